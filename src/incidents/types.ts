@@ -1,0 +1,164 @@
+// The incident model and the store contract every implementation (SQLite, PostgreSQL) fulfils.
+// An incident is one diagnosed error posted as a card in one conversation; its buttons move it
+// through a small state machine and every move is audited.
+
+import type { Verdict } from '../core/types.js';
+
+export type IncidentState = 'open' | 'resolved' | 'escalated';
+
+/** A person in Teams, always taken from the activity, never from card data. */
+export interface Person {
+  id: string;
+  name: string;
+  aadObjectId?: string;
+}
+
+export type EscalationDelivery = 'pending' | 'delivered' | 'dead-lettered';
+
+export interface Incident {
+  id: string;
+  conversationId: string;
+  tenantId?: string;
+  /** Id of the activity holding this incident's card, once posted (to update it in place). */
+  activityId?: string;
+  serviceUrl?: string;
+  reporter: Person;
+  /** Redacted excerpt of the error. */
+  excerpt: string;
+  verdict: Verdict;
+  /** Catalog entry ids: the match, or the ambiguous candidates, or the weak suggestions. */
+  entryIds: string[];
+  /** App id once known (matched or chosen). */
+  appId?: string;
+  state: IncidentState;
+  /** Incremented on every state change; used for optimistic concurrency. */
+  version: number;
+  /** How many times the same error was pasted again in this conversation while open. */
+  repeatCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+  resolvedAt?: Date;
+  resolvedBy?: Person;
+  escalatedAt?: Date;
+  escalatedBy?: Person;
+  escalationNote?: string;
+  escalationDelivery?: EscalationDelivery;
+}
+
+export type IncidentEventKind =
+  | 'opened'
+  | 'repeated'
+  | 'app-chosen'
+  | 'resolved'
+  | 'escalated'
+  | 'reopened'
+  | 'escalation-delivered'
+  | 'escalation-dead-lettered';
+
+export interface IncidentEvent {
+  incidentId: string;
+  kind: IncidentEventKind;
+  at: Date;
+  actor?: Person;
+  detail?: string;
+}
+
+export interface NewIncident {
+  conversationId: string;
+  tenantId?: string;
+  serviceUrl?: string;
+  reporter: Person;
+  excerpt: string;
+  verdict: Verdict;
+  entryIds: string[];
+  appId?: string;
+  at: Date;
+}
+
+/** What a button press asks for. `choose-app` settles an ambiguous incident. */
+export type IncidentAction =
+  | { kind: 'resolve' }
+  | { kind: 'reopen' }
+  | { kind: 'escalate'; note?: string }
+  | { kind: 'choose-app'; appId: string; entryIds: string[] };
+
+export interface ActionRequest {
+  incidentId: string;
+  /** The conversation the press came from; must own the incident. */
+  conversationId: string;
+  actor: Person;
+  action: IncidentAction;
+  at: Date;
+}
+
+export type ActionOutcome =
+  /** The action changed the incident. */
+  | { status: 'applied'; incident: Incident }
+  /** The incident already was in the asked-for state (double click, a colleague was faster). */
+  | { status: 'unchanged'; incident: Incident }
+  /** Not allowed from the current state (e.g. reopen an open incident). */
+  | { status: 'rejected'; incident: Incident; reason: string }
+  /** No such incident in that conversation. */
+  | { status: 'not-found' };
+
+/** Escalation payloads waiting in the durable outbox. */
+export interface OutboxMessage {
+  id: string;
+  incidentId: string;
+  /** Which sink delivers it: `webhook` or `teams-channel`. */
+  target: string;
+  /** Stable per escalation and target, sent as Idempotency-Key on every attempt. */
+  idempotencyKey: string;
+  payload: unknown;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError?: string;
+}
+
+export interface StatsWindow {
+  days: number;
+  total: number;
+  byState: Record<IncidentState, number>;
+  byApp: { appId: string; count: number }[];
+  topErrors: { entryId: string; count: number }[];
+  medianTimeToResolveMs?: number;
+}
+
+export interface OutboxCounts {
+  pending: number;
+  delivered: number;
+  deadLettered: number;
+}
+
+export interface IncidentStore {
+  /** Run pending migrations; idempotent. */
+  migrate(): Promise<void>;
+  /** Throws if the database is unreachable (for /readyz). */
+  ping(): Promise<void>;
+  /**
+   * Record a diagnosed error. If the same entry (same verdict and entry ids) is already open in
+   * this conversation, count a repeat on that incident instead of opening a twin.
+   */
+  openOrRepeat(input: NewIncident): Promise<{ incident: Incident; repeated: boolean }>;
+  /** Remember which activity shows the incident's card. */
+  attachCard(incidentId: string, activityId: string): Promise<void>;
+  get(incidentId: string): Promise<Incident | undefined>;
+  /**
+   * Apply a button press atomically. Escalation enqueues one outbox message per target in the
+   * same transaction; a second escalation of the same incident enqueues nothing.
+   */
+  apply(request: ActionRequest, escalationTargets: string[], buildPayload: (incident: Incident) => unknown): Promise<ActionOutcome>;
+  events(incidentId: string): Promise<IncidentEvent[]>;
+  stats(now: Date, days: number): Promise<StatsWindow>;
+
+  /** Lease up to `limit` due outbox messages (other instances skip leased rows). */
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]>;
+  markDelivered(messageId: string, at: Date): Promise<void>;
+  markFailed(messageId: string, error: string, retryAt: Date): Promise<void>;
+  markDeadLettered(messageId: string, error: string, at: Date): Promise<void>;
+  outboxCounts(): Promise<OutboxCounts>;
+
+  /** Delete incidents, events and delivered/dead outbox rows older than `before`. Returns incidents removed. */
+  purge(before: Date): Promise<number>;
+  close(): Promise<void>;
+}
