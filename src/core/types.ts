@@ -108,3 +108,18 @@ export interface DiagnoseOptions {
   /** An app id or alias the caller knows; settles an ambiguity between apps. */
   app?: string;
 }
+
+/** The loaded, validated catalog (built by core/catalog.ts). Immutable after load. */
+export interface Catalog {
+  apps: AppInfo[];
+  entries: CatalogEntry[];
+  /** Find an app by id, name or alias, case-insensitively. */
+  app(idNameOrAlias: string): AppInfo | undefined;
+  entry(id: string): CatalogEntry | undefined;
+}
+
+/** The matcher built once over a catalog (index included); cheap to call per paste. */
+export interface Matcher {
+  readonly catalog: Catalog;
+  diagnose(text: string, options?: DiagnoseOptions): Diagnosis;
+}
