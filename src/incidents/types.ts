@@ -158,7 +158,23 @@ export interface IncidentStore {
   markDeadLettered(messageId: string, error: string, at: Date): Promise<void>;
   outboxCounts(): Promise<OutboxCounts>;
 
+  /** Small durable key/value settings, e.g. the support channel's conversation reference. */
+  getSetting(key: string): Promise<unknown | undefined>;
+  putSetting(key: string, value: unknown): Promise<void>;
+
   /** Delete incidents, events and delivered/dead outbox rows older than `before`. Returns incidents removed. */
   purge(before: Date): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Result of one delivery attempt of an outbox message. */
+export type DeliveryResult =
+  | { ok: true }
+  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
+
+/** Somewhere escalations go: the support webhook, the support channel in Teams. */
+export interface EscalationSink {
+  /** Matches OutboxMessage.target. */
+  readonly target: string;
+  deliver(message: OutboxMessage): Promise<DeliveryResult>;
 }
