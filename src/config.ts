@@ -1,0 +1,118 @@
+// Reads and validates the environment once at start; a bad value stops the bot with a message
+// that names the variable, never with a stack trace from deep inside a library.
+import { z } from 'zod';
+
+/** A configuration value is missing or malformed. `message` is safe to print to an operator. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+const emptyToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
+const optionalUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'must be an http(s) URL')
+    .optional(),
+);
+const intInRange = (fallback: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+
+const environmentSchema = z.object({
+  PORT: intInRange(3978, 0, 65535),
+  HOST: z.preprocess(emptyToUndefined, z.string().trim().default('0.0.0.0')),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((value) => /^(sqlite:|postgres(ql)?:\/\/)/.test(value), 'must start with sqlite: or postgres://')
+      .default('sqlite:./data/connector-doctor.db'),
+  ),
+  CATALOG_EXTRA_DIR: optionalString,
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  MicrosoftAppId: optionalString,
+  MicrosoftAppPassword: optionalString,
+  MicrosoftAppType: z.preprocess(
+    emptyToUndefined,
+    z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+  ),
+  MicrosoftAppTenantId: optionalString,
+  SUPPORT_WEBHOOK_URL: optionalUrl,
+  SUPPORT_WEBHOOK_SECRET: optionalString,
+  SUPPORT_CHANNEL_ID: optionalString,
+  ESCALATION_MAX_ATTEMPTS: intInRange(8, 1, 100),
+  PUBLIC_BASE_URL: optionalUrl,
+  RETENTION_DAYS: intInRange(90, 1, 3650),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  catalogExtraDir?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** True when no MicrosoftAppId is set: requests are not authenticated (Playground, tests). */
+  localMode: boolean;
+  /**
+   * Everything botbuilder's ConfigurationBotFrameworkAuthentication reads, passed through
+   * untouched (MicrosoftAppId, ToBotFromChannelOpenIdMetadataUrl, ...), so sovereign clouds and
+   * tests can point them elsewhere.
+   */
+  botFramework: Record<string, string | undefined>;
+  microsoftAppId?: string;
+  supportWebhookUrl?: string;
+  supportWebhookSecret?: string;
+  supportChannelId?: string;
+  escalationMaxAttempts: number;
+  publicBaseUrl?: string;
+  retentionDays: number;
+}
+
+/** Read the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`, { cause: parsed.error });
+  }
+  const values = parsed.data;
+  if (values.SUPPORT_WEBHOOK_URL && !values.SUPPORT_WEBHOOK_SECRET) {
+    throw new ConfigError('Invalid configuration: SUPPORT_WEBHOOK_SECRET is required when SUPPORT_WEBHOOK_URL is set');
+  }
+  if (values.MicrosoftAppId && values.MicrosoftAppType !== 'UserAssignedMSI' && !values.MicrosoftAppPassword) {
+    throw new ConfigError('Invalid configuration: MicrosoftAppPassword is required when MicrosoftAppId is set (unless MicrosoftAppType=UserAssignedMSI)');
+  }
+  const botFramework: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) {
+    // botbuilder's keys are PascalCase (MicrosoftApp*, ToBotFromChannel*, ...); pass them as they are.
+    if (/^[A-Z][a-z]/.test(key) && value !== undefined) botFramework[key] = value;
+  }
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    databaseUrl: values.DATABASE_URL,
+    catalogExtraDir: values.CATALOG_EXTRA_DIR,
+    logLevel: values.LOG_LEVEL,
+    localMode: !values.MicrosoftAppId,
+    botFramework,
+    microsoftAppId: values.MicrosoftAppId,
+    supportWebhookUrl: values.SUPPORT_WEBHOOK_URL,
+    supportWebhookSecret: values.SUPPORT_WEBHOOK_SECRET,
+    supportChannelId: values.SUPPORT_CHANNEL_ID,
+    escalationMaxAttempts: values.ESCALATION_MAX_ATTEMPTS,
+    publicBaseUrl: values.PUBLIC_BASE_URL,
+    retentionDays: values.RETENTION_DAYS,
+  };
+}

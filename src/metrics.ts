@@ -1,0 +1,85 @@
+// Prometheus metrics for /metrics. One registry per bot instance (tests build several).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OutboxCounts } from './incidents/types.js';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly messagesReceived: Counter<'kind'>;
+  readonly findings: Counter<'verdict'>;
+  readonly matchSeconds: Histogram;
+  readonly turnSeconds: Histogram<'type'>;
+  readonly cardActions: Counter<'verb' | 'outcome'>;
+  /** Prometheus text exposition. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+export interface MetricsOptions {
+  /** Read at scrape time for the escalation gauges; failures leave the gauges unset. */
+  outboxCounts?: () => Promise<OutboxCounts>;
+  defaultMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  const messagesReceived = new Counter({
+    name: 'connector_doctor_messages_received_total',
+    help: 'Activities received from Teams, by kind (paste, command, submit, invoke, other).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const findings = new Counter({
+    name: 'connector_doctor_findings_total',
+    help: 'Errors diagnosed in pastes, by verdict (match, ambiguous, none).',
+    labelNames: ['verdict'] as const,
+    registers: [registry],
+  });
+  const matchSeconds = new Histogram({
+    name: 'connector_doctor_match_duration_seconds',
+    help: 'Time spent matching one paste against the catalog.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const turnSeconds = new Histogram({
+    name: 'connector_doctor_turn_duration_seconds',
+    help: 'Time to handle one activity end to end, by activity type.',
+    labelNames: ['type'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const cardActions = new Counter({
+    name: 'connector_doctor_card_actions_total',
+    help: 'Card button presses, by verb and outcome.',
+    labelNames: ['verb', 'outcome'] as const,
+    registers: [registry],
+  });
+  const outbox = options.outboxCounts;
+  const escalationGauge = (name: string, help: string, pick: (counts: OutboxCounts) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        if (!outbox) return;
+        try {
+          this.set(pick(await outbox()));
+        } catch {
+          // A store outage shows on /readyz; metrics keep serving the rest.
+        }
+      },
+    });
+  escalationGauge('connector_doctor_escalations_delivered', 'Escalations delivered to support.', (c) => c.delivered);
+  escalationGauge('connector_doctor_escalations_pending', 'Escalations waiting in the outbox.', (c) => c.pending);
+  escalationGauge('connector_doctor_escalations_dead_lettered', 'Escalations given up after the last attempt.', (c) => c.deadLettered);
+  return {
+    registry,
+    messagesReceived,
+    findings,
+    matchSeconds,
+    turnSeconds,
+    cardActions,
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}

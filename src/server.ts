@@ -1,0 +1,99 @@
+// The HTTP face of the bot: restify routes only; no listen() here so tests drive it on port 0.
+// This file knows nothing of botbuilder: the Teams endpoint arrives as a function.
+import restify, { type Request, type Response, type Server } from 'restify';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+
+/** Teams sends small activities; a body above this is refused before parsing. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface ServerDeps {
+  /** Handles one Bot Framework activity already parsed into `req.body` (see teams/adapter.ts). */
+  messages: (req: Request, res: Response) => Promise<void>;
+  /** Readiness checks by name (catalog loaded, store reachable); any false or throw -> 503. */
+  readiness: Record<string, () => Promise<boolean> | boolean>;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+function sendJson(res: Response, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  res.status(status);
+  res.json(body);
+}
+
+/** Is this JSON a Bot Framework activity we can hand to the adapter? */
+export function looksLikeActivity(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const { type } = body as { type?: unknown };
+  return typeof type === 'string' && type.length > 0 && type.length <= 64;
+}
+
+export function createServer(deps: ServerDeps): Server {
+  const { logger } = deps;
+  const server = restify.createServer({ name: 'connector-doctor', handleUncaughtExceptions: false });
+
+  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
+
+  // Any error restify raises (bad JSON, oversize, unknown route, wrong method) leaves with a
+  // generic body: no parser message, no stack, no path.
+  server.on('restifyError', (req: Request, res: Response, err: { statusCode?: number; name?: string; toJSON?: () => unknown }, next: () => void) => {
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const code = status === 413 ? 'PayloadTooLarge' : status === 404 ? 'NotFound' : status === 405 ? 'MethodNotAllowed' : status < 500 ? 'BadRequest' : 'InternalError';
+    if (status >= 500) logger.error({ err: { name: err.name }, route: req.path?.() }, 'request failed');
+    err.toJSON = () => ({ code, message: publicMessage(status) });
+    return next();
+  });
+
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    if (!looksLikeActivity(req.body)) {
+      sendJson(res, 400, { code: 'BadRequest', message: 'Expected a Bot Framework activity as JSON.' });
+      return;
+    }
+    try {
+      await deps.messages(req, res);
+    } catch (err) {
+      logger.error({ err: { name: (err as Error)?.name } }, 'activity handling failed');
+      sendJson(res, 500, { code: 'InternalError', message: publicMessage(500) });
+    }
+  });
+
+  server.get('/healthz', async (_req: Request, res: Response) => {
+    sendJson(res, 200, { status: 'ok' });
+  });
+
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    const checks: Record<string, 'ok' | 'failing'> = {};
+    for (const [name, check] of Object.entries(deps.readiness)) {
+      try {
+        checks[name] = (await check()) ? 'ok' : 'failing';
+      } catch {
+        checks[name] = 'failing';
+      }
+    }
+    const ready = Object.values(checks).every((state) => state === 'ok');
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', checks });
+  });
+
+  server.get('/metrics', async (_req: Request, res: Response) => {
+    const text = await deps.metrics.render();
+    res.setHeader('Content-Type', deps.metrics.contentType);
+    res.writeHead(200);
+    res.end(text);
+  });
+
+  return server;
+}
+
+function publicMessage(status: number): string {
+  switch (status) {
+    case 404:
+      return 'Not found.';
+    case 405:
+      return 'Method not allowed.';
+    case 413:
+      return 'The request body is too large.';
+    default:
+      return status < 500 ? 'The request could not be read.' : 'Something went wrong.';
+  }
+}
