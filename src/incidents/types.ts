@@ -120,6 +120,9 @@ export interface StatsWindow {
   total: number;
   byState: Record<IncidentState, number>;
   byApp: { appId: string; count: number }[];
+  /** Every matched (or chosen) catalog entry with its incident count, most frequent first. */
+  byError?: { entryId: string; count: number }[];
+  /** The first five of `byError`. */
   topErrors: { entryId: string; count: number }[];
   medianTimeToResolveMs?: number;
 }

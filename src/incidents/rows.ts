@@ -1,0 +1,85 @@
+// Helpers shared by the SQLite and PostgreSQL stores: how delivery status is summarised, how
+// stats are computed from plain rows, and the store's coded error.
+
+import type { EscalationDelivery, OutboxCounts, StatsWindow } from './types.js';
+
+export class StoreError extends Error {
+  readonly code: 'bad-url' | 'migration' | 'unreachable';
+  constructor(code: StoreError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+    this.code = code;
+  }
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'dead-lettered';
+
+/**
+ * One line for the card: support has it as soon as one target delivered; it is lost only when
+ * every target gave up.
+ */
+export function summariseDelivery(statuses: OutboxStatus[]): EscalationDelivery | undefined {
+  if (statuses.length === 0) return undefined;
+  if (statuses.includes('delivered')) return 'delivered';
+  if (statuses.includes('pending')) return 'pending';
+  return 'dead-lettered';
+}
+
+export function emptyCounts(): OutboxCounts {
+  return { pending: 0, delivered: 0, deadLettered: 0 };
+}
+
+export function addCount(counts: OutboxCounts, status: string, n: number): void {
+  if (status === 'pending') counts.pending += n;
+  else if (status === 'delivered') counts.delivered += n;
+  else if (status === 'dead-lettered') counts.deadLettered += n;
+}
+
+export interface StatsRow {
+  state: string;
+  verdict: string;
+  appId: string | null;
+  entryIds: string[];
+  createdAtMs: number;
+  resolvedAtMs: number | null;
+}
+
+/** Aggregate one window of incidents (rows created within it). */
+export function computeStats(rows: StatsRow[], days: number): StatsWindow {
+  const byState = { open: 0, resolved: 0, escalated: 0 };
+  const apps = new Map<string, number>();
+  const errors = new Map<string, number>();
+  const durations: number[] = [];
+  for (const row of rows) {
+    if (row.state === 'open' || row.state === 'resolved' || row.state === 'escalated') byState[row.state] += 1;
+    const app = row.appId ?? 'unknown';
+    apps.set(app, (apps.get(app) ?? 0) + 1);
+    // An error is counted by the entry that was matched (or chosen); ambiguous and unknown
+    // pastes have no single error to count.
+    const entry = row.verdict === 'match' ? row.entryIds[0] : undefined;
+    if (entry) errors.set(entry, (errors.get(entry) ?? 0) + 1);
+    if (row.state === 'resolved' && row.resolvedAtMs !== null) durations.push(row.resolvedAtMs - row.createdAtMs);
+  }
+  const ranked = <K extends string>(m: Map<string, number>, key: K) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([id, count]) => ({ [key]: id, count }) as { [P in K]: string } & { count: number });
+  const byError = ranked(errors, 'entryId');
+  return {
+    days,
+    total: rows.length,
+    byState,
+    byApp: ranked(apps, 'appId'),
+    byError,
+    topErrors: byError.slice(0, 5),
+    ...(durations.length > 0 ? { medianTimeToResolveMs: median(durations) } : {}),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,0 +1,74 @@
+// The shared store suite on SQLite (a temporary file per test, so a second store instance on the
+// same file stands in for a second bot instance), plus what only the SQLite store does.
+
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore, StoreError } from '../../src/incidents/index.js';
+import type { IncidentStore } from '../../src/incidents/types.js';
+import { storeSuite } from './store-suite.js';
+
+storeSuite('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cd-incidents-'));
+  const opened: IncidentStore[] = [];
+  return {
+    async open() {
+      const store = await openStore(`sqlite:${join(dir, 'incidents.db')}`);
+      opened.push(store);
+      return store;
+    },
+    async dispose() {
+      for (const store of opened) await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('openStore (sqlite)', () => {
+  it('creates the folder of the database file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cd-incidents-'));
+    try {
+      const store = await openStore(`sqlite:${join(dir, 'nested', 'data', 'cd.db')}`);
+      await store.ping();
+      await store.close();
+      expect(existsSync(join(dir, 'nested', 'data', 'cd.db'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps incidents across a restart of the store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cd-incidents-'));
+    const url = `sqlite:${join(dir, 'cd.db')}`;
+    try {
+      const first = await openStore(url);
+      const { incident } = await first.openOrRepeat({
+        conversationId: 'c',
+        reporter: { id: 'u', name: 'U' },
+        excerpt: 'x',
+        verdict: 'none',
+        entryIds: [],
+        at: new Date('2026-11-30T10:00:00Z'),
+      });
+      await first.close();
+      const second = await openStore(url);
+      expect((await second.get(incident.id))?.excerpt).toBe('x');
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('works in memory for tests', async () => {
+    const store = await openStore('sqlite::memory:');
+    await store.ping();
+    expect(await store.outboxCounts()).toEqual({ pending: 0, delivered: 0, deadLettered: 0 });
+    await store.close();
+  });
+
+  it('refuses an unknown database URL with a clear message', async () => {
+    await expect(openStore('mysql://localhost/db')).rejects.toThrow(StoreError);
+    await expect(openStore('sqlite:')).rejects.toThrow(/file path/);
+  });
+});
