@@ -45,8 +45,8 @@ async function createStore(databaseUrl: string, options: OpenStoreOptions): Prom
     return openSqliteStore(path, options);
   }
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    // PostgreSQL store lands in the next commit.
-    throw new StoreError('bad-url', 'PostgreSQL is not supported yet; use DATABASE_URL=sqlite:<path>.');
+    const { openPostgresStore } = await import('./postgres.js');
+    return openPostgresStore(url, options);
   }
   throw new StoreError('bad-url', 'DATABASE_URL must start with sqlite: or postgres:// (e.g. sqlite:./data/connector-doctor.db).');
 }
