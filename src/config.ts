@@ -1,15 +1,9 @@
 // Reads and validates the environment once at start; a bad value stops the bot with a message
 // that names the variable, never with a stack trace from deep inside a library.
 import { z } from 'zod';
+import { ConfigError } from './core/errors.js';
 
-/** A configuration value is missing or malformed. `message` is safe to print to an operator. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 const emptyToUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;

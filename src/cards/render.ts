@@ -1,0 +1,64 @@
+// Expands the Adaptive Card templates in cards/*.json with typed data. Templates are parsed once
+// and cached; pasted text only ever arrives as data, never as part of a template.
+import { Template } from 'adaptivecards-templating';
+import ambiguous from '../../cards/ambiguous.json' with { type: 'json' };
+import apps from '../../cards/apps.json' with { type: 'json' };
+import diagnosis from '../../cards/diagnosis.json' with { type: 'json' };
+import help from '../../cards/help.json' with { type: 'json' };
+import noMatch from '../../cards/no-match.json' with { type: 'json' };
+import search from '../../cards/search.json' with { type: 'json' };
+import stats from '../../cards/stats.json' with { type: 'json' };
+import supportEscalation from '../../cards/support-escalation.json' with { type: 'json' };
+import welcome from '../../cards/welcome.json' with { type: 'json' };
+import type { CardDataByName, CardName } from './data.js';
+
+export type { CardName } from './data.js';
+
+/** Teams refuses messages above ~28 KB; cards are kept under this many bytes of JSON. */
+export const CARD_BUDGET_BYTES = 28 * 1024;
+
+export interface AdaptiveCard {
+  type: 'AdaptiveCard';
+  version: string;
+  body?: unknown[];
+  actions?: unknown[];
+  [key: string]: unknown;
+}
+
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+const templateJson: Record<CardName, unknown> = {
+  diagnosis,
+  ambiguous,
+  'no-match': noMatch,
+  help,
+  welcome,
+  apps,
+  search,
+  stats,
+  'support-escalation': supportEscalation,
+};
+
+export const CARD_NAMES = Object.keys(templateJson) as CardName[];
+
+const templates = new Map<CardName, Template>();
+
+function template(name: CardName): Template {
+  let cached = templates.get(name);
+  if (!cached) {
+    cached = new Template(templateJson[name]);
+    templates.set(name, cached);
+  }
+  return cached;
+}
+
+export function renderCard<N extends CardName>(name: N, data: CardDataByName[N]): AdaptiveCard {
+  const card = template(name).expand({ $root: data }) as AdaptiveCard;
+  // The $schema hint helps editors, not clients.
+  delete card.$schema;
+  return card;
+}
+
+export function cardBytes(card: AdaptiveCard): number {
+  return Buffer.byteLength(JSON.stringify(card), 'utf8');
+}
