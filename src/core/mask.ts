@@ -1,0 +1,261 @@
+// Tokens of a (redacted) text for matching. Variables that differ between two pastes of the same
+// error (GUIDs, tenant ids, timestamps, emails, URLs, plain numbers) are masked to placeholders
+// so the lexical score compares the error's words, not its instance data. One linear scan.
+
+export interface Token {
+  /** Lower-cased word as written (`aadsts70008`, `okta`, `403`, `998cea7e`). */
+  raw: string;
+  /** What the lexical score sees: the word, or a placeholder (`<guid>`, `<ts>`, `<num>`, `<email>`, `<url>`). */
+  masked: string;
+  start: number;
+  end: number;
+}
+
+export const PLACEHOLDERS = ['<guid>', '<ts>', '<num>', '<email>', '<url>'] as const;
+
+interface MaskSpan {
+  start: number;
+  end: number;
+  placeholder: string;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+export function isWordChar(c: number): boolean {
+  return isDigit(c) || isLetter(c) || c === 95 /* _ */;
+}
+
+/** Length of a GUID starting at `i` (8-4-4-4-12 hex), or 0. */
+function guidLength(text: string, i: number): number {
+  if (i + 36 > text.length) return 0;
+  for (let k = 0; k < 36; k++) {
+    const c = text.charCodeAt(i + k);
+    if (k === 8 || k === 13 || k === 18 || k === 23) {
+      if (c !== 45) return 0;
+    } else if (!isHex(c)) {
+      return 0;
+    }
+  }
+  if (isWordChar(text.charCodeAt(i + 36))) return 0;
+  return 36;
+}
+
+function digitsAt(text: string, i: number, n: number): boolean {
+  if (i + n > text.length) return false;
+  for (let k = 0; k < n; k++) if (!isDigit(text.charCodeAt(i + k))) return false;
+  return true;
+}
+
+/** Length of a time `hh:mm[:ss[.fff]]` at `i`, or 0. */
+function timeLength(text: string, i: number): number {
+  let j = i;
+  if (digitsAt(text, j, 2)) j += 2;
+  else if (digitsAt(text, j, 1)) j += 1;
+  else return 0;
+  if (text.charCodeAt(j) !== 58 || !digitsAt(text, j + 1, 2)) return 0;
+  j += 3;
+  if (text.charCodeAt(j) === 58 && digitsAt(text, j + 1, 2)) {
+    j += 3;
+    if ((text.charCodeAt(j) === 46 || text.charCodeAt(j) === 44) && isDigit(text.charCodeAt(j + 1))) {
+      j++;
+      let n = 0;
+      while (isDigit(text.charCodeAt(j)) && n < 9) {
+        j++;
+        n++;
+      }
+    }
+  }
+  // Zone: Z, +01:00, -0500
+  if (text.charCodeAt(j) === 90 /* Z */ && !isWordChar(text.charCodeAt(j + 1))) j++;
+  else if ((text.charCodeAt(j) === 43 || text.charCodeAt(j) === 45) && digitsAt(text, j + 1, 2)) {
+    let k = j + 3;
+    if (text.charCodeAt(k) === 58) k++;
+    if (digitsAt(text, k, 2)) j = k + 2;
+  }
+  return j - i;
+}
+
+/** Length of a date/time at `i`: `2024-05-01[T ]10:22:33.123Z`, `05/01/2024 10:22:33`, `10:22:33`, or 0. */
+export function timestampLength(text: string, i: number): number {
+  if (i > 0 && isWordChar(text.charCodeAt(i - 1))) return 0;
+  let j = i;
+  let isDate = false;
+  if (digitsAt(text, j, 4) && (text.charCodeAt(j + 4) === 45 || text.charCodeAt(j + 4) === 47 || text.charCodeAt(j + 4) === 46) &&
+    digitsAt(text, j + 5, 2) && text.charCodeAt(j + 7) === text.charCodeAt(j + 4) && digitsAt(text, j + 8, 2)) {
+    j += 10;
+    isDate = true;
+  } else {
+    // 05/01/2024, 1/5/2024, 01.05.2024
+    let k = j;
+    let n = 0;
+    while (isDigit(text.charCodeAt(k)) && n < 2) {
+      k++;
+      n++;
+    }
+    const sep = text.charCodeAt(k);
+    if (n > 0 && (sep === 47 || sep === 46 || sep === 45)) {
+      let k2 = k + 1;
+      let n2 = 0;
+      while (isDigit(text.charCodeAt(k2)) && n2 < 2) {
+        k2++;
+        n2++;
+      }
+      if (n2 > 0 && text.charCodeAt(k2) === sep && digitsAt(text, k2 + 1, 4) && !isDigit(text.charCodeAt(k2 + 5))) {
+        j = k2 + 5;
+        isDate = true;
+      }
+    }
+  }
+  if (isDate) {
+    const c = text.charCodeAt(j);
+    if ((c === 84 /* T */ || c === 32) && isDigit(text.charCodeAt(j + 1))) {
+      const t = timeLength(text, j + 1);
+      if (t > 0) j += 1 + t;
+    }
+    if (isWordChar(text.charCodeAt(j))) return 0;
+    return j - i;
+  }
+  const t = timeLength(text, i);
+  if (t > 0 && !isWordChar(text.charCodeAt(i + t))) return t;
+  return 0;
+}
+
+function isEmailLocalChar(c: number): boolean {
+  return isWordChar(c) || c === 46 || c === 37 || c === 43 || c === 45;
+}
+function isHostChar(c: number): boolean {
+  return isDigit(c) || isLetter(c) || c === 46 || c === 45;
+}
+
+/** Spans to mask, in order, non-overlapping. */
+function maskSpans(text: string): MaskSpan[] {
+  const spans: MaskSpan[] = [];
+  let i = 0;
+  let lastEnd = 0;
+  const push = (start: number, end: number, placeholder: string): void => {
+    if (start < lastEnd) return;
+    spans.push({ start, end, placeholder });
+    lastEnd = end;
+  };
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    const atWordStart = i === 0 || !isWordChar(text.charCodeAt(i - 1));
+    if (atWordStart && isHex(c)) {
+      const g = guidLength(text, i);
+      if (g > 0) {
+        push(i, i + g, '<guid>');
+        i += g;
+        continue;
+      }
+    }
+    if (atWordStart && isDigit(c)) {
+      const t = timestampLength(text, i);
+      if (t > 0) {
+        push(i, i + t, '<ts>');
+        i += t;
+        continue;
+      }
+    }
+    if (c === 58 /* : */ && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) {
+      // scheme://rest-of-url
+      let s = i;
+      while (s > 0 && i - s < 12 && isLetter(text.charCodeAt(s - 1))) s--;
+      if (s < i) {
+        let e = i + 3;
+        const limit = Math.min(text.length, e + 2048);
+        while (e < limit) {
+          const d = text.charCodeAt(e);
+          if (d <= 32 || d === 34 || d === 39 || d === 60 || d === 62 || d === 96) break;
+          e++;
+        }
+        while (e > i + 3 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 44 || text.charCodeAt(e - 1) === 41)) e--;
+        if (s >= lastEnd) {
+          push(s, e, '<url>');
+          i = e;
+          continue;
+        }
+      }
+    }
+    if (c === 64 /* @ */) {
+      let s = i;
+      while (s > lastEnd && i - s < 64 && isEmailLocalChar(text.charCodeAt(s - 1))) s--;
+      let e = i + 1;
+      let dot = false;
+      while (e < text.length && e - i < 255 && isHostChar(text.charCodeAt(e))) {
+        if (text.charCodeAt(e) === 46) dot = true;
+        e++;
+      }
+      while (e > i + 1 && text.charCodeAt(e - 1) === 46) e--;
+      if (s < i && dot && e > i + 3) {
+        push(s, e, '<email>');
+        i = e;
+        continue;
+      }
+    }
+    i++;
+  }
+  return spans;
+}
+
+/** A number that stays a word: an HTTP status (100-599). Other numbers become `<num>`. */
+export function isStatusNumber(raw: string): boolean {
+  if (raw.length !== 3) return false;
+  const n = Number(raw);
+  return n >= 100 && n <= 599;
+}
+
+function isAllDigits(s: string): boolean {
+  for (let k = 0; k < s.length; k++) if (!isDigit(s.charCodeAt(k))) return false;
+  return s.length > 0;
+}
+
+/**
+ * Splits text into word tokens (runs of letters, digits and `_`), masked where they fall in a GUID,
+ * timestamp, email or URL (such a span yields its placeholder once, as the first token in it).
+ */
+export function tokenize(text: string, maxTokens = Number.POSITIVE_INFINITY): Token[] {
+  const spans = maskSpans(text);
+  const tokens: Token[] = [];
+  let spanIndex = 0;
+  let lastPlaceholderSpan = -1;
+  let i = 0;
+  while (i < text.length && tokens.length < maxTokens) {
+    if (!isWordChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
+    // Cap absurd words (base64 blobs) so a token never dominates memory.
+    const raw = text.slice(start, Math.min(i, start + 128)).toLowerCase();
+    while (spanIndex < spans.length && (spans[spanIndex]?.end ?? 0) <= start) spanIndex++;
+    const span = spans[spanIndex];
+    let masked: string;
+    if (span && span.start <= start && start < span.end) {
+      if (lastPlaceholderSpan === spanIndex) {
+        tokens.push({ raw, masked: '', start, end: i });
+        continue;
+      }
+      lastPlaceholderSpan = spanIndex;
+      masked = span.placeholder;
+    } else if (isAllDigits(raw)) {
+      masked = isStatusNumber(raw) ? raw : '<num>';
+    } else {
+      masked = raw;
+    }
+    tokens.push({ raw, masked, start, end: i });
+  }
+  return tokens;
+}
+
+/** The masked words of a text, in order (placeholders included once per masked span). */
+export function maskedWords(text: string): string[] {
+  return tokenize(text).map((t) => t.masked).filter((m) => m.length > 0);
+}

@@ -1,0 +1,201 @@
+// Splits a normalised, redacted paste into distinct errors. Stack-trace frames, "Caused by",
+// JSON bodies (one-line or pretty-printed) and the portal's own multi-line messages stay with
+// the line that opened them; a log record prefix (timestamp, level) starts a new error.
+
+import { timestampLength } from './mask.js';
+
+export interface SegmentLine {
+  /** The line as pasted (normalised and redacted). */
+  text: string;
+  /** The line without its log prefix (timestamp, level, thread, logger). */
+  body: string;
+  /** A stack frame (`at com.foo.Bar(Bar.java:12)`, `... 12 more`): kept for hints, not scored. */
+  frame: boolean;
+}
+
+export interface Segment {
+  lines: SegmentLine[];
+}
+
+const LEVELS = new Set(['ERROR', 'ERR', 'WARN', 'WARNING', 'INFO', 'DEBUG', 'TRACE', 'FATAL', 'SEVERE', 'CRITICAL', 'NOTICE', 'CRIT', 'FAIL', 'FAILED']);
+const LEVEL_WORDS_WITH_COLON = new Set(['error', 'warning', 'exception', 'fail', 'failed', 'fatal']);
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9;
+}
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+function isIdentChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c === 46;
+}
+
+interface Prefix {
+  body: string;
+  /** A timestamp or level was found: the line opens a new log record. */
+  record: boolean;
+}
+
+/** Strips `2024-05-01 10:22:33,123 [pool-1] ERROR c.a.Foo - ` style prefixes (bounded work). */
+export function stripLogPrefix(line: string): Prefix {
+  let i = 0;
+  let record = false;
+  for (let round = 0; round < 10; round++) {
+    while (i < line.length && isSpace(line.charCodeAt(i))) i++;
+    if (i >= line.length) break;
+    const c = line.charCodeAt(i);
+    const ts = timestampLength(line, i);
+    if (ts > 0) {
+      i += ts;
+      record = true;
+      continue;
+    }
+    if (c === 91 /* [ */ || c === 40 /* ( */ || c === 60 /* < */) {
+      const close = c === 91 ? 93 : c === 40 ? 41 : 62;
+      let j = i + 1;
+      const limit = Math.min(line.length, i + 80);
+      let ok = true;
+      while (j < limit && line.charCodeAt(j) !== close) {
+        const d = line.charCodeAt(j);
+        if (d === 34 || d === 123 || d === 125 || d === 91 || d === 39) {
+          ok = false;
+          break;
+        }
+        j++;
+      }
+      if (ok && j < limit && j > i + 1) {
+        const inside = line.slice(i + 1, j).trim();
+        if (LEVELS.has(inside.toUpperCase()) || timestampLength(inside, 0) > 0) record = true;
+        i = j + 1;
+        continue;
+      }
+      break;
+    }
+    if (c === 124 /* | */ || ((c === 45 || c === 58) && isSpace(line.charCodeAt(i + 1)))) {
+      i++;
+      continue;
+    }
+    // A word: a level (`ERROR`, `Error:`), or a logger name followed by ` - `.
+    let j = i;
+    while (j < line.length && isIdentChar(line.charCodeAt(j))) j++;
+    if (j === i) break;
+    const word = line.slice(i, j);
+    const after = line.charCodeAt(j);
+    if (LEVELS.has(word) && (j === line.length || isSpace(after) || after === 58 || after === 93 || after === 124)) {
+      i = after === 58 ? j + 1 : j;
+      record = true;
+      continue;
+    }
+    if (after === 58 && LEVEL_WORDS_WITH_COLON.has(word.toLowerCase()) && isSpace(line.charCodeAt(j + 1))) {
+      i = j + 1;
+      record = true;
+      continue;
+    }
+    // `c.m.a.Connector - message` (logback/log4j logger then dash); only when a level was already seen.
+    if (record && word.includes('.') && isSpace(after) && line.charCodeAt(j + 1) === 45 && isSpace(line.charCodeAt(j + 2))) {
+      i = j + 3;
+      continue;
+    }
+    break;
+  }
+  return { body: line.slice(i).trim(), record };
+}
+
+/** `at com.foo.Bar.baz(Bar.java:12)`, `at Foo.Bar() in C:\x.cs:line 4`, `... 12 more`. */
+function isFrame(body: string): boolean {
+  if (body.startsWith('at ') && body.length > 4) {
+    // The next word must look like code, not prose ("at the moment").
+    let j = 3;
+    while (j < body.length && isSpace(body.charCodeAt(j))) j++;
+    let sawDotOrParen = false;
+    for (; j < body.length && j < 400; j++) {
+      const c = body.charCodeAt(j);
+      if (c === 46 || c === 40) {
+        sawDotOrParen = true;
+        break;
+      }
+      if (!isIdentChar(c) && c !== 60 && c !== 62 && c !== 96) break;
+    }
+    return sawDotOrParen;
+  }
+  if (body.startsWith('...') && body.endsWith('more')) return true;
+  if (body.startsWith('--- End of')) return true;
+  return false;
+}
+
+/** Lines that always continue the current error. */
+function isContinuationMarker(body: string): boolean {
+  return (
+    body.startsWith('Caused by') || body.startsWith('--->') || body.startsWith('Suppressed:') ||
+    body.startsWith('Inner exception') || body.startsWith('InnerException')
+  );
+}
+
+function isEllipsis(body: string): boolean {
+  return body === '…' || body === '...' || body === '[...]' || body === '(...)' || body === '[…]';
+}
+
+/** The first word is an exception-like name (`BoxRestException:`, `com.x.HttpRequestFailure:`). */
+function startsWithExceptionName(body: string): boolean {
+  let j = 0;
+  while (j < body.length && j < 300 && isIdentChar(body.charCodeAt(j))) j++;
+  if (j === 0) return false;
+  const word = body.slice(0, j);
+  const simple = word.slice(word.lastIndexOf('.') + 1);
+  if (!isUpper(simple.charCodeAt(0))) return false;
+  return /(?:Exception|Error|Failure|Fault)$/.test(simple) && simple.length > 6;
+}
+
+/** Net bracket depth change of a line, ignoring brackets inside simple quoted strings. */
+function depthDelta(line: string): number {
+  let delta = 0;
+  for (let k = 0; k < line.length; k++) {
+    const c = line.charCodeAt(k);
+    if (c === 123 || c === 91) delta++;
+    else if (c === 125 || c === 93) delta--;
+  }
+  return delta;
+}
+
+/** Splits text into segments, each one distinct error (or a stretch of non-error text). */
+export function segment(text: string): Segment[] {
+  const segments: Segment[] = [];
+  let current: SegmentLine[] = [];
+  let depth = 0;
+  let afterEllipsis = false;
+  let afterBlank = false;
+  let previousBody = '';
+  const close = (): void => {
+    if (current.length > 0) segments.push({ lines: current });
+    current = [];
+    depth = 0;
+    afterEllipsis = false;
+  };
+  for (const line of text.split('\n')) {
+    if (line.trim().length === 0) {
+      afterBlank = true;
+      continue;
+    }
+    const { body, record } = stripLogPrefix(line);
+    const frame = isFrame(body);
+    let continues: boolean;
+    if (current.length === 0) continues = false;
+    else if (frame || isContinuationMarker(body) || isEllipsis(body)) continues = true;
+    else if (afterEllipsis) continues = true;
+    else if (record) continues = false;
+    else if (afterBlank) continues = false;
+    else if (depth > 0) continues = !startsWithExceptionName(body);
+    else if (body.startsWith('}') || body.startsWith(']') || body.startsWith('"')) continues = true;
+    else if ((body.startsWith('{') || body.startsWith('[')) && /[:{[,]$/.test(previousBody)) continues = true;
+    else if (isSpace(line.charCodeAt(0)) && !startsWithExceptionName(body)) continues = true;
+    else continues = false;
+    if (!continues) close();
+    current.push({ text: line, body, frame });
+    if (!frame) depth = Math.max(0, Math.min(depth + depthDelta(body), 64));
+    afterEllipsis = isEllipsis(body);
+    afterBlank = false;
+    previousBody = body;
+  }
+  close();
+  return segments;
+}
