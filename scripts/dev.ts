@@ -1,0 +1,219 @@
+// `npm run dev`: the bot in local mode plus the Microsoft 365 Agents Playground pointing at it,
+// in one command. Ctrl+C stops both (each child runs in its own process group, killed as a group).
+// The start helpers are exported: the browser test (test/e2e) starts the same two processes.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** What botbuilder reads to authenticate; removed so the bot runs in local mode. */
+const AUTH_KEYS = ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppType', 'MicrosoftAppTenantId'];
+
+export interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  /** Resolves with the exit code (or the signal's name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+  /** Stop the process and everything it started; resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Each line the process prints (stdout and stderr). */
+  onLine?: (line: string) => void;
+}
+
+/** Spawn a process in its own process group so that stopping it also stops its children. */
+export function startChild(name: string, command: string, args: string[], options: StartOptions = {}): Child {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? process.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | string>((resolveExit) => {
+    child.once('exit', (code, signal) => resolveExit(code ?? signal ?? 'unknown'));
+    child.once('error', () => resolveExit('spawn-failed'));
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => options.onLine?.(line));
+  }
+  let stopping: Promise<void> | undefined;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  return {
+    name,
+    process: child,
+    exited,
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          signalGroup('SIGKILL'); // the leader is gone; make sure nothing it started lingers
+          return;
+        }
+        signalGroup('SIGTERM');
+        const force = setTimeout(() => signalGroup('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(force);
+        signalGroup('SIGKILL');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Resolve when `ready()` is true; reject if the child exits first or the time runs out. */
+async function waitUntil(child: Child, what: string, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
+  let exitedWith: number | string | undefined;
+  void child.exited.then((code) => (exitedWith = code));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exitedWith !== undefined) throw new Error(`${child.name} exited (${exitedWith}) before ${what}`);
+    if (await ready()) return;
+    if (Date.now() > deadline) throw new Error(`${child.name}: ${what} did not happen within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface BotOptions extends StartOptions {
+  port: number;
+  /** Start the TypeScript sources through tsx (default) or the built dist/. */
+  fromDist?: boolean;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningBot {
+  child: Child;
+  messagesUrl: string;
+  baseUrl: string;
+}
+
+/** Start the bot in local mode (no MicrosoftAppId) on 127.0.0.1 and wait until /readyz answers 200. */
+export async function startBot(options: BotOptions): Promise<RunningBot> {
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), PORT: String(options.port), HOST: '127.0.0.1' };
+  for (const key of AUTH_KEYS) delete env[key];
+  const args = options.fromDist ? [join(ROOT, 'dist', 'src', 'index.js')] : ['--import', 'tsx', join(ROOT, 'src', 'index.ts')];
+  const child = startChild('bot', process.execPath, args, { ...options, env });
+  const baseUrl = `http://127.0.0.1:${options.port}`;
+  try {
+    await waitUntil(child, '/readyz answered 200', options.readyTimeoutMs ?? 60_000, async () => {
+      try {
+        const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+        await response.body?.cancel();
+        return response.ok;
+      } catch {
+        return false;
+      }
+    });
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return { child, messagesUrl: `${baseUrl}/api/messages`, baseUrl };
+}
+
+export interface PlaygroundOptions extends StartOptions {
+  /** The bot's messaging endpoint, e.g. http://127.0.0.1:3978/api/messages. */
+  messagesUrl: string;
+  /** 56150 by default; the Playground picks a random port when it is taken (we read which). */
+  port?: number;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningPlayground {
+  child: Child;
+  url: string;
+}
+
+/** Start the Agents Playground (no browser of its own, no telemetry) and wait until it listens. */
+export async function startPlayground(options: PlaygroundOptions): Promise<RunningPlayground> {
+  const require = createRequire(import.meta.url);
+  const cli = join(dirname(require.resolve('@microsoft/m365agentsplayground/package.json')), 'cli.js');
+  // It writes devTools/m365agentsplayground.log into its working directory: keep that out of the tree.
+  const cwd = options.cwd ?? join(ROOT, 'data', 'playground');
+  mkdirSync(cwd, { recursive: true });
+  let port: number | undefined;
+  const child = startChild(
+    'playground',
+    process.execPath,
+    [cli, '--app-endpoint', options.messagesUrl, '--channel-id', 'msteams', '--port', String(options.port ?? 56150), '--disable-telemetry'],
+    {
+      cwd,
+      env: { ...(options.env ?? process.env), TEAMSAPPTESTER_BROWSER: 'none' },
+      onLine: (line) => {
+        const listening = /Listening on (\d+)/.exec(line);
+        if (listening) port = Number(listening[1]);
+        options.onLine?.(line);
+      },
+    },
+  );
+  try {
+    await waitUntil(child, 'listening', options.readyTimeoutMs ?? 60_000, async () => port !== undefined);
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return { child, url: `http://127.0.0.1:${port}/` };
+}
+
+function prefixed(name: string): (line: string) => void {
+  return (line) => process.stdout.write(`[${name}] ${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3978);
+  const playgroundPort = Number(process.env.PLAYGROUND_PORT ?? 56150);
+  const removed = AUTH_KEYS.filter((key) => process.env[key]);
+  if (removed.length > 0) {
+    process.stdout.write(`[dev] local mode: ignoring ${removed.join(', ')} for this run (the Playground does not authenticate).\n`);
+  }
+  const children: Child[] = [];
+  let shuttingDown = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    process.stdout.write('[dev] stopping the bot and the Playground...\n');
+    await Promise.all(children.map((child) => child.stop()));
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+
+  try {
+    process.stdout.write(`[dev] starting the bot on http://127.0.0.1:${port} (local mode)...\n`);
+    const bot = await startBot({ port, onLine: prefixed('bot') });
+    children.push(bot.child);
+    const playground = await startPlayground({ messagesUrl: bot.messagesUrl, port: playgroundPort, onLine: prefixed('playground') });
+    children.push(playground.child);
+    for (const child of children) {
+      void child.exited.then((code) => {
+        if (shuttingDown) return;
+        process.stderr.write(`[dev] ${child.name} stopped unexpectedly (${code}); stopping the rest.\n`);
+        void shutdown(1);
+      });
+    }
+    process.stdout.write(
+      `\n  Connector Doctor is running in local mode.\n` +
+        `  Open the Agents Playground: ${playground.url}\n` +
+        `  Choose "Personal Chat" and paste a connector error. Ctrl+C stops both.\n\n`,
+    );
+  } catch (error) {
+    process.stderr.write(`[dev] ${error instanceof Error ? error.message : String(error)}\n`);
+    await shutdown(1);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await main();
