@@ -187,6 +187,7 @@ export function messageKey(message: string): string {
 }
 
 const productKeys = new Set(PRODUCT_ALIASES.map(appNameKey));
+const productHintSet = new Set(PRODUCT_HINTS.map((hint) => hint.toLowerCase()));
 
 // ---------------------------------------------------------------------------------------------
 // Building the catalog
@@ -208,6 +209,11 @@ export function checkCatalog(apps: readonly AppInfo[], entries: readonly Catalog
     const file = `app ${app.id}`;
     if (appIds.has(app.id)) problems.push({ file, message: `app id ${app.id} is defined twice` });
     appIds.add(app.id);
+    for (const hint of app.hints) {
+      if (productHintSet.has(hint.toLowerCase())) {
+        problems.push({ file, field: 'hints', message: `"${hint}" belongs to the product itself and appears in every app's errors` });
+      }
+    }
     for (const name of [app.id, app.name, ...app.aliases]) {
       const key = appNameKey(name);
       if (key === '') continue;
@@ -328,6 +334,11 @@ interface ParsedFile {
   data: CatalogFile;
 }
 
+/** zod says "expected string, received undefined" for a missing field; say what it means. */
+function requiredMessage(issue: { code: string; input?: unknown }): string | undefined {
+  return issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
+}
+
 function issueLocation(raw: unknown, issuePath: readonly PropertyKey[]): { entry?: string; field: string } {
   const [top, index, ...rest] = issuePath;
   if ((top === 'entries' || top === 'overrides') && typeof index === 'number') {
@@ -373,12 +384,13 @@ function parseFile(fullPath: string, file: string, origin: CatalogOrigin, proble
     problems.push({ file, message: 'cannot be read' });
     return undefined;
   }
-  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const at = error.linePos?.[0];
       const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-      const what = error.message.split('\n')[0] ?? 'invalid YAML';
+      // prettyErrors appends the position and a code frame; keep only the reason.
+      const what = (error.message.split('\n')[0] ?? 'invalid YAML').replace(/ at line \d+, column \d+:?$/, '');
       problems.push({ file, message: `YAML syntax error${where}: ${what}` });
     }
     return undefined;
@@ -388,7 +400,7 @@ function parseFile(fullPath: string, file: string, origin: CatalogOrigin, proble
     problems.push({ file, message: 'is empty' });
     return undefined;
   }
-  const parsed = catalogFileSchema.safeParse(raw);
+  const parsed = catalogFileSchema.safeParse(raw, { error: requiredMessage });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const location = issueLocation(raw, issue.path);
