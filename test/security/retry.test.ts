@@ -1,0 +1,167 @@
+// Outgoing calls to Teams survive throttling and flaky connections: transient failures are retried with
+// growing, jittered waits that respect Retry-After; everything else fails at once with the original error.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ConnectorClient, MicrosoftAppCredentials } from 'botframework-connector';
+import { isRetriableTeamsError, retryAfterMs, withTeamsRetry, type TeamsRetryOptions } from '../../src/teams/retry.js';
+
+/** A failure shaped like botbuilder's RestError (statusCode + response.headers.get). */
+function restError(statusCode: number, headers: Record<string, string> = {}): Error {
+  const err = new Error(`status ${statusCode}`) as Error & Record<string, unknown>;
+  err.name = 'RestError';
+  err.statusCode = statusCode;
+  err.response = { status: statusCode, headers: { get: (name: string) => headers[name.toLowerCase()] } };
+  return err;
+}
+
+function networkError(code: string): Error {
+  return Object.assign(new Error('socket hang up'), { code });
+}
+
+/** fn fails with each error in turn, then returns 'sent'. */
+function flaky(errors: Error[]) {
+  const calls: number[] = [];
+  const fn = async (attempt: number) => {
+    calls.push(attempt);
+    const err = errors[attempt - 1];
+    if (err) throw err;
+    return 'sent';
+  };
+  return { fn, calls };
+}
+
+function recorder(extra: TeamsRetryOptions = {}) {
+  const delays: number[] = [];
+  const options: TeamsRetryOptions = { sleep: async (ms) => void delays.push(ms), random: () => 0.5, ...extra };
+  return { delays, options };
+}
+
+describe('withTeamsRetry', () => {
+  it.each([412, 429, 502, 504])('retries a %i and delivers the message', async (status) => {
+    const { fn, calls } = flaky([restError(status)]);
+    const { delays, options } = recorder();
+    await expect(withTeamsRetry(fn, options)).resolves.toBe('sent');
+    expect(calls).toEqual([1, 2]);
+    expect(delays).toHaveLength(1);
+  });
+
+  it.each(['ECONNRESET', 'EPIPE', 'ETIMEDOUT'])('retries a dropped connection (%s)', async (code) => {
+    const { fn } = flaky([networkError(code), Object.assign(new Error('fetch failed'), { cause: networkError(code) })]);
+    const { delays, options } = recorder();
+    await expect(withTeamsRetry(fn, options)).resolves.toBe('sent');
+    expect(delays).toHaveLength(2);
+  });
+
+  it.each([400, 401, 403, 404, 500])('does not retry a %i and rethrows the original error', async (status) => {
+    const original = restError(status);
+    const { fn, calls } = flaky([original]);
+    const { delays, options } = recorder();
+    await expect(withTeamsRetry(fn, options)).rejects.toBe(original);
+    expect(calls).toEqual([1]);
+    expect(delays).toEqual([]);
+  });
+
+  it('does not retry a cancellation or a plain bug', async () => {
+    const abort = Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ECONNRESET' });
+    expect(isRetriableTeamsError(abort)).toBe(false);
+    expect(isRetriableTeamsError(new TypeError('x is undefined'))).toBe(false);
+  });
+
+  it('waits at least as long as Retry-After asks (seconds)', async () => {
+    const { fn } = flaky([restError(429, { 'retry-after': '7' })]);
+    const { delays, options } = recorder();
+    await withTeamsRetry(fn, options);
+    expect(delays).toEqual([7000]);
+  });
+
+  it('reads Retry-After given as an HTTP date against the injected clock', () => {
+    const now = Date.UTC(2026, 11, 1, 3, 0, 0);
+    const err = restError(429, { 'retry-after': new Date(now + 12_000).toUTCString() });
+    expect(retryAfterMs(err, now)).toBe(12_000);
+    expect(retryAfterMs(restError(429, { 'retry-after': 'soon' }), now)).toBeUndefined();
+    expect(retryAfterMs(Object.assign(new Error('x'), { headers: { 'Retry-After': '3' } }), now)).toBe(3000);
+  });
+
+  it('gives up instead of waiting for an absurd Retry-After', async () => {
+    const original = restError(429, { 'retry-after': '3600' });
+    const { fn, calls } = flaky([original]);
+    const { delays, options } = recorder({ maxRetryAfterMs: 60_000 });
+    await expect(withTeamsRetry(fn, options)).rejects.toBe(original);
+    expect(calls).toEqual([1]);
+    expect(delays).toEqual([]);
+  });
+
+  it('stops after maxAttempts and rethrows the last error', async () => {
+    const last = restError(502);
+    const { fn, calls } = flaky([restError(429), restError(504), last, restError(429)]);
+    const { delays, options } = recorder({ maxAttempts: 3 });
+    await expect(withTeamsRetry(fn, options)).rejects.toBe(last);
+    expect(calls).toEqual([1, 2, 3]);
+    expect(delays).toHaveLength(2);
+  });
+
+  it('backs off exponentially with jitter, within [ceiling/2, ceiling] and never above maxDelayMs', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.double({ min: 0, max: 0.999999, noNaN: true }), { minLength: 6, maxLength: 6 }), async (randoms) => {
+        const errors = randoms.map(() => restError(429));
+        const { fn } = flaky(errors);
+        let i = 0;
+        const { delays, options } = recorder({ maxAttempts: 7, baseDelayMs: 100, maxDelayMs: 1000, random: () => randoms[i++] ?? 0 });
+        await withTeamsRetry(fn, options);
+        delays.forEach((delay, n) => {
+          const ceiling = Math.min(1000, 100 * 2 ** n);
+          expect(delay).toBeGreaterThanOrEqual(ceiling / 2);
+          expect(delay).toBeLessThanOrEqual(ceiling);
+        });
+      }),
+    );
+  });
+
+  it('reports each retry for logs', async () => {
+    const { fn } = flaky([restError(429), networkError('ECONNRESET')]);
+    const seen: unknown[] = [];
+    const { options } = recorder({ baseDelayMs: 100, onRetry: (r) => seen.push(r) });
+    await withTeamsRetry(fn, options);
+    expect(seen).toEqual([
+      { attempt: 1, delayMs: 75, status: 429 },
+      { attempt: 2, delayMs: 150, code: 'ECONNRESET' },
+    ]);
+  });
+});
+
+describe('withTeamsRetry around a real botbuilder ConnectorClient', () => {
+  it('retries a 412 from a loopback Teams, honouring its Retry-After, and the reply lands', async () => {
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push(body);
+        res.setHeader('content-type', 'application/json');
+        if (received.length === 1) {
+          res.statusCode = 412;
+          res.setHeader('Retry-After', '2');
+          res.end(JSON.stringify({ error: { code: 'PreconditionFailed', message: 'try again' } }));
+        } else {
+          res.statusCode = 201;
+          res.end(JSON.stringify({ id: 'reply-1' }));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = new ConnectorClient(MicrosoftAppCredentials.Empty, { baseUri: `http://127.0.0.1:${port}/` });
+      const { delays, options } = recorder();
+      const sent = await withTeamsRetry(() => client.conversations.sendToConversation('a:conv', { type: 'message', text: 'Diagnosis ready' }), options);
+      expect(sent.id).toBe('reply-1');
+      expect(delays).toEqual([2000]);
+      expect(received).toHaveLength(2);
+      expect(JSON.parse(received[1] ?? '{}')).toMatchObject({ text: 'Diagnosis ready' });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
