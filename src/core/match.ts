@@ -478,8 +478,27 @@ function scoreSegment(index: Index, view: SegmentView): Candidate[] {
 /** App ids a text points at, in order of first mention, with what was seen. */
 function appHintsIn(index: Index, words: string[]): { appId: string; value: string }[] {
   const found: { appId: string; value: string }[] = [];
-  for (const hint of findSequences(index.appHints, words)) {
-    if (!found.some((f) => f.appId === hint.appId)) found.push({ appId: hint.appId, value: hint.display });
+  // A hint inside a longer one says nothing more: `outlook.office365.com` is Exchange Online's
+  // host, not a mention of the `Office365` alias.
+  let coveredUntil = 0;
+  for (let p = 0; p < words.length; p++) {
+    const list = index.appHints.get(words[p] ?? '');
+    if (!list) continue;
+    let longest: AppHintRef | undefined;
+    for (const hint of list) {
+      let ok = true;
+      for (let k = 1; k < hint.tokens.length; k++) {
+        if (words[p + k] !== hint.tokens[k]) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok && (!longest || hint.tokens.length > longest.tokens.length)) longest = hint;
+    }
+    if (!longest || (p < coveredUntil && p + longest.tokens.length <= coveredUntil)) continue;
+    coveredUntil = Math.max(coveredUntil, p + longest.tokens.length);
+    const { appId, display } = longest;
+    if (!found.some((f) => f.appId === appId)) found.push({ appId, value: display });
   }
   return found;
 }
@@ -539,7 +558,11 @@ function decide(
     return { verdict: 'none', matches: candidates.filter((c) => c.score >= SUGGEST_THRESHOLD).slice(0, MAX_SUGGESTIONS), runnerUps: [] };
   }
   const strong = candidates.filter((c) => c.score >= MATCH_THRESHOLD);
-  let tied = strong.filter((c) => c.score >= best.score - TIE_MARGIN);
+  // A candidate lacking an error code that the best one has (E0000007, AF20012) is not as likely,
+  // however close the scores.
+  const bestCodes = best.evidence.filter((e) => e.kind === 'code').map((e) => e.value);
+  const hasCodes = (c: Candidate): boolean => bestCodes.every((code) => c.evidence.some((e) => e.kind === 'code' && e.value === code));
+  let tied = strong.filter((c) => c.score >= best.score - TIE_MARGIN && hasCodes(c));
   const apps = new Set(tied.map(appOf));
   if (apps.size > 1) {
     // The caller's app wins over what the text says; an all-apps entry fits any app.

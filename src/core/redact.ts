@@ -132,13 +132,16 @@ function scanPairs(text: string, spans: Span[]): void {
     const key = text.slice(keyStart, keyEnd).toLowerCase();
     if (!isSecretKey(key)) continue;
     let j = keyEnd;
+    // `"key"`, `'key'`, and `\"key\"` inside an escaped JSON string.
+    if (text.charCodeAt(j) === 92 /* \ */) j++;
     if (text.charCodeAt(j) === 34 || text.charCodeAt(j) === 39) j++;
     while (j < text.length && j - keyEnd < 4 && isSpace(text.charCodeAt(j))) j++;
     const separator = text.charCodeAt(j);
     if (separator !== 61 /* = */ && separator !== 58 /* : */) continue;
-    // `key==value` or `key::x` are not assignments; `token: ` followed by prose is handled below.
     j++;
     while (j < text.length && j - keyEnd < 8 && isSpace(text.charCodeAt(j))) j++;
+    const escaped = text.charCodeAt(j) === 92 && (text.charCodeAt(j + 1) === 34 || text.charCodeAt(j + 1) === 39);
+    if (escaped) j++;
     const quote = text.charCodeAt(j);
     let valueStart = j;
     let valueEnd = j;
@@ -146,9 +149,17 @@ function scanPairs(text: string, spans: Span[]): void {
       valueStart = j + 1;
       valueEnd = valueStart;
       const limit = Math.min(text.length, valueStart + 8192);
-      while (valueEnd < limit && text.charCodeAt(valueEnd) !== quote && text.charCodeAt(valueEnd) !== 10) {
-        // JSON escapes: `\"` does not end the value.
-        if (text.charCodeAt(valueEnd) === 92 /* \ */) valueEnd++;
+      while (valueEnd < limit && text.charCodeAt(valueEnd) !== 10) {
+        const c = text.charCodeAt(valueEnd);
+        if (escaped) {
+          // The value of an escaped string ends at the next \" (or \').
+          if (c === 92 && text.charCodeAt(valueEnd + 1) === quote) break;
+        } else if (c === quote) {
+          break;
+        } else if (c === 92 /* \ */) {
+          // JSON escapes: `\"` does not end the value.
+          valueEnd++;
+        }
         valueEnd++;
       }
       valueEnd = Math.min(valueEnd, limit);

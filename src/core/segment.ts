@@ -114,7 +114,11 @@ function isFrame(body: string): boolean {
         sawDotOrParen = true;
         break;
       }
-      if (!isIdentChar(c) && c !== 60 && c !== 62 && c !== 96) break;
+      if (!isIdentChar(c) && c !== 60 && c !== 62 && c !== 96) {
+        // Node: `at createError (/app/node_modules/axios/lib/core/createError.js:16:15)`
+        if (c === 32 && body.charCodeAt(j + 1) === 40) sawDotOrParen = true;
+        break;
+      }
     }
     return sawDotOrParen;
   }
