@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Verdict } from '../core/types.js';
 import { decide, idempotencyKey, repeatKey } from './machine.js';
+import { scrub } from './scrub.js';
 import { addCount, computeStats, DAY_MS, emptyCounts, StoreError, summariseDelivery, type OutboxStatus } from './rows.js';
 import type {
   ActionOutcome,
@@ -242,7 +243,8 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       }
     },
 
-    async openOrRepeat(input: NewIncident) {
+    async openOrRepeat(raw: NewIncident) {
+      const input = { ...raw, excerpt: scrub(raw.excerpt) };
       const key = repeatKey(input.verdict, input.entryIds, input.excerpt);
       return tx(async (db) => {
         // Two pastes of one error at once must not both open an incident.
@@ -371,7 +373,8 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       );
     },
 
-    async claimDue(at, limit, leaseMs) {
+    async claimDue(at, limit, leaseMs, targets) {
+      if (targets !== undefined && targets.length === 0) return [];
       const { rows } = await pool.query<{
         id: string;
         incident_id: string;
@@ -387,10 +390,11 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
          WHERE id IN (
            SELECT id FROM outbox
            WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+             AND ($4::text[] IS NULL OR target = ANY($4::text[]))
            ORDER BY next_attempt_at, created_at LIMIT $3
            FOR UPDATE SKIP LOCKED)
          RETURNING id, incident_id, target, idempotency_key, payload, attempts, next_attempt_at, created_at, last_error`,
-        [at, new Date(at.getTime() + leaseMs), Math.max(0, Math.floor(limit))],
+        [at, new Date(at.getTime() + leaseMs), Math.max(0, Math.floor(limit)), targets ?? null],
       );
       return rows
         .sort((a, b) => a.next_attempt_at.getTime() - b.next_attempt_at.getTime() || a.created_at.getTime() - b.created_at.getTime())

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { decide, idempotencyKey, repeatKey } from './machine.js';
+import { scrub } from './scrub.js';
 import { addCount, computeStats, DAY_MS, emptyCounts, StoreError, summariseDelivery, type OutboxStatus, type StatsRow } from './rows.js';
 import type {
   ActionOutcome,
@@ -223,7 +224,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       db.prepare('SELECT 1').get();
     },
 
-    async openOrRepeat(input: NewIncident) {
+    async openOrRepeat(raw: NewIncident) {
+      const input = { ...raw, excerpt: scrub(raw.excerpt) };
       const key = repeatKey(input.verdict, input.entryIds, input.excerpt);
       return immediate(() => {
         const existing = db
@@ -352,15 +354,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return computeStats(statsRows, days);
     },
 
-    async claimDue(now, limit, leaseMs) {
+    async claimDue(now, limit, leaseMs, targets) {
       const t = now.getTime();
+      if (targets !== undefined && targets.length === 0) return [];
+      const only = targets ? ` AND target IN (${targets.map(() => '?').join(', ')})` : '';
       return immediate(() => {
         const rows = db
           .prepare(
-            `SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+            `SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)${only}
              ORDER BY next_attempt_at, created_at LIMIT ?`,
           )
-          .all(t, t, Math.max(0, Math.floor(limit))) as OutboxRow[];
+          .all(t, t, ...(targets ?? []), Math.max(0, Math.floor(limit))) as OutboxRow[];
         const lease = db.prepare('UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?');
         return rows.map((r): OutboxMessage => {
           lease.run(t + leaseMs, r.id);

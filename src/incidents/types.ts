@@ -154,8 +154,12 @@ export interface IncidentStore {
   events(incidentId: string): Promise<IncidentEvent[]>;
   stats(now: Date, days: number): Promise<StatsWindow>;
 
-  /** Lease up to `limit` due outbox messages (other instances skip leased rows). */
-  claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]>;
+  /**
+   * Lease up to `limit` due outbox messages (other instances skip leased rows). Each claim counts
+   * as an attempt. With `targets`, only messages for those targets are claimed (an instance never
+   * takes messages it has no sink for).
+   */
+  claimDue(now: Date, limit: number, leaseMs: number, targets?: string[]): Promise<OutboxMessage[]>;
   markDelivered(messageId: string, at: Date): Promise<void>;
   markFailed(messageId: string, error: string, retryAt: Date): Promise<void>;
   markDeadLettered(messageId: string, error: string, at: Date): Promise<void>;

@@ -1,0 +1,183 @@
+// The outbox worker: delivers escalations recorded by the store through the configured sinks,
+// at least once. Claims are leases in the database, so a worker killed mid-delivery only delays
+// the message until the lease expires; several instances never deliver one message twice in a
+// row (each claim is exclusive), and receivers dedupe the rare repeat by Idempotency-Key.
+
+import type { EscalationSink, IncidentStore, OutboxMessage } from './types.js';
+
+export interface OutboxLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface OutboxWorkerOptions {
+  store: Pick<IncidentStore, 'claimDue' | 'markDelivered' | 'markFailed' | 'markDeadLettered'>;
+  sinks: EscalationSink[];
+  clock?: () => Date;
+  /** In [0, 1): spreads retries of many messages (jitter). */
+  random?: () => number;
+  /** Attempts before a message is dead-lettered (ESCALATION_MAX_ATTEMPTS). Default 8. */
+  maxAttempts?: number;
+  /** Backoff of the first retry (jittered to half..full). Default 2 s. */
+  baseDelayMs?: number;
+  /** Cap of the exponential backoff. Default 5 min. */
+  maxDelayMs?: number;
+  /** Longest Retry-After honoured as given; longer answers are cut to this. Default 1 h. */
+  maxRetryAfterMs?: number;
+  /** How long a claim stays exclusive; must exceed a sink's timeout. Default 60 s. */
+  leaseMs?: number;
+  /** Pause between polls when idle. Default 1 s. */
+  pollMs?: number;
+  /** Messages claimed per poll. Default 10. */
+  batchSize?: number;
+  onDelivered?: (message: OutboxMessage) => void | Promise<void>;
+  onDeadLettered?: (message: OutboxMessage, error: string) => void | Promise<void>;
+  logger?: OutboxLogger;
+}
+
+export interface DrainSummary {
+  claimed: number;
+  delivered: number;
+  retrying: number;
+  deadLettered: number;
+}
+
+export interface OutboxWorker {
+  /** Poll in the background until stop(). */
+  start(): void;
+  /** Stop polling and wait for deliveries in flight. */
+  stop(): Promise<void>;
+  /** Poll now instead of at the next interval (e.g. right after an escalation). */
+  wake(): void;
+  /** Claim and attempt every due message once (tests, and each poll). */
+  drainOnce(): Promise<DrainSummary>;
+}
+
+/** Exponential backoff with "equal jitter": between half and all of base·2^(attempt-1), capped. */
+export function backoffDelayMs(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
+  const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exponential / 2 + (random() * exponential) / 2);
+}
+
+const silent: OutboxLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { store } = options;
+  const sinks = new Map(options.sinks.map((sink) => [sink.target, sink]));
+  const targets = [...sinks.keys()];
+  const clock = options.clock ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
+  const baseDelayMs = options.baseDelayMs ?? 2_000;
+  const maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60 * 60_000;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const pollMs = options.pollMs ?? 1_000;
+  const batchSize = options.batchSize ?? 10;
+  const logger = options.logger ?? silent;
+
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<unknown> | undefined;
+
+  async function notify(name: string, fn: () => void | Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      logger.warn({ hook: name, err: error instanceof Error ? error.name : 'error' }, 'outbox hook failed');
+    }
+  }
+
+  async function attempt(message: OutboxMessage, summary: DrainSummary): Promise<void> {
+    const fields = { outboxId: message.id, incidentId: message.incidentId, target: message.target, attempt: message.attempts };
+    const sink = sinks.get(message.target);
+    let result;
+    try {
+      result = sink ? await sink.deliver(message) : { ok: false as const, retryable: true, error: 'no sink for this target' };
+    } catch (error) {
+      result = { ok: false as const, retryable: true, error: `sink failed (${error instanceof Error ? error.name : 'error'})` };
+    }
+    const now = clock();
+    if (result.ok) {
+      await store.markDelivered(message.id, now);
+      summary.delivered += 1;
+      logger.info(fields, 'escalation delivered');
+      await notify('onDelivered', () => options.onDelivered?.(message));
+      return;
+    }
+    if (!result.retryable || message.attempts >= maxAttempts) {
+      await store.markDeadLettered(message.id, result.error, now);
+      summary.deadLettered += 1;
+      logger.error({ ...fields, error: result.error, retryable: result.retryable }, 'escalation dead-lettered');
+      await notify('onDeadLettered', () => options.onDeadLettered?.(message, result.error));
+      return;
+    }
+    const delay =
+      result.retryAfterMs !== undefined
+        ? Math.min(Math.max(0, result.retryAfterMs), maxRetryAfterMs)
+        : backoffDelayMs(message.attempts, baseDelayMs, maxDelayMs, random);
+    const retryAt = new Date(now.getTime() + delay);
+    await store.markFailed(message.id, result.error, retryAt);
+    summary.retrying += 1;
+    logger.warn({ ...fields, error: result.error, retryAt: retryAt.toISOString() }, 'escalation delivery failed; will retry');
+  }
+
+  async function drainOnce(): Promise<DrainSummary> {
+    const summary: DrainSummary = { claimed: 0, delivered: 0, retrying: 0, deadLettered: 0 };
+    const messages = await store.claimDue(clock(), batchSize, leaseMs, targets);
+    summary.claimed = messages.length;
+    await Promise.all(
+      messages.map((message) =>
+        attempt(message, summary).catch((error: unknown) => {
+          // The store failed to record the outcome: the lease expires and the message is retried.
+          logger.error({ outboxId: message.id, err: error instanceof Error ? error.name : 'error' }, 'outbox could not record a delivery outcome');
+        }),
+      ),
+    );
+    return summary;
+  }
+
+  function schedule(delayMs: number): void {
+    if (!running) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void tick(), delayMs);
+  }
+
+  async function tick(): Promise<void> {
+    timer = undefined;
+    if (!running || inFlight) return;
+    let full = false;
+    const current = drainOnce().then(
+      (summary) => {
+        full = summary.claimed >= batchSize;
+      },
+      (error: unknown) => {
+        logger.error({ err: error instanceof Error ? error.name : 'error' }, 'outbox poll failed');
+      },
+    );
+    inFlight = current;
+    await current;
+    inFlight = undefined;
+    // A full batch means more may be due right now.
+    schedule(full ? 0 : pollMs);
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      schedule(0);
+    },
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      timer = undefined;
+      await inFlight;
+    },
+    wake() {
+      if (running && !inFlight) schedule(0);
+    },
+    drainOnce,
+  };
+}

@@ -1,0 +1,95 @@
+// The support webhook sink: POSTs an escalation's stored JSON, signed with HMAC-SHA256, with the
+// escalation's stable Idempotency-Key, and classifies the answer for the outbox (delivered,
+// retry later, or give up). Errors it returns name a status or a failure kind only: never the
+// receiver's body, never the URL (it may carry credentials).
+
+import { createHmac } from 'node:crypto';
+import type { DeliveryResult, EscalationSink, OutboxMessage } from './types.js';
+
+export const SIGNATURE_HEADER = 'X-Connector-Doctor-Signature';
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+export interface WebhookSinkOptions {
+  url: string;
+  secret: string;
+  /** Per attempt; the outbox lease must be longer. Default 10 s. */
+  timeoutMs?: number;
+  fetchImpl?: typeof fetch;
+  /** To turn a Retry-After HTTP-date into a delay. */
+  clock?: () => Date;
+}
+
+/** `sha256=<hex>` of the raw body: what receivers recompute to verify. */
+export function signBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP-date; undefined if absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: Date): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now.getTime());
+}
+
+const RETRYABLE_STATUSES = new Set([408, 425, 429]);
+
+export function createWebhookSink(options: WebhookSinkOptions): EscalationSink {
+  const url = new URL(options.url);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('SUPPORT_WEBHOOK_URL must be an http(s) URL.');
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const clock = options.clock ?? (() => new Date());
+
+  return {
+    target: 'webhook',
+    async deliver(message: OutboxMessage): Promise<DeliveryResult> {
+      const body = JSON.stringify(message.payload);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      let response: Response;
+      try {
+        response = await fetchImpl(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            'user-agent': 'connector-doctor-escalations/1',
+            [IDEMPOTENCY_HEADER]: message.idempotencyKey,
+            [SIGNATURE_HEADER]: signBody(body, options.secret),
+            'X-Connector-Doctor-Attempt': String(message.attempts),
+          },
+          body,
+          // A signed body is never re-sent to wherever a redirect points.
+          redirect: 'manual',
+          signal: controller.signal,
+        });
+      } catch (error) {
+        return { ok: false, retryable: true, error: controller.signal.aborted ? `timeout after ${timeoutMs} ms` : networkError(error) };
+      } finally {
+        clearTimeout(timer);
+      }
+      // The body is never read: it is not ours to store or show.
+      await response.body?.cancel().catch(() => undefined);
+      const status = response.status;
+      if (status >= 200 && status < 300) return { ok: true };
+      const retryable = RETRYABLE_STATUSES.has(status) || status >= 500;
+      const error = `HTTP ${status}`;
+      if (!retryable) return { ok: false, retryable: false, error: status >= 300 && status < 400 ? `${error} (redirects are not followed)` : error };
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), clock());
+      return retryAfterMs === undefined ? { ok: false, retryable: true, error } : { ok: false, retryable: true, error, retryAfterMs };
+    },
+  };
+}
+
+/** A failure kind an operator can act on (ECONNREFUSED, ENOTFOUND), without host names or paths. */
+function networkError(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return `network error (${code})`;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return 'network error';
+}
