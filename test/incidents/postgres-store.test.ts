@@ -3,8 +3,8 @@
 // instance would be.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, StoreError } from '../../src/incidents/index.js';
-import type { IncidentStore } from '../../src/incidents/types.js';
+import { createOutboxWorker, openStore, StoreError } from '../../src/incidents/index.js';
+import type { EscalationSink, IncidentStore, OutboxMessage } from '../../src/incidents/types.js';
 import { createPgRun, type PgRun } from './pg-harness.js';
 import { storeSuite } from './store-suite.js';
 
@@ -49,5 +49,41 @@ describe('openStore (postgres)', () => {
     expect(failure).toBeInstanceOf(StoreError);
     expect((failure as Error).message).not.toContain('s3cret-pw');
     await store.close();
+  });
+});
+
+describe('outbox on PostgreSQL with two instances', () => {
+  it('delivers every escalation exactly once when two workers on two pools drain at the same time', async () => {
+    const url = await run.freshSchemaUrl();
+    const [a, b] = await Promise.all([openStore(url, { maxConnections: 4 }), openStore(url, { maxConnections: 4 })]);
+    try {
+      const at = new Date('2026-11-30T10:00:00Z');
+      for (let i = 0; i < 30; i++) {
+        const store = i % 2 === 0 ? a : b;
+        const { incident } = await store.openOrRepeat({
+          conversationId: `conv-${i}`,
+          reporter: { id: 'u', name: 'U' },
+          excerpt: `error ${i}`,
+          verdict: 'none',
+          entryIds: [],
+          at,
+        });
+        await store.apply({ incidentId: incident.id, conversationId: `conv-${i}`, actor: { id: 'u', name: 'U' }, action: { kind: 'escalate' }, at }, ['webhook'], (x) => ({ id: x.id }));
+      }
+      const received: OutboxMessage[] = [];
+      // The sink yields to the event loop so the two workers' claims truly interleave.
+      const sink: EscalationSink = { target: 'webhook', deliver: async (m) => (await new Promise((r) => setImmediate(r)), received.push(m), { ok: true }) };
+      const clock = () => new Date('2026-11-30T10:01:00Z');
+      const workers = [a, b].map((store) => createOutboxWorker({ store, sinks: [sink], clock, batchSize: 4 }));
+      const drains = await Promise.all(Array.from({ length: 12 }, (_, i) => workers[i % 2]!.drainOnce()));
+      let delivered = drains.reduce((n, d) => n + d.delivered, 0);
+      for (let more = await workers[0]!.drainOnce(); more.claimed > 0; more = await workers[0]!.drainOnce()) delivered += more.delivered;
+      expect(delivered).toBe(30);
+      expect(received).toHaveLength(30);
+      expect(new Set(received.map((m) => m.idempotencyKey)).size).toBe(30);
+      expect(await a.outboxCounts()).toEqual({ pending: 0, delivered: 30, deadLettered: 0 });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });

@@ -113,6 +113,20 @@ export function storeSuite(name: string, makeHarness: () => Promise<StoreHarness
         expect(a2.incident.id).toBe(a.incident.id);
       });
 
+      it('never stores a secret that reached it unredacted, and leaves redacted text as it is', async () => {
+        const raw = 'invalid_grant password=hunter2222 at https://svc:pa55word@api.box.com/2.0 [REDACTED]';
+        const { incident } = await store.openOrRepeat(paste({ excerpt: raw }));
+        const stored = (await store.get(incident.id))!;
+        expect(stored.excerpt).not.toContain('hunter2222');
+        expect(stored.excerpt).not.toContain('pa55word');
+        expect(stored.excerpt).toBe('invalid_grant password=[REDACTED] at https://svc:[REDACTED]@api.box.com/2.0 [REDACTED]');
+        const escalated = await store.apply(press(incident, { kind: 'escalate', note: 'token=abcdef123456 please' }), ['webhook'], payloadOf);
+        expect(escalated.status === 'applied' && escalated.incident.escalationNote).toBe('token=[REDACTED] please');
+        const [message] = await store.claimDue(at(2), 1, 1000);
+        expect(JSON.stringify(message?.payload)).not.toContain('abcdef123456');
+        expect(JSON.stringify(await store.events(incident.id))).not.toContain('abcdef123456');
+      });
+
       it('remembers the card activity so the card can be updated later', async () => {
         const { incident } = await store.openOrRepeat(paste());
         await store.attachCard(incident.id, 'activity-123');
