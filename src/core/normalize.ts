@@ -213,13 +213,17 @@ function foldCharacters(text: string): string {
  */
 export function normalize(text: string): string {
   if (typeof text !== 'string' || text.length === 0) return '';
-  const plain = looksLikeHtml(text) ? htmlToText(text) : text;
+  const html = looksLikeHtml(text);
+  const plain = html ? htmlToText(text) : text;
+  // In HTML outside code blocks, leading spaces (often an &nbsp; after a mention) mean nothing;
+  // in plain text and code blocks they mark stack frames and JSON bodies.
+  const keepIndent = !html || text.toLowerCase().includes('<pre');
   const folded = foldCharacters(plain);
   const lines = folded.split('\n');
   const out: string[] = [];
   let blank = 0;
   for (const raw of lines) {
-    const line = raw.trimEnd();
+    const line = keepIndent ? raw.trimEnd() : raw.trim();
     if (line.trim().length === 0) {
       blank++;
       continue;

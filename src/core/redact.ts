@@ -171,6 +171,10 @@ function scanPairs(text: string, spans: Span[]): void {
         valueEnd++;
       }
     }
+    if (text.startsWith(REDACTED, valueStart)) {
+      i = Math.max(i, valueStart + REDACTED.length);
+      continue;
+    }
     const value = text.slice(valueStart, valueEnd);
     if (!NOT_SECRETS.has(value.toLowerCase()) && !/^\*+$/.test(value)) {
       spans.push({ start: valueStart, end: valueEnd, kind: 'secret-pair' });

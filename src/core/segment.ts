@@ -190,7 +190,7 @@ export function segment(text: string): Segment[] {
     else if (afterBlank) continues = false;
     else if (depth > 0) continues = !startsWithExceptionName(body);
     else if (body.startsWith('}') || body.startsWith(']') || body.startsWith('"')) continues = true;
-    else if ((body.startsWith('{') || body.startsWith('[')) && /[:{[,]$/.test(previousBody)) continues = true;
+    else if ((body.startsWith('{') || body.startsWith('[')) && (/[:{[,]$/.test(previousBody) || depthDelta(body) > 0)) continues = true;
     else if (isSpace(line.charCodeAt(0)) && !startsWithExceptionName(body)) continues = true;
     else continues = false;
     if (!continues) close();
