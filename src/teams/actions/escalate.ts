@@ -1,0 +1,16 @@
+// "Escalate to support", with the optional note typed into the show-card.
+import { redact } from '../../core/redact.js';
+import { MAX_NOTE_LENGTH, type CardVerb } from './types.js';
+
+export const escalate: CardVerb = {
+  verb: 'escalate',
+  decide: ({ data }) => {
+    const raw = data.note;
+    if (raw !== undefined && raw !== null && typeof raw !== 'string') {
+      return { error: { code: 'BadNote', message: 'The note must be text.' } };
+    }
+    // The note is typed by a person and may hold a secret: redact before it is stored or sent.
+    const note = typeof raw === 'string' ? redact(Array.from(raw.trim()).slice(0, MAX_NOTE_LENGTH).join('')).text : '';
+    return { action: note ? { kind: 'escalate', note } : { kind: 'escalate' } };
+  },
+};

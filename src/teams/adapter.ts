@@ -1,0 +1,66 @@
+// The Bot Framework adapter: authentication injected (the security module's, or botbuilder's
+// configuration-based default), turn errors logged with the activity id and answered with a short
+// apology, and the endpoint server.ts calls for POST /api/messages.
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ActivityHandler,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type Request as BotRequest,
+  type Response as BotResponse,
+} from 'botbuilder';
+import type { BotFrameworkAuthentication } from 'botframework-connector';
+import { activityLogFields, type Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+
+export const APOLOGY = 'Sorry, something went wrong on my side. Please try again in a moment.';
+
+/** botbuilder's own authentication from its standard configuration keys. */
+export function configurationAuthentication(settings: Record<string, string | undefined>): BotFrameworkAuthentication {
+  return new ConfigurationBotFrameworkAuthentication(settings as ConfigurationBotFrameworkAuthenticationOptions);
+}
+
+export interface AdapterDeps {
+  auth: BotFrameworkAuthentication;
+  logger: Logger;
+}
+
+export function createAdapter({ auth, logger }: AdapterDeps): CloudAdapter {
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (context, error) => {
+    logger.error({ ...activityLogFields(context.activity), err: error }, 'turn failed');
+    // Invokes get their own error answer; a message deserves a human one.
+    if (context.activity?.type === 'message') {
+      try {
+        await context.sendActivity(APOLOGY);
+      } catch (sendError) {
+        logger.warn({ ...activityLogFields(context.activity), err: { name: (sendError as Error)?.name } }, 'could not send the apology');
+      }
+    }
+  };
+  return adapter;
+}
+
+/** Label values for the turn histogram; anything else is `other` (activity types are client input). */
+const KNOWN_TYPES = new Set(['message', 'invoke', 'conversationUpdate', 'messageReaction', 'installationUpdate', 'event']);
+
+export interface EndpointDeps {
+  adapter: CloudAdapter;
+  bot: ActivityHandler;
+  metrics: Metrics;
+}
+
+/** POST /api/messages: one activity through the adapter (auth, expectReplies, invoke answers). */
+export function createMessageEndpoint({ adapter, bot, metrics }: EndpointDeps) {
+  return async (req: unknown, res: unknown): Promise<void> => {
+    await adapter.process(req as BotRequest, res as BotResponse, async (context) => {
+      const type = KNOWN_TYPES.has(context.activity.type) ? context.activity.type : 'other';
+      const stop = metrics.turnSeconds.startTimer({ type });
+      try {
+        await bot.run(context);
+      } finally {
+        stop();
+      }
+    });
+  };
+}

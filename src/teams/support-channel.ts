@@ -1,0 +1,107 @@
+// Escalations posted into the support team's Teams channel: a proactive message through the
+// conversation reference stored by `set support channel` (or SUPPORT_CHANNEL_ID), delivered by
+// the incidents outbox through this sink. Also refreshes an incident's card once delivery is known.
+import { CardFactory, MessageFactory, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { supportEscalationCard } from '../cards/views.js';
+import type { Matcher } from '../core/types.js';
+import type { DeliveryResult, EscalationSink, IncidentStore, OutboxMessage } from '../incidents/types.js';
+import type { Logger } from '../log.js';
+import { renderIncident } from './incident-view.js';
+
+/** Settings key holding the support channel's conversation reference. */
+export const SUPPORT_CHANNEL_SETTING = 'support-channel';
+export const TEAMS_CHANNEL_TARGET = 'teams-channel';
+
+/**
+ * The reference to post new threads in a channel: the channel's own id, not the thread
+ * (`19:...@thread.tacv2;messageid=...`) the command was typed in.
+ */
+export function supportChannelReference(reference: Partial<ConversationReference>, activity: Partial<Activity>): Partial<ConversationReference> {
+  const channelId = (activity.channelData as { channel?: { id?: unknown } } | undefined)?.channel?.id;
+  const conversationId = typeof channelId === 'string' && channelId ? channelId : (reference.conversation?.id ?? '').split(';')[0];
+  return {
+    channelId: reference.channelId,
+    serviceUrl: reference.serviceUrl,
+    bot: reference.bot,
+    conversation: { ...reference.conversation!, id: conversationId ?? '', isGroup: true, conversationType: 'channel' },
+  };
+}
+
+export interface SupportChannelDeps {
+  adapter: CloudAdapter;
+  /** MicrosoftAppId ('' in local mode). */
+  botAppId: string;
+  store: IncidentStore;
+  matcher: Matcher;
+  logger: Logger;
+  /** A channel id from configuration, used when nobody ran `set support channel`. */
+  configuredChannelId?: string;
+  publicBaseUrl?: string;
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** Where support escalations go in Teams, or undefined when no channel is known. */
+export async function supportChannel(deps: Pick<SupportChannelDeps, 'store' | 'configuredChannelId'>, fallbackServiceUrl?: string): Promise<Partial<ConversationReference> | undefined> {
+  const stored = (await deps.store.getSetting(SUPPORT_CHANNEL_SETTING)) as Partial<ConversationReference> | undefined;
+  if (stored && typeof stored === 'object' && stored.conversation?.id && stored.serviceUrl) return stored;
+  if (deps.configuredChannelId && fallbackServiceUrl) {
+    return {
+      channelId: 'msteams',
+      serviceUrl: fallbackServiceUrl,
+      conversation: { id: deps.configuredChannelId, isGroup: true, conversationType: 'channel', name: '' },
+    };
+  }
+  return undefined;
+}
+
+export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSink {
+  return {
+    target: TEAMS_CHANNEL_TARGET,
+    async deliver(message: OutboxMessage): Promise<DeliveryResult> {
+      const incident = await deps.store.get(message.incidentId);
+      if (!incident) return { ok: false, retryable: false, error: 'incident no longer exists' };
+      const reference = await supportChannel(deps, incident.serviceUrl);
+      if (!reference) return { ok: false, retryable: true, retryAfterMs: 60_000, error: 'no support channel is set' };
+      const link = deps.publicBaseUrl ? new URL(`incidents/${encodeURIComponent(incident.id)}`, deps.publicBaseUrl.endsWith('/') ? deps.publicBaseUrl : `${deps.publicBaseUrl}/`).toString() : undefined;
+      const card = supportEscalationCard(incident, deps.matcher.catalog, link);
+      try {
+        await deps.adapter.continueConversationAsync(deps.botAppId, reference, async (context) => {
+          await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+        });
+        return { ok: true };
+      } catch (error) {
+        const status = statusOf(error);
+        const retryable = status === undefined || status === 408 || status === 412 || status === 429 || status >= 500;
+        return { ok: false, retryable, error: status === undefined ? 'Teams could not be reached' : `Teams answered ${status}` };
+      }
+    },
+  };
+}
+
+/**
+ * Re-render an incident's card where it was posted (e.g. "delivered to support" once the outbox
+ * reports delivery). Failures are logged, never thrown: the state is in the store either way.
+ */
+export async function refreshIncidentCard(deps: Omit<SupportChannelDeps, 'configuredChannelId' | 'publicBaseUrl'>, incidentId: string): Promise<boolean> {
+  const incident = await deps.store.get(incidentId);
+  if (!incident?.activityId || !incident.serviceUrl) return false;
+  const card = renderIncident(incident, deps.matcher);
+  const reference: Partial<ConversationReference> = {
+    channelId: 'msteams',
+    serviceUrl: incident.serviceUrl,
+    conversation: { id: incident.conversationId, isGroup: false, conversationType: '', name: '', tenantId: incident.tenantId },
+  };
+  try {
+    await deps.adapter.continueConversationAsync(deps.botAppId, reference, async (context) => {
+      await context.updateActivity({ type: 'message', id: incident.activityId, attachments: [CardFactory.adaptiveCard(card)] });
+    });
+    return true;
+  } catch (error) {
+    deps.logger.warn({ incidentId, statusCode: statusOf(error) }, 'could not refresh the incident card');
+    return false;
+  }
+}
