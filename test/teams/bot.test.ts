@@ -99,7 +99,7 @@ describe('channels and chats', () => {
   });
 
   it('survives an activity without a recipient', async () => {
-    const activity = { ...channelMention('help'), recipient: undefined } as Activity;
+    const activity = { ...channelMention('help'), recipient: undefined } as unknown as Activity;
     const context = new TurnContext(h.adapter, activity);
     await h.bot.run(context);
     const replies = h.adapter.activeQueue.splice(0);
