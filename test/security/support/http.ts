@@ -1,13 +1,20 @@
-// Run the real HTTP server (createServer) on 127.0.0.1:0 with botbuilder's CloudAdapter and our
-// authentication, and post to it with a per-request timeout (a bound, not a duration assertion).
+// Run the real bot over HTTP on 127.0.0.1:0 (createServer + createAdapter + ConnectorDoctorBot, SQLite in
+// memory) with the security module's authentication, and post to it with a per-request timeout (a
+// bound, not a duration assertion).
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { CloudAdapter, type TurnContext } from 'botbuilder';
-import type { Request, Response, Server } from 'restify';
-import { createServer } from '../../../src/server.js';
+import type { Server } from 'restify';
+import { loadCatalog } from '../../../src/core/catalog.js';
+import { createMatcher } from '../../../src/core/match.js';
+import type { Matcher } from '../../../src/core/types.js';
+import { buildEscalationPayload } from '../../../src/incidents/escalation.js';
+import { openStore } from '../../../src/incidents/index.js';
 import { createLogger } from '../../../src/log.js';
 import { createMetrics } from '../../../src/metrics.js';
+import { createServer } from '../../../src/server.js';
+import { createAdapter, createMessageEndpoint } from '../../../src/teams/adapter.js';
 import { createBotFrameworkAuthentication, type AuthOptions, type BotAuthConfig } from '../../../src/teams/auth.js';
+import { ConnectorDoctorBot } from '../../../src/teams/bot.js';
 
 export interface RunningBot {
   url: string;
@@ -16,14 +23,9 @@ export interface RunningBot {
   close: () => Promise<void>;
 }
 
-export type TurnLogic = (context: TurnContext) => Promise<void>;
+let sharedMatcher: Matcher | undefined;
 
-/** Echo-style logic for auth proofs: replies with what it understood, so a reply proves the turn ran. */
-export const echoLogic: TurnLogic = async (context) => {
-  if (context.activity.type === 'message') await context.sendActivity(`received ${String(context.activity.text ?? '').length} characters`);
-};
-
-export async function startBot(authConfig: BotAuthConfig, authOptions: AuthOptions = {}, logic: TurnLogic = echoLogic): Promise<RunningBot> {
+export async function startBot(authConfig: BotAuthConfig, authOptions: AuthOptions = {}): Promise<RunningBot> {
   let logText = '';
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -32,22 +34,29 @@ export async function startBot(authConfig: BotAuthConfig, authOptions: AuthOptio
     },
   });
   const logger = createLogger('info', sink);
-  const adapter = new CloudAdapter(createBotFrameworkAuthentication(authConfig, authOptions));
-  adapter.onTurnError = async (context) => {
-    await context.sendActivity('Sorry, something went wrong on my side.');
-  };
-  const server: Server = createServer({
-    messages: (req: Request, res: Response) => adapter.process(req, res, logic),
-    readiness: {},
-    metrics: createMetrics(),
+  const store = await openStore('sqlite::memory:');
+  sharedMatcher ??= createMatcher(loadCatalog());
+  const matcher = sharedMatcher;
+  const metrics = createMetrics();
+  const bot = new ConnectorDoctorBot({
+    store,
+    matcher,
+    metrics,
+    clock: () => new Date(),
     logger,
+    escalation: { targets: async () => [], buildPayload: (incident) => buildEscalationPayload(incident, { catalog: matcher.catalog }) },
   });
+  const adapter = createAdapter({ auth: createBotFrameworkAuthentication(authConfig, authOptions), logger });
+  const server: Server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics }), readiness: {}, metrics, logger });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     logs: () => logText,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
   };
 }
 
@@ -71,5 +80,5 @@ export function postActivity(bot: RunningBot, activity: unknown, headers: Record
   return postRaw(`${bot.url}/api/messages`, JSON.stringify(activity), headers, timeoutMs);
 }
 
-/** Words that must never reach an HTTP body: stack frames, network errors, library internals, paths. */
-export const INTERNALS = /\bat \w|node:|ECONN|ENOTFOUND|EAI_AGAIN|getaddrinfo|fetch failed|invalid signature|jwt|jsonwebtoken|botframework|Error:|\/work\/|node_modules|stack/i;
+/** Words that must never reach an HTTP error body: stack frames, network errors, library internals, paths. */
+export const INTERNALS = /\bat \w|node:|ECONN|ENOTFOUND|EAI_AGAIN|getaddrinfo|fetch failed|invalid signature|jwt|jsonwebtoken|botframework|Error:|\/work\/|node_modules|stack|Cannot read/i;
