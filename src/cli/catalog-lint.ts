@@ -184,5 +184,9 @@ export function main(argv: string[], io: LintOutput = { out: console.log, err: c
 
 const invokedPath = process.argv[1];
 if (invokedPath !== undefined && import.meta.url === pathToFileURL(path.resolve(invokedPath)).href) {
+  // `npm run catalog:lint | head` closes the pipe early; that is not a lint failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   process.exitCode = main(process.argv.slice(2));
 }

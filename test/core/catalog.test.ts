@@ -325,20 +325,13 @@ describe('organisation extras (CATALOG_EXTRA_DIR)', () => {
     expect(error.message).toContain('overrides');
   });
 
-  it('rejects an override of an id no entry has', () => {
-    const error = entryFailure(() => loadCatalog({ extraDir: extras('unknown-override') }));
-    expect(error.message).toContain('overrides.yaml: entry override box-no-such-entry: field id: no entry has this id');
-  });
-
-  it('rejects entries for an app nobody defined, listing the apps there are', () => {
-    const error = entryFailure(() => loadCatalog({ extraDir: extras('unknown-app') }));
-    expect(error.message).toContain('dropbox.yaml: field app.id: unknown app dropbox');
-    expect(error.message).toContain('google-workspace');
-  });
-
-  it('rejects defining a built-in app a second time', () => {
-    const error = entryFailure(() => loadCatalog({ extraDir: extras('redefine-app') }));
-    expect(error.message).toContain('app box is already defined in catalog/box.yaml');
+  it.each([
+    ['an override of an id no entry has', 'unknown-override', 'overrides.yaml: entry override box-no-such-entry: field id: no entry has this id'],
+    ['entries for an app nobody defined, listing the apps there are', 'unknown-app', 'dropbox.yaml: field app.id: unknown app dropbox; define it with name and learnMore, or use one of: all-apps, atlassian'],
+    ['defining a built-in app a second time', 'redefine-app', 'box.yaml: field app.name: app box is already defined in catalog/box.yaml'],
+  ])('rejects %s', (_what, fixture, expected) => {
+    const error = entryFailure(() => loadCatalog({ extraDir: extras(fixture) }));
+    expect(error.message).toContain(`${extras(fixture)}${path.sep}${expected}`);
   });
 
   it('names file, entry and field of every bad field at once', () => {
