@@ -307,14 +307,11 @@ export interface CatalogInspection {
   overrides: AppliedOverride[];
 }
 
-let cachedRoot: string | undefined;
-
 /** The package root: the first folder holding package.json above this module (src/ or dist/src/). */
 export function packageRoot(): string {
-  if (cachedRoot !== undefined) return cachedRoot;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return (cachedRoot = dir);
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) {
       throw new CatalogError([{ file: 'catalog', message: 'cannot find the package folder holding catalog/' }]);
@@ -427,13 +424,13 @@ function applyOverride(entry: DraftEntry, spec: OverrideSpec): string[] {
     fields.push('learnMore');
   }
   if (spec.resolution !== undefined) {
+    const { steps, actor, retryHelps, supportCase } = spec.resolution;
     const next: Resolution = { ...entry.resolution };
-    for (const [key, value] of Object.entries(spec.resolution) as [keyof Resolution, never][]) {
-      if (value !== undefined) {
-        next[key] = value;
-        fields.push(`resolution.${key}`);
-      }
-    }
+    if (steps !== undefined) next.steps = steps;
+    if (actor !== undefined) next.actor = actor;
+    if (retryHelps !== undefined) next.retryHelps = retryHelps;
+    if (supportCase !== undefined) next.supportCase = supportCase;
+    fields.push(...Object.keys(spec.resolution).map((key) => `resolution.${key}`));
     entry.resolution = next;
   }
   if (spec.addSignals !== undefined) {
