@@ -85,6 +85,8 @@ interface Index {
   idf: Map<string, number>;
   codes: Map<string, number[]>;
   exceptions: Map<string, number[]>;
+  /** Lower-cased exception name -> as the catalog writes it. */
+  exceptionNames: Map<string, string>;
   statuses: Map<number, number[]>;
   knownStatuses: Set<number>;
   phrases: Map<string, PhraseRef[]>;
@@ -167,7 +169,7 @@ function hostText(host: string): string {
 function exceptionWordsOf(message: string): string[] {
   const out: string[] = [];
   for (const t of tokenize(message)) {
-    if (t.raw.length > 9 && /(?:exception|failure)$/.test(t.raw)) out.push(t.raw);
+    if (t.raw.length > 9 && /(?:exception|failure)$/.test(t.raw)) out.push(message.slice(t.start, t.end));
   }
   return out;
 }
@@ -177,6 +179,7 @@ function buildIndex(catalog: Catalog): Index {
   const postings = new Map<string, number[]>();
   const codes = new Map<string, number[]>();
   const exceptions = new Map<string, number[]>();
+  const exceptionNames = new Map<string, string>();
   const statuses = new Map<number, number[]>();
   const phrases = new Map<string, PhraseRef[]>();
   const hosts = new Map<string, PhraseRef[]>();
@@ -194,11 +197,14 @@ function buildIndex(catalog: Catalog): Index {
       const n = Number(t.raw);
       if (t.raw.length === 3 && n >= 400 && n <= 599) entryStatuses.add(n);
     }
-    const simpleExceptions = new Set<string>(exceptionWordsOf(entry.message));
+    const simpleExceptions = new Set<string>();
     const qualified: string[] = [];
-    for (const name of signals?.exceptions ?? []) {
-      const simple = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
-      if (simple) simpleExceptions.add(simple);
+    for (const name of [...exceptionWordsOf(entry.message), ...(signals?.exceptions ?? [])]) {
+      const simple = name.slice(name.lastIndexOf('.') + 1);
+      if (simple) {
+        simpleExceptions.add(simple.toLowerCase());
+        if (!exceptionNames.has(simple.toLowerCase())) exceptionNames.set(simple.toLowerCase(), simple);
+      }
       if (name.includes('.')) qualified.push(name.toLowerCase());
     }
     const lex = new Set<string>(messageSeq.filter((m) => !m.startsWith('<')));
@@ -260,7 +266,7 @@ function buildIndex(catalog: Catalog): Index {
   }
 
   const knownStatuses = new Set<number>(statuses.keys());
-  return { entries, postings, idf, codes, exceptions, statuses, knownStatuses, phrases, hosts, appHints, vocabulary, typos };
+  return { entries, postings, idf, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, vocabulary, typos };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,7 +399,8 @@ function scoreSegment(index: Index, view: SegmentView): Candidate[] {
         const entry = index.entries[i];
         const qualified = entry?.qualifiedExceptions.find((q) => q.endsWith(word) && view.lowerText.includes(q));
         const weight = (qualified ? WEIGHT.qualifiedException : WEIGHT.exception) * specificity(exceptionHits.length) * (typo ? WEIGHT.fuzzyFactor : 1);
-        add(i, { kind: 'exception', value: qualified ?? display(word), weight });
+        const name = typo ? display(word) : (index.exceptionNames.get(word) ?? word);
+        add(i, { kind: 'exception', value: qualified ?? name, weight });
       }
     }
     if (word.length === 3) {

@@ -1,0 +1,143 @@
+// A Diagnosis as the outside world reads it: the stable JSON contract of `diagnose --json`
+// (other tools parse it) and the human-readable text of the CLI.
+
+import type { Actor, Catalog, Diagnosis, Finding, Resolution, ScoredEntry, Verdict } from './types.js';
+
+/** One catalog entry in a report. Field names are a contract: add, never rename or remove. */
+export interface ReportMatch {
+  id: string;
+  /** `mda-NN`, or null for an organisation's own entry. */
+  ref: string | null;
+  /** App id (`microsoft-365`, `all-apps`). */
+  app: string;
+  /** App display name (`Microsoft 365`). */
+  appName: string;
+  /** The error as the portal shows it. */
+  message: string;
+  cause: string;
+  /** Numbered steps, one per line, then who acts, whether retrying helps and when to call support. */
+  resolution: string;
+  learnMore: string;
+  /** 0..1, two decimals. */
+  score: number;
+}
+
+export interface ReportFinding {
+  verdict: Verdict;
+  /** Redacted text of this error. */
+  excerpt: string;
+  /** match: the one entry; ambiguous: every candidate; none: weak suggestions (never a match). */
+  matches: ReportMatch[];
+}
+
+export interface DiagnosisReport {
+  findings: ReportFinding[];
+  /** The input was longer than the cap; only its first part was read. */
+  truncated: boolean;
+  /** How many secrets were removed before matching. */
+  redactions: number;
+}
+
+const ACTOR_LABEL: Record<Actor, string> = {
+  'app-admin': "the app's admin",
+  'mda-admin': 'the Defender for Cloud Apps admin',
+  'microsoft-support': 'Microsoft support (open a case)',
+  anyone: 'anyone',
+};
+
+/** The resolution as one string: numbered steps, then who acts, retry and support notes. */
+export function formatResolution(resolution: Resolution): string {
+  const lines = resolution.steps.map((step, i) => `${i + 1}. ${step}`);
+  lines.push(`Who acts: ${ACTOR_LABEL[resolution.actor] ?? resolution.actor}.`);
+  lines.push(resolution.retryHelps ? 'Retrying (Test now) can clear it.' : 'Retrying alone will not clear it.');
+  if (resolution.supportCase) lines.push(`Support case: ${resolution.supportCase}`);
+  return lines.join('\n');
+}
+
+function appName(catalog: Catalog | undefined, appId: string): string {
+  return catalog?.app(appId)?.name ?? appId;
+}
+
+function toReportMatch(scored: ScoredEntry, catalog: Catalog | undefined): ReportMatch {
+  const e = scored.entry;
+  return {
+    id: e.id,
+    ref: e.ref ?? null,
+    app: e.app,
+    appName: appName(catalog, e.app),
+    message: e.message,
+    cause: e.cause,
+    resolution: formatResolution(e.resolution),
+    learnMore: e.learnMore,
+    score: Math.round(scored.score * 100) / 100,
+  };
+}
+
+/** The JSON document `diagnose --json` prints (one per line with `--jsonl`). */
+export function toReport(diagnosis: Diagnosis, catalog?: Catalog): DiagnosisReport {
+  return {
+    findings: diagnosis.findings.map((f) => ({
+      verdict: f.verdict,
+      excerpt: f.excerpt,
+      matches: f.matches.map((s) => toReportMatch(s, catalog)),
+    })),
+    truncated: diagnosis.truncated,
+    redactions: diagnosis.redactions,
+  };
+}
+
+function indent(text: string, prefix: string): string {
+  return text.split('\n').map((line) => `${prefix}${line}`).join('\n');
+}
+
+function percent(score: number): string {
+  return `${Math.round(score * 100)}%`;
+}
+
+function describeEntry(s: ScoredEntry, catalog: Catalog | undefined): string[] {
+  const e = s.entry;
+  const lines = [
+    `${appName(catalog, e.app)}: ${e.id}${e.ref ? ` (${e.ref})` : ''}, confidence ${percent(s.score)}`,
+    `  Portal message: ${e.message.split('\n').join(' / ')}`,
+    `  Cause: ${e.cause}`,
+    '  What to do:',
+    indent(formatResolution(e.resolution), '    '),
+    `  Learn more: ${e.learnMore}`,
+  ];
+  const decided = s.evidence.filter((ev) => ev.kind !== 'lexical').slice(0, 4).map((ev) => `${ev.kind} "${ev.value}"`);
+  if (decided.length > 0) lines.push(`  Recognised by: ${decided.join(', ')}`);
+  return lines.flatMap((line) => line.split('\n'));
+}
+
+function renderFinding(f: Finding, n: number, total: number, catalog: Catalog | undefined): string {
+  const head = total > 1 ? `Error ${n} of ${total}` : 'Error';
+  const lines = [`${head}:`, indent(f.excerpt || '(empty)', '  > '), ''];
+  if (f.verdict === 'match') {
+    const top = f.matches[0];
+    lines.push('Recognised:');
+    if (top) lines.push(...describeEntry(top, catalog).map((l) => `  ${l}`));
+    if (f.runnerUps.length > 0) {
+      lines.push(`  Also possible: ${f.runnerUps.map((s) => `${s.entry.id} (${percent(s.score)})`).join(', ')}`);
+    }
+  } else if (f.verdict === 'ambiguous') {
+    const apps = [...new Set(f.matches.map((s) => appName(catalog, s.entry.app)))];
+    lines.push(`Several apps show this error (${apps.join(', ')}) and nothing in the text says which.`);
+    lines.push('Run again with --app NAME to choose. The candidates:');
+    for (const s of f.matches) lines.push(...describeEntry(s, catalog).map((l) => `  ${l}`));
+  } else {
+    lines.push('Not a catalogued connector error: nothing in the catalog fits well enough.');
+    if (f.matches.length > 0) {
+      lines.push(`  Closest, but not a match: ${f.matches.map((s) => `${s.entry.id} (${percent(s.score)})`).join(', ')}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** What `diagnose` prints without `--json`. */
+export function renderText(diagnosis: Diagnosis, catalog?: Catalog): string {
+  const parts = diagnosis.findings.map((f, i) => renderFinding(f, i + 1, diagnosis.findings.length, catalog));
+  const notes: string[] = [];
+  if (diagnosis.truncated) notes.push('Note: the text was too long; only its first part was read.');
+  if (diagnosis.redactions > 0) notes.push(`Note: ${diagnosis.redactions} secret(s) were removed from the text before it was read.`);
+  return [...parts, ...notes].join('\n\n');
+}
