@@ -61,7 +61,7 @@ export function authFailureStatus(err: unknown): 401 | 503 | undefined {
 }
 
 export interface AuthOptions {
-  /** Upper bound for one OpenID metadata or JWKS fetch, body included. Default 5000 ms. */
+  /** Upper bound for fetching the OpenID metadata and the JWKS together, bodies included. Default 5000 ms. */
   fetchTimeoutMs?: number;
   /** Milliseconds since the epoch; injected so tests can move time. Default Date.now. */
   clock?: () => number;
@@ -168,39 +168,48 @@ export class OpenIdKeySet {
     return this.inFlight;
   }
 
-  private async load(): Promise<Map<string, SigningKey>> {
-    const metadata = await this.fetchDocument(this.metadataUrl);
-    const jwksUri = isRecord(metadata) ? metadata['jwks_uri'] : undefined;
-    if (typeof jwksUri !== 'string' || !/^https?:\/\//i.test(jwksUri)) throw new KeyFetchError('OpenID metadata has no usable jwks_uri');
-    const jwks = await this.fetchDocument(jwksUri);
-    const list = isRecord(jwks) ? jwks['keys'] : undefined;
-    if (!Array.isArray(list)) throw new KeyFetchError('JWKS document has no keys array');
-    const keys = new Map<string, SigningKey>();
-    for (const jwk of list) {
-      const key = toSigningKey(jwk);
-      if (key) keys.set(key.kid, key);
-    }
-    if (keys.size === 0) throw new KeyFetchError('JWKS document has no usable RSA signing key');
-    return keys;
+  /** Whether usable keys are in hand; fetches them first when none are (for start-up warm-up and readiness). */
+  async ready(): Promise<boolean> {
+    if (!this.keys) await this.refresh(this.options.clock());
+    return this.keys !== undefined;
   }
 
-  /** GET a JSON document; the whole exchange (connect, headers, body) is bounded by fetchTimeoutMs. */
-  private async fetchDocument(url: string): Promise<unknown> {
+  /** Metadata then JWKS, both under one deadline: a slow host cannot stretch the wait to twice the time box. */
+  private async load(): Promise<Map<string, SigningKey>> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.fetchTimeoutMs);
     try {
-      const res = await this.options.fetchImpl(url, { signal: controller.signal, headers: { accept: 'application/json' } });
+      const metadata = await this.fetchDocument(this.metadataUrl, controller.signal);
+      const jwksUri = isRecord(metadata) ? metadata['jwks_uri'] : undefined;
+      if (typeof jwksUri !== 'string' || !/^https?:\/\//i.test(jwksUri)) throw new KeyFetchError('OpenID metadata has no usable jwks_uri');
+      const jwks = await this.fetchDocument(jwksUri, controller.signal);
+      const list = isRecord(jwks) ? jwks['keys'] : undefined;
+      if (!Array.isArray(list)) throw new KeyFetchError('JWKS document has no keys array');
+      const keys = new Map<string, SigningKey>();
+      for (const jwk of list) {
+        const key = toSigningKey(jwk);
+        if (key) keys.set(key.kid, key);
+      }
+      if (keys.size === 0) throw new KeyFetchError('JWKS document has no usable RSA signing key');
+      return keys;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** GET a JSON document; connect, headers and body are all bounded by the caller's deadline. */
+  private async fetchDocument(url: string, signal: AbortSignal): Promise<unknown> {
+    try {
+      const res = await this.options.fetchImpl(url, { signal, headers: { accept: 'application/json' } });
       if (!res.ok) throw new KeyFetchError(`GET ${url} answered ${res.status}`);
       const text = await res.text();
       if (text.length > MAX_DOCUMENT_BYTES) throw new KeyFetchError(`GET ${url} returned an oversized document`);
       return JSON.parse(text) as unknown;
     } catch (err) {
       if (err instanceof KeyFetchError) throw err;
-      if (controller.signal.aborted) throw new KeyFetchError(`GET ${url} timed out after ${this.options.fetchTimeoutMs} ms`);
+      if (signal.aborted) throw new KeyFetchError(`GET ${url} timed out after ${this.options.fetchTimeoutMs} ms`);
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
       throw new KeyFetchError(`GET ${url} failed (${err instanceof Error ? err.message : String(err)}${cause})`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
@@ -393,6 +402,14 @@ export class TeamsBotAuthentication extends BotFrameworkAuthentication {
       clock: options.clock ?? Date.now,
       clockToleranceSec: options.clockToleranceSec ?? DEFAULTS.clockToleranceSec,
     };
+  }
+
+  /**
+   * Fetch the signing keys now (call at start-up so the first Teams message does not wait, and from
+   * /readyz). True in local mode or when keys are in hand; never throws.
+   */
+  async warmUp(): Promise<boolean> {
+    return this.keys ? this.keys.ready() : true;
   }
 
   /** True when no MicrosoftAppId is configured: every request is accepted anonymously. */

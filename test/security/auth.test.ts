@@ -230,6 +230,45 @@ describe('hostile key hosts', () => {
   });
 });
 
+describe('warming up the keys at start-up', () => {
+  it('fetches the keys before the first message and says whether it could', async () => {
+    const key = generateSigningKey('k');
+    const openId = await startOpenIdServer([key.jwk]);
+    try {
+      const auth = createBotFrameworkAuthentication(configFor(openId.metadataUrl), { clock: () => NOW });
+      expect(await auth.warmUp()).toBe(true);
+      expect(openId.hits()).toBe(2);
+      await auth.authenticateRequest(activity, `Bearer ${signToken(key, claims())}`);
+      expect(openId.hits()).toBe(2);
+    } finally {
+      await openId.close();
+    }
+  });
+
+  it('reports false (never throws) when the key host is silent, within the time box', { timeout: 10_000 }, async () => {
+    const host = await silentHost();
+    try {
+      const auth = createBotFrameworkAuthentication(configFor(host.url), { clock: () => NOW, fetchTimeoutMs: 200 });
+      expect(await auth.warmUp()).toBe(false);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('treats an error page from the key host as keys unavailable', async () => {
+    const fetchImpl = (async () => new Response('<html>Service Unavailable</html>', { status: 503 })) as typeof fetch;
+    const auth = createBotFrameworkAuthentication(configFor('https://login.example.test/v1/.well-known/openidconfiguration'), { clock: () => NOW, fetchImpl });
+    expect(await auth.warmUp()).toBe(false);
+    expect(auth.keys?.lastError).toMatch(/answered 503/);
+    const refusal = await refusalOf(auth.authenticateRequest(activity, `Bearer ${signToken(generateSigningKey('k'), claims())}`));
+    expect(refusal.reason).toBe('keys-unavailable');
+  });
+
+  it('is a no-op in local mode', async () => {
+    expect(await createBotFrameworkAuthentication({}).warmUp()).toBe(true);
+  });
+});
+
 describe('local mode and configuration', () => {
   it('accepts anonymous requests when no MicrosoftAppId is configured (local mode)', async () => {
     const auth = createBotFrameworkAuthentication({});
