@@ -143,7 +143,7 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
       : '';
     const data = (limit: number): DiagnosisCardData => ({
       ...common(limit),
-      title: plainText(`${app}: ${firstLine(entry.message)}`),
+      title: plainText(`${app} connector error`),
       message: plainText(entry.message),
       cause: plainText(entry.cause),
       steps: entry.resolution.steps.map((text, index) => ({ number: String(index + 1), text: plainText(text) })),

@@ -12,6 +12,7 @@ import {
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../cards/render.js';
 import { appsCard, helpCard, searchCard, statsCard, welcomeCard } from '../cards/views.js';
 import { normalize } from '../core/normalize.js';
+import { slowDownMessage, type RateLimiter } from '../core/ratelimit.js';
 import type { Finding } from '../core/types.js';
 import type { Person } from '../incidents/types.js';
 import { activityLogFields, type Logger } from '../log.js';
@@ -26,6 +27,8 @@ const UPDATE_WAIT_MS = 2500;
 
 export interface BotDeps extends CardActionDeps {
   logger: Logger;
+  /** Per-user and per-conversation limits on messages (pastes, commands, Submit presses). */
+  rateLimiter?: RateLimiter;
 }
 
 export const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
@@ -178,6 +181,14 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
 
   private async handleMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
+    if (this.deps.rateLimiter) {
+      const decision = this.deps.rateLimiter.take(`user:${activity.from?.id ?? '?'}`, `conversation:${activity.conversation?.id ?? '?'}`);
+      if (!decision.allowed) {
+        this.deps.metrics.messagesReceived.inc({ kind: 'rate-limited' });
+        if (decision.notify) await context.sendActivity(slowDownMessage(decision));
+        return;
+      }
+    }
     const value = activity.value;
     if (value && typeof value === 'object' && !Array.isArray(value) && !(typeof activity.text === 'string' && activity.text.trim())) {
       this.deps.metrics.messagesReceived.inc({ kind: 'submit' });

@@ -13,6 +13,8 @@ export interface EscalationWiring {
   targets(): Promise<string[]>;
   /** The payload stored in the outbox for each target. */
   buildPayload(incident: Incident): unknown;
+  /** Called after an escalation was recorded (e.g. wake the outbox worker). */
+  onEscalated?(incident: Incident): void;
 }
 
 export interface CardActionDeps {
@@ -72,6 +74,7 @@ export async function runCardAction(deps: CardActionDeps, press: CardPress): Pro
     return { ok: false, code: 'IncidentNotFound', message: 'I cannot find this incident in this conversation.' };
   }
   deps.metrics.cardActions.inc({ verb: label, outcome: outcome.status });
+  if (outcome.status === 'applied' && decision.action.kind === 'escalate') deps.escalation.onEscalated?.(outcome.incident);
   // Rejected or unchanged: the press came late (a colleague was faster); show the current state.
   return { ok: true, incident: outcome.incident, card: renderIncident(outcome.incident, deps.matcher), changed: outcome.status === 'applied' };
 }

@@ -1,0 +1,168 @@
+// Entry point: config -> store -> catalog -> matcher -> bot -> server.listen, plus the escalation
+// outbox worker and retention purge; graceful shutdown on SIGINT/SIGTERM.
+import { realpathSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from './config.js';
+import { loadCatalog } from './core/catalog.js';
+import { isCodedError } from './core/errors.js';
+import { createMatcher } from './core/match.js';
+import { DEFAULT_RATE_LIMITS, createRateLimiter } from './core/ratelimit.js';
+import { buildEscalationPayload, createOutboxWorker, createWebhookSink, openStore } from './incidents/index.js';
+import type { EscalationSink, IncidentStore } from './incidents/types.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetrics } from './metrics.js';
+import { createServer } from './server.js';
+import { createAdapter, createMessageEndpoint } from './teams/adapter.js';
+import { createBotFrameworkAuthentication } from './teams/auth.js';
+import { ConnectorDoctorBot } from './teams/bot.js';
+import { SUPPORT_CHANNEL_SETTING, TEAMS_CHANNEL_TARGET, createSupportChannelSink, refreshIncidentCard } from './teams/support-channel.js';
+
+const PURGE_EVERY_MS = 6 * 60 * 60 * 1000;
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export async function start(config: Config, logger: Logger) {
+  if (config.localMode) {
+    logger.warn(
+      'LOCAL MODE: MicrosoftAppId is empty, so /api/messages accepts requests WITHOUT authentication. ' +
+        'Use this only on your machine (Playground, tests); set MicrosoftAppId and MicrosoftAppPassword to deploy.',
+    );
+  }
+  const store: IncidentStore = await openStore(config.databaseUrl);
+  const catalog = loadCatalog(config.catalogExtraDir ? { extraDir: config.catalogExtraDir } : {});
+  const matcher = createMatcher(catalog);
+  logger.info({ apps: catalog.apps.length, entries: catalog.entries.length }, 'catalog loaded');
+  const metrics = createMetrics({ outboxCounts: () => store.outboxCounts(), defaultMetrics: true });
+
+  const adapter = createAdapter({ auth: createBotFrameworkAuthentication(config.botFramework), logger });
+  const channelDeps = {
+    adapter,
+    botAppId: config.microsoftAppId ?? '',
+    store,
+    matcher,
+    logger,
+    configuredChannelId: config.supportChannelId,
+    publicBaseUrl: config.publicBaseUrl,
+  };
+  const sinks: EscalationSink[] = [createSupportChannelSink(channelDeps)];
+  if (config.supportWebhookUrl && config.supportWebhookSecret) {
+    sinks.push(createWebhookSink({ url: config.supportWebhookUrl, secret: config.supportWebhookSecret }));
+  }
+  const refresh = async (incidentId: string) => {
+    await refreshIncidentCard(channelDeps, incidentId);
+  };
+  const worker = createOutboxWorker({
+    store,
+    sinks,
+    maxAttempts: config.escalationMaxAttempts,
+    logger,
+    // The card says "delivered to support" (or that delivery failed) as soon as the outbox knows.
+    onDelivered: (message) => refresh(message.incidentId),
+    onDeadLettered: (message) => refresh(message.incidentId),
+  });
+
+  const bot = new ConnectorDoctorBot({
+    store,
+    matcher,
+    metrics,
+    logger,
+    clock: () => new Date(),
+    rateLimiter: createRateLimiter({ ...DEFAULT_RATE_LIMITS, clock: Date.now }),
+    escalation: {
+      async targets() {
+        const targets: string[] = [];
+        if (config.supportWebhookUrl) targets.push('webhook');
+        if (config.supportChannelId || (await store.getSetting(SUPPORT_CHANNEL_SETTING)) !== undefined) targets.push(TEAMS_CHANNEL_TARGET);
+        return targets;
+      },
+      buildPayload: (incident) => buildEscalationPayload(incident, { catalog, publicBaseUrl: config.publicBaseUrl }),
+      onEscalated: () => worker.wake(),
+    },
+  });
+
+  const server = createServer({
+    messages: createMessageEndpoint({ adapter, bot, metrics }),
+    readiness: {
+      catalog: () => catalog.entries.length > 0,
+      store: async () => {
+        await store.ping();
+        return true;
+      },
+    },
+    metrics,
+    logger,
+  });
+
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port, host: config.host, localMode: config.localMode }, `Connector Doctor listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/api/messages`);
+  worker.start();
+
+  const purge = async () => {
+    try {
+      const removed = await store.purge(new Date(Date.now() - config.retentionDays * 24 * 60 * 60 * 1000));
+      if (removed > 0) logger.info({ removed, retentionDays: config.retentionDays }, 'old incidents purged');
+    } catch (error) {
+      logger.warn({ err: { name: (error as Error)?.name } }, 'retention purge failed');
+    }
+  };
+  void purge();
+  const purgeTimer = setInterval(() => void purge(), PURGE_EVERY_MS);
+  purgeTimer.unref();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      clearInterval(purgeTimer);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
+      await store.close();
+    })();
+    return stopping;
+  };
+  return { server, port, stop };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${isCodedError(error) ? error.message : 'Invalid configuration.'}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  let running: Awaited<ReturnType<typeof start>>;
+  try {
+    running = await start(config, logger);
+  } catch (error) {
+    // Coded errors (catalog, store URL) carry an operator-safe message; anything else is logged whole.
+    if (isCodedError(error)) logger.fatal({ code: error.code }, error.message);
+    else logger.fatal({ err: error }, 'could not start');
+    process.exit(1);
+  }
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    force.unref();
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** Run only when this file is the program (node dist/src/index.js, tsx src/index.ts), not when imported by tests. */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) void main();
