@@ -4,15 +4,13 @@
 
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { Verdict } from '../core/types.js';
 import { decide, idempotencyKey, repeatKey } from './machine.js';
 import { scrub } from './scrub.js';
-import { addCount, computeStats, DAY_MS, emptyCounts, StoreError, summariseDelivery, type OutboxStatus } from './rows.js';
+import { addCount, computeStats, DAY_MS, emptyCounts, eventFromColumns, incidentFromColumns, StoreError, summariseDelivery, type OutboxStatus } from './rows.js';
 import type {
   ActionOutcome,
   ActionRequest,
   Incident,
-  IncidentEvent,
   IncidentEventKind,
   IncidentStore,
   NewIncident,
@@ -141,16 +139,20 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
 
   async function tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A connection that cannot even roll back is discarded rather than returned to the pool.
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed');
+      });
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -163,30 +165,31 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       ]);
       delivery = summariseDelivery(rows.map((r) => r.status));
     }
-    const incident: Incident = {
-      id: row.id,
-      conversationId: row.conversation_id,
-      reporter: row.reporter,
-      excerpt: row.excerpt,
-      verdict: row.verdict as Verdict,
-      entryIds: row.entry_ids,
-      state: row.state as Incident['state'],
-      version: row.version,
-      repeatCount: row.repeat_count,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
-    if (row.tenant_id !== null) incident.tenantId = row.tenant_id;
-    if (row.activity_id !== null) incident.activityId = row.activity_id;
-    if (row.service_url !== null) incident.serviceUrl = row.service_url;
-    if (row.app_id !== null) incident.appId = row.app_id;
-    if (row.resolved_at !== null) incident.resolvedAt = row.resolved_at;
-    if (row.resolved_by !== null) incident.resolvedBy = row.resolved_by;
-    if (row.escalated_at !== null) incident.escalatedAt = row.escalated_at;
-    if (row.escalated_by !== null) incident.escalatedBy = row.escalated_by;
-    if (row.escalation_note !== null) incident.escalationNote = row.escalation_note;
-    if (delivery !== undefined) incident.escalationDelivery = delivery;
-    return incident;
+    return incidentFromColumns(
+      {
+        id: row.id,
+        conversationId: row.conversation_id,
+        tenantId: row.tenant_id,
+        activityId: row.activity_id,
+        serviceUrl: row.service_url,
+        reporter: row.reporter,
+        excerpt: row.excerpt,
+        verdict: row.verdict,
+        entryIds: row.entry_ids,
+        appId: row.app_id,
+        state: row.state,
+        version: row.version,
+        repeatCount: row.repeat_count,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+        resolvedAt: row.resolved_at,
+        resolvedBy: row.resolved_by,
+        escalatedAt: row.escalated_at,
+        escalatedBy: row.escalated_by,
+        escalationNote: row.escalation_note,
+      },
+      delivery,
+    );
   }
 
   async function readRow(db: Queryable, id: string, lock = false): Promise<IncidentRow | undefined> {
@@ -347,12 +350,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
         'SELECT incident_id, kind, at, actor, detail FROM incident_events WHERE incident_id = $1 ORDER BY seq',
         [incidentId],
       );
-      return rows.map((r) => {
-        const event: IncidentEvent = { incidentId: r.incident_id, kind: r.kind, at: r.at };
-        if (r.actor !== null) event.actor = r.actor;
-        if (r.detail !== null) event.detail = r.detail;
-        return event;
-      });
+      return rows.map((r) => eventFromColumns(r.incident_id, r.kind, r.at, r.actor, r.detail));
     },
 
     async stats(at: Date, days: number): Promise<StatsWindow> {

@@ -1,7 +1,8 @@
 // Helpers shared by the SQLite and PostgreSQL stores: how delivery status is summarised, how
 // stats are computed from plain rows, and the store's coded error.
 
-import type { EscalationDelivery, OutboxCounts, StatsWindow } from './types.js';
+import type { Verdict } from '../core/types.js';
+import type { EscalationDelivery, Incident, IncidentEvent, IncidentEventKind, OutboxCounts, Person, StatsWindow } from './types.js';
 
 export class StoreError extends Error {
   readonly code: 'bad-url' | 'migration' | 'unreachable';
@@ -83,3 +84,62 @@ function median(values: number[]): number {
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** An incident row as both databases can hand it over once JSON and times are decoded. */
+export interface IncidentColumns {
+  id: string;
+  conversationId: string;
+  tenantId: string | null;
+  activityId: string | null;
+  serviceUrl: string | null;
+  reporter: Person;
+  excerpt: string;
+  verdict: string;
+  entryIds: string[];
+  appId: string | null;
+  state: string;
+  version: number;
+  repeatCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+  resolvedAt: Date | null;
+  resolvedBy: Person | null;
+  escalatedAt: Date | null;
+  escalatedBy: Person | null;
+  escalationNote: string | null;
+}
+
+/** Absent columns become absent properties (not `undefined` values), so incidents compare equal. */
+export function incidentFromColumns(c: IncidentColumns, delivery: EscalationDelivery | undefined): Incident {
+  const incident: Incident = {
+    id: c.id,
+    conversationId: c.conversationId,
+    reporter: c.reporter,
+    excerpt: c.excerpt,
+    verdict: c.verdict as Verdict,
+    entryIds: c.entryIds,
+    state: c.state as Incident['state'],
+    version: c.version,
+    repeatCount: c.repeatCount,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+  if (c.tenantId !== null) incident.tenantId = c.tenantId;
+  if (c.activityId !== null) incident.activityId = c.activityId;
+  if (c.serviceUrl !== null) incident.serviceUrl = c.serviceUrl;
+  if (c.appId !== null) incident.appId = c.appId;
+  if (c.resolvedAt !== null) incident.resolvedAt = c.resolvedAt;
+  if (c.resolvedBy !== null) incident.resolvedBy = c.resolvedBy;
+  if (c.escalatedAt !== null) incident.escalatedAt = c.escalatedAt;
+  if (c.escalatedBy !== null) incident.escalatedBy = c.escalatedBy;
+  if (c.escalationNote !== null) incident.escalationNote = c.escalationNote;
+  if (delivery !== undefined) incident.escalationDelivery = delivery;
+  return incident;
+}
+
+export function eventFromColumns(incidentId: string, kind: IncidentEventKind, at: Date, actor: Person | null, detail: string | null): IncidentEvent {
+  const event: IncidentEvent = { incidentId, kind, at };
+  if (actor !== null) event.actor = actor;
+  if (detail !== null) event.detail = detail;
+  return event;
+}

@@ -8,12 +8,22 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { decide, idempotencyKey, repeatKey } from './machine.js';
 import { scrub } from './scrub.js';
-import { addCount, computeStats, DAY_MS, emptyCounts, StoreError, summariseDelivery, type OutboxStatus, type StatsRow } from './rows.js';
+import {
+  addCount,
+  computeStats,
+  DAY_MS,
+  emptyCounts,
+  eventFromColumns,
+  incidentFromColumns,
+  StoreError,
+  summariseDelivery,
+  type OutboxStatus,
+  type StatsRow,
+} from './rows.js';
 import type {
   ActionOutcome,
   ActionRequest,
   Incident,
-  IncidentEvent,
   IncidentEventKind,
   IncidentStore,
   NewIncident,
@@ -22,7 +32,6 @@ import type {
   Person,
   StatsWindow,
 } from './types.js';
-import type { Verdict } from '../core/types.js';
 
 export interface SqliteStoreOptions {
   /** Milliseconds a writer waits for another process's lock before failing. */
@@ -134,8 +143,8 @@ interface OutboxRow {
   last_error: string | null;
 }
 
-const person = (json: string | null): Person | undefined => (json === null ? undefined : (JSON.parse(json) as Person));
-const date = (ms: number | null): Date | undefined => (ms === null ? undefined : new Date(ms));
+const person = (json: string | null): Person | null => (json === null ? null : (JSON.parse(json) as Person));
+const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): IncidentStore {
@@ -163,33 +172,32 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           (r) => r.status,
         );
 
-  const toIncident = (row: IncidentRow): Incident => {
-    const delivery = summariseDelivery(deliveryOf(row.id, row.escalations));
-    const incident: Incident = {
-      id: row.id,
-      conversationId: row.conversation_id,
-      reporter: person(row.reporter)!,
-      excerpt: row.excerpt,
-      verdict: row.verdict as Verdict,
-      entryIds: JSON.parse(row.entry_ids) as string[],
-      state: row.state as Incident['state'],
-      version: row.version,
-      repeatCount: row.repeat_count,
-      createdAt: new Date(row.created_at),
-      updatedAt: new Date(row.updated_at),
-    };
-    if (row.tenant_id !== null) incident.tenantId = row.tenant_id;
-    if (row.activity_id !== null) incident.activityId = row.activity_id;
-    if (row.service_url !== null) incident.serviceUrl = row.service_url;
-    if (row.app_id !== null) incident.appId = row.app_id;
-    if (row.resolved_at !== null) incident.resolvedAt = date(row.resolved_at)!;
-    if (row.resolved_by !== null) incident.resolvedBy = person(row.resolved_by)!;
-    if (row.escalated_at !== null) incident.escalatedAt = date(row.escalated_at)!;
-    if (row.escalated_by !== null) incident.escalatedBy = person(row.escalated_by)!;
-    if (row.escalation_note !== null) incident.escalationNote = row.escalation_note;
-    if (delivery !== undefined) incident.escalationDelivery = delivery;
-    return incident;
-  };
+  const toIncident = (row: IncidentRow): Incident =>
+    incidentFromColumns(
+      {
+        id: row.id,
+        conversationId: row.conversation_id,
+        tenantId: row.tenant_id,
+        activityId: row.activity_id,
+        serviceUrl: row.service_url,
+        reporter: JSON.parse(row.reporter) as Person,
+        excerpt: row.excerpt,
+        verdict: row.verdict,
+        entryIds: JSON.parse(row.entry_ids) as string[],
+        appId: row.app_id,
+        state: row.state,
+        version: row.version,
+        repeatCount: row.repeat_count,
+        createdAt: new Date(row.created_at),
+        updatedAt: new Date(row.updated_at),
+        resolvedAt: date(row.resolved_at),
+        resolvedBy: person(row.resolved_by),
+        escalatedAt: date(row.escalated_at),
+        escalatedBy: person(row.escalated_by),
+        escalationNote: row.escalation_note,
+      },
+      summariseDelivery(deliveryOf(row.id, row.escalations)),
+    );
 
   const readRow = (id: string): IncidentRow | undefined => db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
 
@@ -330,12 +338,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         actor: string | null;
         detail: string | null;
       }[];
-      return rows.map((r) => {
-        const event: IncidentEvent = { incidentId: r.incident_id, kind: r.kind, at: new Date(r.at) };
-        if (r.actor !== null) event.actor = person(r.actor)!;
-        if (r.detail !== null) event.detail = r.detail;
-        return event;
-      });
+      return rows.map((r) => eventFromColumns(r.incident_id, r.kind, new Date(r.at), person(r.actor), r.detail));
     },
 
     async stats(now: Date, days: number): Promise<StatsWindow> {
