@@ -53,7 +53,16 @@ async function createStore(databaseUrl: string, options: OpenStoreOptions): Prom
 
 export { StoreError } from './rows.js';
 export { buildEscalationPayload, ESCALATION_PAYLOAD_TYPE, teamsLink, webLink, type EscalationContext, type EscalationPayload } from './escalation.js';
-export { createWebhookSink, IDEMPOTENCY_HEADER, parseRetryAfter, SIGNATURE_HEADER, signBody, type WebhookSinkOptions } from './webhook.js';
+export {
+  createWebhookSink,
+  IDEMPOTENCY_HEADER,
+  parseRetryAfter,
+  parseWebhookUrl,
+  SIGNATURE_HEADER,
+  signBody,
+  WebhookConfigError,
+  type WebhookSinkOptions,
+} from './webhook.js';
 export { backoffDelayMs, createOutboxWorker, type DrainSummary, type OutboxLogger, type OutboxWorker, type OutboxWorkerOptions } from './outbox.js';
 export { createRetentionJob, type RetentionJob, type RetentionJobOptions } from './retention.js';
 export { scrub } from './scrub.js';

@@ -36,9 +36,33 @@ export function parseRetryAfter(value: string | null, now: Date): number | undef
 
 const RETRYABLE_STATUSES = new Set([408, 425, 429]);
 
+/** A webhook setting the bot cannot work with; the message names the variable, never the URL. */
+export class WebhookConfigError extends Error {
+  readonly code = 'webhook-config';
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebhookConfigError';
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** HTTPS, or plain HTTP to this machine only (a local receiver, tests): escalations are not sent in clear over a network. */
+export function parseWebhookUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new WebhookConfigError('SUPPORT_WEBHOOK_URL is not a valid URL.');
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url;
+  throw new WebhookConfigError('SUPPORT_WEBHOOK_URL must be https:// (plain http:// is accepted only for 127.0.0.1 or localhost).');
+}
+
 export function createWebhookSink(options: WebhookSinkOptions): EscalationSink {
-  const url = new URL(options.url);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('SUPPORT_WEBHOOK_URL must be an http(s) URL.');
+  const url = parseWebhookUrl(options.url);
+  if (!options.secret) throw new WebhookConfigError('SUPPORT_WEBHOOK_SECRET must be set to sign escalations.');
   const fetchImpl = options.fetchImpl ?? fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const clock = options.clock ?? (() => new Date());

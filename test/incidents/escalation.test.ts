@@ -2,7 +2,7 @@
 // escalated and why, and a link back; never a secret.
 
 import { describe, expect, it } from 'vitest';
-import { buildEscalationPayload, parseRetryAfter, signBody, teamsLink } from '../../src/incidents/index.js';
+import { buildEscalationPayload, createWebhookSink, parseRetryAfter, signBody, teamsLink, WebhookConfigError } from '../../src/incidents/index.js';
 import type { AppInfo, CatalogEntry } from '../../src/core/types.js';
 import type { Incident } from '../../src/incidents/types.js';
 
@@ -90,5 +90,19 @@ describe('webhook helpers', () => {
     expect(parseRetryAfter('Mon, 30 Nov 2026 09:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+
+  it('refuses a webhook that would send escalations in clear over the network, without echoing the URL', () => {
+    expect(() => createWebhookSink({ url: 'http://desk.example.com/hook?token=abc', secret: 's' })).toThrow(WebhookConfigError);
+    try {
+      createWebhookSink({ url: 'http://user:pw@desk.example.com/hook', secret: 's' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('pw');
+      expect((error as Error).message).not.toContain('desk.example.com');
+    }
+    expect(() => createWebhookSink({ url: 'https://desk.example.com/hook', secret: '' })).toThrow(/SECRET/);
+    expect(createWebhookSink({ url: 'https://desk.example.com/hook', secret: 's' }).target).toBe('webhook');
+    expect(createWebhookSink({ url: 'http://127.0.0.1:9/hook', secret: 's' }).target).toBe('webhook');
+    expect(createWebhookSink({ url: 'http://localhost:9/hook', secret: 's' }).target).toBe('webhook');
   });
 });
