@@ -2,6 +2,7 @@
 // 429 / 412 / 502 / 504 or drops the connection under load, and asks us to back off with jitter, honouring Retry-After.
 // Note: botbuilder's HTTP pipeline already retries 429 and 5xx a few times inside one call; this wrapper adds
 // 412 and resets, and decides when to give up, so keep maxAttempts small.
+import type { MiddlewareHandler } from 'botbuilder';
 
 export interface TeamsRetryOptions {
   /** Total attempts, the first included. Default 3. */
@@ -123,4 +124,28 @@ export async function withTeamsRetry<T>(fn: (attempt: number) => Promise<T>, opt
       await sleep(delayMs);
     }
   }
+}
+
+export interface TeamsRetryMiddlewareOptions extends TeamsRetryOptions {
+  /**
+   * Tighter settings inside invoke turns (card buttons), whose answer Teams expects within about 5 s.
+   * Default: 2 attempts, Retry-After up to 1.5 s, backoff at most 1 s.
+   */
+  invoke?: TeamsRetryOptions;
+}
+
+/**
+ * Adapter middleware (`adapter.use(teamsRetryMiddleware())`) that puts withTeamsRetry around every send
+ * and card update of every turn, proactive ones included. A batch of several activities is not retried
+ * (a failure half-way would post the first ones twice); the bot sends one activity per call.
+ */
+export function teamsRetryMiddleware(options: TeamsRetryMiddlewareOptions = {}): MiddlewareHandler {
+  const { invoke, ...general } = options;
+  const forInvoke: TeamsRetryOptions = { ...general, maxAttempts: 2, maxRetryAfterMs: 1_500, maxDelayMs: 1_000, ...invoke };
+  return async (context, next) => {
+    const settings = context.activity?.type === 'invoke' ? forInvoke : general;
+    context.onSendActivities((_ctx, activities, send) => (activities.length === 1 ? withTeamsRetry(() => send(), settings) : send()));
+    context.onUpdateActivity((_ctx, _activity, update) => withTeamsRetry(() => update(), settings));
+    await next();
+  };
 }

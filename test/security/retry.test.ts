@@ -4,8 +4,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { CloudAdapter, MessageFactory, type TurnContext } from 'botbuilder';
 import { ConnectorClient, MicrosoftAppCredentials } from 'botframework-connector';
-import { isRetriableTeamsError, retryAfterMs, withTeamsRetry, type TeamsRetryOptions } from '../../src/teams/retry.js';
+import { createBotFrameworkAuthentication } from '../../src/teams/auth.js';
+import { isRetriableTeamsError, retryAfterMs, teamsRetryMiddleware, withTeamsRetry, type TeamsRetryOptions } from '../../src/teams/retry.js';
 
 /** A failure shaped like botbuilder's RestError (statusCode + response.headers.get). */
 function restError(statusCode: number, headers: Record<string, string> = {}): Error {
@@ -162,6 +164,98 @@ describe('withTeamsRetry around a real botbuilder ConnectorClient', () => {
       expect(JSON.parse(received[1] ?? '{}')).toMatchObject({ text: 'Diagnosis ready' });
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+/** A loopback Teams that answers 412 to the requests whose 1-based numbers are listed, 200/201 otherwise. */
+async function startFlakyTeams(failing: number[]) {
+  const seen: Array<{ method: string; url: string; text: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const text = body ? ((JSON.parse(body) as { text?: string }).text ?? '') : '';
+      seen.push({ method: req.method ?? '', url: req.url ?? '', text });
+      res.setHeader('content-type', 'application/json');
+      res.statusCode = failing.includes(seen.length) ? 412 : req.method === 'POST' ? 201 : 200;
+      res.end(JSON.stringify(res.statusCode === 412 ? { error: { code: 'PreconditionFailed', message: 'busy' } } : { id: `activity-${seen.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** Run one turn through a local-mode CloudAdapter with the retry middleware; returns the HTTP status. */
+async function runTurn(serviceUrl: string, options: TeamsRetryOptions, logic: (context: TurnContext) => Promise<void>, type = 'message') {
+  const adapter = new CloudAdapter(createBotFrameworkAuthentication({}));
+  adapter.use(teamsRetryMiddleware(options));
+  const errors: unknown[] = [];
+  adapter.onTurnError = async (_context, error) => {
+    errors.push(error);
+  };
+  let status = 0;
+  const res = { status: (code: number) => void (status = code), send: () => undefined, header: () => undefined, end: () => undefined };
+  const activity = { type, name: type === 'invoke' ? 'adaptiveCard/action' : undefined, channelId: 'msteams', serviceUrl, conversation: { id: 'a:conv' }, from: { id: '29:ada' }, recipient: { id: '28:bot' }, text: 'hi' };
+  await adapter.process({ method: 'POST', headers: {}, body: activity }, res as never, logic);
+  return { status, errors };
+}
+
+describe('teamsRetryMiddleware on a real CloudAdapter', () => {
+  it('retries a reply and a card update that Teams refuses once, so both land exactly once', async () => {
+    const teams = await startFlakyTeams([1, 3]);
+    try {
+      const { delays, options } = recorder();
+      const { errors } = await runTurn(teams.url, options, async (context) => {
+        const sent = await context.sendActivity('Diagnosis ready');
+        await context.updateActivity({ ...MessageFactory.text('Resolved by Ada Ops'), id: sent?.id });
+      });
+      expect(errors).toEqual([]);
+      expect(teams.seen.map((r) => `${r.method} ${r.text}`)).toEqual([
+        'POST Diagnosis ready',
+        'POST Diagnosis ready',
+        'PUT Resolved by Ada Ops',
+        'PUT Resolved by Ada Ops',
+      ]);
+      expect(delays).toHaveLength(2);
+    } finally {
+      await teams.close();
+    }
+  });
+
+  it('does not retry a batch of several activities (no duplicates of the ones already posted)', async () => {
+    const teams = await startFlakyTeams([2]);
+    try {
+      const { delays, options } = recorder();
+      const { errors } = await runTurn(teams.url, options, async (context) => {
+        await context.sendActivities([MessageFactory.text('card 1'), MessageFactory.text('card 2')]);
+      });
+      expect(errors).toHaveLength(1);
+      expect(teams.seen.map((r) => r.text)).toEqual(['card 1', 'card 2']);
+      expect(delays).toEqual([]);
+    } finally {
+      await teams.close();
+    }
+  });
+
+  it('keeps invoke turns inside Teams\' 5 s budget: fewer attempts, no long Retry-After waits', async () => {
+    const teams = await startFlakyTeams([1, 2, 3]);
+    try {
+      const { delays, options } = recorder();
+      const { errors } = await runTurn(
+        teams.url,
+        options,
+        async (context) => {
+          await context.updateActivity({ ...MessageFactory.text('Escalated by Ada Ops'), id: 'card-1' });
+        },
+        'invoke',
+      );
+      expect(errors).toHaveLength(1);
+      expect(teams.seen).toHaveLength(2);
+      expect(delays.every((d) => d <= 1_000)).toBe(true);
+    } finally {
+      await teams.close();
     }
   });
 });
