@@ -30,8 +30,8 @@ afterAll(async () => {
   await webhook?.close();
 });
 
-function message(text: string, extra: Record<string, unknown> = {}) {
-  return { ...fixture('personal-message'), text, serviceUrl: teams.serviceUrl, id: `m-${Math.random().toString(36).slice(2)}`, ...extra };
+function message(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> & { conversation: { id: string } } {
+  return { ...fixture('personal-message'), text, serviceUrl: teams.serviceUrl, id: `m-${Math.random().toString(36).slice(2)}`, ...extra } as Record<string, unknown> & { conversation: { id: string } };
 }
 
 type CardJson = Record<string, unknown>;
@@ -67,7 +67,7 @@ describe('replies and card updates reach Teams (loopback serviceUrl)', () => {
     const paste = message(BOX_PASTE);
     const sent = await post(`${app.url}/api/messages`, paste);
     expect(sent.status).toBeLessThan(300);
-    const conversationId = (paste.conversation as { id: string }).id;
+    const conversationId = paste.conversation.id;
     const posted = await teams.next((c) => c.method === 'POST' && c.conversationId === conversationId && JSON.stringify(c.body).includes('Box connector error'));
     const card = cardIn(posted.body as { attachments?: { content: unknown }[] })!;
     const resolve = actionsOf(card).find((a) => a.verb === 'resolve')!;
@@ -109,7 +109,7 @@ describe('replies and card updates reach Teams (loopback serviceUrl)', () => {
     expect(webhook.received[0]!.headers['idempotency-key']).toBeTruthy();
     expect(String(webhook.received[0]!.headers['x-connector-doctor-signature'])).toMatch(/^sha256=[0-9a-f]{64}$/);
     const refreshed = await teams.next((c) => c.method === 'PUT' && c.activityId === postedId && JSON.stringify(c.body).includes('delivered to support'));
-    expect(refreshed.conversationId).toBe((paste.conversation as { id: string }).id);
+    expect(refreshed.conversationId).toBe(paste.conversation.id);
   });
 
   it('an unknown verb is answered 400 with an error body, not 500', async () => {
@@ -120,10 +120,10 @@ describe('replies and card updates reach Teams (loopback serviceUrl)', () => {
   });
 
   it('the welcome card is posted when the bot is installed', async () => {
-    const update = { ...fixture('conversation-update-bot-added'), serviceUrl: teams.serviceUrl };
+    const update = { ...fixture('conversation-update-bot-added'), serviceUrl: teams.serviceUrl } as Record<string, unknown> & { conversation: { id: string } };
     await post(`${app.url}/api/messages`, update);
     const posted = await teams.next((c) => c.method === 'POST' && JSON.stringify(c.body).includes("Hi, I'm Connector Doctor"));
-    expect(posted.conversationId).toBe((update.conversation as { id: string }).id);
+    expect(posted.conversationId).toBe(update.conversation.id);
   });
 });
 
