@@ -12,7 +12,7 @@ export const ESCALATION_PAYLOAD_TYPE = 'connector-doctor.escalation';
 export interface EscalationContext {
   /** To name the app and describe the entries; without it only ids are sent. */
   catalog?: Pick<Catalog, 'entry' | 'app'>;
-  /** PUBLIC_BASE_URL: when set, the link back is `<base>/incidents/<id>`. */
+  /** PUBLIC_BASE_URL: gives `links.web` = `<base>/incidents/<id>` (the link when no Teams link exists). */
   publicBaseUrl?: string;
 }
 
@@ -38,7 +38,7 @@ export interface EscalationPayload {
     note: string | null;
     at: string | null;
   };
-  /** Where a human goes to see the incident: the web link or the Teams message. */
+  /** Where a human goes to see the incident: the Teams message if known, else the web link. */
   link: string | null;
   links: { web: string | null; teams: string | null };
 }
@@ -102,7 +102,8 @@ export function buildEscalationPayload(incident: Incident, context: EscalationCo
       note,
       at: incident.escalatedAt?.toISOString() ?? null,
     },
-    link: web ?? teams,
+    // The Teams message opens the card itself; the web link is used where there is none (Playground, tests).
+    link: teams ?? web,
     links: { web, teams },
   };
 }

@@ -56,7 +56,8 @@ describe('escalation payload', () => {
       { id: 'unknown-entry' },
     ]);
     expect(payload.escalation).toEqual({ by: { name: 'Bob Admin', id: '29:bob', aadObjectId: 'aad-bob' }, note: expect.stringContaining('Sync blocked'), at: '2026-11-30T10:05:00.000Z' });
-    expect(payload.link).toBe('https://doctor.example.com/incidents/inc-1');
+    expect(payload.links.web).toBe('https://doctor.example.com/incidents/inc-1');
+    expect(payload.link).toBe(payload.links.teams);
     expect(payload.links.teams).toBe(
       'https://teams.microsoft.com/l/message/19%3Aabc%40thread.tacv2/1700000000123?tenantId=tenant-1&parentMessageId=1700000000000',
     );
@@ -74,6 +75,9 @@ describe('escalation payload', () => {
     expect(payload.link).toBe('https://teams.microsoft.com/l/chat/19%3Achat%40unq.gbl.spaces/conversations?tenantId=tenant-1');
     expect(teamsLink({ conversationId: 'local-playground-conv' })).toBeNull();
     expect(buildEscalationPayload({ ...incident, conversationId: 'local' }).link).toBeNull();
+    expect(buildEscalationPayload({ ...incident, conversationId: 'local' }, { publicBaseUrl: 'https://doctor.example.com' }).link).toBe(
+      'https://doctor.example.com/incidents/inc-1',
+    );
   });
 });
 
