@@ -10,7 +10,8 @@ import { actionsOf, cardProblems, unescapeDisplay, visibleText } from '../helper
 import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, startWebhookReceiver, type TeamsStandIn } from '../helpers/teams-standin.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/activities/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+type ActivityJson = Record<string, unknown> & { conversation: { id: string } };
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/activities/${name}.json`, import.meta.url), 'utf8')) as ActivityJson;
 const BOX_PASTE = 'AuthFatalFailureException: com.box.boxjavalibv2.exceptions.BoxServerException: invalid_grant';
 /** What must never appear in an HTTP body. */
 const INTERNALS = /\bat \w+ \(|node:|ECONN|SyntaxError|Unexpected token|\/work\/|node_modules|stack/i;
@@ -30,8 +31,8 @@ afterAll(async () => {
   await webhook?.close();
 });
 
-function message(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> & { conversation: { id: string } } {
-  return { ...fixture('personal-message'), text, serviceUrl: teams.serviceUrl, id: `m-${Math.random().toString(36).slice(2)}`, ...extra } as Record<string, unknown> & { conversation: { id: string } };
+function message(text: string, extra: Record<string, unknown> = {}): ActivityJson {
+  return { ...fixture('personal-message'), text, serviceUrl: teams.serviceUrl, id: `m-${Math.random().toString(36).slice(2)}`, ...extra } as ActivityJson;
 }
 
 type CardJson = Record<string, unknown>;
@@ -120,7 +121,7 @@ describe('replies and card updates reach Teams (loopback serviceUrl)', () => {
   });
 
   it('the welcome card is posted when the bot is installed', async () => {
-    const update = { ...fixture('conversation-update-bot-added'), serviceUrl: teams.serviceUrl } as Record<string, unknown> & { conversation: { id: string } };
+    const update = { ...fixture('conversation-update-bot-added'), serviceUrl: teams.serviceUrl } as ActivityJson;
     await post(`${app.url}/api/messages`, update);
     const posted = await teams.next((c) => c.method === 'POST' && JSON.stringify(c.body).includes("Hi, I'm Connector Doctor"));
     expect(posted.conversationId).toBe(update.conversation.id);
