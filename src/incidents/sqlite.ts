@@ -164,11 +164,21 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const now = options.now ?? (() => new Date());
 
   const immediate = <T>(fn: () => T): T => db.transaction(fn).immediate();
+  // Statements are compiled once per SQL text and reused for every call.
+  const statements = new Map<string, Database.Statement>();
+  const stmt = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
 
   const deliveryOf = (incidentId: string, seq: number): OutboxStatus[] =>
     seq === 0
       ? []
-      : (db.prepare('SELECT status FROM outbox WHERE incident_id = ? AND escalation_seq = ?').all(incidentId, seq) as { status: OutboxStatus }[]).map(
+      : (stmt('SELECT status FROM outbox WHERE incident_id = ? AND escalation_seq = ?').all(incidentId, seq) as { status: OutboxStatus }[]).map(
           (r) => r.status,
         );
 
@@ -199,10 +209,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       summariseDelivery(deliveryOf(row.id, row.escalations)),
     );
 
-  const readRow = (id: string): IncidentRow | undefined => db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+  const readRow = (id: string): IncidentRow | undefined => stmt('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
 
   const addEvent = (incidentId: string, kind: IncidentEventKind, at: Date, actor?: Person, detail?: string): void => {
-    db.prepare('INSERT INTO incident_events (incident_id, kind, at, actor, detail) VALUES (?, ?, ?, ?, ?)').run(
+    stmt('INSERT INTO incident_events (incident_id, kind, at, actor, detail) VALUES (?, ?, ?, ?, ?)').run(
       incidentId,
       kind,
       at.getTime(),
@@ -216,11 +226,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       try {
         immediate(() => {
           db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-          const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+          const done = new Set((stmt('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
           for (const migration of MIGRATIONS) {
             if (done.has(migration.version)) continue;
             db.exec(migration.sql);
-            db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, now().getTime());
+            stmt('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, now().getTime());
           }
         });
       } catch (error) {
@@ -229,7 +239,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
 
     async ping() {
-      db.prepare('SELECT 1').get();
+      try {
+        stmt('SELECT 1').get();
+      } catch (error) {
+        throw new StoreError('unreachable', 'The SQLite database is not available.', { cause: error });
+      }
     },
 
     async openOrRepeat(raw: NewIncident) {
@@ -243,7 +257,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           )
           .get(input.conversationId, key) as IncidentRow | undefined;
         if (existing) {
-          db.prepare('UPDATE incidents SET repeat_count = repeat_count + 1, updated_at = max(updated_at, ?) WHERE id = ?').run(
+          stmt('UPDATE incidents SET repeat_count = repeat_count + 1, updated_at = max(updated_at, ?) WHERE id = ?').run(
             input.at.getTime(),
             existing.id,
           );
@@ -252,7 +266,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         }
         const id = newId();
         const at = input.at.getTime();
-        db.prepare(
+        stmt(
           `INSERT INTO incidents (id, conversation_id, tenant_id, service_url, reporter, excerpt, verdict, entry_ids, repeat_key,
              app_id, state, version, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 1, ?, ?)`,
@@ -276,7 +290,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
 
     async attachCard(incidentId, activityId) {
-      db.prepare('UPDATE incidents SET activity_id = ? WHERE id = ?').run(activityId, incidentId);
+      stmt('UPDATE incidents SET activity_id = ? WHERE id = ?').run(activityId, incidentId);
     },
 
     async get(incidentId) {
@@ -295,7 +309,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         if (t.status === 'unchanged') return { status: 'unchanged', incident: current };
         const next = t.incident;
         const seq = t.escalationSeq ?? row.escalations;
-        db.prepare(
+        stmt(
           `UPDATE incidents SET state = ?, version = ?, updated_at = ?, verdict = ?, entry_ids = ?, app_id = ?,
              resolved_at = ?, resolved_by = ?, escalated_at = ?, escalated_by = ?, escalation_note = ?, escalations = ?
            WHERE id = ? AND version = ?`,
@@ -318,7 +332,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         if (t.event) addEvent(row.id, t.event.kind, request.at, t.event.actor, t.event.detail);
         if (t.escalationSeq !== undefined && escalationTargets.length > 0) {
           const payload = JSON.stringify(buildPayload({ ...next, escalationDelivery: 'pending' }) ?? null);
-          const insert = db.prepare(
+          const insert = stmt(
             `INSERT INTO outbox (id, incident_id, escalation_seq, target, idempotency_key, payload, status, next_attempt_at, created_at)
              VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
           );
@@ -331,7 +345,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
 
     async events(incidentId) {
-      const rows = db.prepare('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY seq').all(incidentId) as {
+      const rows = stmt('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY seq').all(incidentId) as {
         incident_id: string;
         kind: IncidentEventKind;
         at: number;
@@ -368,7 +382,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
              ORDER BY next_attempt_at, created_at LIMIT ?`,
           )
           .all(t, t, ...(targets ?? []), Math.max(0, Math.floor(limit))) as OutboxRow[];
-        const lease = db.prepare('UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?');
+        const lease = stmt('UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?');
         return rows.map((r): OutboxMessage => {
           lease.run(t + leaseMs, r.id);
           const message: OutboxMessage = {
@@ -388,17 +402,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async markDelivered(messageId, at) {
       immediate(() => {
-        const row = db.prepare("SELECT incident_id, target FROM outbox WHERE id = ? AND status = 'pending'").get(messageId) as
+        const row = stmt("SELECT incident_id, target FROM outbox WHERE id = ? AND status = 'pending'").get(messageId) as
           | { incident_id: string; target: string }
           | undefined;
         if (!row) return;
-        db.prepare("UPDATE outbox SET status = 'delivered', lease_until = NULL, finished_at = ? WHERE id = ?").run(at.getTime(), messageId);
+        stmt("UPDATE outbox SET status = 'delivered', lease_until = NULL, finished_at = ? WHERE id = ?").run(at.getTime(), messageId);
         addEvent(row.incident_id, 'escalation-delivered', at, undefined, row.target);
       });
     },
 
     async markFailed(messageId, error, retryAt) {
-      db.prepare("UPDATE outbox SET last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ? AND status = 'pending'").run(
+      stmt("UPDATE outbox SET last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ? AND status = 'pending'").run(
         error,
         retryAt.getTime(),
         messageId,
@@ -407,11 +421,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async markDeadLettered(messageId, error, at) {
       immediate(() => {
-        const row = db.prepare("SELECT incident_id, target FROM outbox WHERE id = ? AND status = 'pending'").get(messageId) as
+        const row = stmt("SELECT incident_id, target FROM outbox WHERE id = ? AND status = 'pending'").get(messageId) as
           | { incident_id: string; target: string }
           | undefined;
         if (!row) return;
-        db.prepare("UPDATE outbox SET status = 'dead-lettered', last_error = ?, lease_until = NULL, finished_at = ? WHERE id = ?").run(
+        stmt("UPDATE outbox SET status = 'dead-lettered', last_error = ?, lease_until = NULL, finished_at = ? WHERE id = ?").run(
           error,
           at.getTime(),
           messageId,
@@ -422,19 +436,19 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async outboxCounts(): Promise<OutboxCounts> {
       const counts = emptyCounts();
-      for (const r of db.prepare('SELECT status, count(*) AS n FROM outbox GROUP BY status').all() as { status: string; n: number }[]) {
+      for (const r of stmt('SELECT status, count(*) AS n FROM outbox GROUP BY status').all() as { status: string; n: number }[]) {
         addCount(counts, r.status, r.n);
       }
       return counts;
     },
 
     async getSetting(key) {
-      const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+      const row = stmt('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
       return row ? (JSON.parse(row.value) as unknown) : undefined;
     },
 
     async putSetting(key, value) {
-      db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(
+      stmt('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(
         key,
         JSON.stringify(value ?? null),
         now().getTime(),
@@ -453,15 +467,15 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
             )
             .all(t) as { id: string }[]
         ).map((r) => r.id);
-        const delEvents = db.prepare('DELETE FROM incident_events WHERE incident_id = ?');
-        const delOutbox = db.prepare('DELETE FROM outbox WHERE incident_id = ?');
-        const delIncident = db.prepare('DELETE FROM incidents WHERE id = ?');
+        const delEvents = stmt('DELETE FROM incident_events WHERE incident_id = ?');
+        const delOutbox = stmt('DELETE FROM outbox WHERE incident_id = ?');
+        const delIncident = stmt('DELETE FROM incidents WHERE id = ?');
         for (const id of ids) {
           delEvents.run(id);
           delOutbox.run(id);
           delIncident.run(id);
         }
-        db.prepare("DELETE FROM outbox WHERE status <> 'pending' AND coalesce(finished_at, created_at) < ?").run(t);
+        stmt("DELETE FROM outbox WHERE status <> 'pending' AND coalesce(finished_at, created_at) < ?").run(t);
         return ids.length;
       });
     },

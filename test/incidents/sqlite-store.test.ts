@@ -65,6 +65,8 @@ describe('openStore (sqlite)', () => {
     await store.ping();
     expect(await store.outboxCounts()).toEqual({ pending: 0, delivered: 0, deadLettered: 0 });
     await store.close();
+    // /readyz asks ping(): a closed database answers with a coded error, not a crash.
+    await expect(store.ping()).rejects.toThrow(StoreError);
   });
 
   it('refuses an unknown database URL with a clear message', async () => {
