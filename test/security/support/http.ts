@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import type { Server } from 'restify';
 import { loadCatalog } from '../../../src/core/catalog.js';
 import { createMatcher } from '../../../src/core/match.js';
+import type { RateLimiter } from '../../../src/core/ratelimit.js';
 import type { Matcher } from '../../../src/core/types.js';
 import { buildEscalationPayload } from '../../../src/incidents/escalation.js';
 import { openStore } from '../../../src/incidents/index.js';
@@ -25,7 +26,7 @@ export interface RunningBot {
 
 let sharedMatcher: Matcher | undefined;
 
-export async function startBot(authConfig: BotAuthConfig, authOptions: AuthOptions = {}): Promise<RunningBot> {
+export async function startBot(authConfig: BotAuthConfig, authOptions: AuthOptions = {}, rateLimiter?: RateLimiter): Promise<RunningBot> {
   let logText = '';
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -44,6 +45,7 @@ export async function startBot(authConfig: BotAuthConfig, authOptions: AuthOptio
     metrics,
     clock: () => new Date(),
     logger,
+    ...(rateLimiter ? { rateLimiter } : {}),
     escalation: { targets: async () => [], buildPayload: (incident) => buildEscalationPayload(incident, { catalog: matcher.catalog }) },
   });
   const adapter = createAdapter({ auth: createBotFrameworkAuthentication(authConfig, authOptions), logger });

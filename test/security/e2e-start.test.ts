@@ -1,0 +1,128 @@
+// The bot as `npm start` builds it (src/index.ts start()), configured only through the environment:
+// MicrosoftAppId set and botbuilder's ToBotFromChannel* keys pointed at a loopback OpenID server.
+// A genuine Teams token gets a diagnosis; forgeries get 401; a flood gets one friendly "slow down".
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { start } from '../../src/index.js';
+import { createLogger } from '../../src/log.js';
+import { generateSigningKey, signToken, startOpenIdServer, unsignedToken, type OpenIdServer, type TestSigningKey } from './support/openid.js';
+import { INTERNALS, postActivity, type RunningBot } from './support/http.js';
+
+const APP_ID = '6f1c7a2e-0000-4000-8000-00000000b0a7';
+const ISSUER = 'https://api.botframework.com';
+const SERVICE_URL = 'https://smba.trafficmanager.net/emea/';
+
+function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return { iss: ISSUER, aud: APP_ID, serviceurl: SERVICE_URL, nbf: now - 60, exp: now + 3600, ...overrides };
+}
+
+function paste(id: string, from = 'ada', text = 'Box: Invalid refresh token'): Record<string, unknown> {
+  return {
+    type: 'message',
+    id,
+    channelId: 'msteams',
+    serviceUrl: SERVICE_URL,
+    deliveryMode: 'expectReplies',
+    from: { id: `29:${from}`, name: from },
+    recipient: { id: `28:${APP_ID}`, name: 'Connector Doctor' },
+    conversation: { id: `a:personal-${from}`, conversationType: 'personal', tenantId: 'tenant-1' },
+    text,
+  };
+}
+
+type Reply = { type: string; text?: string; attachments?: Array<{ contentType: string; content: unknown }> };
+
+describe('npm start with MicrosoftAppId set', () => {
+  let key: TestSigningKey;
+  let openId: OpenIdServer;
+  let bot: RunningBot;
+  let dataDir: string;
+  let stop: () => Promise<void>;
+  let logText = '';
+
+  beforeAll(async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    key = generateSigningKey('teams-1', { endorsements: ['msteams'] });
+    openId = await startOpenIdServer([key.jwk]);
+    dataDir = mkdtempSync(join(tmpdir(), 'cd-security-'));
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${join(dataDir, 'bot.db')}`,
+      LOG_LEVEL: 'info',
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'not-a-real-secret',
+      MicrosoftAppType: 'MultiTenant',
+      ToBotFromChannelOpenIdMetadataUrl: openId.metadataUrl,
+      ToBotFromChannelTokenIssuer: ISSUER,
+      ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+      ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+    });
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          logText += chunk.toString();
+          done();
+        },
+      }),
+    );
+    const running = await start(config, logger);
+    stop = running.stop;
+    bot = { url: `http://127.0.0.1:${running.port}`, logs: () => logText, close: running.stop };
+  });
+  afterAll(async () => {
+    await stop?.();
+    await openId?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    vi.restoreAllMocks();
+  });
+
+  it('diagnoses a paste sent with a genuine Teams token', async () => {
+    const answer = await postActivity(bot, paste('m-1'), { authorization: `Bearer ${signToken(key, claims())}` });
+    expect(answer.status).toBe(200);
+    const { activities } = JSON.parse(answer.text) as { activities: Reply[] };
+    const card = activities.flatMap((a) => a.attachments ?? []).find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(card?.content)).toContain('Box');
+  });
+
+  it.each([
+    ['no token', () => ({})],
+    ['an unsigned token', () => ({ authorization: `Bearer ${unsignedToken(claims(), 'teams-1')}` })],
+    ['a token signed by another key', () => ({ authorization: `Bearer ${signToken(generateSigningKey('teams-1'), claims())}` })],
+  ])('refuses %s with 401 and a generic body, and the paste never reaches the store or the logs', async (_name, headers) => {
+    const secretish = 'Okta: E0000011 Invalid token provided SSWS 00aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcd';
+    const answer = await postActivity(bot, paste('m-forged', 'mallory', secretish), headers());
+    expect(answer.status).toBe(401);
+    expect(answer.text).not.toMatch(INTERNALS);
+    expect(bot.logs()).not.toContain('00aBcDeFgHiJkLmNoPqRsTuVwXyZ');
+    expect(bot.logs()).not.toContain('E0000011');
+    for (const file of readdirSync(dataDir)) {
+      const bytes = readFileSync(join(dataDir, file));
+      expect(bytes.includes('E0000011')).toBe(false);
+      expect(bytes.includes('mallory')).toBe(false);
+    }
+  });
+
+  it('tells a flooding user once to slow down, then stays quiet, while others are still answered', async () => {
+    const auth = () => ({ authorization: `Bearer ${signToken(key, claims())}` });
+    const texts: string[][] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const answer = await postActivity(bot, paste(`flood-${i}`, 'flooder', 'help'), auth());
+      expect(answer.status).toBe(200);
+      const { activities } = JSON.parse(answer.text) as { activities: Reply[] };
+      texts.push(activities.map((a) => a.text ?? (a.attachments?.length ? 'card' : '')));
+    }
+    const slowDowns = texts.flat().filter((t) => /faster than I can diagnose/.test(t));
+    expect(slowDowns).toHaveLength(1);
+    expect(texts.at(-1)).toEqual([]);
+
+    const other = await postActivity(bot, paste('calm-1', 'grace', 'help'), auth());
+    expect((JSON.parse(other.text) as { activities: Reply[] }).activities.length).toBeGreaterThan(0);
+  });
+});
