@@ -96,7 +96,7 @@ export type ActionOutcome =
   | { status: 'applied'; incident: Incident }
   /** The incident already was in the asked-for state (double click, a colleague was faster). */
   | { status: 'unchanged'; incident: Incident }
-  /** Not allowed from the current state (e.g. reopen an open incident). */
+  /** Not allowed from the current state (e.g. escalate a resolved incident, reopen an escalated one). */
   | { status: 'rejected'; incident: Incident; reason: string }
   /** No such incident in that conversation. */
   | { status: 'not-found' };
