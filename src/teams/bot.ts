@@ -116,7 +116,7 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     if (!actor || !conversationId) return invokeError(400, 'BadRequest', 'The request does not say who pressed the button.');
     const result = await runCardAction(this.deps, { verb: action.verb, data: action.data, conversationId, actor });
     if (!result.ok) return invokeError(400, result.code, result.message);
-    await this.updateOtherViewers(context, result, activity.replyToId);
+    await this.updateOtherViewers(context, result, activity.replyToId, true);
     return {
       status: 200,
       body: { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: result.card },
@@ -133,12 +133,12 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
       await context.sendActivity(`That button did not work: ${result.message}`);
       return;
     }
-    const updated = await this.updateOtherViewers(context, result, activity.replyToId);
+    const updated = await this.updateOtherViewers(context, result, activity.replyToId, false);
     if (!updated) await context.sendActivity(MessageFactory.attachment(cardAttachment(result.card)));
   }
 
   /** Replace the card in place for everyone in the conversation. Returns false if it could not. */
-  private async updateOtherViewers(context: TurnContext, result: Extract<CardActionResult, { ok: true }>, replyToId: string | undefined): Promise<boolean> {
+  private async updateOtherViewers(context: TurnContext, result: Extract<CardActionResult, { ok: true }>, replyToId: string | undefined, bounded: boolean): Promise<boolean> {
     const activityId = replyToId || result.incident.activityId;
     if (!activityId) return false;
     const update: Partial<Activity> = {
@@ -147,22 +147,30 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
       conversation: context.activity.conversation,
       attachments: [cardAttachment(result.card)],
     };
+    // The update is awaited only briefly; if Teams is slow it finishes (or fails, logged) after the answer.
+    const updating = context.updateActivity(update).then(
+      () => true,
+      (error: unknown) => {
+        this.deps.logger.warn(
+          { ...activityLogFields(context.activity), err: { name: (error as Error)?.name, statusCode: (error as { statusCode?: number })?.statusCode } },
+          'card update failed',
+        );
+        return false;
+      },
+    );
+    // A Submit press has no invoke deadline: wait for Teams so the card is not posted twice.
+    if (!bounded) return updating;
     let timer: NodeJS.Timeout | undefined;
-    try {
-      const outcome = await Promise.race([
-        context.updateActivity(update).then(() => true),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), UPDATE_WAIT_MS);
-        }),
-      ]);
-      if (!outcome) this.deps.logger.warn({ ...activityLogFields(context.activity) }, 'card update still in flight; answering the press first');
-      return outcome;
-    } catch (error) {
-      this.deps.logger.warn({ ...activityLogFields(context.activity), err: { name: (error as Error)?.name, statusCode: (error as { statusCode?: number })?.statusCode } }, 'card update failed');
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), UPDATE_WAIT_MS);
+    });
+    const outcome = await Promise.race([updating, timedOut]);
+    if (timer) clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.deps.logger.warn({ ...activityLogFields(context.activity) }, 'card update still in flight; answering the press first');
       return false;
-    } finally {
-      if (timer) clearTimeout(timer);
     }
+    return outcome;
   }
 
   private textOf(context: TurnContext): string {

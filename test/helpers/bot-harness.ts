@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { TestAdapter, TurnContext, type Activity } from 'botbuilder';
 import { loadCatalog } from '../../src/core/catalog.js';
 import { createMatcher } from '../../src/core/match.js';
+import type { RateLimiter } from '../../src/core/ratelimit.js';
 import type { Matcher } from '../../src/core/types.js';
 import { buildEscalationPayload } from '../../src/incidents/escalation.js';
 import { openStore } from '../../src/incidents/index.js';
@@ -52,7 +53,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { targets?: string[] } = {}): Promise<Harness> {
+export async function startHarness(options: { targets?: string[]; rateLimiter?: RateLimiter } = {}): Promise<Harness> {
   const store = await openStore('sqlite::memory:');
   const matcher = realMatcher();
   const metrics = createMetrics({ outboxCounts: () => store.outboxCounts() });
@@ -66,6 +67,7 @@ export async function startHarness(options: { targets?: string[] } = {}): Promis
     metrics,
     clock,
     logger,
+    rateLimiter: options.rateLimiter,
     escalation: { targets: async () => targets, buildPayload: (incident) => buildEscalationPayload(incident, { catalog: matcher.catalog }) },
   });
   const adapter = new RecordingAdapter((context) => bot.run(context));

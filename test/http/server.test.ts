@@ -32,7 +32,9 @@ afterAll(async () => {
 });
 
 function message(text: string, extra: Record<string, unknown> = {}): ActivityJson {
-  return { ...fixture('personal-message'), text, serviceUrl: teams.serviceUrl, id: `m-${Math.random().toString(36).slice(2)}`, ...extra } as ActivityJson;
+  // A fresh sender per message keeps these tests clear of the per-user rate limit (5 at once).
+  const from = { id: `29:user-${Math.random().toString(36).slice(2)}`, name: 'Ada Ops' };
+  return { ...fixture('personal-message'), text, from, serviceUrl: teams.serviceUrl, id: `m-${Math.random().toString(36).slice(2)}`, ...extra } as ActivityJson;
 }
 
 type CardJson = Record<string, unknown>;
@@ -49,7 +51,7 @@ describe('POST /api/messages with deliveryMode expectReplies', () => {
   });
 
   it('answers help in a channel after stripping the mention', async () => {
-    const activity = { ...fixture('channel-mention'), text: '<at>Connector Doctor</at> help', serviceUrl: teams.serviceUrl, deliveryMode: 'expectReplies' };
+    const activity = { ...fixture('channel-mention'), from: { id: '29:channel-user', name: 'Cy Chan' }, text: '<at>Connector Doctor</at> help', serviceUrl: teams.serviceUrl, deliveryMode: 'expectReplies' };
     const res = await post(`${app.url}/api/messages`, activity);
     const { activities } = res.json() as { activities: { attachments?: { content: unknown }[] }[] };
     expect(visibleText(cardIn(activities[0]))).toContain('how to use me');
@@ -111,6 +113,28 @@ describe('replies and card updates reach Teams (loopback serviceUrl)', () => {
     expect(String(webhook.received[0]!.headers['x-connector-doctor-signature'])).toMatch(/^sha256=[0-9a-f]{64}$/);
     const refreshed = await teams.next((c) => c.method === 'PUT' && c.activityId === postedId && JSON.stringify(c.body).includes('delivered to support'));
     expect(refreshed.conversationId).toBe(paste.conversation.id);
+  });
+
+  it('after "set support channel", an escalation is posted in that channel as a new thread', async () => {
+    const channel = { ...fixture('channel-mention'), from: { id: '29:support-lead', name: 'Sam Lead' }, text: '<at>Connector Doctor</at> set support channel', serviceUrl: teams.serviceUrl, deliveryMode: 'expectReplies' };
+    const confirmed = await post(`${app.url}/api/messages`, channel);
+    expect(JSON.stringify(confirmed.json())).toContain('escalations will be posted in this channel');
+
+    const paste = message('Service timeout', { conversation: { id: 'a:other-chat', conversationType: 'personal' } });
+    await post(`${app.url}/api/messages`, paste);
+    const posted = await teams.next((c) => c.method === 'POST' && c.conversationId === 'a:other-chat');
+    const escalate = actionsOf(cardIn(posted.body as { attachments?: { content: unknown }[] })).find((a) => a.verb === 'escalate')!;
+    const invoke = {
+      ...fixture('invoke-action-execute'),
+      conversation: { id: 'a:other-chat', conversationType: 'personal' },
+      serviceUrl: teams.serviceUrl,
+      value: { action: { type: 'Action.Execute', verb: 'escalate', data: escalate.data } },
+    };
+    expect((await post(`${app.url}/api/messages`, invoke)).status).toBe(200);
+    const inChannel = await teams.next((c) => c.method === 'POST' && c.conversationId === '19:opsChannelExample@thread.tacv2');
+    const shown = unescapeDisplay(visibleText(cardIn(inChannel.body as { attachments?: { content: unknown }[] })));
+    expect(shown).toContain('Escalated by: Bob Desk');
+    expect(shown).toContain('Service timeout');
   });
 
   it('an unknown verb is answered 400 with an error body, not 500', async () => {

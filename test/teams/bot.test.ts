@@ -1,6 +1,7 @@
 // The bot as a Teams user meets it: paste -> card, buttons -> the card changes for everyone,
 // commands, welcome, and refusals that never crash. Driven through botbuilder's TestAdapter.
 import { TurnContext, type Activity } from 'botbuilder';
+import { createRateLimiter } from '../../src/core/ratelimit.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionsOf, cardProblems, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
 import {
@@ -268,5 +269,25 @@ describe('card buttons (Action.Submit fallback)', () => {
   it('a bad Submit says the button did not work', async () => {
     const replies = await h.send(submitMessage({ verb: 'nope', incidentId: 'x' }));
     expect(replies[0]!.text).toMatch(/That button did not work/);
+  });
+});
+
+describe('rate limits', () => {
+  it('a flood from one person gets one friendly "slow down", then silence, and no incidents', async () => {
+    let now = 0;
+    const limited = await startHarness({
+      rateLimiter: createRateLimiter({ user: { capacity: 2, refillPerSecond: 0.1 }, conversation: { capacity: 50, refillPerSecond: 1 }, maxTrackedKeys: 100, clock: () => now }),
+    });
+    try {
+      await limited.send(personalMessage('help'));
+      await limited.send(personalMessage('help'));
+      const refused = await limited.send(personalMessage(BOX_PASTE));
+      expect(refused[0]!.text).toMatch(/faster than I can diagnose them/);
+      expect(await limited.send(personalMessage(BOX_PASTE))).toHaveLength(0);
+      now += 10_000;
+      expect(cardOf((await limited.send(personalMessage(BOX_PASTE)))[0])).toBeDefined();
+    } finally {
+      await limited.close();
+    }
   });
 });
