@@ -44,6 +44,7 @@ function catalogEntry(file: string, ref: string) {
 }
 
 const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
+const firstSentence = (text: string) => collapse(text).split('. ')[0] ?? '';
 
 /** Retry an observation until it holds (the UI updates asynchronously); no fixed sleeps. */
 const eventually = <T>(observe: () => Promise<T>) => expect.poll(observe, { timeout: UI_TIMEOUT, interval: 100 });
@@ -127,6 +128,11 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
       process.stderr.write(`SKIPPED (no ${CHROMIUM}): ${context.task.name}\n`);
       context.skip();
     }
+    context.onTestFailed(async () => {
+      const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+      await page.screenshot({ path: join(SCREENSHOTS, `failed-${name}.png`) }).catch(() => undefined);
+      process.stderr.write(`--- last output of the bot and the Playground ---\n${logs.slice(-60).join('\n')}\n`);
+    });
   });
 
   /** Paste text into the compose box the way a clipboard paste arrives, then send it. */
@@ -156,13 +162,18 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
     return collapse(await locator.innerText());
   }
 
+  /** The card's first line: a diagnosis card names the app there. */
+  async function cardTitle(locator: Locator): Promise<string> {
+    return (await locator.innerText()).trim().split('\n')[0] ?? '';
+  }
+
   it('answers a pasted Box error with the app, the cause and the fix, and Mark resolved updates the card', async () => {
     const box = catalogEntry('box.yaml', 'mda-05');
     await paste(box.message);
 
-    const diagnosis = card('Why it happens');
+    const diagnosis = card(firstSentence(box.cause));
     await diagnosis.waitFor();
-    await eventually(() => cardText(diagnosis)).toContain(`${box.app}:`);
+    await eventually(() => cardTitle(diagnosis)).toContain(box.app);
     const shown = await cardText(diagnosis);
     expect(shown).toContain(collapse(box.cause));
     expect(shown).toContain('How to fix it');
@@ -190,8 +201,9 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
     await question.screenshot({ path: join(SCREENSHOTS, '3-ambiguous.png') });
 
     await question.getByRole('button', { name: "It's Okta" }).click();
-    const diagnosis = card(`${okta.app}: ${okta.message}`);
+    const diagnosis = card(firstSentence(okta.cause));
     await diagnosis.waitFor();
+    await eventually(() => cardTitle(diagnosis)).toContain(okta.app);
     await eventually(() => cardText(diagnosis)).toContain(collapse(okta.cause));
     expect(await cardText(diagnosis)).toContain('How to fix it');
     expect(await page.locator('.ac-adaptiveCard').filter({ hasText: 'This error comes from several apps' }).count()).toBe(0);
