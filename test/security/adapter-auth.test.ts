@@ -3,27 +3,20 @@
 // the generic body, never a 500 carrying botbuilder's or the network's internals.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
-import { createBotFrameworkAuthentication, type BotAuthConfig } from '../../src/teams/auth.js';
-import { generateSigningKey, refusingHost, signToken, silentHost, startOpenIdServer, type OpenIdServer, type TestSigningKey } from './support/openid.js';
-
-const APP_ID = '6f1c7a2e-0000-4000-8000-00000000b0a7';
-const SERVICE_URL = 'https://smba.trafficmanager.net/emea/';
-
-function configFor(metadataUrl: string): BotAuthConfig {
-  return {
-    MicrosoftAppId: APP_ID,
-    MicrosoftAppPassword: 'not-a-real-secret',
-    ToBotFromChannelOpenIdMetadataUrl: metadataUrl,
-    ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
-    ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-    ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
-  };
-}
-
-function genuineClaims(): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  return { iss: 'https://api.botframework.com', aud: APP_ID, serviceurl: SERVICE_URL, nbf: now - 60, exp: now + 3600 };
-}
+import { createBotFrameworkAuthentication } from '../../src/teams/auth.js';
+import {
+  channelClaims as genuineClaims,
+  generateSigningKey,
+  loopbackAuthConfig as configFor,
+  refusingHost,
+  signToken,
+  silentHost,
+  startOpenIdServer,
+  TEAMS_SERVICE_URL as SERVICE_URL,
+  TEST_APP_ID as APP_ID,
+  type OpenIdServer,
+  type TestSigningKey,
+} from './support/openid.js';
 
 const message = {
   type: 'message',

@@ -12,40 +12,30 @@ import {
   type RefusalReason,
 } from '../../src/teams/auth.js';
 import {
+  channelClaims,
   generateSigningKey,
   hmacWithPublicKey,
+  loopbackAuthConfig,
   refusingHost,
   signToken,
   silentHost,
   startOpenIdServer,
+  TEAMS_SERVICE_URL as SERVICE_URL,
+  TEST_APP_ID as APP_ID,
   unsignedToken,
   type OpenIdServer,
   type TestSigningKey,
 } from './support/openid.js';
 
-const APP_ID = '6f1c7a2e-0000-4000-8000-00000000b0a7';
-const ISSUER = 'https://api.botframework.com';
-const SERVICE_URL = 'https://smba.trafficmanager.net/emea/';
 const NOW = Date.UTC(2026, 11, 1, 3, 0, 0);
 const nowSec = Math.floor(NOW / 1000);
 
 const activity = { type: 'message', channelId: 'msteams', serviceUrl: SERVICE_URL, text: 'hello' } as Activity;
 
-function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { iss: ISSUER, aud: APP_ID, serviceurl: SERVICE_URL, nbf: nowSec - 60, exp: nowSec + 3600, ...overrides };
-}
+const claims = (overrides: Record<string, unknown> = {}) => channelClaims(overrides, nowSec);
 
 function configFor(metadataUrl: string): BotAuthConfig {
-  return {
-    MicrosoftAppId: APP_ID,
-    MicrosoftAppPassword: 'not-a-real-secret',
-    MicrosoftAppType: 'MultiTenant',
-    ToBotFromChannelOpenIdMetadataUrl: metadataUrl,
-    ToBotFromChannelTokenIssuer: ISSUER,
-    ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-    ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
-    CallerId: 'urn:botframework:azure',
-  };
+  return { ...loopbackAuthConfig(metadataUrl), CallerId: 'urn:botframework:azure' };
 }
 
 async function refusalOf(promise: Promise<unknown>): Promise<AuthRefusal> {

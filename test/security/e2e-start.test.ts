@@ -9,17 +9,19 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { start } from '../../src/index.js';
 import { createLogger } from '../../src/log.js';
-import { generateSigningKey, signToken, startOpenIdServer, unsignedToken, type OpenIdServer, type TestSigningKey } from './support/openid.js';
+import {
+  channelClaims as claims,
+  generateSigningKey,
+  loopbackAuthConfig,
+  signToken,
+  startOpenIdServer,
+  TEAMS_SERVICE_URL as SERVICE_URL,
+  TEST_APP_ID as APP_ID,
+  unsignedToken,
+  type OpenIdServer,
+  type TestSigningKey,
+} from './support/openid.js';
 import { INTERNALS, postActivity, type RunningBot } from './support/http.js';
-
-const APP_ID = '6f1c7a2e-0000-4000-8000-00000000b0a7';
-const ISSUER = 'https://api.botframework.com';
-const SERVICE_URL = 'https://smba.trafficmanager.net/emea/';
-
-function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  return { iss: ISSUER, aud: APP_ID, serviceurl: SERVICE_URL, nbf: now - 60, exp: now + 3600, ...overrides };
-}
 
 function paste(id: string, from = 'ada', text = 'Box: Invalid refresh token'): Record<string, unknown> {
   return {
@@ -55,13 +57,7 @@ describe('npm start with MicrosoftAppId set', () => {
       HOST: '127.0.0.1',
       DATABASE_URL: `sqlite:${join(dataDir, 'bot.db')}`,
       LOG_LEVEL: 'info',
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppPassword: 'not-a-real-secret',
-      MicrosoftAppType: 'MultiTenant',
-      ToBotFromChannelOpenIdMetadataUrl: openId.metadataUrl,
-      ToBotFromChannelTokenIssuer: ISSUER,
-      ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-      ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+      ...loopbackAuthConfig(openId.metadataUrl),
     });
     const logger = createLogger(
       'info',

@@ -1,29 +1,22 @@
 // Only Teams gets in, proven over real HTTP: the bot's server on a random loopback port with
 // MicrosoftAppId set and the ToBotFromChannel* keys pointed at a loopback OpenID server.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { BotAuthConfig } from '../../src/teams/auth.js';
-import { generateSigningKey, hmacWithPublicKey, refusingHost, signToken, silentHost, startOpenIdServer, unsignedToken, type OpenIdServer, type TestSigningKey } from './support/openid.js';
+import {
+  channelClaims as claims,
+  generateSigningKey,
+  hmacWithPublicKey,
+  loopbackAuthConfig as configFor,
+  refusingHost,
+  signToken,
+  silentHost,
+  startOpenIdServer,
+  TEAMS_SERVICE_URL as SERVICE_URL,
+  TEST_APP_ID as APP_ID,
+  unsignedToken,
+  type OpenIdServer,
+  type TestSigningKey,
+} from './support/openid.js';
 import { INTERNALS, postActivity, startBot, type RunningBot } from './support/http.js';
-
-const APP_ID = '6f1c7a2e-0000-4000-8000-00000000b0a7';
-const ISSUER = 'https://api.botframework.com';
-const SERVICE_URL = 'https://smba.trafficmanager.net/emea/';
-
-function configFor(metadataUrl: string): BotAuthConfig {
-  return {
-    MicrosoftAppId: APP_ID,
-    MicrosoftAppPassword: 'not-a-real-secret',
-    ToBotFromChannelOpenIdMetadataUrl: metadataUrl,
-    ToBotFromChannelTokenIssuer: ISSUER,
-    ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-    ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
-  };
-}
-
-function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  return { iss: ISSUER, aud: APP_ID, serviceurl: SERVICE_URL, nbf: now - 60, exp: now + 3600, ...overrides };
-}
 
 const message = {
   type: 'message',

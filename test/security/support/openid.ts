@@ -138,3 +138,26 @@ function closeServer(server: Server | ReturnType<typeof createTcpServer>): Promi
     server.close(() => resolve());
   });
 }
+
+/** The bot the tests pretend to be, and the Teams service that talks to it. */
+export const TEST_APP_ID = '6f1c7a2e-0000-4000-8000-00000000b0a7';
+export const CHANNEL_ISSUER = 'https://api.botframework.com';
+export const TEAMS_SERVICE_URL = 'https://smba.trafficmanager.net/emea/';
+
+/** botbuilder's standard keys for a bot whose inbound keys come from `metadataUrl` (a loopback OpenID server). */
+export function loopbackAuthConfig(metadataUrl: string): Record<string, string> {
+  return {
+    MicrosoftAppId: TEST_APP_ID,
+    MicrosoftAppPassword: 'not-a-real-secret',
+    MicrosoftAppType: 'MultiTenant',
+    ToBotFromChannelOpenIdMetadataUrl: metadataUrl,
+    ToBotFromChannelTokenIssuer: CHANNEL_ISSUER,
+    ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+    ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  };
+}
+
+/** The claims of a genuine Teams channel token for TEST_APP_ID, valid for an hour around `nowSec`. */
+export function channelClaims(overrides: Record<string, unknown> = {}, nowSec = Math.floor(Date.now() / 1000)): Record<string, unknown> {
+  return { iss: CHANNEL_ISSUER, aud: TEST_APP_ID, serviceurl: TEAMS_SERVICE_URL, nbf: nowSec - 60, exp: nowSec + 3600, ...overrides };
+}
