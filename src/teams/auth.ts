@@ -15,6 +15,7 @@ import {
   type ConnectorFactory,
   type UserTokenClient,
 } from 'botframework-connector';
+import { ConfigError } from '../core/errors.js';
 
 /** botbuilder's standard configuration keys, read from the environment (`process.env` fits). */
 export type BotAuthConfig = Record<string, string | boolean | undefined>;
@@ -34,7 +35,9 @@ export type RefusalReason =
   | 'endorsement'
   | 'signature'
   | 'keys-unavailable'
-  | 'unsupported';
+  | 'unsupported'
+  /** Validation itself failed unexpectedly; still a refusal, never a 500. */
+  | 'validation-error';
 
 /** The only text a refused caller ever sees. */
 export const REFUSAL_BODY = 'Unauthorized';
@@ -202,9 +205,7 @@ export class OpenIdKeySet {
     try {
       const res = await this.options.fetchImpl(url, { signal, headers: { accept: 'application/json' } });
       if (!res.ok) throw new KeyFetchError(`GET ${url} answered ${res.status}`);
-      const text = await res.text();
-      if (text.length > MAX_DOCUMENT_BYTES) throw new KeyFetchError(`GET ${url} returned an oversized document`);
-      return JSON.parse(text) as unknown;
+      return JSON.parse(await readCapped(res, url)) as unknown;
     } catch (err) {
       if (err instanceof KeyFetchError) throw err;
       if (signal.aborted) throw new KeyFetchError(`GET ${url} timed out after ${this.options.fetchTimeoutMs} ms`);
@@ -212,6 +213,25 @@ export class OpenIdKeySet {
       throw new KeyFetchError(`GET ${url} failed (${err instanceof Error ? err.message : String(err)}${cause})`);
     }
   }
+}
+
+/** The body as text, refusing to buffer more than MAX_DOCUMENT_BYTES whatever the host streams. */
+async function readCapped(res: Response, url: string): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_DOCUMENT_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new KeyFetchError(`GET ${url} returned an oversized document`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function toSigningKey(jwk: unknown): SigningKey | undefined {
@@ -346,8 +366,8 @@ export function resolveCloudSettings(config: BotAuthConfig): CloudSettings {
   if (parameterized) {
     const tokenIssuer = text(config, 'ToBotFromChannelTokenIssuer');
     if (!tokenIssuer || !metadataUrl) {
-      throw new Error(
-        'Bot authentication: when any of the ToBot*/ToChannel*/OAuthUrl/CallerId settings is set, both ToBotFromChannelTokenIssuer and ToBotFromChannelOpenIdMetadataUrl must be set too.',
+      throw new ConfigError(
+        'Invalid configuration: when any of the ToBot*/ToChannel*/OAuthUrl/CallerId settings is set, both ToBotFromChannelTokenIssuer and ToBotFromChannelOpenIdMetadataUrl must be set too.',
       );
     }
     return { tokenIssuer, openIdMetadataUrl: metadataUrl, oauthScope: text(config, 'ToChannelFromBotOAuthScope'), callerId: text(config, 'CallerId') };
@@ -369,7 +389,7 @@ export function resolveCloudSettings(config: BotAuthConfig): CloudSettings {
       callerId: CallerIdConstants.USGovChannel,
     };
   }
-  throw new Error(`Bot authentication: ChannelService "${channelService}" is not a known cloud; set the ToBot*/ToChannel* settings explicitly.`);
+  throw new ConfigError(`Invalid configuration: ChannelService "${channelService}" is not a known cloud; set the ToBot*/ToChannel* settings explicitly.`);
 }
 
 /**
@@ -461,7 +481,7 @@ export class TeamsBotAuthentication extends BotFrameworkAuthentication {
       return await run();
     } catch (err) {
       // Anything unexpected while validating is still a refusal: never a 500 with internals.
-      const refusal = err instanceof AuthRefusal ? err : new AuthRefusal('malformed-token');
+      const refusal = err instanceof AuthRefusal ? err : new AuthRefusal('validation-error');
       this.onRefusal?.(refusal.reason);
       throw refusal;
     }

@@ -11,6 +11,7 @@ import {
   type BotAuthConfig,
   type RefusalReason,
 } from '../../src/teams/auth.js';
+import { ConfigError } from '../../src/core/errors.js';
 import {
   channelClaims,
   generateSigningKey,
@@ -254,6 +255,21 @@ describe('warming up the keys at start-up', () => {
     expect(refusal.reason).toBe('keys-unavailable');
   });
 
+  it('stops reading a key document that grows beyond any sensible size', async () => {
+    let served = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        served += 64 * 1024;
+        controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+      },
+    });
+    const fetchImpl = (async () => new Response(endless, { status: 200 })) as typeof fetch;
+    const auth = createBotFrameworkAuthentication(configFor('https://login.example.test/v1/.well-known/openidconfiguration'), { clock: () => NOW, fetchImpl });
+    expect(await auth.warmUp()).toBe(false);
+    expect(auth.keys?.lastError).toMatch(/oversized/);
+    expect(served).toBeLessThan(2 * 1024 * 1024);
+  });
+
   it('is a no-op in local mode', async () => {
     expect(await createBotFrameworkAuthentication({}).warmUp()).toBe(true);
   });
@@ -286,6 +302,7 @@ describe('local mode and configuration', () => {
       tokenIssuer: 'https://issuer.test',
       openIdMetadataUrl: 'http://127.0.0.1:9/m',
     });
+    expect(() => resolveCloudSettings({ ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/m' })).toThrow(ConfigError);
     expect(() => resolveCloudSettings({ ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/m' })).toThrow(/ToBotFromChannelTokenIssuer/);
     expect(() => resolveCloudSettings({ ChannelService: 'https://unknown.cloud' })).toThrow(/not a known cloud/);
   });
