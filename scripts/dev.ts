@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -72,6 +73,18 @@ export function startChild(name: string, command: string, args: string[], option
       return stopping;
     },
   };
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago (for tests that start the bot and the Playground). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port'))));
+    });
+  });
 }
 
 /** Resolve when `ready()` is true; reject if the child exits first or the time runs out. */

@@ -4,13 +4,12 @@
 // and under CI=true it fails instead.
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT, startBot, startPlayground, type Child } from '../../scripts/dev.js';
+import { ROOT, freePort, startBot, startPlayground, type Child } from '../../scripts/dev.js';
 
 // Debian's package; E2E_CHROMIUM points elsewhere (e.g. to check the missing-browser path).
 const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
@@ -48,17 +47,6 @@ const firstSentence = (text: string) => collapse(text).split('. ')[0] ?? '';
 
 /** Retry an observation until it holds (the UI updates asynchronously); no fixed sleeps. */
 const eventually = <T>(observe: () => Promise<T>) => expect.poll(observe, { timeout: UI_TIMEOUT, interval: 100 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('Connector Doctor in the Agents Playground (headless Chromium)', () => {
   const children: Child[] = [];
