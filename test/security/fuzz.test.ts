@@ -132,6 +132,22 @@ describe('fuzzing POST /api/messages (local mode)', () => {
     await expectHealthy();
   });
 
+  it('answers malformed JSON, non-activity bodies and unknown invoke names with a 4xx', async () => {
+    const conversation = { id: 'a:conv' };
+    const cases: Array<[string, string]> = [
+      ['malformed JSON', '{"type": "message", "text": "unterminated'],
+      ['an array', '[{"type":"message"}]'],
+      ['an object without type', '{"text":"hello"}'],
+      ['an unknown invoke', JSON.stringify({ type: 'invoke', name: 'no/such-invoke', channelId: 'msteams', serviceUrl: teams.url, conversation, from: { id: '29:u' } })],
+      ['a card action with an unknown verb', JSON.stringify({ type: 'invoke', name: 'adaptiveCard/action', channelId: 'msteams', serviceUrl: teams.url, conversation, from: { id: '29:u' }, value: { action: { type: 'Action.Execute', verb: 'rm -rf', data: {} } } })],
+    ];
+    for (const [name, raw] of cases) {
+      const answer = await postRaw(`${bot.url}/api/messages`, raw, {}, 10_000);
+      expect({ name, status: answer.status >= 400 && answer.status < 500 }).toEqual({ name, status: true });
+      expect(answer.text).not.toMatch(INTERNALS);
+    }
+  });
+
   it('answers a paste just under the body cap, and refuses a 1 MB paste with 413', { timeout: 60_000 }, async () => {
     const unit = 'AADSTS70008: The refresh token has expired due to inactivity. <b>x</b>\u0007\ud800 ';
     const nearCap = unit.repeat(Math.floor((240 * 1024) / (unit.length * 6))); // \u escapes make JSON up to 6x longer
