@@ -22,11 +22,20 @@ function sendJson(res: Response, status: number, body: unknown): void {
   res.json(body);
 }
 
-/** Is this JSON a Bot Framework activity we can hand to the adapter? */
+/**
+ * Is this JSON a Bot Framework activity we can hand to the adapter? botbuilder throws outside its
+ * handler for bodies without a type, fails every reply of an activity without a conversation, and
+ * sends replies to a default public host when serviceUrl is missing: refuse those up front.
+ */
 export function looksLikeActivity(body: unknown): boolean {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-  const { type } = body as { type?: unknown };
-  return typeof type === 'string' && type.length > 0 && type.length <= 64;
+  const { type, conversation, serviceUrl, deliveryMode } = body as { type?: unknown; conversation?: unknown; serviceUrl?: unknown; deliveryMode?: unknown };
+  if (typeof type !== 'string' || type.length === 0 || type.length > 64) return false;
+  const conversationId = typeof conversation === 'object' && conversation !== null ? (conversation as { id?: unknown }).id : undefined;
+  if (typeof conversationId !== 'string' || conversationId.length === 0) return false;
+  // With expectReplies the answers travel in the HTTP response; otherwise they go to serviceUrl.
+  if (deliveryMode === 'expectReplies' && serviceUrl === undefined) return true;
+  return typeof serviceUrl === 'string' && /^https?:\/\/[^\s]+$/i.test(serviceUrl) && URL.canParse(serviceUrl);
 }
 
 export function createServer(deps: ServerDeps): Server {

@@ -160,6 +160,10 @@ describe('hostile bodies get a generic 4xx, never a 500', () => {
     ['null', 'null'],
     ['a non-string type', '{"type": 42}'],
     ['plain text', 'hello bot', { 'content-type': 'text/plain' }],
+    ['an activity without conversation', '{"type":"message","text":"help","serviceUrl":"http://127.0.0.1:9/"}'],
+    // Replies would go to a default public host: refused instead of leaving loopback.
+    ['an activity without serviceUrl', '{"type":"message","text":"help","conversation":{"id":"a:1"}}'],
+    ['a serviceUrl that is not http(s)', '{"type":"message","text":"help","conversation":{"id":"a:1"},"serviceUrl":"file:///etc/passwd"}'],
   ];
   it.each(cases)('%s', async (_name, body, headers) => {
     const res = await post(`${app.url}/api/messages`, body, headers);
