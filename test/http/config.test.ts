@@ -1,0 +1,56 @@
+// Start-up configuration as an operator meets it: sensible defaults, local mode when no app id,
+// and a message naming the variable when a value is wrong.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('runs with no environment at all: local mode, port 3978, SQLite under ./data', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3978,
+      host: '0.0.0.0',
+      databaseUrl: 'sqlite:./data/connector-doctor.db',
+      logLevel: 'info',
+      localMode: true,
+      escalationMaxAttempts: 8,
+      retentionDays: 90,
+    });
+  });
+
+  it('empty values count as unset (as in a .env file with blank lines)', () => {
+    expect(loadConfig({ PORT: '', MicrosoftAppId: '  ' })).toMatchObject({ port: 3978, localMode: true });
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must start with sqlite: or postgres:\/\//);
+    expect(() => loadConfig({ SUPPORT_WEBHOOK_URL: 'not a url', SUPPORT_WEBHOOK_SECRET: 's' })).toThrow(/SUPPORT_WEBHOOK_URL/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+
+  it('a webhook needs its signing secret, an app id needs its password', () => {
+    expect(() => loadConfig({ SUPPORT_WEBHOOK_URL: 'https://support.example/hook' })).toThrow(/SUPPORT_WEBHOOK_SECRET is required/);
+    expect(() => loadConfig({ MicrosoftAppId: 'app' })).toThrow(/MicrosoftAppPassword is required/);
+    expect(loadConfig({ MicrosoftAppId: 'app', MicrosoftAppType: 'UserAssignedMSI' }).localMode).toBe(false);
+  });
+
+  it('passes botbuilder\'s own keys through untouched', () => {
+    const config = loadConfig({
+      MicrosoftAppId: 'app',
+      MicrosoftAppPassword: 'pw',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: 'tenant',
+      ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:1/openid',
+      PATH: '/usr/bin',
+    });
+    expect(config.localMode).toBe(false);
+    expect(config.botFramework).toMatchObject({
+      MicrosoftAppId: 'app',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: 'tenant',
+      ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:1/openid',
+    });
+    expect(config.botFramework.PATH).toBeUndefined();
+  });
+});
