@@ -87,6 +87,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether nothing listens on 127.0.0.1:`port` yet. */
+export async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
+  });
+}
+
 /** Resolve when `ready()` is true; reject if the child exits first or the time runs out. */
 async function waitUntil(child: Child, what: string, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
   let exitedWith: number | string | undefined;
@@ -206,6 +215,9 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => void shutdown(0));
 
   try {
+    if (!(await portIsFree(port))) {
+      throw new Error(`port ${port} is already in use (another bot running?). Stop it or choose another: PORT=3979 npm run dev`);
+    }
     process.stdout.write(`[dev] starting the bot on http://127.0.0.1:${port} (local mode)...\n`);
     const bot = await startBot({ port, onLine: prefixed('bot') });
     children.push(bot.child);

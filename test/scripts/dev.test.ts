@@ -2,6 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -76,4 +77,26 @@ describe('npm run dev', () => {
       }
     }
   }, 90_000);
+
+  it('says which port is taken instead of crashing when the bot port is in use', async () => {
+    const taken = createServer();
+    const port = await new Promise<number>((resolvePort) =>
+      taken.listen(0, '127.0.0.1', () => resolvePort((taken.address() as { port: number }).port)),
+    );
+    try {
+      const dev = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'dev.ts')], {
+        cwd: ROOT,
+        env: { ...process.env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      dev.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolveExit) => dev.once('exit', (exitCode) => resolveExit(exitCode)));
+      expect(code).toBe(1);
+      expect(stderr).toContain(`port ${port} is already in use`);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
+  });
 });
