@@ -25,6 +25,9 @@ const CHROMIUM_ARGS = [
 ];
 const SCREENSHOTS = join(ROOT, 'test-results', 'e2e');
 const UI_TIMEOUT = 20_000;
+// Generous: two cores shared with the rest of the suite; the bot compiles through tsx at start.
+const START_TIMEOUT = 120_000;
+const TEST_TIMEOUT = 90_000;
 
 const haveChromium = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
@@ -102,7 +105,7 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
     } catch (error) {
       throw new Error(`${error instanceof Error ? error.message : String(error)}\nlast output:\n${logs.slice(-40).join('\n')}`);
     }
-  });
+  }, START_TIMEOUT);
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
@@ -177,7 +180,7 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
     await eventually(() => resolved.getByRole('button', { name: 'Reopen' }).count()).toBe(1);
     expect(await resolved.getByRole('button', { name: 'Mark resolved' }).count()).toBe(0);
     await resolved.screenshot({ path: join(SCREENSHOTS, '2-box-resolved.png') });
-  });
+  }, TEST_TIMEOUT);
 
   it('asks which app an ambiguous error comes from, and choosing Okta shows Okta\'s diagnosis', async () => {
     const okta = catalogEntry('okta.yaml', 'mda-15');
@@ -197,5 +200,5 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
     expect(await page.locator('.ac-adaptiveCard').filter({ hasText: 'This error comes from several apps' }).count()).toBe(0);
     await diagnosis.screenshot({ path: join(SCREENSHOTS, '4-okta-chosen.png') });
     await page.screenshot({ path: join(SCREENSHOTS, '5-chat.png') });
-  });
+  }, TEST_TIMEOUT);
 });
