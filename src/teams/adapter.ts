@@ -12,6 +12,7 @@ import {
 import type { BotFrameworkAuthentication } from 'botframework-connector';
 import { activityLogFields, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { teamsRetryMiddleware } from './retry.js';
 
 export const APOLOGY = 'Sorry, something went wrong on my side. Please try again in a moment.';
 
@@ -27,6 +28,8 @@ export interface AdapterDeps {
 
 export function createAdapter({ auth, logger }: AdapterDeps): CloudAdapter {
   const adapter = new CloudAdapter(auth);
+  // Teams answers 429/412/502/504 under load: every send and card update backs off and retries.
+  adapter.use(teamsRetryMiddleware({ onRetry: (retry) => logger.warn({ ...retry }, 'retrying a call to Teams') }));
   adapter.onTurnError = async (context, error) => {
     logger.error({ ...activityLogFields(context.activity), err: error }, 'turn failed');
     // Invokes get their own error answer; a message deserves a human one.

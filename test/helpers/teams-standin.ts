@@ -27,7 +27,9 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
-export async function startTeamsStandIn(): Promise<TeamsStandIn> {
+/** `throttleFirst`: answer that many calls with 429 (Retry-After: 0) before accepting, like a busy Teams. */
+export async function startTeamsStandIn(options: { throttleFirst?: number } = {}): Promise<TeamsStandIn> {
+  let throttle = options.throttleFirst ?? 0;
   const calls: RecordedCall[] = [];
   const waiters: { match: (call: RecordedCall) => boolean; resolve: (call: RecordedCall) => void }[] = [];
   let counter = 0;
@@ -38,6 +40,12 @@ export async function startTeamsStandIn(): Promise<TeamsStandIn> {
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
       // /v3/conversations/{conversationId}/activities[/{activityId}]
       const call: RecordedCall = { method: req.method ?? '', path: url.pathname, conversationId: parts[2] ?? '', activityId: parts[4], body };
+      if (throttle > 0) {
+        throttle--;
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '0' });
+        res.end(JSON.stringify({ error: { code: 'TooManyRequests', message: 'slow down' } }));
+        return;
+      }
       calls.push(call);
       for (const waiter of [...waiters]) {
         if (waiter.match(call)) {

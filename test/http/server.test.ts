@@ -137,6 +137,17 @@ describe('replies and card updates reach Teams (loopback serviceUrl)', () => {
     expect(shown).toContain('Service timeout');
   });
 
+  it('a reply Teams throttles (429) is retried and still arrives', async () => {
+    const busyTeams = await startTeamsStandIn({ throttleFirst: 1 });
+    try {
+      await post(`${app.url}/api/messages`, message('help', { serviceUrl: busyTeams.serviceUrl }));
+      const posted = await busyTeams.next((c) => c.method === 'POST' && JSON.stringify(c.body).includes('how to use me'));
+      expect(posted.conversationId).toBeTruthy();
+    } finally {
+      await busyTeams.close();
+    }
+  });
+
   it('an unknown verb is answered 400 with an error body, not 500', async () => {
     const invoke = { ...fixture('invoke-action-execute'), serviceUrl: teams.serviceUrl, value: { action: { type: 'Action.Execute', verb: 'explode', data: { incidentId: 'x' } } } };
     const answer = await post(`${app.url}/api/messages`, invoke);
