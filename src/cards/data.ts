@@ -6,7 +6,8 @@ export type StatusColor = 'Default' | 'Good' | 'Attention' | 'Warning' | 'Accent
 /** Shared by the three incident cards (diagnosis, ambiguous, no-match). */
 export interface IncidentCardCommon {
   incidentId: string;
-  excerpt: string;
+  /** The redacted excerpt, one entry per line (one TextBlock each, so no client joins lines). */
+  excerptLines: { text: string }[];
   /** "Showing the first 2,000 of 61,440 characters." or ''. */
   excerptNote: string;
   status: string;
@@ -80,7 +81,7 @@ export interface SupportEscalationCardData {
   verdict: string;
   incidentId: string;
   note: string;
-  excerpt: string;
+  excerptLines: { text: string }[];
   excerptNote: string;
   cause: string;
   /** Link back (PUBLIC_BASE_URL) or ''. */

@@ -104,11 +104,21 @@ function statusOf(incident: Incident): Pick<IncidentCardCommon, 'status' | 'stat
   }
 }
 
-function excerptFields(excerpt: string, limit: number): Pick<IncidentCardCommon, 'excerpt' | 'excerptNote'> {
+function lines(text: string): { text: string }[] {
+  return text
+    .split(/\r\n?|\n/)
+    .filter((line) => line.trim() !== '')
+    .map((line) => ({ text: plainText(line) }));
+}
+
+function excerptFields(excerpt: string, limit: number): Pick<IncidentCardCommon, 'excerptLines' | 'excerptNote'> {
   const length = Array.from(excerpt).length;
-  if (length <= limit) return { excerpt: plainText(excerpt), excerptNote: '' };
+  if (length <= limit) return { excerptLines: lines(excerpt), excerptNote: '' };
+  const shown = lines(truncateText(excerpt, limit));
+  const last = shown.at(-1);
+  if (last) last.text += ' …';
   return {
-    excerpt: plainText(truncateText(excerpt, limit)) + ' …',
+    excerptLines: shown,
     excerptNote: `Showing the first ${limit.toLocaleString('en-US')} of ${length.toLocaleString('en-US')} characters.`,
   };
 }

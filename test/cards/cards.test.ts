@@ -160,6 +160,25 @@ describe('pasted text renders as plain text', () => {
   });
 });
 
+describe('excerpt layout', () => {
+  it('keeps each pasted line on its own line', () => {
+    const card = incidentCard({ incident: incident({ excerpt: 'first line\nsecond line\n\nthird line' }), catalog });
+    expect(visibleText(card)).toMatch(/first line\nsecond line\nthird line/);
+  });
+
+  it('an excerpt with no visible text still makes a valid card', () => {
+    for (const excerpt of ['', '   \n  ']) {
+      expect(cardProblems(incidentCard({ incident: incident({ verdict: 'none', entryIds: [], excerpt }), catalog }))).toEqual([]);
+    }
+  });
+
+  it('thousands of short lines still fit the budget', () => {
+    const card = incidentCard({ incident: incident({ excerpt: 'x\n'.repeat(5000) }), catalog });
+    expect(cardBytes(card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
+    expect(visibleText(card)).toMatch(/Showing the first/);
+  });
+});
+
 describe('size budget', () => {
   it('a 60 KB paste is trimmed, the card says so and stays under 28 KB', () => {
     const paste = `${boxEntry.message}\n${'x'.repeat(60 * 1024)}`;
