@@ -9,7 +9,7 @@
 
 import { normalize } from './normalize.js';
 import { redact } from './redact.js';
-import { tokenize } from './mask.js';
+import { tokenize, type Token } from './mask.js';
 import { segment, type Segment } from './segment.js';
 import type {
   Catalog, CatalogEntry, DiagnoseOptions, Diagnosis, Evidence, Finding, Matcher, ScoredEntry, Verdict,
@@ -31,6 +31,8 @@ const MAX_SUGGESTIONS = 3;
 const MAX_RUNNER_UPS = 3;
 /** Tokens of one segment that are scored (a pathological single "error" of 64 KB stays cheap). */
 const MAX_SEGMENT_TOKENS = 6000;
+/** Entries considered on lexical overlap alone (no code, exception or phrase), best first. */
+const MAX_LEXICAL_CANDIDATES = 64;
 
 const WEIGHT = {
   message: 0.9,
@@ -93,8 +95,8 @@ interface Index {
   hosts: Map<string, PhraseRef[]>;
   appHints: Map<string, AppHintRef[]>;
   vocabulary: Set<string>;
-  /** Deletion neighbourhood (edit distance 1) of alphabetic vocabulary words -> the word. */
-  typos: Map<string, string>;
+  /** Alphabetic vocabulary words by `length:first two letters` and `length:last two letters`. */
+  typos: Map<string, string[]>;
 }
 
 function rawWords(text: string): string[] {
@@ -131,10 +133,27 @@ function isAlphabetic(word: string): boolean {
   return true;
 }
 
-function deletions(word: string): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < word.length; k++) out.push(word.slice(0, k) + word.slice(k + 1));
-  return out;
+/** One insertion, deletion, substitution or swap of neighbours turns `a` into `b` (or they are equal). */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  let i = 0;
+  while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (la === lb) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
+    return a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/**
+ * One edit leaves a word of six letters or more with either its first two or its last two letters
+ * in place, so a typo is looked up in two small buckets instead of the whole vocabulary.
+ */
+function typoKeys(word: string, length: number): [string, string] {
+  return [`${length}<${word.slice(0, 2)}`, `${length}>${word.slice(-2)}`];
 }
 
 function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -146,19 +165,20 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   }
 }
 
-function addSequence(map: Map<string, PhraseRef[]>, text: string, entryIndex: number): void {
+/** Adds a word sequence (phrase, host) to `map` (by first word); `byKey` dedupes it across entries. */
+function addSequence(map: Map<string, PhraseRef[]>, byKey: Map<string, PhraseRef>, text: string, entryIndex: number): void {
   const tokens = rawWords(text);
   const first = tokens[0];
   if (!first) return;
-  const list = map.get(first) ?? [];
   const key = tokens.join(' ');
-  const existing = list.find((p) => p.tokens.join(' ') === key);
+  const existing = byKey.get(key);
   if (existing) {
-    if (!existing.entries.includes(entryIndex)) existing.entries.push(entryIndex);
-  } else {
-    list.push({ tokens, display: text, entries: [entryIndex] });
+    if (existing.entries[existing.entries.length - 1] !== entryIndex) existing.entries.push(entryIndex);
+    return;
   }
-  map.set(first, list);
+  const ref: PhraseRef = { tokens, display: text, entries: [entryIndex] };
+  byKey.set(key, ref);
+  addTo(map, first, ref);
 }
 
 function hostText(host: string): string {
@@ -166,9 +186,9 @@ function hostText(host: string): string {
 }
 
 /** Exception-like words of a message (`BoxServerException`, `HttpRequestFailure`), lower-cased. */
-function exceptionWordsOf(message: string): string[] {
+function exceptionWordsOf(message: string, tokens: readonly Token[]): string[] {
   const out: string[] = [];
-  for (const t of tokenize(message)) {
+  for (const t of tokens) {
     if (t.raw.length > 9 && /(?:exception|failure)$/.test(t.raw)) out.push(message.slice(t.start, t.end));
   }
   return out;
@@ -183,6 +203,8 @@ function buildIndex(catalog: Catalog): Index {
   const statuses = new Map<number, number[]>();
   const phrases = new Map<string, PhraseRef[]>();
   const hosts = new Map<string, PhraseRef[]>();
+  const phraseKeys = new Map<string, PhraseRef>();
+  const hostKeys = new Map<string, PhraseRef>();
   const vocabulary = new Set<string>();
 
   catalog.entries.forEach((entry, i) => {
@@ -199,7 +221,7 @@ function buildIndex(catalog: Catalog): Index {
     }
     const simpleExceptions = new Set<string>();
     const qualified: string[] = [];
-    for (const name of [...exceptionWordsOf(entry.message), ...(signals?.exceptions ?? [])]) {
+    for (const name of [...exceptionWordsOf(entry.message, messageTokens), ...(signals?.exceptions ?? [])]) {
       const simple = name.slice(name.lastIndexOf('.') + 1);
       if (simple) {
         simpleExceptions.add(simple.toLowerCase());
@@ -210,7 +232,7 @@ function buildIndex(catalog: Catalog): Index {
     const lex = new Set<string>(messageSeq.filter((m) => !m.startsWith('<')));
     for (const phrase of signals?.phrases ?? []) {
       for (const w of maskedSeq(phrase)) if (!w.startsWith('<')) lex.add(w);
-      addSequence(phrases, phrase, i);
+      addSequence(phrases, phraseKeys, phrase, i);
     }
     for (const code of entryCodes) {
       addTo(codes, code, i);
@@ -221,7 +243,7 @@ function buildIndex(catalog: Catalog): Index {
       lex.add(name);
     }
     for (const status of entryStatuses) addTo(statuses, status, i);
-    for (const host of signals?.hosts ?? []) addSequence(hosts, hostText(host), i);
+    for (const host of signals?.hosts ?? []) addSequence(hosts, hostKeys, hostText(host), i);
     for (const w of lex) {
       addTo(postings, w, i);
       vocabulary.add(w);
@@ -258,11 +280,10 @@ function buildIndex(catalog: Catalog): Index {
     }
   }
 
-  const typos = new Map<string, string>();
+  const typos = new Map<string, string[]>();
   for (const word of vocabulary) {
     if (word.length < 6 || !isAlphabetic(word)) continue;
-    for (const d of deletions(word)) if (!typos.has(d)) typos.set(d, word);
-    if (!typos.has(word)) typos.set(word, word);
+    for (const key of typoKeys(word, word.length)) addTo(typos, key, word);
   }
 
   const knownStatuses = new Set<number>(statuses.keys());
@@ -284,11 +305,12 @@ interface SegmentView {
 
 function correctTypo(index: Index, word: string): string | undefined {
   if (word.length < 6 || word.length > 40 || !isAlphabetic(word)) return undefined;
-  const direct = index.typos.get(word);
-  if (direct && direct !== word && Math.abs(direct.length - word.length) <= 1) return direct;
-  for (const d of deletions(word)) {
-    const hit = index.typos.get(d);
-    if (hit && Math.abs(hit.length - word.length) <= 1) return hit;
+  for (const length of [word.length, word.length - 1, word.length + 1]) {
+    for (const key of typoKeys(word, length)) {
+      for (const candidate of index.typos.get(key) ?? []) {
+        if (candidate !== word && withinOneEdit(word, candidate)) return candidate;
+      }
+    }
   }
   return undefined;
 }
@@ -349,6 +371,9 @@ function messageRun(messageSeq: string[], positions: Map<string, number[]>, mask
   for (const p of positions.get(first) ?? []) {
     let k = 1;
     while (k < messageSeq.length && masked[p + k] === messageSeq[k]) k++;
+    // A paste cut in the middle of the message's next word (`403 Forb`) still follows it.
+    const cut = masked[p + k];
+    if (k < messageSeq.length && p + k === masked.length - 1 && cut !== undefined && cut.length >= 3 && messageSeq[k]?.startsWith(cut)) k++;
     if (k > best) best = k;
     if (best === messageSeq.length) break;
   }
@@ -405,19 +430,14 @@ function scoreSegment(index: Index, view: SegmentView): Candidate[] {
     }
     if (word.length === 3) {
       const n = Number(word);
-      if (index.knownStatuses.has(n)) {
-        segmentStatuses.add(n);
-        const hits = index.statuses.get(n) ?? [];
-        for (const i of hits) add(i, { kind: 'status', value: word, weight: WEIGHT.status });
-      }
+      if (index.knownStatuses.has(n)) segmentStatuses.add(n);
     }
   }
   for (const phrase of findSequences(index.phrases, view.words)) {
     for (const i of phrase.entries) add(i, { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) });
   }
-  for (const host of findSequences(index.hosts, view.words)) {
-    for (const i of host.entries) add(i, { kind: 'host', value: host.display, weight: WEIGHT.host });
-  }
+  // Hosts and statuses only support an entry something else already points at.
+  const hostsFound = findSequences(index.hosts, view.words);
 
   // Lexical: idf-weighted share of the entry's words present (BM25 with k1 -> 0, normalised by the
   // entry's own score, so 1.0 means every word of the entry is in the paste).
@@ -431,12 +451,27 @@ function scoreSegment(index: Index, view: SegmentView): Candidate[] {
     segmentWeight += w;
     for (const i of list) lexical.set(i, (lexical.get(i) ?? 0) + w);
   }
+  const addLexical = (i: number, entry: IndexedEntry, coverage: number): void => {
+    add(i, { kind: 'lexical', value: `${Math.round(coverage * 100)}% of the entry's words`, weight: WEIGHT.lexical * coverage ** 1.5 * entry.shortFactor });
+  };
+  // Entries only the lexical score points at: the best few are enough (a 10,000-entry catalog
+  // shares common words with thousands of entries).
+  const lexicalOnly: [number, number][] = [];
   for (const [i, sum] of lexical) {
     const entry = index.entries[i];
     if (!entry || entry.lexSelf <= 0) continue;
     const coverage = sum / entry.lexSelf;
-    if (coverage >= 0.2 || evidenceOf.has(i)) {
-      add(i, { kind: 'lexical', value: `${Math.round(coverage * 100)}% of the entry's words`, weight: WEIGHT.lexical * coverage ** 1.5 * entry.shortFactor });
+    if (evidenceOf.has(i)) addLexical(i, entry, coverage);
+    else if (coverage >= 0.2) lexicalOnly.push([i, coverage]);
+  }
+  if (lexicalOnly.length > MAX_LEXICAL_CANDIDATES) lexicalOnly.sort((a, b) => b[1] - a[1]).length = MAX_LEXICAL_CANDIDATES;
+  for (const [i, coverage] of lexicalOnly) {
+    const entry = index.entries[i];
+    if (entry) addLexical(i, entry, coverage);
+  }
+  for (const host of hostsFound) {
+    for (const i of host.entries) {
+      if (evidenceOf.has(i)) add(i, { kind: 'host', value: host.display, weight: WEIGHT.host });
     }
   }
 
@@ -445,8 +480,9 @@ function scoreSegment(index: Index, view: SegmentView): Candidate[] {
   for (const [i, evidence] of evidenceOf) {
     const entry = index.entries[i];
     if (!entry) continue;
-    // Only a status is not enough to consider an entry at all.
-    if (evidence.every((e) => e.kind === 'status' || e.kind === 'host')) continue;
+    for (const status of segmentStatuses) {
+      if (entry.statuses.has(status)) evidence.push({ kind: 'status', value: String(status), weight: WEIGHT.status });
+    }
     if (!positions) {
       positions = new Map();
       view.masked.forEach((w, p) => addTo(positions as Map<string, number[]>, w, p));
