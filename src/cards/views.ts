@@ -173,7 +173,8 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
     const candidates = [...byApp.values()].map((e) => ({
       appId: e.app,
       appName: plainText(appName(catalog, e.app)),
-      message: plainText(firstLine(e.message)),
+      // The message is the same for every candidate; what differs, and helps people choose, is why.
+      message: plainText(firstSentence(e.cause)),
     }));
     const data = (limit: number): AmbiguousCardData => ({
       ...common(limit),
@@ -197,6 +198,12 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
 function firstLine(text: string): string {
   const line = text.split('\n')[0] ?? text;
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
+function firstSentence(text: string): string {
+  const match = /^.{20,}?[.!?](?=\s|$)/s.exec(text);
+  const sentence = match ? match[0] : text;
+  return sentence.length > 200 ? `${sentence.slice(0, 197)}...` : sentence;
 }
 
 function safeUrl(url: string | undefined): string | undefined {

@@ -92,6 +92,8 @@ describe('incident cards', () => {
     expect(choices.map((a) => a.title)).toEqual([`It's ${catalog.app('box')!.name}`, `It's ${catalog.app(otherApp.app)!.name}`]);
     expect(choices[1]!.data).toEqual({ incidentId: 'inc-1', appId: otherApp.app });
     expect(visibleText(card)).toContain('This error comes from several apps');
+    // What tells the candidates apart is the cause, so each app's cause is shown next to its name.
+    expect(unescapeDisplay(visibleText(card))).toContain(`${catalog.app(otherApp.app)!.name}: ${otherApp.cause.slice(0, 20)}`);
   });
 
   it('a chosen app turns the ambiguous incident into that app\'s diagnosis', () => {
