@@ -100,7 +100,7 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
       });
       page = browser.pages()[0] ?? (await browser.newPage());
       page.setDefaultTimeout(UI_TIMEOUT);
-      await page.goto(playground.url, { waitUntil: 'domcontentloaded' });
+      await page.goto(playground.url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await page.getByRole('treeitem', { name: 'Personal Chat' }).click();
     } catch (error) {
       throw new Error(`${error instanceof Error ? error.message : String(error)}\nlast output:\n${logs.slice(-40).join('\n')}`);
@@ -121,7 +121,7 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
     }
     context.onTestFailed(async () => {
       const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-      await page.screenshot({ path: join(SCREENSHOTS, `failed-${name}.png`) }).catch(() => undefined);
+      if (browser) await page.screenshot({ path: join(SCREENSHOTS, `failed-${name}.png`) }).catch(() => undefined);
       process.stderr.write(`--- last output of the bot and the Playground ---\n${logs.slice(-60).join('\n')}\n`);
     });
   });
