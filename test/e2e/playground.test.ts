@@ -186,18 +186,20 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
     const okta = catalogEntry('okta.yaml', 'mda-15');
     await paste(okta.message);
 
-    const question = card('This error comes from several apps');
+    const questions = page.locator('.ac-adaptiveCard').filter({ hasText: 'This error comes from several apps' });
+    const question = questions.last();
     await question.waitFor();
     expect(await cardText(question)).toContain('Okta');
+    expect(await question.getByRole('button', { name: /^It's / }).count()).toBeGreaterThan(1);
     await question.screenshot({ path: join(SCREENSHOTS, '3-ambiguous.png') });
 
     await question.getByRole('button', { name: "It's Okta" }).click();
+    // The question turns into Okta's diagnosis in place.
+    await eventually(() => questions.count()).toBe(0);
     const diagnosis = card(firstSentence(okta.cause));
-    await diagnosis.waitFor();
     await eventually(() => cardTitle(diagnosis)).toContain(okta.app);
     await eventually(() => cardText(diagnosis)).toContain(collapse(okta.cause));
     expect(await cardText(diagnosis)).toContain('How to fix it');
-    expect(await page.locator('.ac-adaptiveCard').filter({ hasText: 'This error comes from several apps' }).count()).toBe(0);
     await diagnosis.screenshot({ path: join(SCREENSHOTS, '4-okta-chosen.png') });
     await page.screenshot({ path: join(SCREENSHOTS, '5-chat.png') });
   }, TEST_TIMEOUT);
