@@ -44,6 +44,7 @@ const WEIGHT = {
   status: 0.2,
   host: 0.25,
   lexical: 0.65,
+  appHint: 0.25,
   fuzzyFactor: 0.85,
 } as const;
 const STATUS_CONTRADICTION = 0.45;
@@ -401,7 +402,7 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function scoreSegment(index: Index, view: SegmentView): Candidate[] {
+function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[]): Candidate[] {
   const evidenceOf = new Map<number, Evidence[]>();
   const add = (entryIndex: number, e: Evidence): void => {
     const list = evidenceOf.get(entryIndex);
@@ -493,6 +494,11 @@ function scoreSegment(index: Index, view: SegmentView): Candidate[] {
     else if (m >= 3 && k >= 3 && k / m >= 0.5) {
       evidence.push({ kind: 'message', value: `${k} of ${m} words of the portal message`, weight: WEIGHT.messagePrefix * (k / m) });
     }
+    // The app named by the caller or the text backs an entry something specific already points at.
+    const hint = hintApps.find((h) => h.appId === entry.entry.app);
+    if (hint && evidence.some((e) => e.kind === 'code' || e.kind === 'exception' || e.kind === 'phrase' || e.kind === 'message')) {
+      evidence.push({ kind: 'app-hint', value: hint.value, weight: WEIGHT.appHint });
+    }
     let score = noisyOr(evidence);
     // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
     // is not AADSTS70008).
@@ -519,8 +525,14 @@ function scoreSegment(index: Index, view: SegmentView): Candidate[] {
 // App hints
 
 /** App ids a text points at, in order of first mention, with what was seen. */
-function appHintsIn(index: Index, words: string[]): { appId: string; value: string }[] {
-  const found: { appId: string; value: string }[] = [];
+interface AppHint {
+  appId: string;
+  /** What named the app: the hint or alias as the catalog writes it. */
+  value: string;
+}
+
+function appHintsIn(index: Index, words: string[]): AppHint[] {
+  const found: AppHint[] = [];
   // A hint inside a longer one says nothing more: `outlook.office365.com` is Exchange Online's
   // host, not a mention of the `Office365` alias.
   let coveredUntil = 0;
@@ -616,7 +628,8 @@ function decide(
       const pick = fittingTied.length > 0 ? fittingTied : fitting;
       if (pick.length > 0) {
         const hint = callerApp ? { appId, value: `app ${appId} given` } : textHints.find((h) => h.appId === appId);
-        tied = pick.map((c) => (appOf(c) === appId && hint ? { ...c, evidence: [...c.evidence, { kind: 'app-hint', value: hint.value, weight: 0 }] } : c));
+        const alreadyShown = (c: Candidate): boolean => c.evidence.some((e) => e.kind === 'app-hint');
+        tied = pick.map((c) => (appOf(c) === appId && hint && !alreadyShown(c) ? { ...c, evidence: [...c.evidence, { kind: 'app-hint', value: hint.value, weight: 0 }] } : c));
         break;
       }
     }
@@ -672,9 +685,9 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
   for (const seg of segments) {
     const scoringText = seg.lines.filter((l) => !l.frame).map((l) => l.body).join('\n');
     const view = viewOf(index, scoringText);
-    const candidates = scoreSegment(index, view);
     const ownHints = appHintsIn(index, tokenize(seg.lines.map((l) => l.text).join('\n')).map((t) => t.raw));
     const hints = ownHints.length > 0 ? ownHints : wholeHints;
+    const candidates = scoreSegment(index, view, callerApp ? [{ appId: callerApp, value: `app ${callerApp} given` }] : hints);
     const decision = decide(index, candidates, callerApp, hints);
     const finding: Finding = {
       verdict: decision.verdict,

@@ -48,6 +48,9 @@ export function stripLogPrefix(line: string): Prefix {
     if (ts > 0) {
       i += ts;
       record = true;
+      // `11/30/2026 10:22:33 PM`
+      const meridiem = line.slice(i, i + 4).toUpperCase();
+      if ((meridiem === ' AM ' || meridiem === ' PM ') || ((meridiem === ' AM' || meridiem === ' PM') && i + 3 === line.length)) i += 3;
       continue;
     }
     if (c === 91 /* [ */ || c === 40 /* ( */ || c === 60 /* < */) {

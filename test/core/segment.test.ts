@@ -46,6 +46,7 @@ describe('stripLogPrefix', () => {
     });
     expect(stripLogPrefix('[30/11/2026 10:22:33] [WARN] Service timeout').body).toBe('Service timeout');
     expect(stripLogPrefix('Error: Request failed with status code 402').body).toBe('Request failed with status code 402');
+    expect(stripLogPrefix('11/30/2026 10:22:33 PM HttpRequestFailure: x').body).toBe('HttpRequestFailure: x');
   });
 
   it('keeps an error that starts with its exception name', () => {
