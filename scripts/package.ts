@@ -82,6 +82,10 @@ export function manifestValues(env: Env, options: { local?: boolean } = {}): Man
     APP_PRIVACY_URL: nonEmpty(env.APP_PRIVACY_URL) ?? DEVELOPER_DEFAULTS.APP_PRIVACY_URL,
     APP_TERMS_URL: nonEmpty(env.APP_TERMS_URL) ?? DEVELOPER_DEFAULTS.APP_TERMS_URL,
   };
+  // Teams compares versions as major.minor.patch and refuses an update that is not higher.
+  if (!/^\d{1,5}\.\d{1,5}\.\d{1,5}$/.test(values.APP_VERSION)) {
+    throw new PackageError(`APP_VERSION must look like 1.2.3 (major.minor.patch), got "${values.APP_VERSION}".`);
+  }
   for (const key of ['APP_WEBSITE_URL', 'APP_PRIVACY_URL', 'APP_TERMS_URL'] as const) {
     if (!/^https:\/\/[^\s/]+/i.test(values[key])) throw new PackageError(`${key} must be an https:// URL, got "${values[key]}".`);
   }

@@ -61,9 +61,11 @@ describe('npm run package', () => {
     expect(manifestText).toContain(LOCAL_PLACEHOLDER_ID);
   });
 
-  it('rejects a bot id that is not a GUID and developer links that are not https', () => {
+  it('rejects a bot id that is not a GUID, developer links that are not https and a version Teams cannot compare', () => {
     expect(() => manifestValues({ MicrosoftAppId: 'connector-doctor' })).toThrow(/not a GUID/);
     expect(() => manifestValues({ MicrosoftAppId: BOT, APP_PRIVACY_URL: 'http://contoso.example/privacy' })).toThrow(/APP_PRIVACY_URL/);
+    expect(() => manifestValues({ MicrosoftAppId: BOT, APP_VERSION: '1.2' })).toThrow(/APP_VERSION/);
+    expect(manifestValues({ MicrosoftAppId: BOT, APP_VERSION: '2.0.1' }).APP_VERSION).toBe('2.0.1');
   });
 
   it('fails on a placeholder nobody configured instead of shipping it', () => {
