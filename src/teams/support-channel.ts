@@ -1,7 +1,7 @@
 // Escalations posted into the support team's Teams channel: a proactive message through the
 // conversation reference stored by `set support channel` (or SUPPORT_CHANNEL_ID), delivered by
 // the incidents outbox through this sink. Also refreshes an incident's card once delivery is known.
-import { CardFactory, MessageFactory, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { CardFactory, MessageFactory, type Activity, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
 import { supportEscalationCard } from '../cards/views.js';
 import type { Matcher } from '../core/types.js';
 import type { DeliveryResult, EscalationSink, IncidentStore, OutboxMessage } from '../incidents/types.js';
@@ -68,16 +68,13 @@ export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSi
       if (!reference) return { ok: false, retryable: true, retryAfterMs: 60_000, error: 'no support channel is set' };
       const link = deps.publicBaseUrl ? new URL(`incidents/${encodeURIComponent(incident.id)}`, deps.publicBaseUrl.endsWith('/') ? deps.publicBaseUrl : `${deps.publicBaseUrl}/`).toString() : undefined;
       const card = supportEscalationCard(incident, deps.matcher.catalog, link);
-      try {
-        await deps.adapter.continueConversationAsync(deps.botAppId, reference, async (context) => {
-          await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
-        });
-        return { ok: true };
-      } catch (error) {
-        const status = statusOf(error);
-        const retryable = status === undefined || status === 408 || status === 412 || status === 429 || status >= 500;
-        return { ok: false, retryable, error: status === undefined ? 'Teams could not be reached' : `Teams answered ${status}` };
-      }
+      const error = await proactively(deps, reference, async (context) => {
+        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      });
+      if (error === undefined) return { ok: true };
+      const status = statusOf(error);
+      const retryable = status === undefined || status === 408 || status === 412 || status === 429 || status >= 500;
+      return { ok: false, retryable, error: status === undefined ? 'Teams could not be reached' : `Teams answered ${status}` };
     },
   };
 }
@@ -95,13 +92,34 @@ export async function refreshIncidentCard(deps: Omit<SupportChannelDeps, 'config
     serviceUrl: incident.serviceUrl,
     conversation: { id: incident.conversationId, isGroup: false, conversationType: '', name: '', tenantId: incident.tenantId },
   };
+  const error = await proactively(deps, reference, async (context) => {
+    await context.updateActivity({ type: 'message', id: incident.activityId, attachments: [CardFactory.adaptiveCard(card)] });
+  });
+  if (error === undefined) return true;
+  deps.logger.warn({ incidentId, statusCode: statusOf(error) }, 'could not refresh the incident card');
+  return false;
+}
+
+/**
+ * Run `logic` in a proactive turn and return what it threw. The adapter hands errors thrown in a
+ * turn to onTurnError instead of rejecting, so the caller would otherwise always see success.
+ */
+async function proactively(
+  deps: Pick<SupportChannelDeps, 'adapter' | 'botAppId'>,
+  reference: Partial<ConversationReference>,
+  logic: (context: TurnContext) => Promise<void>,
+): Promise<unknown> {
+  let failure: unknown;
   try {
     await deps.adapter.continueConversationAsync(deps.botAppId, reference, async (context) => {
-      await context.updateActivity({ type: 'message', id: incident.activityId, attachments: [CardFactory.adaptiveCard(card)] });
+      try {
+        await logic(context);
+      } catch (error) {
+        failure = error ?? new Error('proactive turn failed');
+      }
     });
-    return true;
   } catch (error) {
-    deps.logger.warn({ incidentId, statusCode: statusOf(error) }, 'could not refresh the incident card');
-    return false;
+    failure = error ?? new Error('proactive turn failed');
   }
+  return failure;
 }

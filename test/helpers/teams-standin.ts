@@ -27,8 +27,11 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
-/** `throttleFirst`: answer that many calls with 429 (Retry-After: 0) before accepting, like a busy Teams. */
-export async function startTeamsStandIn(options: { throttleFirst?: number } = {}): Promise<TeamsStandIn> {
+/**
+ * `throttleFirst`: answer that many calls with 429 (Retry-After: 0) before accepting, like a busy Teams.
+ * `alwaysAnswer`: answer every call with this status (e.g. 403 when the bot was removed from a team).
+ */
+export async function startTeamsStandIn(options: { throttleFirst?: number; alwaysAnswer?: number } = {}): Promise<TeamsStandIn> {
   let throttle = options.throttleFirst ?? 0;
   const calls: RecordedCall[] = [];
   const waiters: { match: (call: RecordedCall) => boolean; resolve: (call: RecordedCall) => void }[] = [];
@@ -40,6 +43,12 @@ export async function startTeamsStandIn(options: { throttleFirst?: number } = {}
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
       // /v3/conversations/{conversationId}/activities[/{activityId}]
       const call: RecordedCall = { method: req.method ?? '', path: url.pathname, conversationId: parts[2] ?? '', activityId: parts[4], body };
+      if (options.alwaysAnswer) {
+        calls.push(call);
+        res.writeHead(options.alwaysAnswer, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'Refused', message: 'refused by the stand-in' } }));
+        return;
+      }
       if (throttle > 0) {
         throttle--;
         res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '0' });
