@@ -35,7 +35,8 @@ export interface DiagnosisCardData extends IncidentCardCommon {
 
 export interface AmbiguousCardData extends IncidentCardCommon {
   candidateList: string;
-  candidates: { appId: string; appName: string; message: string }[];
+  /** appName is escaped for TextBlocks; buttonName is raw, since button titles render no Markdown. */
+  candidates: { appId: string; appName: string; buttonName: string; message: string }[];
 }
 
 export interface NoMatchCardData extends IncidentCardCommon {

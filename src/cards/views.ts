@@ -173,6 +173,7 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
     const candidates = [...byApp.values()].map((e) => ({
       appId: e.app,
       appName: plainText(appName(catalog, e.app)),
+      buttonName: truncateText(appName(catalog, e.app), 40),
       // The message is the same for every candidate; what differs, and helps people choose, is why.
       message: plainText(firstSentence(e.cause)),
     }));

@@ -96,6 +96,12 @@ describe('incident cards', () => {
     expect(unescapeDisplay(visibleText(card))).toContain(`${catalog.app(otherApp.app)!.name}: ${otherApp.cause.slice(0, 20)}`);
   });
 
+  it('button titles show app names as they are (titles render no Markdown)', () => {
+    const dotted = { ...catalog, app: (id: string) => (id === 'box' ? { ...catalog.app('box')!, name: 'Box.com (EU)' } : catalog.app(id)) };
+    const card = incidentCard({ incident: incident({ verdict: 'ambiguous', appId: undefined, entryIds: [boxEntry.id, otherApp.id] }), catalog: dotted });
+    expect(actionsOf(card).map((a) => a.title)).toContain("It's Box.com (EU)");
+  });
+
   it('a chosen app turns the ambiguous incident into that app\'s diagnosis', () => {
     const card = incidentCard({ incident: incident({ verdict: 'ambiguous', appId: otherApp.app, entryIds: [boxEntry.id, otherApp.id] }), catalog });
     expect(unescapeDisplay(visibleText(card))).toContain(otherApp.cause.slice(0, 40));
