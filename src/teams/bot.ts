@@ -65,7 +65,8 @@ export function parseCommand(text: string): Command | undefined {
   if (lower === 'apps') return { kind: 'apps' };
   if (lower === 'stats') return { kind: 'stats' };
   if (lower === 'set support channel') return { kind: 'set-support-channel' };
-  const search = /^search(?:\s+([\s\S]*))?$/i.exec(line);
+  // One short line only: a multi-line paste that happens to start with "search" is an error to diagnose.
+  const search = line.includes('\n') || line.length > 120 ? null : /^search(?:\s+(.*))?$/i.exec(line);
   if (search) return { kind: 'search', words: (search[1] ?? '').trim() };
   return undefined;
 }

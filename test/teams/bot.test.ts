@@ -2,6 +2,7 @@
 // commands, welcome, and refusals that never crash. Driven through botbuilder's TestAdapter.
 import { TurnContext, type Activity } from 'botbuilder';
 import { createRateLimiter } from '../../src/core/ratelimit.js';
+import { parseCommand } from '../../src/teams/bot.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actionsOf, cardProblems, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
 import {
@@ -289,5 +290,16 @@ describe('rate limits', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('what counts as a command', () => {
+  it('commands are exact and case-insensitive; longer text starting with a command word is a paste', () => {
+    expect(parseCommand('Help')).toEqual({ kind: 'help' });
+    expect(parseCommand('/apps')).toEqual({ kind: 'apps' });
+    expect(parseCommand('search okta token')).toEqual({ kind: 'search', words: 'okta token' });
+    expect(parseCommand('Set Support Channel.')).toEqual({ kind: 'set-support-channel' });
+    expect(parseCommand('help me: HttpRequestFailure: Server returned: 401 Unauthorized')).toBeUndefined();
+    expect(parseCommand('search failed\nHttpRequestFailure: Server returned: 500 Internal server error')).toBeUndefined();
   });
 });
