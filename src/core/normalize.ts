@@ -4,7 +4,7 @@
 /** Block-level tags whose boundaries become line breaks. */
 const BREAK_TAGS = new Set([
   'p', 'div', 'br', 'li', 'tr', 'pre', 'blockquote', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'ul', 'ol',
-  'table', 'tbody', 'thead',
+  'table', 'tbody', 'thead', 'codeblock',
 ]);
 /** Inline tags that are dropped, keeping their content. */
 const INLINE_TAGS = new Set([
@@ -217,7 +217,8 @@ export function normalize(text: string): string {
   const plain = html ? htmlToText(text) : text;
   // In HTML outside code blocks, leading spaces (often an &nbsp; after a mention) mean nothing;
   // in plain text and code blocks they mark stack frames and JSON bodies.
-  const keepIndent = !html || text.toLowerCase().includes('<pre');
+  const lower = html ? text.toLowerCase() : '';
+  const keepIndent = !html || lower.includes('<pre') || lower.includes('<codeblock');
   const folded = foldCharacters(plain);
   const lines = folded.split('\n');
   const out: string[] = [];

@@ -17,6 +17,11 @@ describe('normalize', () => {
     expect(normalize(html)).toBe('line one\nline two');
   });
 
+  it('reads Teams code blocks line by line, keeping indentation', () => {
+    const html = '<codeblock class=""><code>java.lang.NullPointerException<br>&nbsp;&nbsp;&nbsp; at com.x.Y.z(Y.java:1)</code></codeblock>';
+    expect(normalize(html)).toBe('java.lang.NullPointerException\n    at com.x.Y.z(Y.java:1)');
+  });
+
   it('leaves angle brackets that are not HTML tags', () => {
     expect(normalize('<p>List&lt;String&gt; failed</p>')).toBe('List<String> failed');
     expect(normalize('Map<String, Object> x')).toBe('Map<String, Object> x');
