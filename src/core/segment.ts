@@ -127,6 +127,8 @@ function isFrame(body: string): boolean {
   }
   if (body.startsWith('...') && body.endsWith('more')) return true;
   if (body.startsWith('--- End of')) return true;
+  // Python: `File "main.py", line 3, in <module>`
+  if (body.startsWith('File "') && body.includes('", line ')) return true;
   return false;
 }
 
@@ -172,6 +174,8 @@ export function segment(text: string): Segment[] {
   let afterEllipsis = false;
   let afterBlank = false;
   let previousBody = '';
+  // Python prints the exception after the frames: `Traceback ...`, indented frames, `ValueError: x`.
+  let inPythonTraceback = false;
   const close = (): void => {
     if (current.length > 0) segments.push({ lines: current });
     current = [];
@@ -189,6 +193,10 @@ export function segment(text: string): Segment[] {
     if (current.length === 0) continues = false;
     else if (frame || isContinuationMarker(body) || isEllipsis(body)) continues = true;
     else if (afterEllipsis) continues = true;
+    else if (inPythonTraceback && !isSpace(line.charCodeAt(0))) {
+      continues = true;
+      inPythonTraceback = false;
+    }
     else if (record) continues = false;
     else if (afterBlank) continues = false;
     else if (depth > 0) continues = !startsWithExceptionName(body);
@@ -196,7 +204,10 @@ export function segment(text: string): Segment[] {
     else if ((body.startsWith('{') || body.startsWith('[')) && (/[:{[,]$/.test(previousBody) || depthDelta(body) > 0)) continues = true;
     else if (isSpace(line.charCodeAt(0)) && !startsWithExceptionName(body)) continues = true;
     else continues = false;
-    if (!continues) close();
+    if (!continues) {
+      close();
+      inPythonTraceback = body.startsWith('Traceback (most recent call last)');
+    }
     current.push({ text: line, body, frame });
     if (!frame) depth = Math.max(0, Math.min(depth + depthDelta(body), 64));
     afterEllipsis = isEllipsis(body);

@@ -18,6 +18,11 @@ describe('segment', () => {
     expect(segment(text)).toHaveLength(1);
   });
 
+  it('keeps a Python traceback with the exception printed after its frames', () => {
+    const text = 'Traceback (most recent call last):\n  File "main.py", line 3, in <module>\n    raise ValueError("x")\nValueError: x\nIgniteException';
+    expect(bodies(text).map((b) => b[b.length - 1])).toEqual(['ValueError: x', 'IgniteException']);
+  });
+
   it('keeps a pretty-printed JSON body with the line that introduced it', () => {
     const text = 'TokenResponseException: 400 Bad Request\n{\n  "error" : "invalid_grant"\n}\nBoxRestException: Failed to parse response.';
     expect(bodies(text).map((b) => b[0])).toEqual(['TokenResponseException: 400 Bad Request', 'BoxRestException: Failed to parse response.']);
