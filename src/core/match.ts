@@ -524,13 +524,13 @@ function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[]): Can
 // ---------------------------------------------------------------------------------------------
 // App hints
 
-/** App ids a text points at, in order of first mention, with what was seen. */
 interface AppHint {
   appId: string;
   /** What named the app: the hint or alias as the catalog writes it. */
   value: string;
 }
 
+/** App ids a text points at, in order of first mention, with what was seen. */
 function appHintsIn(index: Index, words: string[]): AppHint[] {
   const found: AppHint[] = [];
   // A hint inside a longer one says nothing more: `outlook.office365.com` is Exchange Online's
