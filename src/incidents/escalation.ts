@@ -12,8 +12,6 @@ export const ESCALATION_PAYLOAD_TYPE = 'connector-doctor.escalation';
 export interface EscalationContext {
   /** To name the app and describe the entries; without it only ids are sent. */
   catalog?: Pick<Catalog, 'entry' | 'app'>;
-  /** PUBLIC_BASE_URL: gives `links.web` = `<base>/incidents/<id>` (the link when no Teams link exists). */
-  publicBaseUrl?: string;
 }
 
 export interface EscalationPayload {
@@ -38,9 +36,12 @@ export interface EscalationPayload {
     note: string | null;
     at: string | null;
   };
-  /** Where a human goes to see the incident: the Teams message if known, else the web link. */
+  /**
+   * The card's message in Teams (or the chat), null when the conversation has no Teams id
+   * (Playground, tests). The bot serves no incident pages: a web link would expose incidents.
+   */
   link: string | null;
-  links: { web: string | null; teams: string | null };
+  links: { teams: string | null };
 }
 
 interface PersonOut {
@@ -66,11 +67,6 @@ export function teamsLink(incident: Pick<Incident, 'conversationId' | 'activityI
   return null;
 }
 
-export function webLink(incidentId: string, publicBaseUrl: string | undefined): string | null {
-  if (!publicBaseUrl) return null;
-  return `${publicBaseUrl.replace(/\/+$/, '')}/incidents/${encodeURIComponent(incidentId)}`;
-}
-
 export function buildEscalationPayload(incident: Incident, context: EscalationContext = {}): EscalationPayload {
   const { catalog } = context;
   const app = incident.appId ? { id: incident.appId, name: catalog?.app(incident.appId)?.name ?? incident.appId } : null;
@@ -79,7 +75,6 @@ export function buildEscalationPayload(incident: Incident, context: EscalationCo
     return entry ? { id, message: entry.message, cause: entry.cause, learnMore: entry.learnMore } : { id };
   });
   const note = incident.escalationNote ? scrub(incident.escalationNote) : null;
-  const web = webLink(incident.id, context.publicBaseUrl);
   const teams = teamsLink(incident);
   return {
     type: ESCALATION_PAYLOAD_TYPE,
@@ -102,8 +97,7 @@ export function buildEscalationPayload(incident: Incident, context: EscalationCo
       note,
       at: incident.escalatedAt?.toISOString() ?? null,
     },
-    // The Teams message opens the card itself; the web link is used where there is none (Playground, tests).
-    link: teams ?? web,
-    links: { web, teams },
+    link: teams,
+    links: { teams },
   };
 }

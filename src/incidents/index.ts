@@ -52,7 +52,7 @@ async function createStore(databaseUrl: string, options: OpenStoreOptions): Prom
 }
 
 export { StoreError } from './rows.js';
-export { buildEscalationPayload, ESCALATION_PAYLOAD_TYPE, teamsLink, webLink, type EscalationContext, type EscalationPayload } from './escalation.js';
+export { buildEscalationPayload, ESCALATION_PAYLOAD_TYPE, teamsLink, type EscalationContext, type EscalationPayload } from './escalation.js';
 export {
   createWebhookSink,
   IDEMPOTENCY_HEADER,

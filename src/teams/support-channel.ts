@@ -4,9 +4,11 @@
 import { CardFactory, MessageFactory, type Activity, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
 import { supportEscalationCard } from '../cards/views.js';
 import type { Matcher } from '../core/types.js';
+import { teamsLink } from '../incidents/escalation.js';
 import type { DeliveryResult, EscalationSink, IncidentStore, OutboxMessage } from '../incidents/types.js';
 import type { Logger } from '../log.js';
 import { renderIncident } from './incident-view.js';
+import { statusOf } from './retry.js';
 
 /** Settings key holding the support channel's conversation reference. */
 export const SUPPORT_CHANNEL_SETTING = 'support-channel';
@@ -36,12 +38,6 @@ export interface SupportChannelDeps {
   logger: Logger;
   /** A channel id from configuration, used when nobody ran `set support channel`. */
   configuredChannelId?: string;
-  publicBaseUrl?: string;
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown })?.statusCode;
-  return typeof status === 'number' ? status : undefined;
 }
 
 /** Where support escalations go in Teams, or undefined when no channel is known. */
@@ -66,8 +62,8 @@ export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSi
       if (!incident) return { ok: false, retryable: false, error: 'incident no longer exists' };
       const reference = await supportChannel(deps, incident.serviceUrl);
       if (!reference) return { ok: false, retryable: true, retryAfterMs: 60_000, error: 'no support channel is set' };
-      const link = deps.publicBaseUrl ? new URL(`incidents/${encodeURIComponent(incident.id)}`, deps.publicBaseUrl.endsWith('/') ? deps.publicBaseUrl : `${deps.publicBaseUrl}/`).toString() : undefined;
-      const card = supportEscalationCard(incident, deps.matcher.catalog, link);
+      // The card's message in Teams; no link when it is unknown (the bot serves no incident pages).
+      const card = supportEscalationCard(incident, deps.matcher.catalog, teamsLink(incident) ?? undefined);
       const error = await proactively(deps, reference, async (context) => {
         await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
       });
@@ -83,7 +79,7 @@ export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSi
  * Re-render an incident's card where it was posted (e.g. "delivered to support" once the outbox
  * reports delivery). Failures are logged, never thrown: the state is in the store either way.
  */
-export async function refreshIncidentCard(deps: Omit<SupportChannelDeps, 'configuredChannelId' | 'publicBaseUrl'>, incidentId: string): Promise<boolean> {
+export async function refreshIncidentCard(deps: Omit<SupportChannelDeps, 'configuredChannelId'>, incidentId: string): Promise<boolean> {
   const incident = await deps.store.get(incidentId);
   if (!incident?.activityId || !incident.serviceUrl) return false;
   const card = renderIncident(incident, deps.matcher);

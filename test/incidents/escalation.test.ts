@@ -41,7 +41,7 @@ const incident: Incident = {
 
 describe('escalation payload', () => {
   it('carries the incident, the catalog entry, who escalated, the note and a link back', () => {
-    const payload = buildEscalationPayload(incident, { catalog, publicBaseUrl: 'https://doctor.example.com/' });
+    const payload = buildEscalationPayload(incident, { catalog });
     expect(payload.incident).toMatchObject({
       id: 'inc-1',
       state: 'escalated',
@@ -56,7 +56,7 @@ describe('escalation payload', () => {
       { id: 'unknown-entry' },
     ]);
     expect(payload.escalation).toEqual({ by: { name: 'Bob Admin', id: '29:bob', aadObjectId: 'aad-bob' }, note: expect.stringContaining('Sync blocked'), at: '2026-11-30T10:05:00.000Z' });
-    expect(payload.links.web).toBe('https://doctor.example.com/incidents/inc-1');
+    expect(payload.links).toEqual({ teams: payload.link });
     expect(payload.link).toBe(payload.links.teams);
     expect(payload.links.teams).toBe(
       'https://teams.microsoft.com/l/message/19%3Aabc%40thread.tacv2/1700000000123?tenantId=tenant-1&parentMessageId=1700000000000',
@@ -70,14 +70,13 @@ describe('escalation payload', () => {
     expect(text).toContain('[REDACTED]');
   });
 
-  it('links to the Teams conversation when no public URL is configured', () => {
+  it('links to the Teams conversation, and to nothing the bot does not serve', () => {
     const payload = buildEscalationPayload({ ...incident, conversationId: '19:chat@unq.gbl.spaces', activityId: undefined });
     expect(payload.link).toBe('https://teams.microsoft.com/l/chat/19%3Achat%40unq.gbl.spaces/conversations?tenantId=tenant-1');
     expect(teamsLink({ conversationId: 'local-playground-conv' })).toBeNull();
     expect(buildEscalationPayload({ ...incident, conversationId: 'local' }).link).toBeNull();
-    expect(buildEscalationPayload({ ...incident, conversationId: 'local' }, { publicBaseUrl: 'https://doctor.example.com' }).link).toBe(
-      'https://doctor.example.com/incidents/inc-1',
-    );
+    // No /incidents/<id> page exists (it would show incidents to anyone): no such link, whatever the setup.
+    expect(JSON.stringify(buildEscalationPayload({ ...incident, conversationId: 'local' }))).not.toContain('/incidents/');
   });
 });
 
