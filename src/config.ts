@@ -2,6 +2,7 @@
 // that names the variable, never with a stack trace from deep inside a library.
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
+import { DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY_MS } from './incidents/outbox.js';
 
 export { ConfigError };
 
@@ -46,8 +47,10 @@ const environmentSchema = z.object({
   SUPPORT_WEBHOOK_URL: optionalUrl,
   SUPPORT_WEBHOOK_SECRET: optionalString,
   SUPPORT_CHANNEL_ID: optionalString,
-  ESCALATION_MAX_ATTEMPTS: intInRange(8, 1, 100),
-  PUBLIC_BASE_URL: optionalUrl,
+  ESCALATION_MAX_ATTEMPTS: intInRange(DEFAULT_MAX_ATTEMPTS, 1, 100),
+  // Backoff between delivery attempts; small values are for tests and local trials.
+  ESCALATION_RETRY_BASE_MS: intInRange(DEFAULT_BASE_DELAY_MS, 10, 60 * 60_000),
+  ESCALATION_RETRY_MAX_MS: intInRange(DEFAULT_MAX_DELAY_MS, 10, 6 * 60 * 60_000),
   RETENTION_DAYS: intInRange(90, 1, 3650),
 });
 
@@ -70,7 +73,9 @@ export interface Config {
   supportWebhookSecret?: string;
   supportChannelId?: string;
   escalationMaxAttempts: number;
-  publicBaseUrl?: string;
+  /** First retry waits half to all of this; each later one doubles, up to escalationRetryMaxMs. */
+  escalationRetryBaseMs: number;
+  escalationRetryMaxMs: number;
   retentionDays: number;
 }
 
@@ -106,7 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     supportWebhookSecret: values.SUPPORT_WEBHOOK_SECRET,
     supportChannelId: values.SUPPORT_CHANNEL_ID,
     escalationMaxAttempts: values.ESCALATION_MAX_ATTEMPTS,
-    publicBaseUrl: values.PUBLIC_BASE_URL,
+    escalationRetryBaseMs: values.ESCALATION_RETRY_BASE_MS,
+    escalationRetryMaxMs: Math.max(values.ESCALATION_RETRY_MAX_MS, values.ESCALATION_RETRY_BASE_MS),
     retentionDays: values.RETENTION_DAYS,
   };
 }

@@ -8,7 +8,7 @@ import { loadCatalog } from './core/catalog.js';
 import { isCodedError } from './core/errors.js';
 import { createMatcher } from './core/match.js';
 import { DEFAULT_RATE_LIMITS, createRateLimiter } from './core/ratelimit.js';
-import { buildEscalationPayload, createOutboxWorker, createWebhookSink, openStore } from './incidents/index.js';
+import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
 import type { EscalationSink, IncidentStore } from './incidents/types.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
@@ -18,7 +18,6 @@ import { createBotFrameworkAuthentication } from './teams/auth.js';
 import { ConnectorDoctorBot } from './teams/bot.js';
 import { SUPPORT_CHANNEL_SETTING, TEAMS_CHANNEL_TARGET, createSupportChannelSink, refreshIncidentCard } from './teams/support-channel.js';
 
-const PURGE_EVERY_MS = 6 * 60 * 60 * 1000;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function start(config: Config, logger: Logger) {
@@ -42,7 +41,6 @@ export async function start(config: Config, logger: Logger) {
     matcher,
     logger,
     configuredChannelId: config.supportChannelId,
-    publicBaseUrl: config.publicBaseUrl,
   };
   const sinks: EscalationSink[] = [createSupportChannelSink(channelDeps)];
   if (config.supportWebhookUrl && config.supportWebhookSecret) {
@@ -55,6 +53,8 @@ export async function start(config: Config, logger: Logger) {
     store,
     sinks,
     maxAttempts: config.escalationMaxAttempts,
+    baseDelayMs: config.escalationRetryBaseMs,
+    maxDelayMs: config.escalationRetryMaxMs,
     logger,
     // The card says "delivered to support" (or that delivery failed) as soon as the outbox knows.
     onDelivered: (message) => refresh(message.incidentId),
@@ -75,7 +75,7 @@ export async function start(config: Config, logger: Logger) {
         if (config.supportChannelId || (await store.getSetting(SUPPORT_CHANNEL_SETTING)) !== undefined) targets.push(TEAMS_CHANNEL_TARGET);
         return targets;
       },
-      buildPayload: (incident) => buildEscalationPayload(incident, { catalog, publicBaseUrl: config.publicBaseUrl }),
+      buildPayload: (incident) => buildEscalationPayload(incident, { catalog }),
       onEscalated: () => worker.wake(),
     },
   });
@@ -98,22 +98,13 @@ export async function start(config: Config, logger: Logger) {
   logger.info({ port, host: config.host, localMode: config.localMode }, `Connector Doctor listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/api/messages`);
   worker.start();
 
-  const purge = async () => {
-    try {
-      const removed = await store.purge(new Date(Date.now() - config.retentionDays * 24 * 60 * 60 * 1000));
-      if (removed > 0) logger.info({ removed, retentionDays: config.retentionDays }, 'old incidents purged');
-    } catch (error) {
-      logger.warn({ err: { name: (error as Error)?.name } }, 'retention purge failed');
-    }
-  };
-  void purge();
-  const purgeTimer = setInterval(() => void purge(), PURGE_EVERY_MS);
-  purgeTimer.unref();
+  const retention = createRetentionJob({ store, retentionDays: config.retentionDays, logger });
+  retention.start();
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      clearInterval(purgeTimer);
+      retention.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker.stop();
       await store.close();

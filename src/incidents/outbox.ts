@@ -11,17 +11,26 @@ export interface OutboxLogger {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
+/**
+ * The production retry policy. 40 attempts with backoff from 2 s capped at 5 min keep retrying
+ * for 82–164 minutes (jitter), so a support desk that is down for an hour still gets the
+ * escalation; docs/incidents.md has the table for other values.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 40;
+export const DEFAULT_BASE_DELAY_MS = 2_000;
+export const DEFAULT_MAX_DELAY_MS = 5 * 60_000;
+
 export interface OutboxWorkerOptions {
   store: Pick<IncidentStore, 'claimDue' | 'markDelivered' | 'markFailed' | 'markDeadLettered'>;
   sinks: EscalationSink[];
   clock?: () => Date;
   /** In [0, 1): spreads retries of many messages (jitter). */
   random?: () => number;
-  /** Attempts before a message is dead-lettered (ESCALATION_MAX_ATTEMPTS). Default 8. */
+  /** Attempts before a message is dead-lettered (ESCALATION_MAX_ATTEMPTS). Default DEFAULT_MAX_ATTEMPTS. */
   maxAttempts?: number;
-  /** Backoff of the first retry (jittered to half..full). Default 2 s. */
+  /** Backoff of the first retry (jittered to half..full; ESCALATION_RETRY_BASE_MS). Default 2 s. */
   baseDelayMs?: number;
-  /** Cap of the exponential backoff. Default 5 min. */
+  /** Cap of the exponential backoff (ESCALATION_RETRY_MAX_MS). Default 5 min. */
   maxDelayMs?: number;
   /** Longest Retry-After honoured as given; longer answers are cut to this. Default 1 h. */
   maxRetryAfterMs?: number;
@@ -68,9 +77,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const targets = [...sinks.keys()];
   const clock = options.clock ?? (() => new Date());
   const random = options.random ?? Math.random;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
-  const baseDelayMs = options.baseDelayMs ?? 2_000;
-  const maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const baseDelayMs = options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
+  const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60 * 60_000;
   const leaseMs = options.leaseMs ?? 60_000;
   const pollMs = options.pollMs ?? 1_000;

@@ -12,7 +12,9 @@ describe('configuration', () => {
       databaseUrl: 'sqlite:./data/connector-doctor.db',
       logLevel: 'info',
       localMode: true,
-      escalationMaxAttempts: 8,
+      escalationMaxAttempts: 40,
+      escalationRetryBaseMs: 2_000,
+      escalationRetryMaxMs: 300_000,
       retentionDays: 90,
     });
   });
