@@ -12,6 +12,7 @@ import {
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../cards/render.js';
 import { appsCard, helpCard, searchCard, statsCard, welcomeCard } from '../cards/views.js';
 import { normalize } from '../core/normalize.js';
+import { redact } from '../core/redact.js';
 import { slowDownMessage, type RateLimiter } from '../core/ratelimit.js';
 import type { Finding } from '../core/types.js';
 import type { Person } from '../incidents/types.js';
@@ -235,7 +236,8 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
           await context.sendActivity('Tell me what to look for, e.g. search okta token.');
           return;
         }
-        await send(searchCard(matcher.catalog, command.words));
+        // The card echoes the words: a token typed after "search" must not come back.
+        await send(searchCard(matcher.catalog, redact(command.words).text));
         return;
       case 'stats': {
         const now = this.deps.clock();

@@ -9,8 +9,9 @@ export const escalate: CardVerb = {
     if (raw !== undefined && raw !== null && typeof raw !== 'string') {
       return { error: { code: 'BadNote', message: 'The note must be text.' } };
     }
-    // The note is typed by a person and may hold a secret: redact before it is stored or sent.
-    const note = typeof raw === 'string' ? redact(Array.from(raw.trim()).slice(0, MAX_NOTE_LENGTH).join('')).text : '';
+    // The note is typed by a person and may hold a secret: redact before it is stored or sent, and
+    // before the cap, which could otherwise cut a token into a piece the redactor no longer knows.
+    const note = typeof raw === 'string' ? Array.from(redact(raw).text.trim()).slice(0, MAX_NOTE_LENGTH).join('') : '';
     return { action: note ? { kind: 'escalate', note } : { kind: 'escalate' } };
   },
 };
