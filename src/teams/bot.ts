@@ -10,6 +10,7 @@ import {
   type InvokeResponse,
 } from 'botbuilder';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../cards/render.js';
+import { plainText } from '../cards/plain-text.js';
 import { appsCard, helpCard, searchCard, statsCard, welcomeCard } from '../cards/views.js';
 import { normalize } from '../core/normalize.js';
 import { redact } from '../core/redact.js';
@@ -253,7 +254,8 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
         }
         const reference = supportChannelReference(TurnContext.getConversationReference(activity) as ConversationReference, activity);
         await store.putSetting(SUPPORT_CHANNEL_SETTING, reference);
-        const who = personFrom(activity)?.name ?? 'someone';
+        // Teams renders Markdown in bot messages: a name like [x](https://...) must stay text.
+        const who = plainText(personFrom(activity)?.name ?? 'someone');
         this.deps.logger.info({ ...activityLogFields(activity) }, 'support channel set');
         await context.sendActivity(`Done: escalations will be posted in this channel from now on (set by ${who}).`);
         return;
