@@ -148,7 +148,9 @@ function scanPairs(text: string, spans: Span[]): void {
     if (quote === 34 || quote === 39) {
       valueStart = j + 1;
       valueEnd = valueStart;
-      const limit = Math.min(text.length, valueStart + 8192);
+      // No length cap on a value: a cap would leave the tail of a long one (a SAML assertion) in
+      // clear. Still linear: the scan resumes after the value.
+      const limit = text.length;
       while (valueEnd < limit && text.charCodeAt(valueEnd) !== 10) {
         const c = text.charCodeAt(valueEnd);
         if (escaped) {
@@ -164,7 +166,7 @@ function scanPairs(text: string, spans: Span[]): void {
       }
       valueEnd = Math.min(valueEnd, limit);
     } else {
-      const limit = Math.min(text.length, valueStart + 8192);
+      const limit = text.length;
       while (valueEnd < limit) {
         const c = text.charCodeAt(valueEnd);
         if (c <= 32 || c === 38 /* & */ || c === 44 || c === 59 || c === 125 || c === 93 || c === 41 || c === 34 || c === 39 || c === 60) break;
@@ -201,7 +203,8 @@ function scanAuthorizationHeaders(text: string, lower: string, spans: Span[]): v
         j++;
       }
       const valueStart = j;
-      const limit = Math.min(text.length, valueStart + 8192);
+      // To the end of the line however long (a cap would leave a long credential's tail in clear).
+      const limit = text.length;
       while (j < limit && text.charCodeAt(j) !== 10 && (quote === 0 || text.charCodeAt(j) !== quote)) j++;
       let valueEnd = j;
       while (valueEnd > valueStart && isSpace(text.charCodeAt(valueEnd - 1))) valueEnd--;

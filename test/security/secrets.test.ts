@@ -15,7 +15,8 @@ import { start } from '../../src/index.js';
 import { createLogger } from '../../src/log.js';
 import { MAX_NOTE_LENGTH } from '../../src/teams/actions/types.js';
 import { startTeamsStandIn, startWebhookReceiver, type TeamsStandIn } from '../helpers/teams-standin.js';
-import { SECRETS, SECRET_PIECES, plainPaste, secretValue, teamsHtmlPaste } from '../fixtures/secrets/pastes.js';
+import { SECRETS, SECRET_PIECES, escapeHtml, plainPaste, secretLines, secretValue, teamsHtmlPaste } from '../fixtures/secrets/pastes.js';
+import { redact } from '../../src/core/redact.js';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../fixtures/activities/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -240,7 +241,8 @@ describe('secrets never leave the bot', () => {
     const searchSf = await post(personalMessage(9, `search ${secretValue('salesforce')}`, false, teams.serviceUrl));
     expect(searchSf.status).toBe(200);
 
-    const unknown = `<p>Error: HTTP 503 from api.frobnicator.example</p><p>token=${secretValue('google-refresh')} SSWS ${secretValue('okta')}</p><p>${secretValue('aad-refresh')}</p>`;
+    // An error the catalog does not know, with every secret again: the no-match card lists what it understood.
+    const unknown = ['Error: HTTP 503 from api.frobnicator.example while syncing', ...secretLines()].map((line) => `<p>${escapeHtml(line)}</p>`).join('');
     const noMatch = await post(personalMessage(10, unknown, true, teams.serviceUrl));
     const cards = cardsOf(repliesOf(noMatch.text));
     expect(JSON.stringify(cards)).toMatch(/frobnicator/);
@@ -282,5 +284,20 @@ describe('secrets never leave the bot', () => {
 
     const leaks = Object.entries(exits).flatMap(([exit, text]) => leaksIn(text, pieces).map((piece) => `${exit}: ${piece}`));
     expect(leaks).toEqual([]);
+  });
+});
+
+describe('long credentials are redacted whole, not just their first kilobytes', () => {
+  const tail = 'LongCredentialTailCanary';
+  const long = `${'PHNhbWw6QXNzZXJ0aW9u'.repeat(600)}${tail}`;
+  it.each([
+    ['a SAML assertion in a form', `grant_type=saml2-bearer&assertion=${long}&scope=openid`],
+    ['a JSON client assertion', `{"client_assertion": "${long}", "client_id": "abc"}`],
+    ['an Authorization header', `Authorization: Basic ${long}\nHost: example.com`],
+  ])('%s', (_name, text) => {
+    const out = redact(text).text;
+    expect(out).not.toContain(tail);
+    expect(out).not.toContain('PHNhbWw6QXNzZXJ0aW9u');
+    expect(out).toContain('[REDACTED]');
   });
 });
