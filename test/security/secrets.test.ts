@@ -17,6 +17,7 @@ import { MAX_NOTE_LENGTH } from '../../src/teams/actions/types.js';
 import { startTeamsStandIn, startWebhookReceiver, type TeamsStandIn } from '../helpers/teams-standin.js';
 import { SECRETS, SECRET_PIECES, escapeHtml, plainPaste, secretLines, secretValue, teamsHtmlPaste } from '../fixtures/secrets/pastes.js';
 import { redact } from '../../src/core/redact.js';
+import { channelClaims, generateSigningKey, loopbackAuthConfig, signToken, startOpenIdServer, TEAMS_SERVICE_URL, TEST_APP_ID } from './support/openid.js';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../fixtures/activities/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -299,5 +300,55 @@ describe('long credentials are redacted whole, not just their first kilobytes', 
     expect(out).not.toContain(tail);
     expect(out).not.toContain('PHNhbWw6QXNzZXJ0aW9u');
     expect(out).toContain('[REDACTED]');
+  });
+});
+
+describe('with authentication on, the bot\'s own credentials and the callers\' tokens stay out too', () => {
+  it('neither the app password nor a genuine or forged Teams token reaches answers, logs, the database or /metrics', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const appPassword = 'AppPasswordCanary~0123456789abcdef';
+    const key = generateSigningKey('teams-1', { endorsements: ['msteams'] });
+    const openId = await startOpenIdServer([key.jwk]);
+    const dataDir = mkdtempSync(join(tmpdir(), 'cd-secrets-auth-'));
+    let logText = '';
+    const logger = createLogger('trace', new Writable({ write(chunk: Buffer, _e, done) { logText += chunk.toString(); done(); } }));
+    const config = loadConfig({
+      PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dataDir, 'bot.db')}`, LOG_LEVEL: 'trace',
+      ...loopbackAuthConfig(openId.metadataUrl), MicrosoftAppPassword: appPassword,
+    });
+    const running = await start(config, logger);
+    const url = `http://127.0.0.1:${running.port}`;
+    try {
+      const genuine = signToken(key, channelClaims());
+      const forged = signToken(generateSigningKey('teams-1'), channelClaims());
+      const activity = (id: string) => ({
+        type: 'message', id, channelId: 'msteams', serviceUrl: TEAMS_SERVICE_URL, deliveryMode: 'expectReplies',
+        from: { id: `29:${id}`, name: 'Ada' }, recipient: { id: `28:${TEST_APP_ID}`, name: 'Connector Doctor' },
+        conversation: { id: `a:${id}`, conversationType: 'personal', tenantId: 'tenant-1' },
+        text: plainPaste(),
+      });
+      const answers: string[] = [];
+      for (const [id, token] of [['genuine', genuine], ['forged', forged]] as const) {
+        const res = await fetch(`${url}/api/messages`, {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(activity(id)), signal: AbortSignal.timeout(15_000),
+        });
+        answers.push(`${res.status} ${await res.text()}`);
+      }
+      expect(answers[0]).toMatch(/^200 .*Box connector error/);
+      expect(answers[1]).toMatch(/^401 /);
+      for (const path of ['/metrics', '/readyz', '/healthz']) answers.push(await fetch(`${url}${path}`).then((r) => r.text()));
+      await running.stop();
+      const dbBytes = readdirSync(dataDir).map((file) => readFileSync(join(dataDir, file)).toString('latin1')).join('\n');
+      const tokenPieces = [genuine, forged].flatMap((token) => token.split('.').slice(1));
+      const pieces = [...SECRET_PIECES, appPassword, 'AppPasswordCanary', ...tokenPieces];
+      const leaks = Object.entries({ answers: answers.join('\n'), logs: logText, database: dbBytes }).flatMap(([exit, text]) => leaksIn(text, pieces).map((piece) => `${exit}: ${piece.slice(0, 24)}`));
+      expect(leaks).toEqual([]);
+    } finally {
+      await running.stop();
+      await openId.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      vi.restoreAllMocks();
+    }
   });
 });
