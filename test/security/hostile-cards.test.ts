@@ -204,6 +204,27 @@ describe('card data of unexpected types', () => {
   });
 });
 
+describe('choosing an app with client-made data', () => {
+  it('an app id of the wrong type, huge, or not a candidate of this incident is refused with BadApp', async () => {
+    const { incidentId, conversationId } = await openIncident();
+    for (const appId of [7, ['box'], 'b'.repeat(150_000), 'okta']) {
+      const answer = await post(`${app.url}/api/messages`, invoke(conversationId, { type: 'Action.Execute', verb: 'choose-app', data: { incidentId, appId } }));
+      expect(answer.status).toBe(400);
+      expect((answer.json() as InvokeBody).value).toMatchObject({ code: 'BadApp' });
+      expect(answer.text).not.toMatch(INTERNALS);
+    }
+  });
+
+  it('a 200 KB note is accepted, and support gets at most the capped note', async () => {
+    const { incidentId, conversationId } = await openIncident();
+    const answer = await post(`${app.url}/api/messages`, invoke(conversationId, { type: 'Action.Execute', verb: 'escalate', data: { incidentId, note: 'long '.repeat(40_000) } }));
+    expect((answer.json() as InvokeBody).statusCode).toBe(200);
+    const noteLine = unescapeDisplay(await supportCardFor(incidentId)).split('\n').find((line) => line.startsWith('Note: ')) ?? '';
+    expect(noteLine.length - 'Note: '.length).toBeLessThanOrEqual(MAX_NOTE_LENGTH);
+    expect(noteLine).toMatch(/^Note: long long/);
+  });
+});
+
 describe('a button for an incident that is not there', () => {
   it('an unknown incident id is answered 400 "cannot find", not 500', async () => {
     const answer = await post(`${app.url}/api/messages`, invoke('a:personal-nobody', { type: 'Action.Execute', verb: 'resolve', data: { incidentId: 'inc-does-not-exist' } }));
