@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from './config.js';
 import { loadCatalog } from './core/catalog.js';
-import { isCodedError } from './core/errors.js';
+import { ConfigError, isCodedError } from './core/errors.js';
 import { createMatcher } from './core/match.js';
 import { DEFAULT_RATE_LIMITS, createRateLimiter } from './core/ratelimit.js';
 import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
@@ -93,7 +93,12 @@ export async function start(config: Config, logger: Logger) {
     logger,
   });
 
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, () => resolve()));
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   logger.info({ port, host: config.host, localMode: config.localMode }, `Connector Doctor listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/api/messages`);
   worker.start();
@@ -143,6 +148,22 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** Listen, turning a taken port into an operator-facing message instead of an unhandled error event. */
+function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new ConfigError(`Port ${port} on ${host} is already in use. Stop the other process or set PORT to a free port.`, { cause: error }));
+      else if (error.code === 'EACCES') reject(new ConfigError(`Not allowed to listen on port ${port}. Set PORT to a port above 1024.`, { cause: error }));
+      else reject(error);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.removeListener('error', onError);
+      resolve();
+    });
+  });
 }
 
 /** Run only when this file is the program (node dist/src/index.js, tsx src/index.ts), not when imported by tests. */

@@ -85,7 +85,7 @@ export interface SupportEscalationCardData {
   excerptLines: { text: string }[];
   excerptNote: string;
   cause: string;
-  /** Link back (PUBLIC_BASE_URL) or ''. */
+  /** Link back to the incident's card in Teams, or '' when the conversation has none. */
   link: string;
 }
 

@@ -176,7 +176,8 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     return outcome;
   }
 
-  private textOf(context: TurnContext): string {
+  /** The message without the bot's own mention: `raw` (HTML as Teams sent it, for the matcher) and `plain` (for commands). */
+  private textOf(context: TurnContext): { raw: string; plain: string } {
     const activity = context.activity;
     let text = typeof activity.text === 'string' ? activity.text : '';
     // removeRecipientMention dereferences activity.recipient; Teams always sends one, fuzzers do not.
@@ -187,7 +188,7 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
         // Malformed mention entities: fall back to the text as sent; normalize() drops <at> tags.
       }
     }
-    return normalize(text).trim();
+    return { raw: text, plain: normalize(text).trim() };
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
@@ -206,7 +207,7 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
       await this.handleSubmit(context, value as Record<string, unknown>);
       return;
     }
-    const text = this.textOf(context);
+    const { raw, plain: text } = this.textOf(context);
     if (text === '') {
       this.deps.metrics.messagesReceived.inc({ kind: 'other' });
       await context.sendActivity('Paste a connector error from Defender for Cloud Apps and I will explain it. Type help to see what else I can do.');
@@ -219,7 +220,8 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
       return;
     }
     this.deps.metrics.messagesReceived.inc({ kind: 'paste' });
-    await this.diagnose(context, text);
+    // The matcher normalises on its own; handing it already-decoded text would decode entities twice.
+    await this.diagnose(context, raw);
   }
 
   private async runCommand(context: TurnContext, command: Command): Promise<void> {

@@ -1,0 +1,35 @@
+// Starting the bot as an operator would: a port that is already taken is a clear message, not a
+// crash with a stack trace, and it leaves nothing half-open behind.
+import { createServer as createNetServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { start } from '../../src/index.js';
+import { createLogger } from '../../src/log.js';
+import { Writable } from 'node:stream';
+
+describe('start', () => {
+  let blocker: Server;
+  let port: number;
+
+  beforeAll(async () => {
+    blocker = createNetServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    port = (blocker.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+  });
+
+  it('names the taken port and how to fix it instead of crashing', async () => {
+    const config = loadConfig({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:' });
+    const logger = createLogger('fatal', new Writable({ write(_chunk, _encoding, done) { done(); } }));
+    const failure = await start(config, logger).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).message).toContain(`Port ${port}`);
+    expect((failure as ConfigError).message).toContain('PORT');
+  });
+});
