@@ -2,11 +2,14 @@
 // schema leaves out (type, version, verbs) and Teams' size limit.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 const require = createRequire(import.meta.url);
-const SCHEMA_PATH = '/work/shared/schemas/adaptive-card-1.5.json';
+// A copy of microsoft/AdaptiveCards schemas/1.5.0/adaptive-card.json (MIT, see the LICENSE beside it),
+// kept in the repo so the tests run on any clone.
+const SCHEMA_PATH = fileURLToPath(new URL('../fixtures/schemas/adaptive-card-1.5.json', import.meta.url));
 
 let validator: ValidateFunction | undefined;
 
