@@ -1,0 +1,50 @@
+// The support channel named by configuration (SUPPORT_CHANNEL_ID), nobody having run
+// `set support channel`: through the real bot over HTTP, Escalate posts a new thread in that
+// channel (through the Teams stand-in), and the card in the chat then says it was delivered.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../helpers/running-bot.js';
+import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
+import { BOX_PASTE, buttonData, eventually, metric, pasteExpectingReplies, press, shown } from './fixtures/bot-http.js';
+
+const SUPPORT_CHANNEL = '19:support-desk@thread.tacv2';
+
+let app: RunningApp;
+let teams: TeamsStandIn;
+
+beforeAll(async () => {
+  teams = await startTeamsStandIn();
+  app = await startApp({ SUPPORT_CHANNEL_ID: SUPPORT_CHANNEL });
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await teams?.close();
+});
+
+describe('SUPPORT_CHANNEL_ID', () => {
+  it('receives the escalation as a new thread, and the card says delivered to support', async () => {
+    const where = { conversationId: 'a:configured-channel-chat', serviceUrl: teams.serviceUrl };
+    const [card] = await pasteExpectingReplies(app.url, BOX_PASTE, where);
+    const data = buttonData(card, 'escalate');
+    const answer = await press(app.url, 'escalate', { ...data, note: 'customer blocked since 9:00' }, where);
+    expect(answer.status).toBe(200);
+
+    const post = await teams.next((call) => call.method === 'POST' && call.conversationId === SUPPORT_CHANNEL);
+    // Posted in the channel itself (not in the chat where Escalate was pressed), carrying the support card.
+    expect(post.path.startsWith(`/v3/conversations/${encodeURIComponent(SUPPORT_CHANNEL)}/activities`)).toBe(true);
+    const attachment = (post.body.attachments as { contentType: string; content: unknown }[])[0];
+    expect(attachment?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    const text = shown(attachment?.content);
+    expect(text).toContain('Ada Ops');
+    expect(text).toContain('Bob Desk');
+    expect(text).toContain('customer blocked since 9:00');
+    expect(JSON.stringify(post.body)).not.toContain('invalid_grant_secret');
+
+    await eventually('the delivery to be recorded', async () => (await metric(app.url, 'connector_doctor_escalations_delivered')) === 1);
+    expect(await metric(app.url, 'connector_doctor_escalations_pending')).toBe(0);
+    const again = await press(app.url, 'escalate', { incidentId: data.incidentId }, where);
+    expect(shown(again.card)).toContain('delivered to support');
+    // Exactly one post in the support channel.
+    expect(teams.calls.filter((call) => call.method === 'POST' && call.conversationId === SUPPORT_CHANNEL)).toHaveLength(1);
+  });
+});
