@@ -48,11 +48,15 @@ export const REFUSAL_BODY = 'Unauthorized';
  * for servers that map it themselves (see authFailureStatus).
  */
 export class AuthRefusal extends AuthenticationError {
-  readonly reason: RefusalReason;
+  declare readonly reason: RefusalReason;
   constructor(reason: RefusalReason) {
     super(REFUSAL_BODY, reason === 'keys-unavailable' ? 503 : 401);
     this.name = 'AuthRefusal';
-    this.reason = reason;
+    // CloudAdapter.process console.error()s every refusal. An expected refusal needs no stack: one line
+    // naming the reason keeps the log readable (and a flood of forgeries from becoming a flood of stacks).
+    this.stack = `AuthRefusal: request refused (${reason})`;
+    Object.defineProperty(this, 'reason', { value: reason, enumerable: false });
+    Object.defineProperty(this, 'statusCode', { value: this.statusCode, enumerable: false });
   }
 }
 

@@ -1,5 +1,6 @@
 // Only Teams gets in, proven over real HTTP: the bot's server on a random loopback port with
 // MicrosoftAppId set and the ToBotFromChannel* keys pointed at a loopback OpenID server.
+import { format } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   channelClaims as claims,
@@ -78,6 +79,18 @@ describe('POST /api/messages with authentication on', () => {
     expect(answer.text).toMatch(/Unauthorized/);
     expect(answer.text).not.toMatch(INTERNALS);
     expect(answer.text).not.toContain(message.text);
+  });
+
+  it('leaves one log line per refusal that names the reason, with no stack and no token', async () => {
+    const printed = vi.mocked(console.error);
+    printed.mockClear();
+    const token = signToken(key, claims({ exp: Math.floor(Date.now() / 1000) - 7200 }));
+    const answer = await postActivity(bot, message, { authorization: `Bearer ${token}` });
+    expect(answer.status).toBe(401);
+    // What an operator reads on stderr: CloudAdapter prints each refusal with console.error.
+    const lines = printed.mock.calls.map((args) => format(...args));
+    expect(lines).toEqual(['[AuthRefusal: request refused (expired)]']);
+    expect(lines.join('\n')).not.toContain(token.split('.')[1]);
   });
 
   it('still answers 400 (not 401, not 500) to a body that is not an activity', async () => {
