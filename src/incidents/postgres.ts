@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { decide, idempotencyKey, repeatKey } from './machine.js';
 import { scrub } from './scrub.js';
-import { addCount, computeStats, DAY_MS, emptyCounts, eventFromColumns, incidentFromColumns, StoreError, summariseDelivery, type OutboxStatus } from './rows.js';
+import { addCount, computeStats, DAY_MS, emptyCounts, eventFromColumns, incidentFromColumns, refuseNewerSchema, StoreError, summariseDelivery, type OutboxStatus } from './rows.js';
 import type {
   ActionOutcome,
   ActionRequest,
@@ -227,6 +227,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
           await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)');
           const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations');
           const done = new Set(rows.map((r) => r.version));
+          refuseNewerSchema(done, MIGRATIONS);
           for (const migration of MIGRATIONS) {
             if (done.has(migration.version)) continue;
             await db.query(migration.sql);
@@ -234,6 +235,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
           }
         });
       } catch (error) {
+        if (error instanceof StoreError) throw error;
         throw new StoreError('migration', 'The PostgreSQL database could not be migrated or reached.', { cause: error });
       }
     },

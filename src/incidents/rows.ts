@@ -13,6 +13,22 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * A database already migrated past what this build knows (the bot was rolled back after an
+ * upgrade) is refused at start: running old code on a newer schema could corrupt incidents.
+ */
+export function refuseNewerSchema(applied: Set<number>, known: { version: number }[]): void {
+  const newest = Math.max(0, ...applied);
+  const latest = Math.max(0, ...known.map((m) => m.version));
+  if (newest > latest) {
+    throw new StoreError(
+      'migration',
+      `The database was set up by a newer Connector Doctor (schema version ${newest}; this version knows up to ${latest}). ` +
+        'Run the newer version, or restore the backup taken before the upgrade.',
+    );
+  }
+}
+
 export type OutboxStatus = 'pending' | 'delivered' | 'dead-lettered';
 
 /**

@@ -15,6 +15,7 @@ import {
   emptyCounts,
   eventFromColumns,
   incidentFromColumns,
+  refuseNewerSchema,
   StoreError,
   summariseDelivery,
   type OutboxStatus,
@@ -227,6 +228,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         immediate(() => {
           db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
           const done = new Set((stmt('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+          refuseNewerSchema(done, MIGRATIONS);
           for (const migration of MIGRATIONS) {
             if (done.has(migration.version)) continue;
             db.exec(migration.sql);
@@ -234,6 +236,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           }
         });
       } catch (error) {
+        if (error instanceof StoreError) throw error;
         throw new StoreError('migration', 'The SQLite database could not be migrated.', { cause: error });
       }
     },

@@ -2,6 +2,7 @@
 // database created for this run; a second store instance is a second pool, as a second bot
 // instance would be.
 
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxWorker, openStore, StoreError } from '../../src/incidents/index.js';
 import type { EscalationSink, IncidentStore, OutboxMessage } from '../../src/incidents/types.js';
@@ -38,6 +39,23 @@ describe('openStore (postgres)', () => {
     await a.putSetting('k', 1);
     expect(await b.getSetting('k')).toBe(1);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('refuses a database a newer version has migrated (bot rolled back)', async () => {
+    const url = await run.freshSchemaUrl();
+    const first = await openStore(url);
+    await first.close();
+    const raw = new pg.Client({ connectionString: url });
+    await raw.connect();
+    try {
+      await raw.query('INSERT INTO schema_migrations (version, applied_at) VALUES (99, now())');
+    } finally {
+      await raw.end();
+    }
+    const failure = await openStore(url).then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(StoreError);
+    expect((failure as StoreError).code).toBe('migration');
+    expect((failure as Error).message).toMatch(/newer Connector Doctor \(schema version 99; this version knows up to 1\)/);
   });
 
   it('says the database is unreachable without leaking the connection string', async () => {

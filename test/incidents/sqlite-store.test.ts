@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore, StoreError } from '../../src/incidents/index.js';
 import type { IncidentStore } from '../../src/incidents/types.js';
@@ -67,6 +68,31 @@ describe('openStore (sqlite)', () => {
     await store.close();
     // /readyz asks ping(): a closed database answers with a coded error, not a crash.
     await expect(store.ping()).rejects.toThrow(StoreError);
+  });
+
+  it('refuses a database a newer version has migrated (bot rolled back), and leaves it untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cd-incidents-'));
+    const file = join(dir, 'incidents.db');
+    try {
+      const first = await openStore(`sqlite:${file}`);
+      await first.putSetting('support-channel', { kept: true });
+      await first.close();
+      // What a future release's migration would leave behind.
+      const raw = new Database(file);
+      raw.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)').run();
+      raw.close();
+
+      const failure = await openStore(`sqlite:${file}`).then(() => undefined, (error: unknown) => error);
+      expect(failure).toBeInstanceOf(StoreError);
+      expect((failure as StoreError).code).toBe('migration');
+      expect((failure as Error).message).toMatch(/newer Connector Doctor \(schema version 99; this version knows up to 1\)/);
+
+      const check = new Database(file, { readonly: true });
+      expect(check.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 99 });
+      check.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an unknown database URL with a clear message', async () => {
