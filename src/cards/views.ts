@@ -282,7 +282,11 @@ export function statsCard(windows: StatsWindow[], catalog: Catalog, outbox?: Out
       resolved: String(w.byState.resolved),
       escalated: String(w.byState.escalated),
       medianTimeToResolve: formatDuration(w.medianTimeToResolveMs),
-      byApp: w.byApp.length === 0 ? 'none' : plainText(w.byApp.map((a) => `${appName(catalog, a.appId)} ${a.count}`).join(', ')),
+      byApp:
+        w.byApp.length === 0
+          ? 'none'
+          : // The store counts pastes no app was found for (unknown or still ambiguous) under 'unknown'.
+            plainText(w.byApp.map((a) => `${a.appId === 'unknown' ? 'App not identified' : appName(catalog, a.appId)} ${a.count}`).join(', ')),
       topErrors: w.topErrors.slice(0, 5).map((t, index) => {
         const entry = catalog.entry(t.entryId);
         const label = entry ? `${appName(catalog, entry.app)}: ${firstLine(entry.message)}` : t.entryId;

@@ -46,6 +46,11 @@ describe('stats and /metrics after escalations delivered, pending and dead-lette
     const refused = await escalate('a:stats-refused', 'refuse');
     const busy = await escalate('a:stats-busy', 'busy');
     await pasteExpectingReplies(app.url, BOX_PASTE, { conversationId: 'a:stats-open', from: someone() });
+    // An error the catalog does not know: counted, under an app nobody could name.
+    await pasteExpectingReplies(app.url, 'Error: FrobnicatorException: widget handshake failed with code ZX-4411 while syncing', {
+      conversationId: 'a:stats-unknown',
+      from: someone(),
+    });
 
     await eventually('support to answer all three', () => receiver.requests.length >= 3);
     await eventually('delivery and dead letter to be recorded', async () =>
@@ -56,9 +61,10 @@ describe('stats and /metrics after escalations delivered, pending and dead-lette
     const [stats] = await pasteExpectingReplies(app.url, 'stats', { conversationId: 'a:stats-ops', from: someone() });
     const text = shown(stats);
     expect(text).toContain('1 delivered, 1 pending, 1 failed');
-    expect(text).toContain('Last 7 days: 4 incidents');
-    expect(text).toContain('Last 30 days: 4 incidents');
-    expect(text).toMatch(/Box 4/);
+    expect(text).toContain('Last 7 days: 5 incidents');
+    expect(text).toContain('Last 30 days: 5 incidents');
+    expect(text).toContain('Box 4, App not identified 1');
+    expect(text).not.toMatch(/\bunknown\b/);
 
     // Pressing the button again redraws each card from the store: its delivery is on it.
     const again = async (conversationId: string, incidentId: string) =>
