@@ -26,9 +26,13 @@ function personName(person: Person | undefined): string {
   return plainText(person?.name?.trim() || 'someone');
 }
 
+/** The catalog's errors that any connector can show (HTTP 500, timeouts) live under this app id. */
+export const ANY_APP_ID = 'all-apps';
+
 export function appName(catalog: Catalog, appId: string | undefined): string {
   if (!appId) return 'Unknown app';
-  if (appId === 'all-apps') return catalog.app(appId)?.name ?? 'Any app';
+  // "All apps: Service timeout" reads as if every app failed; these errors belong to any one app.
+  if (appId === ANY_APP_ID) return 'Any app';
   return catalog.app(appId)?.name ?? appId;
 }
 
@@ -62,6 +66,8 @@ export interface IncidentCardInput {
   confidence?: number;
   /** The best other explanation the matcher saw, shown as "also possible". */
   runnerUp?: CatalogEntry;
+  /** The app the paste itself names ("ServiceNow connector: ..."), for errors any app can show. */
+  appHint?: string;
   /** No-match cards: what the bot recognised in the paste (codes, hosts, app names). */
   understood?: string[];
 }
@@ -113,7 +119,11 @@ function lines(text: string): { text: string }[] {
 
 function excerptFields(excerpt: string, limit: number): Pick<IncidentCardCommon, 'excerptLines' | 'excerptNote'> {
   const length = Array.from(excerpt).length;
-  if (length <= limit) return { excerptLines: lines(excerpt), excerptNote: '' };
+  if (length <= limit) {
+    // The matcher keeps only the start of a long error and marks the cut with an ellipsis.
+    const cut = excerpt.trimEnd().endsWith('…');
+    return { excerptLines: lines(excerpt), excerptNote: cut ? 'Only the start of what you pasted is shown and kept.' : '' };
+  }
   const shown = lines(truncateText(excerpt, limit));
   const last = shown.at(-1);
   if (last) last.text += ' …';
@@ -146,15 +156,19 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
   });
   const entry = shownEntry(incident, catalog);
   if (entry) {
-    const app = appName(catalog, entry.app);
+    // An error any app can show is about the app the paste names, when it names one.
+    const hinted = entry.app === ANY_APP_ID && input.appHint && input.appHint !== ANY_APP_ID ? catalog.app(input.appHint)?.name : undefined;
+    const app = entry.app === ANY_APP_ID ? (hinted ?? 'the app') : appName(catalog, entry.app);
     const confidence = input.confidence === undefined ? 'not measured' : `${Math.round(input.confidence * 100)}%`;
+    // The runner-up often has the very same portal message; what tells the two apart is the cause.
     const runnerUp = input.runnerUp && input.runnerUp.id !== entry.id
-      ? plainText(`Also possible: ${appName(catalog, input.runnerUp.app)}: ${input.runnerUp.message}`)
+      ? plainText(`Also possible: ${appName(catalog, input.runnerUp.app)}. ${firstSentence(input.runnerUp.cause)}`)
       : '';
     const data = (limit: number): DiagnosisCardData => ({
       ...common(limit),
-      title: plainText(`${app} connector error`),
-      message: plainText(entry.message),
+      title: plainText(entry.app === ANY_APP_ID && !hinted ? 'Connector error (any app can show it)' : `${app} connector error`),
+      // Shown under the title only when it adds something: not when the paste already says it.
+      message: pasteContains(incident.excerpt, entry.message) ? '' : plainText(`Known as: ${firstLine(entry.message)}`),
       cause: plainText(entry.cause),
       steps: entry.resolution.steps.map((text, index) => ({ number: String(index + 1), text: plainText(text) })),
       actor: plainText(actorText(entry.resolution.actor, app)),
@@ -196,6 +210,13 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
   return withinBudget((limit) => renderCard('no-match', data(limit)));
 }
 
+/** Whether the paste already shows the catalog's portal message (spacing and case aside). */
+function pasteContains(excerpt: string, message: string): boolean {
+  const squash = (text: string) => text.replace(/[\s…]+/g, ' ').trim().toLowerCase();
+  const wanted = squash(message);
+  return wanted !== '' && squash(excerpt).includes(wanted);
+}
+
 function firstLine(text: string): string {
   const line = text.split('\n')[0] ?? text;
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
@@ -223,11 +244,13 @@ export function welcomeCard(): AdaptiveCard {
 export function appsCard(catalog: Catalog): AdaptiveCard {
   const counts = new Map<string, number>();
   for (const entry of catalog.entries) counts.set(entry.app, (counts.get(entry.app) ?? 0) + 1);
+  // Errors any connector can show are listed last, as "Any app", and are not counted as an app.
   const apps = catalog.apps
-    .map((app) => ({ name: app.name, count: counts.get(app.id) ?? 0 }))
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((app) => ({ id: app.id, name: appName(catalog, app.id), count: counts.get(app.id) ?? 0 }))
+    .sort((a, b) => Number(a.id === ANY_APP_ID) - Number(b.id === ANY_APP_ID) || a.name.localeCompare(b.name))
     .map((app) => ({ name: plainText(app.name), errors: `${app.count} known error${app.count === 1 ? '' : 's'}` }));
-  return renderCard('apps', { appCount: String(apps.length), entryCount: String(catalog.entries.length), apps });
+  const appCount = catalog.apps.filter((app) => app.id !== ANY_APP_ID).length;
+  return renderCard('apps', { appCount: String(appCount), entryCount: String(catalog.entries.length), apps });
 }
 
 const SEARCH_RESULTS_SHOWN = 8;

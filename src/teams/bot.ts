@@ -12,6 +12,7 @@ import {
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../cards/render.js';
 import { plainText } from '../cards/plain-text.js';
 import { appsCard, helpCard, searchCard, statsCard, welcomeCard } from '../cards/views.js';
+import { DEFAULT_MAX_INPUT_CHARS } from '../core/match.js';
 import { normalize } from '../core/normalize.js';
 import { redact } from '../core/redact.js';
 import { slowDownMessage, type RateLimiter } from '../core/ratelimit.js';
@@ -305,7 +306,10 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     if (diagnosis.findings.length > MAX_CARDS_PER_MESSAGE) {
       notes.push(`I found ${diagnosis.findings.length} errors in that message and showed the first ${MAX_CARDS_PER_MESSAGE}. Paste the others separately to get a card for each.`);
     }
-    if (diagnosis.truncated) notes.push('Your message was long, so I only read its first part.');
+    if (diagnosis.truncated) {
+      const length = text.length.toLocaleString('en-US');
+      notes.push(`Your message was long (${length} characters), so I only read the first ${DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US')}. Paste the rest separately if it holds another error.`);
+    }
     if (diagnosis.redactions > 0) notes.push(`I removed ${diagnosis.redactions} secret${diagnosis.redactions === 1 ? '' : 's'} from it before doing anything else.`);
     if (notes.length > 0) await context.sendActivity(notes.join(' '));
   }

@@ -1,6 +1,7 @@
 // Renders an incident's card from what the store knows. Confidence and runner-up are not stored,
 // so they are recomputed from the (redacted) excerpt: the matcher is deterministic and cheap.
-import { incidentCard } from '../cards/views.js';
+import { ANY_APP_ID, incidentCard } from '../cards/views.js';
+import { MATCH_THRESHOLD } from '../core/match.js';
 import type { AdaptiveCard } from '../cards/render.js';
 import type { Finding, Matcher } from '../core/types.js';
 import type { Incident } from '../incidents/types.js';
@@ -30,13 +31,17 @@ export function renderIncident(incident: Incident, matcher: Matcher, finding?: F
   }
   const shownId = incident.verdict === 'match' ? incident.entryIds[0] : incident.entryIds.find((id) => catalog.entry(id)?.app === incident.appId);
   const scored = found?.matches.find((m) => m.entry.id === shownId);
-  const runnerUp = found?.runnerUps.find((r) => r.entry.id !== shownId)?.entry
-    ?? found?.matches.find((m) => m.entry.id !== shownId && incident.verdict === 'match')?.entry;
+  // "Also possible" only for an explanation that could itself have been the answer: a 28% guess
+  // (a 401 offered under a 500) sends a tired reader the wrong way.
+  const plausible = (m: { entry: { id: string }; score: number }) => m.entry.id !== shownId && m.score >= MATCH_THRESHOLD;
+  const runnerUp = found?.runnerUps.find(plausible)?.entry
+    ?? (incident.verdict === 'match' ? found?.matches.find(plausible)?.entry : undefined);
   return incidentCard({
     incident,
     catalog,
     confidence: scored?.score,
     runnerUp,
+    appHint: found?.appHints.find((app) => app !== ANY_APP_ID),
     understood: found && incident.verdict === 'none' ? understoodFrom(found, matcher) : undefined,
   });
 }

@@ -60,10 +60,15 @@ describe('incident cards', () => {
     expect(verbs(card)).toEqual(['resolve', 'escalate']);
   });
 
-  it('every button carries the incident id and a Submit fallback with the same verb', () => {
-    for (const action of actionsOf(variants['diagnosis open']).filter((a) => a.type === 'Action.Execute')) {
-      expect(action.data).toMatchObject({ incidentId: 'inc-1' });
-      expect(action.fallback).toMatchObject({ type: 'Action.Submit', data: { verb: action.verb, incidentId: 'inc-1' } });
+  it('every button carries the incident id and a Submit fallback with the same data and verb', () => {
+    for (const card of Object.values(variants)) {
+      const executes = actionsOf(card).filter((a) => a.type === 'Action.Execute');
+      expect(executes.length).toBeGreaterThan(0);
+      for (const action of executes) {
+        expect(action.data).toMatchObject({ verb: action.verb, incidentId: 'inc-1' });
+        // An older client presses the fallback: it must do exactly what the Execute does.
+        expect(action.fallback).toEqual({ type: 'Action.Submit', title: action.title, data: action.data });
+      }
     }
   });
 
@@ -90,7 +95,7 @@ describe('incident cards', () => {
     const card = variants.ambiguous;
     const choices = actionsOf(card).filter((a) => a.verb === 'choose-app');
     expect(choices.map((a) => a.title)).toEqual([`It's ${catalog.app('box')!.name}`, `It's ${catalog.app(otherApp.app)!.name}`]);
-    expect(choices[1]!.data).toEqual({ incidentId: 'inc-1', appId: otherApp.app });
+    expect(choices[1]!.data).toEqual({ verb: 'choose-app', incidentId: 'inc-1', appId: otherApp.app });
     expect(visibleText(card)).toContain('This error comes from several apps');
     // What tells the candidates apart is the cause, so each app's cause is shown next to its name.
     expect(unescapeDisplay(visibleText(card))).toContain(`${catalog.app(otherApp.app)!.name}: ${otherApp.cause.slice(0, 20)}`);
@@ -113,9 +118,47 @@ describe('incident cards', () => {
     const text = unescapeDisplay(visibleText(card));
     expect(text).toContain("I don't know this error yet");
     expect(text).toContain('HTTP 418');
-    expect(text).toContain('Weak resemblances');
+    expect(text).toContain('Known errors that look a little like it (not a diagnosis)');
     expect(verbs(card)).toContain('escalate');
-    expect(visibleText(variants['no match without suggestions'])).not.toContain('Weak resemblances');
+    expect(visibleText(variants['no match without suggestions'])).not.toContain('look a little like it');
+  });
+
+  it('does not repeat the portal message when the paste already shows it', () => {
+    const entry = catalog.entries.find((e) => e.ref === 'mda-09')!; // Box: "Cannot authorize with this service"
+    const pasted = incidentCard({ incident: incident({ entryIds: [entry.id], excerpt: `Box connector:   ${entry.message.toUpperCase()}` }), catalog });
+    const text = unescapeDisplay(visibleText(pasted));
+    expect(text.split(entry.message.toUpperCase()).length - 1).toBe(1);
+    expect(text).not.toContain('Known as:');
+    // A paste in other words still learns the name the portal gives the error.
+    const reworded = incidentCard({ incident: incident({ entryIds: [entry.id], excerpt: 'Box: Unauthorized, cannot authorize' }), catalog });
+    expect(unescapeDisplay(visibleText(reworded))).toContain(`Known as: ${entry.message}`);
+  });
+
+  it('an error any app can show is named after the app the paste names, never "All apps"', () => {
+    const entry = catalog.entries.find((e) => e.app === 'all-apps' && e.resolution.actor === 'app-admin')!;
+    const named = incidentCard({ incident: incident({ entryIds: [entry.id], appId: 'all-apps', excerpt: `ServiceNow connector: ${entry.message}` }), catalog, appHint: 'servicenow' });
+    const text = unescapeDisplay(visibleText(named));
+    expect(text.split('\n')[0]).toBe('ServiceNow connector error');
+    expect(text).toContain('Who acts: An admin of ServiceNow');
+    const unnamed = unescapeDisplay(visibleText(incidentCard({ incident: incident({ entryIds: [entry.id], appId: 'all-apps', excerpt: entry.message }), catalog })));
+    expect(unnamed.split('\n')[0]).toBe('Connector error (any app can show it)');
+    expect(unnamed).toContain('Who acts: An admin of the app');
+    expect(`${text}\n${unnamed}`).not.toMatch(/All apps/);
+  });
+
+  it('the runner-up says why it would be different, not the same portal message again', () => {
+    const okta = catalog.entries.find((e) => e.ref === 'mda-15')!;
+    const exchange = catalog.entries.find((e) => e.app === 'exchange-online' && e.message === okta.message)!;
+    const card = incidentCard({ incident: incident({ entryIds: [okta.id], appId: 'okta', excerpt: okta.message }), catalog, confidence: 0.97, runnerUp: exchange });
+    const also = unescapeDisplay(visibleText(card)).split('\n').find((line) => line.startsWith('Also possible'));
+    expect(also).toMatch(/^Also possible: Exchange Online\. Exchange Online rejects the account /);
+    expect(also).not.toContain(okta.message);
+  });
+
+  it('an error cut short by the matcher says only its start is shown', () => {
+    const card = incidentCard({ incident: incident({ excerpt: `${boxEntry.message}\n\tat com.box.Call(Box.java:1)\n…` }), catalog });
+    expect(visibleText(card)).toContain('Only the start of what you pasted is shown and kept.');
+    expect(visibleText(variants['diagnosis open'])).not.toContain('Only the start');
   });
 
   it('a repeat says how often the error was seen', () => {
@@ -216,6 +259,11 @@ describe('command cards', () => {
     expect(cardProblems(card)).toEqual([]);
     const count = catalog.entries.filter((e) => e.app === 'box').length;
     expect(visibleText(card)).toContain(`Box: ${count} known error${count === 1 ? '' : 's'}`);
+    // Errors any connector can show come last, as "Any app", and are not counted as an app.
+    const apps = catalog.apps.filter((app) => app.id !== 'all-apps').length;
+    expect(visibleText(card)).toContain(`Apps I know (${apps}) with ${catalog.entries.length} known errors`);
+    expect(visibleText(card)).not.toContain('All apps');
+    expect(visibleText(card).trim().split('\n').at(-2)).toMatch(/^Any app: \d+ known errors?$/);
   });
 
   it('search lists matching entries, and says so when nothing matches', () => {

@@ -71,6 +71,27 @@ describe('a paste', () => {
     expect(replies.at(-1)?.text).toMatch(/I found 7 errors in that message and showed the first 5/);
   });
 
+  it('an error any app can show is named after the app in the paste, without a far-fetched "also possible"', async () => {
+    const replies = await h.send(personalMessage('ServiceNow connector: HttpRequestFailure: Server returned: 500 Internal server error'));
+    const shown = text(cardOf(replies[0]));
+    expect(shown.split('\n')[0]).toBe('ServiceNow connector error');
+    expect(shown).toContain('Who acts: An admin of ServiceNow');
+    // The matcher's 28% guesses (a 401 for a 500) are not offered as an alternative.
+    expect(shown).not.toContain('Also possible');
+  });
+
+  it('a close second explanation is offered with its cause', async () => {
+    const replies = await h.send(personalMessage('Box connector: BoxServerException: Unauthorized - Cannot authorize with this service'));
+    const also = text(cardOf(replies[0])).split('\n').find((line) => line.startsWith('Also possible'));
+    expect(also).toMatch(/^Also possible: Box\. The Box account /);
+  });
+
+  it('longer than the bot reads says how much it read', async () => {
+    const replies = await h.send(personalMessage(`${BOX_PASTE}\n${'y'.repeat(70_000)}`));
+    expect(cardOf(replies[0])).toBeDefined();
+    expect(replies.at(-1)?.text).toMatch(/Your message was long \(70,\d{3} characters\), so I only read the first 65,536\./);
+  });
+
   it('that is not a known error gets the honest no-match card with Escalate', async () => {
     const replies = await h.send(personalMessage('Widget frobnication failed with HTTP 418 on widgets.example'));
     const card = cardOf(replies[0]);
