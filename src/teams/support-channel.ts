@@ -40,15 +40,30 @@ export interface SupportChannelDeps {
   configuredChannelId?: string;
 }
 
-/** Where support escalations go in Teams, or undefined when no channel is known. */
-export async function supportChannel(deps: Pick<SupportChannelDeps, 'store' | 'configuredChannelId'>, fallbackServiceUrl?: string): Promise<Partial<ConversationReference> | undefined> {
+/**
+ * Where support escalations go in Teams, or undefined when no channel is known. A configured
+ * channel id has no stored reference: it is reached through the service URL (and tenant) of the
+ * chat the escalation came from, as the bot itself (`28:<app id>`) when the app id is known.
+ */
+export async function supportChannel(
+  deps: Pick<SupportChannelDeps, 'store' | 'configuredChannelId'> & { botAppId?: string },
+  fallbackServiceUrl?: string,
+  fallbackTenantId?: string,
+): Promise<Partial<ConversationReference> | undefined> {
   const stored = (await deps.store.getSetting(SUPPORT_CHANNEL_SETTING)) as Partial<ConversationReference> | undefined;
   if (stored && typeof stored === 'object' && stored.conversation?.id && stored.serviceUrl) return stored;
   if (deps.configuredChannelId && fallbackServiceUrl) {
     return {
       channelId: 'msteams',
       serviceUrl: fallbackServiceUrl,
-      conversation: { id: deps.configuredChannelId, isGroup: true, conversationType: 'channel', name: '' },
+      ...(deps.botAppId ? { bot: { id: `28:${deps.botAppId}`, name: 'Connector Doctor' } } : {}),
+      conversation: {
+        id: deps.configuredChannelId,
+        isGroup: true,
+        conversationType: 'channel',
+        name: '',
+        ...(fallbackTenantId ? { tenantId: fallbackTenantId } : {}),
+      },
     };
   }
   return undefined;
@@ -60,7 +75,7 @@ export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSi
     async deliver(message: OutboxMessage): Promise<DeliveryResult> {
       const incident = await deps.store.get(message.incidentId);
       if (!incident) return { ok: false, retryable: false, error: 'incident no longer exists' };
-      const reference = await supportChannel(deps, incident.serviceUrl);
+      const reference = await supportChannel(deps, incident.serviceUrl, incident.tenantId);
       if (!reference) return { ok: false, retryable: true, retryAfterMs: 60_000, error: 'no support channel is set' };
       // The card's message in Teams; no link when it is unknown (the bot serves no incident pages).
       const card = supportEscalationCard(incident, deps.matcher.catalog, teamsLink(incident) ?? undefined);

@@ -32,6 +32,8 @@ describe('SUPPORT_CHANNEL_ID', () => {
     const post = await teams.next((call) => call.method === 'POST' && call.conversationId === SUPPORT_CHANNEL);
     // Posted in the channel itself (not in the chat where Escalate was pressed), carrying the support card.
     expect(post.path.startsWith(`/v3/conversations/${encodeURIComponent(SUPPORT_CHANNEL)}/activities`)).toBe(true);
+    // In the tenant of the chat the escalation came from.
+    expect(post.body.conversation).toMatchObject({ id: SUPPORT_CHANNEL, tenantId: 'tenant-bot-tests' });
     const attachment = (post.body.attachments as { contentType: string; content: unknown }[])[0];
     expect(attachment?.contentType).toBe('application/vnd.microsoft.card.adaptive');
     const text = shown(attachment?.content);
