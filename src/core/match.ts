@@ -49,6 +49,8 @@ const WEIGHT = {
 } as const;
 const STATUS_CONTRADICTION = 0.45;
 const CODE_CONTRADICTION = 0.3;
+/** Highest score of an entry with no anchor of its own: below MATCH_THRESHOLD. */
+const UNANCHORED_CAP = 0.45;
 
 // ---------------------------------------------------------------------------------------------
 // The index
@@ -495,11 +497,14 @@ function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[]): Can
       evidence.push({ kind: 'message', value: `${k} of ${m} words of the portal message`, weight: WEIGHT.messagePrefix * (k / m) });
     }
     // The app named by the caller or the text backs an entry something specific already points at.
+    const anchored = evidence.some((e) => e.kind === 'code' || e.kind === 'exception' || e.kind === 'phrase' || e.kind === 'message');
     const hint = hintApps.find((h) => h.appId === entry.entry.app);
-    if (hint && evidence.some((e) => e.kind === 'code' || e.kind === 'exception' || e.kind === 'phrase' || e.kind === 'message')) {
-      evidence.push({ kind: 'app-hint', value: hint.value, weight: WEIGHT.appHint });
-    }
+    if (hint && anchored) evidence.push({ kind: 'app-hint', value: hint.value, weight: WEIGHT.appHint });
     let score = noisyOr(evidence);
+    // Shared words and a status alone ("500 Internal Server Error" on any web page) are a
+    // suggestion at most: a match needs something of the entry's own (code, exception, phrase,
+    // or its message word for word).
+    if (!anchored) score = Math.min(score, UNANCHORED_CAP);
     // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
     // is not AADSTS70008).
     if (entry.statuses.size > 0 && segmentStatuses.size > 0 && ![...segmentStatuses].some((s) => entry.statuses.has(s))) {
