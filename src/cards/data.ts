@@ -12,6 +12,8 @@ export interface IncidentCardCommon {
   excerptNote: string;
   status: string;
   statusColor: StatusColor;
+  /** "Note for support: …" while escalated with a note, or ''. */
+  statusNote: string;
   /** "Seen 3 times in this conversation" or ''. */
   repeatLine: string;
   showResolve: boolean;

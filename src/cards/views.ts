@@ -72,6 +72,11 @@ export interface IncidentCardInput {
   understood?: string[];
 }
 
+/** While escalated, everyone in the chat sees what was told to support. */
+function statusNoteOf(incident: Incident): string {
+  return incident.state === 'escalated' && incident.escalationNote ? plainText(`Note for support: ${incident.escalationNote}`) : '';
+}
+
 function statusOf(incident: Incident): Pick<IncidentCardCommon, 'status' | 'statusColor' | 'showResolve' | 'showEscalate' | 'showReopen'> {
   switch (incident.state) {
     case 'resolved':
@@ -90,10 +95,11 @@ function statusOf(incident: Incident): Pick<IncidentCardCommon, 'status' | 'stat
             ? ' — delivery pending'
             : incident.escalationDelivery === 'dead-lettered'
               ? ' — delivery failed, please contact support directly'
-              : ' — no support destination is configured';
+              : // Nobody was told: say so, or a tired reader waits for an answer that never comes.
+                ' — not sent: no support destination is set up, please contact support directly';
       return {
         status: `Escalated by ${personName(incident.escalatedBy)} at ${formatTime(incident.escalatedAt ?? incident.updatedAt)}${delivery}`,
-        statusColor: incident.escalationDelivery === 'dead-lettered' ? 'Attention' : 'Warning',
+        statusColor: incident.escalationDelivery === 'dead-lettered' || incident.escalationDelivery === undefined ? 'Attention' : 'Warning',
         showResolve: true,
         showEscalate: false,
         showReopen: false,
@@ -152,6 +158,7 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
     incidentId: incident.id,
     ...excerptFields(incident.excerpt, limit),
     ...statusOf(incident),
+    statusNote: statusNoteOf(incident),
     repeatLine,
   });
   const entry = shownEntry(incident, catalog);

@@ -91,6 +91,25 @@ describe('incident cards', () => {
     expect(visibleText(delivered)).toContain('— delivered to support');
   });
 
+  it('escalated card shows everyone the note sent to support, as plain text', () => {
+    const card = variants['diagnosis escalated pending'];
+    expect(visibleText(card)).toContain('Note for support: tried twice');
+    const hostile = incidentCard({
+      incident: incident({ state: 'escalated', escalatedBy: ADA, escalatedAt: at, escalationDelivery: 'pending', escalationNote: 'see [portal](https://evil.example) **now**' }),
+      catalog,
+    });
+    expect(visibleText(hostile)).toContain(plainText('Note for support: see [portal](https://evil.example) **now**'));
+    expect(cardProblems(hostile)).toEqual([]);
+    // Once resolved, the note belongs to the escalation's history, not to the card.
+    const resolved = incidentCard({ incident: incident({ state: 'resolved', resolvedBy: BOB, resolvedAt: at, escalationNote: 'tried twice' }), catalog });
+    expect(visibleText(resolved)).not.toContain('Note for support');
+  });
+
+  it('an escalation with nowhere to go says nobody was told', () => {
+    const card = incidentCard({ incident: incident({ state: 'escalated', escalatedBy: ADA, escalatedAt: at }), catalog });
+    expect(visibleText(card)).toContain('Escalated by Ada Ops at 10:42 UTC — not sent: no support destination is set up, please contact support directly');
+  });
+
   it('ambiguous card has one "It\'s <app>" button per candidate app', () => {
     const card = variants.ambiguous;
     const choices = actionsOf(card).filter((a) => a.verb === 'choose-app');
