@@ -1,6 +1,7 @@
 // A Diagnosis as the outside world reads it: the stable JSON contract of `diagnose --json`
 // (other tools parse it) and the human-readable text of the CLI.
 
+import { DEFAULT_MAX_INPUT_CHARS } from './match.js';
 import type { Actor, Catalog, Diagnosis, Finding, Resolution, ScoredEntry, Verdict } from './types.js';
 
 /** One catalog entry in a report. Field names are a contract: add, never rename or remove. */
@@ -137,7 +138,10 @@ function renderFinding(f: Finding, n: number, total: number, catalog: Catalog | 
 export function renderText(diagnosis: Diagnosis, catalog?: Catalog): string {
   const parts = diagnosis.findings.map((f, i) => renderFinding(f, i + 1, diagnosis.findings.length, catalog));
   const notes: string[] = [];
-  if (diagnosis.truncated) notes.push('Note: the text was too long; only its first part was read.');
+  if (diagnosis.truncated) {
+    const cap = DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US');
+    notes.push(`Note: the text is longer than 64 KB; only its first ${cap} characters were read. Run the rest separately if it holds another error.`);
+  }
   if (diagnosis.redactions > 0) notes.push(`Note: ${diagnosis.redactions} secret(s) were removed from the text before it was read.`);
   return [...parts, ...notes].join('\n\n');
 }

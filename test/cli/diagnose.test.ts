@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { bigLogPaste, fieldPastes } from '../fixtures/pastes/field.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const script = path.join(root, 'src/cli/diagnose.ts');
@@ -16,6 +17,7 @@ function run(args: string[], input = '', env: Record<string, string> = {}): { co
     encoding: 'utf8',
     env: { ...base, ...env },
     timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -68,6 +70,47 @@ describe('diagnose CLI', () => {
     expect(lines[1].error).toMatch(/JSON/);
     expect(lines[2]).toMatchObject({ line: 3 });
     expect(lines[3].findings[0].matches[0].id).toBe('slack-discovery-api-not-enabled');
+  });
+
+  it('--jsonl reads a 1,000-line log file and answers every line, in order', () => {
+    const pastes = fieldPastes.filter((p) => p.app === undefined);
+    const texts = Array.from({ length: 1000 }, (_, i) => pastes[i % pastes.length]!.text);
+    const r = run(['--jsonl'], `${texts.map((t) => JSON.stringify(t)).join('\n')}\n`);
+    expect(r.code).toBe(0);
+    const docs = r.out.trim().split('\n').map((l) => JSON.parse(l) as { findings: { verdict: string; matches: { id: string }[] }[] });
+    expect(docs).toHaveLength(1000);
+    docs.forEach((doc, i) => {
+      const paste = pastes[i % pastes.length]!;
+      const recognised = doc.findings.filter((f) => f.verdict !== 'none');
+      expect(recognised.map((f) => f.verdict)).toEqual(paste.expect.map((e) => e.verdict));
+    });
+  });
+
+  it('says when a paste is longer than 64 KB and still diagnoses its first part', () => {
+    const r = run([], bigLogPaste().text);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('okta-invalid-token (mda-15)');
+    expect(r.out).toContain('Note: the text is longer than 64 KB; only its first 65,536 characters were read.');
+    const json = run(['--json'], bigLogPaste().text);
+    expect(JSON.parse(json.out)).toMatchObject({ truncated: true, findings: [{ verdict: 'match', matches: [{ id: 'okta-invalid-token' }] }] });
+  });
+
+  it("shows an organisation's overrides from CATALOG_EXTRA_DIR: its runbook, steps and link", () => {
+    const paste = 'AuthFatalFailureException: com.box.boxjavalibv2.exceptions.BoxServerException: {"error":"invalid_grant","error_description":"Invalid refresh token"}';
+    const text = run([paste], '', { CATALOG_EXTRA_DIR: extras('valid') });
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('1. Open a ticket in the IAM queue; the IAM on-call reconnects Box with the break-glass admin.');
+    expect(text.out).toContain('Learn more: https://wiki.acme.example/runbooks/box-reconnect');
+    const json = JSON.parse(run(['--json', paste], '', { CATALOG_EXTRA_DIR: extras('valid') }).out);
+    expect(json.findings[0].matches[0]).toMatchObject({ id: 'box-invalid-refresh-token', learnMore: 'https://wiki.acme.example/runbooks/box-reconnect' });
+    expect(json.findings[0].matches[0].resolution).toContain('IAM queue');
+    // Added signals work too, and an alias the organisation added is accepted by --app.
+    expect(JSON.parse(run(['--json', 'token refresh failed: ACME-M365-TOKEN'], '', { CATALOG_EXTRA_DIR: extras('valid') }).out).findings[0].matches[0].id).toBe(
+      'microsoft-365-refresh-token-expired',
+    );
+    expect(run(['--app', 'Box Drive', 'BoxRestException: 407 Proxy Authentication Required'], '', { CATALOG_EXTRA_DIR: extras('valid') }).out).toContain('box-acme-proxy-blocked');
+    // Without the folder, the built-in text comes back.
+    expect(run([paste]).out).not.toContain('IAM queue');
   });
 
   it('exits 1 when nothing is a catalogued error', () => {
