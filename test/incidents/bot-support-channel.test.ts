@@ -1,8 +1,10 @@
-// The support channel named by configuration (SUPPORT_CHANNEL_ID), nobody having run
-// `set support channel`: through the real bot over HTTP, Escalate posts a new thread in that
-// channel (through the Teams stand-in), and the card in the chat then says it was delivered.
+// The support channel, through the real bot over HTTP and the Teams stand-in: named by
+// configuration (SUPPORT_CHANNEL_ID) with nobody having run `set support channel`, Escalate posts
+// in that channel and the card in the chat then says it was delivered; once someone runs
+// `set support channel` in a channel thread, escalations go to that channel instead.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../helpers/running-bot.js';
+import { post as postJson, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
 import { BOX_PASTE, buttonData, eventually, metric, pasteExpectingReplies, press, shown } from './fixtures/bot-http.js';
 
@@ -47,6 +49,35 @@ describe('SUPPORT_CHANNEL_ID', () => {
     const again = await press(app.url, 'escalate', { incidentId: data.incidentId }, where);
     expect(shown(again.card)).toContain('delivered to support');
     // Exactly one post in the support channel.
-    expect(teams.calls.filter((call) => call.method === 'POST' && call.conversationId === SUPPORT_CHANNEL)).toHaveLength(1);
+    await eventually('the delivery to be recorded', async () => (await metric(app.url, 'connector_doctor_escalations_pending')) === 0);
+    expect(toConfigured()).toBe(configuredBefore);
+  });
+});
+
+describe('set support channel', () => {
+  it('typed in a thread of another channel wins over the configured one: the next escalation is posted there', async () => {
+    const channelMessage = JSON.parse(readFileSync(new URL('../fixtures/activities/channel-mention.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const set = await postJson(`${app.url}/api/messages`, {
+      ...channelMessage,
+      id: 'set-support-1',
+      text: '<at>Connector Doctor</at> set support channel',
+      attachments: [],
+      serviceUrl: teams.serviceUrl,
+    });
+    expect(set.status).toBe(200);
+    // The bot confirms in the thread where the command was typed.
+    await teams.next((call) => call.method === 'POST' && call.conversationId === '19:opsChannelExample@thread.tacv2;messageid=1764585060000');
+
+    const toConfigured = () => teams.calls.filter((call) => call.method === 'POST' && call.conversationId === SUPPORT_CHANNEL).length;
+    const configuredBefore = toConfigured();
+    const where = { conversationId: 'a:after-set-channel-chat', serviceUrl: teams.serviceUrl };
+    const [card] = await pasteExpectingReplies(app.url, BOX_PASTE, where);
+    const data = buttonData(card, 'escalate');
+    expect((await press(app.url, 'escalate', data, where)).status).toBe(200);
+    // A new post in the channel itself, not in the thread the command was typed in.
+    const posted = await teams.next((call) => call.method === 'POST' && call.conversationId === '19:opsChannelExample@thread.tacv2');
+    expect(shown((posted.body.attachments as { content: unknown }[])[0]?.content)).toContain('Bob Desk');
+    await eventually('the delivery to be recorded', async () => (await metric(app.url, 'connector_doctor_escalations_pending')) === 0);
+    expect(toConfigured()).toBe(configuredBefore);
   });
 });
