@@ -330,15 +330,30 @@ export function statsCard(windows: StatsWindow[], catalog: Catalog, outbox?: Out
   return renderCard('stats', data);
 }
 
-export function supportEscalationCard(incident: Incident, catalog: Catalog, link?: string): AdaptiveCard {
+function formatDateTime(at: Date): string {
+  return `${at.toISOString().slice(0, 10)} ${formatTime(at)}`;
+}
+
+/** The matcher's verdict in support's words. */
+function verdictText(incident: Incident, entry: CatalogEntry | undefined): string {
+  if (incident.verdict === 'match') return entry ? plainText(`Known error: ${entry.id}`) : 'Known error';
+  if (incident.verdict === 'ambiguous') return incident.appId ? 'Known error; the reporter chose the app' : 'Known for several apps; the app is not settled';
+  return 'Not in the catalog';
+}
+
+/** `appHint`: the app the paste names, for errors any app can show (see IncidentCardInput). */
+export function supportEscalationCard(incident: Incident, catalog: Catalog, link?: string, appHint?: string): AdaptiveCard {
   const entry = shownEntry(incident, catalog);
+  const hinted = appHint && appHint !== ANY_APP_ID ? catalog.app(appHint)?.name : undefined;
+  const app = entry?.app === ANY_APP_ID && hinted ? hinted : appName(catalog, incident.appId ?? entry?.app);
   const data = (limit: number): SupportEscalationCardData => ({
-    title: plainText(entry ? `${appName(catalog, entry.app)}: ${firstLine(entry.message)}` : 'an error the catalog does not know'),
+    title: plainText(entry ? `${app}: ${firstLine(entry.message)}` : 'an error the catalog does not know'),
     escalatedBy: personName(incident.escalatedBy),
-    escalatedAt: formatTime(incident.escalatedAt ?? incident.updatedAt),
+    // Support may read this days later: the date matters as much as the time.
+    escalatedAt: formatDateTime(incident.escalatedAt ?? incident.updatedAt),
     reporter: personName(incident.reporter),
-    appName: plainText(appName(catalog, incident.appId ?? entry?.app)),
-    verdict: incident.verdict,
+    appName: plainText(app),
+    verdict: verdictText(incident, entry),
     incidentId: plainText(incident.id),
     note: incident.escalationNote ? plainText(incident.escalationNote) : '',
     ...excerptFields(incident.excerpt, limit),

@@ -19,6 +19,15 @@ export function understoodFrom(finding: Finding, matcher: Matcher): string[] {
   return [...seen].slice(0, 8);
 }
 
+/** The app a stored incident's paste names ("ServiceNow connector: ..."), other than "any app". */
+export function appHintOf(incident: Incident, matcher: Matcher): string | undefined {
+  try {
+    return matcher.diagnose(incident.excerpt).findings[0]?.appHints.find((app) => app !== ANY_APP_ID);
+  } catch {
+    return undefined;
+  }
+}
+
 export function renderIncident(incident: Incident, matcher: Matcher, finding?: Finding): AdaptiveCard {
   const catalog = matcher.catalog;
   let found = finding;

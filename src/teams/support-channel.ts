@@ -7,7 +7,7 @@ import type { Matcher } from '../core/types.js';
 import { teamsLink } from '../incidents/escalation.js';
 import type { DeliveryResult, EscalationSink, IncidentStore, OutboxMessage } from '../incidents/types.js';
 import type { Logger } from '../log.js';
-import { renderIncident } from './incident-view.js';
+import { appHintOf, renderIncident } from './incident-view.js';
 import { statusOf } from './retry.js';
 
 /** Settings key holding the support channel's conversation reference. */
@@ -78,7 +78,7 @@ export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSi
       const reference = await supportChannel(deps, incident.serviceUrl, incident.tenantId);
       if (!reference) return { ok: false, retryable: true, retryAfterMs: 60_000, error: 'no support channel is set' };
       // The card's message in Teams; no link when it is unknown (the bot serves no incident pages).
-      const card = supportEscalationCard(incident, deps.matcher.catalog, teamsLink(incident) ?? undefined);
+      const card = supportEscalationCard(incident, deps.matcher.catalog, teamsLink(incident) ?? undefined, appHintOf(incident, deps.matcher));
       const error = await proactively(deps, reference, async (context) => {
         await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
       });

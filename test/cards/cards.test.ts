@@ -319,5 +319,12 @@ describe('command cards', () => {
     const text = unescapeDisplay(visibleText(card));
     expect(text).toContain('Escalated by: Bob Desk');
     expect(text).toContain('Note: urgent *please*');
+    // Support reads it later and elsewhere: the date, the diagnosis in words, whose paste it is.
+    expect(text).toContain('Escalated at: 2026-12-01 10:42 UTC');
+    expect(text).toContain('Diagnosis: Known error: box-invalid-refresh-token');
+    expect(text).toContain('What the reporter pasted');
+    const unknown = unescapeDisplay(visibleText(supportEscalationCard(incident({ verdict: 'none', appId: undefined, entryIds: [], state: 'escalated', escalatedBy: BOB, escalatedAt: at }), catalog)));
+    expect(unknown).toContain('Diagnosis: Not in the catalog');
+    expect(unknown).not.toContain('Likely cause');
   });
 });

@@ -26,10 +26,10 @@ afterEach(async () => {
   teams = undefined;
 });
 
-async function escalatedIncident(serviceUrl: string) {
+async function escalatedIncident(serviceUrl: string, excerpt = 'Service timeout') {
   const { incident } = await store.openOrRepeat({
     conversationId: 'a:ada', serviceUrl, reporter: { id: '29:ada', name: 'Ada Ops' },
-    excerpt: 'Service timeout', verdict: 'match', entryIds: ['all-apps-service-timeout'], appId: 'all-apps', at,
+    excerpt, verdict: 'match', entryIds: ['all-apps-service-timeout'], appId: 'all-apps', at,
   });
   await store.attachCard(incident.id, 'card-1');
   await store.apply(
@@ -62,6 +62,18 @@ describe('support channel sink', () => {
     const shown = unescapeDisplay(visibleText((posted.body as { attachments: { content: unknown }[] }).attachments[0]!.content));
     expect(shown).toContain('Escalated by: Bob Desk');
     expect(shown).toContain('Note: customer waiting');
+  });
+
+  it('an error any app can show is posted under the app the paste names', async () => {
+    teams = await startTeamsStandIn();
+    await store.putSetting(SUPPORT_CHANNEL_SETTING, { channelId: 'msteams', serviceUrl: teams.serviceUrl, conversation: { id: '19:support@thread.tacv2', isGroup: true, conversationType: 'channel' } });
+    const incidentId = await escalatedIncident(teams.serviceUrl, 'Salesforce connector: Service timeout');
+    expect(await sinkFor().sink.deliver(message(incidentId))).toEqual({ ok: true });
+    const posted = await teams.next((c) => c.method === 'POST');
+    const shown = unescapeDisplay(visibleText((posted.body as { attachments: { content: unknown }[] }).attachments[0]!.content));
+    expect(shown.split('\n')[0]).toBe('Escalated: Salesforce: Service timeout');
+    expect(shown).toContain('App: Salesforce');
+    expect(shown).not.toContain('Any app');
   });
 
   it('without a support channel, asks the outbox to retry later', async () => {
