@@ -13,6 +13,7 @@ import {
   type CatalogInspection,
 } from '../core/catalog.js';
 import { formatCatalogProblem, isCodedError } from '../core/errors.js';
+import { createMatcher } from '../core/match.js';
 
 export interface LintOutput {
   out(line: string): void;
@@ -74,6 +75,24 @@ export function lintCatalog(inspection: CatalogInspection): LintReport {
         }
       }
     }
+  }
+
+  // What users will see: each entry's own message, pasted as is, must still come back as that
+  // entry (or among the apps the user is asked to choose from). Another entry's signals can take
+  // it over even when no two messages are alike.
+  const sameMessage = new Set<string>();
+  for (const group of byMessage.values()) if (group.length > 1) for (const entry of group) sameMessage.add(entry.id);
+  const matcher = createMatcher(catalog);
+  for (const entry of catalog.entries) {
+    if (sameMessage.has(entry.id)) continue; // reported above
+    const findings = matcher.diagnose(entry.message).findings.filter((f) => f.verdict !== 'none');
+    if (findings.some((f) => f.matches.some((m) => m.entry.id === entry.id))) continue;
+    const winners = [...new Set(findings.flatMap((f) => f.matches.map((m) => `${m.entry.id} (${m.entry.source})`)))];
+    shadows.push(
+      winners.length > 0
+        ? `${entry.source}: entry ${entry.id}: its own message pasted as is comes back as ${winners.join(', ')}; narrow the other entry's signals`
+        : `${entry.source}: entry ${entry.id}: its own message pasted as is is not recognised; give it signals (codes, exceptions, phrases)`,
+    );
   }
 
   const overriddenBy = new Map<string, string[]>();

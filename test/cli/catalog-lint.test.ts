@@ -53,6 +53,15 @@ describe('catalog lint', () => {
     expect(out).toContain('entry acme-legacy-npe (app acme-legacy) has the same message as built-in aws-null-pointer');
   });
 
+  it("fails on an entry users could never get back: its own message is not recognised", () => {
+    const { code, err } = run(['--extra', extras('unreachable')]);
+    expect(code).toBe(1);
+    expect(err).toContain(
+      `shadow: ${path.join(extras('unreachable'), 'acme-sync.yaml')}: entry acme-sync-stalled: its own message pasted as is is not recognised`,
+    );
+    expect(err).toContain('Catalog has 0 error(s) and 1 shadowing problem(s)');
+  });
+
   it.each([
     ['bad-field', 'entry box-acme-missing-cause: field resolution.steps: needs at least one step'],
     ['bad-yaml', 'YAML syntax error at line 7'],
