@@ -116,6 +116,14 @@ describe('channels and chats', () => {
     expect(replies[0]!.conversation?.id).toBe('19:ops@thread.tacv2;messageid=1700000000000');
   });
 
+  it('replies to the very message in the thread, and the mention is not taken as part of a paste', async () => {
+    const replies = await h.send({ ...channelMention('BoxServerException: Unauthorized - Cannot authorize with this service'), id: '1700000000123' });
+    expect(replies[0]!.replyToId).toBe('1700000000123');
+    const pasted = text(cardOf(replies[0]));
+    expect(pasted.split('\n')[0]).toBe('Box connector error');
+    expect(pasted).not.toContain('Connector Doctor');
+  });
+
   it('diagnoses a paste after the mention', async () => {
     const replies = await h.send(channelMention(BOX_PASTE));
     expect(text(cardOf(replies[0]))).toContain('Box');
@@ -142,6 +150,20 @@ describe('channels and chats', () => {
     expect(text(cardOf(added[0]))).toContain("Hi, I'm Connector Doctor");
     const other = await h.send(update('29:someone-else'));
     expect(other).toHaveLength(0);
+  });
+
+  it.each([
+    ['a personal chat', { id: 'a:personal-new', conversationType: 'personal', isGroup: false }],
+    ['a group chat', { id: '19:group@thread.v2', conversationType: 'groupChat', isGroup: true }],
+    ['a team', { id: '19:general@thread.tacv2', conversationType: 'channel', isGroup: true }],
+  ])('installed in %s, posts the welcome card there', async (_scope, conversation) => {
+    const replies = await h.send({
+      type: 'conversationUpdate', channelId: 'msteams', recipient: BOT, from: USER_ADA,
+      conversation: { ...conversation, name: '' }, membersAdded: [{ id: BOT.id, name: BOT.name }],
+    });
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.conversation?.id).toBe(conversation.id);
+    expect(text(cardOf(replies[0]))).toContain("Hi, I'm Connector Doctor");
   });
 });
 
