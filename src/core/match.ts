@@ -230,7 +230,11 @@ function buildIndex(catalog: Catalog): Index {
         simpleExceptions.add(simple.toLowerCase());
         if (!exceptionNames.has(simple.toLowerCase())) exceptionNames.set(simple.toLowerCase(), simple);
       }
-      if (name.includes('.')) qualified.push(name.toLowerCase());
+      if (name.includes('.')) {
+        qualified.push(name.toLowerCase());
+        // Shown as the catalog writes it (evidence reads "com.box...BoxServerException", not lower case).
+        if (!exceptionNames.has(name.toLowerCase())) exceptionNames.set(name.toLowerCase(), name);
+      }
     }
     const lex = new Set<string>(messageSeq.filter((m) => !m.startsWith('<')));
     for (const phrase of signals?.phrases ?? []) {
@@ -428,7 +432,7 @@ function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[]): Can
         const qualified = entry?.qualifiedExceptions.find((q) => q.endsWith(word) && view.lowerText.includes(q));
         const weight = (qualified ? WEIGHT.qualifiedException : WEIGHT.exception) * specificity(exceptionHits.length) * (typo ? WEIGHT.fuzzyFactor : 1);
         const name = typo ? display(word) : (index.exceptionNames.get(word) ?? word);
-        add(i, { kind: 'exception', value: qualified ?? name, weight });
+        add(i, { kind: 'exception', value: qualified ? (index.exceptionNames.get(qualified) ?? qualified) : name, weight });
       }
     }
     if (word.length === 3) {

@@ -57,3 +57,12 @@ describe('field pastes: a 200 KB log', () => {
     expectAsWritten(paste);
   });
 });
+
+describe('field pastes: the evidence a user reads', () => {
+  it('names a qualified exception as the catalog writes it, not lower-cased', () => {
+    const [finding] = matcher.diagnose('Box connector: com.box.boxjavalibv2.exceptions.BoxServerException: User cannot access this feature without having an enterprise').findings;
+    expect(finding?.verdict).toBe('match');
+    const exceptions = finding?.matches[0]?.evidence.filter((e) => e.kind === 'exception').map((e) => e.value);
+    expect(exceptions).toContain('com.box.boxjavalibv2.exceptions.BoxServerException');
+  });
+});
