@@ -11,12 +11,12 @@ import {
 } from 'botbuilder';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../cards/render.js';
 import { plainText } from '../cards/plain-text.js';
-import { appsCard, helpCard, searchCard, statsCard, welcomeCard } from '../cards/views.js';
+import { ANY_APP_ID, appName, appsCard, helpCard, searchCard, statsCard, welcomeCard } from '../cards/views.js';
 import { DEFAULT_MAX_INPUT_CHARS } from '../core/match.js';
 import { normalize } from '../core/normalize.js';
 import { redact } from '../core/redact.js';
 import { slowDownMessage, type RateLimiter } from '../core/ratelimit.js';
-import type { Finding } from '../core/types.js';
+import type { Catalog, Finding } from '../core/types.js';
 import type { Person } from '../incidents/types.js';
 import { activityLogFields, type Logger } from '../log.js';
 import { runCardAction, type CardActionDeps, type CardActionResult } from './card-actions.js';
@@ -304,7 +304,11 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     for (const finding of diagnosis.findings.slice(MAX_CARDS_PER_MESSAGE)) metrics.findings.inc({ verdict: finding.verdict });
     const notes: string[] = [];
     if (diagnosis.findings.length > MAX_CARDS_PER_MESSAGE) {
-      notes.push(`I found ${diagnosis.findings.length} errors in that message and showed the first ${MAX_CARDS_PER_MESSAGE}. Paste the others separately to get a card for each.`);
+      const rest = diagnosis.findings.slice(MAX_CARDS_PER_MESSAGE);
+      notes.push(
+        `I found ${diagnosis.findings.length} errors in that message and showed the first ${MAX_CARDS_PER_MESSAGE}. ` +
+          `Not shown: ${plainText(summarizeFindings(rest, matcher.catalog))}. Paste those separately to get a card for each.`,
+      );
     }
     if (diagnosis.truncated) {
       const length = text.length.toLocaleString('en-US');
@@ -313,6 +317,26 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     if (diagnosis.redactions > 0) notes.push(`I removed ${diagnosis.redactions} secret${diagnosis.redactions === 1 ? '' : 's'} from it before doing anything else.`);
     if (notes.length > 0) await context.sendActivity(notes.join(' '));
   }
+}
+
+/** "Salesforce, Zendesk and 1 error I do not know": what the cards left out, in a few words. */
+function summarizeFindings(findings: Finding[], catalog: Catalog): string {
+  const names: string[] = [];
+  let unknown = 0;
+  let ambiguous = 0;
+  for (const finding of findings) {
+    const appId = appIdOf(finding);
+    if (appId && appId !== ANY_APP_ID) names.push(appName(catalog, appId));
+    else if (appId) names.push('an error any app can show');
+    else if (finding.verdict === 'ambiguous') ambiguous += 1;
+    else unknown += 1;
+  }
+  const shown = names.slice(0, 8);
+  const parts = [...shown];
+  if (names.length > shown.length) parts.push(`${names.length - shown.length} more`);
+  if (ambiguous > 0) parts.push(`${ambiguous} that several apps can show`);
+  if (unknown > 0) parts.push(`${unknown} I do not know`);
+  return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
 /** The app of a finding when the matcher settled it. */

@@ -71,6 +71,25 @@ describe('a paste', () => {
     expect(replies.at(-1)?.text).toMatch(/I found 7 errors in that message and showed the first 5/);
   });
 
+  it('with several errors, the summary names the ones left without a card', async () => {
+    const pastes = [
+      'Box: BoxServerException: Unauthorized - Cannot authorize with this service',
+      'Okta: IOException: connection reset',
+      'GoogleJsonResponseException: 403 Forbidden',
+      'Slack: team_not_authorized',
+      'Smartsheet: Operation you are attempting to perform is not supported by your plan',
+      'Salesforce: Get Permissions: NoHttpResponseException: contoso.salesforce.com:443 failed to respond',
+      'Zendesk: Get user: Success Get events: Request failed with status code 403',
+    ];
+    const replies = await h.send(personalMessage(pastes.join('\n\n')));
+    expect(replies.filter((r) => cardOf(r)).map((r) => text(cardOf(r)).split('\n')[0])).toEqual([
+      'Box connector error', 'Okta connector error', 'Google Workspace connector error', 'Slack connector error', 'Smartsheet connector error',
+    ]);
+    expect(replies.at(-1)?.text).toBe(
+      'I found 7 errors in that message and showed the first 5. Not shown: Salesforce and Zendesk. Paste those separately to get a card for each.',
+    );
+  });
+
   it('an error any app can show is named after the app in the paste, without a far-fetched "also possible"', async () => {
     const replies = await h.send(personalMessage('ServiceNow connector: HttpRequestFailure: Server returned: 500 Internal server error'));
     const shown = text(cardOf(replies[0]));
