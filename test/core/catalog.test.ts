@@ -166,8 +166,8 @@ describe('built-in catalog', () => {
     expect(signals('box-token-refresh-invalid-grant').exceptions).toEqual(
       expect.arrayContaining(['TokenRefreshException', 'com.adallom.adalib.httputils.exceptions.TokenRefreshException']),
     );
-    expect(signals('google-workspace-forbidden').phrases).toContain('insufficientPermissions');
-    expect(signals('salesforce-bad-request').phrases).toContain('INVALID_SESSION_ID');
+    expect(signals('google-workspace-forbidden').codes).toContain('insufficientPermissions');
+    expect(signals('salesforce-bad-request').codes).toContain('INVALID_SESSION_ID');
     expect(signals('slack-discovery-api-not-enabled').phrases).toContain('team_not_authorized');
     expect(signals('workday-invalid-client').phrases).toContain('invalid_client');
     expect(signals('workday-permission-denied').phrases).toContain('permission denied');
