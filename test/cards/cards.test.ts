@@ -269,7 +269,14 @@ describe('command cards', () => {
     for (const card of [helpCard(), welcomeCard()]) {
       expect(cardProblems(card)).toEqual([]);
       const text = visibleText(card);
-      for (const command of ['help', 'apps', 'search <words>', 'stats', 'set support channel']) expect(text).toContain(`${command}:`);
+      for (const command of ['help', 'apps', 'search words', 'stats', 'set support channel']) expect(text).toContain(`${command}:`);
+      expect(text).toContain('search okta token');
+    }
+  });
+
+  it('our own texts hold nothing a client would take for an HTML tag and swallow ("search <words>" showed as "search")', () => {
+    for (const card of [helpCard(), welcomeCard(), appsCard(catalog), searchCard(catalog, 'zzzz-nothing')]) {
+      expect(visibleText(card)).not.toMatch(/<[a-z][^>]*>/i);
     }
   });
 
