@@ -54,7 +54,7 @@ const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' }
 const signalsFields = {
   codes: z
     .array(z.string().regex(/^[A-Za-z0-9_]+$/, 'must be one token such as AADSTS70008 or E0000011'))
-    .describe('Error codes, matched as whole tokens, case-insensitively: AADSTS70008, AF20012, E0000011.'),
+    .describe('Error codes, matched as whole tokens, case-insensitively: AADSTS70008, AF20012, E0000011, INVALID_SESSION_ID.'),
   exceptions: z
     .array(
       z
@@ -68,7 +68,7 @@ const signalsFields = {
   statuses: z
     .array(z.number().int().min(100).max(599))
     .describe('HTTP statuses the error carries. Shared statuses (401, 403) never decide alone.'),
-  phrases: z.array(text).describe('Vendor and portal wording: invalid_grant, Invalid refresh token, INVALID_SESSION_ID.'),
+  phrases: z.array(text).describe('Vendor and portal wording: invalid_grant, Invalid refresh token, team_not_authorized.'),
   hosts: z
     .array(
       z
