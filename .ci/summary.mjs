@@ -1,3 +1,4 @@
+/* global process, console */
 // Prints vitest's totals as one plain closing line ("N passed, N failed, N skipped") for CI logs.
 import { readFileSync } from 'node:fs';
 
