@@ -511,7 +511,11 @@ function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[]): Can
     if (!anchored) score = Math.min(score, UNANCHORED_CAP);
     // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
     // is not AADSTS70008).
-    if (entry.statuses.size > 0 && segmentStatuses.size > 0 && ![...segmentStatuses].some((s) => entry.statuses.has(s))) {
+    // The entry's own error code outweighs the status: the vendor's API and the connector report
+    // one failure with different statuses (Salesforce answers INVALID_SESSION_ID with 401, the
+    // portal shows 400).
+    const ownCode = evidence.some((e) => e.kind === 'code');
+    if (!ownCode && entry.statuses.size > 0 && segmentStatuses.size > 0 && ![...segmentStatuses].some((s) => entry.statuses.has(s))) {
       score *= STATUS_CONTRADICTION;
     }
     if (entry.codeFamilies.size > 0 && ![...entry.codes].some((c) => uniqueWords.has(c))) {

@@ -66,3 +66,10 @@ describe('field pastes: the evidence a user reads', () => {
     expect(exceptions).toContain('com.box.boxjavalibv2.exceptions.BoxServerException');
   });
 });
+
+describe('field pastes: the app a person names does not stretch an entry', () => {
+  it('a 401 said to come from Salesforce is not Salesforce’s 400 entry', () => {
+    const [finding] = matcher.diagnose('HttpRequestFailure: Server returned: 401 Unauthorized', { app: 'SFDC' }).findings;
+    expect(finding?.matches.map((m) => m.entry.id)).not.toContain('salesforce-bad-request');
+  });
+});
