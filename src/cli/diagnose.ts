@@ -127,7 +127,7 @@ export async function runDiagnose(argv: string[], io: CliIo, env: NodeJS.Process
   const text = positionals.length > 0 ? positionals.join(' ') : await io.readAll();
   const diagnosis = matcher.diagnose(text, app ? { app } : undefined);
   if (values.json) io.out(JSON.stringify(toReport(diagnosis, catalog)));
-  else io.out(renderText(diagnosis, catalog));
+  else io.out(renderText(diagnosis, catalog, app || undefined));
   return diagnosis.findings.some((f) => f.verdict !== 'none') ? EXIT.recognised : EXIT.notRecognised;
 }
 

@@ -110,7 +110,7 @@ function describeEntry(s: ScoredEntry, catalog: Catalog | undefined): string[] {
   return lines.flatMap((line) => line.split('\n'));
 }
 
-function renderFinding(f: Finding, n: number, total: number, catalog: Catalog | undefined): string {
+function renderFinding(f: Finding, n: number, total: number, catalog: Catalog | undefined, givenApp: string | undefined): string {
   const head = total > 1 ? `Error ${n} of ${total}` : 'Error';
   const lines = [`${head}:`, indent(f.excerpt || '(empty)', '  > '), ''];
   if (f.verdict === 'match') {
@@ -122,8 +122,14 @@ function renderFinding(f: Finding, n: number, total: number, catalog: Catalog | 
     }
   } else if (f.verdict === 'ambiguous') {
     const apps = [...new Set(f.matches.map((s) => appName(catalog, s.entry.app)))];
-    lines.push(`Several apps show this error (${apps.join(', ')}) and nothing in the text says which.`);
-    lines.push('Run again with --app NAME to choose. The candidates:');
+    const given = givenApp === undefined ? undefined : catalog?.app(givenApp);
+    if (given) {
+      lines.push(`${given.name} shows no error like this in the catalog. The apps that do: ${apps.join(', ')}.`);
+      lines.push('Check the app, or run again with one of them as --app NAME. The candidates:');
+    } else {
+      lines.push(`Several apps show this error (${apps.join(', ')}) and nothing in the text says which.`);
+      lines.push('Run again with --app NAME to choose. The candidates:');
+    }
     for (const s of f.matches) lines.push(...describeEntry(s, catalog).map((l) => `  ${l}`));
   } else {
     lines.push('Not a catalogued connector error: nothing in the catalog fits well enough.');
@@ -134,9 +140,9 @@ function renderFinding(f: Finding, n: number, total: number, catalog: Catalog | 
   return lines.join('\n');
 }
 
-/** What `diagnose` prints without `--json`. */
-export function renderText(diagnosis: Diagnosis, catalog?: Catalog): string {
-  const parts = diagnosis.findings.map((f, i) => renderFinding(f, i + 1, diagnosis.findings.length, catalog));
+/** What `diagnose` prints without `--json`. `givenApp`: the app the person named (`--app`). */
+export function renderText(diagnosis: Diagnosis, catalog?: Catalog, givenApp?: string): string {
+  const parts = diagnosis.findings.map((f, i) => renderFinding(f, i + 1, diagnosis.findings.length, catalog, givenApp));
   const notes: string[] = [];
   if (diagnosis.truncated) {
     const cap = DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US');

@@ -113,6 +113,13 @@ describe('diagnose CLI', () => {
     expect(run([paste]).out).not.toContain('IAM queue');
   });
 
+  it('--app naming an app that never shows this error says so instead of asking for --app again', () => {
+    const r = run(['--app', 'G Suite', 'HttpRequestFailure: Server returned: 401 Unauthorized']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Google Workspace shows no error like this in the catalog. The apps that do: Exchange Online, Microsoft 365, Okta.');
+    expect(r.out).not.toContain('nothing in the text says which');
+  });
+
   it('exits 1 when nothing is a catalogued error', () => {
     const r = run(['--json', 'thanks, all good now']);
     expect(r.code).toBe(1);
