@@ -29,7 +29,19 @@ export interface StartOptions {
   cwd?: string;
   /** Each line the process prints (stdout and stderr). */
   onLine?: (line: string) => void;
+  /** Called as soon as the process is spawned, before it is ready: whoever may need to stop it early. */
+  onSpawn?: (child: Child) => void;
 }
+
+/**
+ * Preloaded into each child (`node --import EXIT_WITH_PARENT ...`): its stdin is a pipe from us, so when
+ * we die without stopping it, even by SIGKILL, the pipe closes and the child stops itself (SIGTERM, so
+ * the bot still shuts down cleanly). That happens: under `npm run dev`, tsx's CLI SIGKILLs this script
+ * when a Ctrl+C is not acknowledged within ~60 ms, which is common while the bot is compiling.
+ */
+export const EXIT_WITH_PARENT = `data:text/javascript,${encodeURIComponent(
+  "process.stdin.on('end',()=>process.kill(process.pid,'SIGTERM')).on('error',()=>{}).resume().unref();",
+)}`;
 
 /** Spawn a process in its own process group so that stopping it also stops its children. */
 export function startChild(name: string, command: string, args: string[], options: StartOptions = {}): Child {
@@ -37,8 +49,10 @@ export function startChild(name: string, command: string, args: string[], option
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin stays open and unused: it closing is how the child learns we are gone (EXIT_WITH_PARENT).
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin?.on('error', () => undefined);
   const exited = new Promise<number | string>((resolveExit) => {
     child.once('exit', (code, signal) => resolveExit(code ?? signal ?? 'unknown'));
     child.once('error', () => resolveExit('spawn-failed'));
@@ -54,7 +68,7 @@ export function startChild(name: string, command: string, args: string[], option
       // Already gone.
     }
   };
-  return {
+  const handle: Child = {
     name,
     process: child,
     exited,
@@ -73,6 +87,8 @@ export function startChild(name: string, command: string, args: string[], option
       return stopping;
     },
   };
+  options.onSpawn?.(handle);
+  return handle;
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago (for tests that start the bot and the Playground). */
@@ -126,7 +142,7 @@ export interface RunningBot {
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), PORT: String(options.port), HOST: '127.0.0.1' };
   for (const key of AUTH_KEYS) delete env[key];
-  const args = options.fromDist ? [join(ROOT, 'dist', 'src', 'index.js')] : ['--import', 'tsx', join(ROOT, 'src', 'index.ts')];
+  const args = ['--import', EXIT_WITH_PARENT, ...(options.fromDist ? [join(ROOT, 'dist', 'src', 'index.js')] : ['--import', 'tsx', join(ROOT, 'src', 'index.ts')])];
   const child = startChild('bot', process.execPath, args, { ...options, env });
   const baseUrl = `http://127.0.0.1:${options.port}`;
   try {
@@ -170,7 +186,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
   const child = startChild(
     'playground',
     process.execPath,
-    [cli, '--app-endpoint', options.messagesUrl, '--channel-id', 'msteams', '--port', String(options.port ?? 56150), '--disable-telemetry'],
+    ['--import', EXIT_WITH_PARENT, cli, '--app-endpoint', options.messagesUrl, '--channel-id', 'msteams', '--port', String(options.port ?? 56150), '--disable-telemetry'],
     {
       cwd,
       env: { ...(options.env ?? process.env), TEAMSAPPTESTER_BROWSER: 'none' },
@@ -179,6 +195,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
         if (listening) port = Number(listening[1]);
         options.onLine?.(line);
       },
+      ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
     },
   );
   try {
@@ -201,8 +218,13 @@ async function main(): Promise<void> {
   if (removed.length > 0) {
     process.stdout.write(`[dev] local mode: ignoring ${removed.join(', ')} for this run (the Playground does not authenticate).\n`);
   }
+  // Every child from the moment it is spawned: Ctrl+C while the bot is still starting must stop it too.
   const children: Child[] = [];
   let shuttingDown = false;
+  const track = (child: Child) => {
+    children.push(child);
+    if (shuttingDown) void child.stop();
+  };
   const shutdown = async (code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
@@ -219,10 +241,10 @@ async function main(): Promise<void> {
       throw new Error(`port ${port} is already in use (another bot running?). Stop it or choose another: PORT=3979 npm run dev`);
     }
     process.stdout.write(`[dev] starting the bot on http://127.0.0.1:${port} (local mode)...\n`);
-    const bot = await startBot({ port, onLine: prefixed('bot') });
-    children.push(bot.child);
-    const playground = await startPlayground({ messagesUrl: bot.messagesUrl, port: playgroundPort, onLine: prefixed('playground') });
-    children.push(playground.child);
+    const bot = await startBot({ port, onLine: prefixed('bot'), onSpawn: track });
+    if (shuttingDown) return;
+    const playground = await startPlayground({ messagesUrl: bot.messagesUrl, port: playgroundPort, onLine: prefixed('playground'), onSpawn: track });
+    if (shuttingDown) return;
     for (const child of children) {
       void child.exited.then((code) => {
         if (shuttingDown) return;
@@ -236,6 +258,7 @@ async function main(): Promise<void> {
         `  Choose "Personal Chat" and paste a connector error. Ctrl+C stops both.\n\n`,
     );
   } catch (error) {
+    if (shuttingDown) return; // Ctrl+C during start: the child exiting early is expected, not an error
     process.stderr.write(`[dev] ${error instanceof Error ? error.message : String(error)}\n`);
     await shutdown(1);
   }

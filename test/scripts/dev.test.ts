@@ -1,7 +1,7 @@
 // `npm run dev`: one command starts the bot and the Playground; Ctrl+C stops both, leaving nothing behind.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,48 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Processes (Linux /proc) whose environment holds `marker`: how we find a bot or Playground left running. */
+function processesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`).includes(marker)) found.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Start scripts/dev.ts with its own ports and database; `marker` is in the environment of everything it starts. */
+async function startDev(name: string) {
+  const marker = join(work, `${name}.db`);
+  const [botPort, playgroundPort] = [await freePort(), await freePort()];
+  const dev = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'dev.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(botPort), PLAYGROUND_PORT: String(playgroundPort), DATABASE_URL: `sqlite:${marker}`, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  for (const stream of [dev.stdout, dev.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      lines.push(line);
+      for (const waiter of waiters.filter((w) => w.pattern.test(line))) waiter.resolve(line);
+    });
+  }
+  const exited = new Promise<number | null>((resolveExit) => dev.once('exit', (code) => resolveExit(code)));
+  const lineMatching = (pattern: RegExp) =>
+    new Promise<string>((resolveLine, reject) => {
+      const seen = lines.find((line) => pattern.test(line));
+      if (seen) return resolveLine(seen);
+      waiters.push({ pattern, resolve: resolveLine });
+      void exited.then((code) => reject(new Error(`dev exited (${code}) before printing ${pattern}:\n${lines.join('\n')}`)));
+    });
+  return { dev, marker, exited, lineMatching };
 }
 
 describe('npm run dev', () => {
@@ -76,6 +118,24 @@ describe('npm run dev', () => {
         clearTimeout(forced);
       }
     }
+  }, 90_000);
+
+  it('Ctrl+C while the bot is still starting stops it too (nothing left running)', async () => {
+    const { dev, marker, exited, lineMatching } = await startDev('early-ctrl-c');
+    await lineMatching(/starting the bot/);
+    expect(processesWith(marker)).not.toEqual([]); // the bot is spawned, not ready yet
+    dev.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(processesWith(marker)).toEqual([]);
+  }, 60_000);
+
+  it('when dev itself is killed outright (tsx does that to an unresponsive Ctrl+C), the bot and the Playground stop too', async () => {
+    const { dev, marker, exited, lineMatching } = await startDev('killed');
+    await lineMatching(/Open the Agents Playground/);
+    expect(processesWith(marker).length).toBeGreaterThanOrEqual(2);
+    dev.kill('SIGKILL');
+    await exited;
+    await expect.poll(() => processesWith(marker), { timeout: 20_000, interval: 200 }).toEqual([]);
   }, 90_000);
 
   it('says which port is taken instead of crashing when the bot port is in use', async () => {
