@@ -42,6 +42,17 @@ export function createServer(deps: ServerDeps): Server {
   const { logger } = deps;
   const server = restify.createServer({ name: 'connector-doctor', handleUncaughtExceptions: false });
 
+  // Teams posts plain JSON. restify inflates `Content-Encoding: gzip` bodies but caps only the
+  // compressed bytes, so 200 KB of gzip became 200 MB in memory before any token was checked:
+  // refuse every content encoding before the body is read.
+  server.pre((req: Request, res: Response, next: (proceed?: boolean) => void) => {
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      sendJson(res, 415, { code: 'UnsupportedMediaType', message: 'Send the activity as plain JSON.' });
+      return next(false);
+    }
+    return next();
+  });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
 
   // Any error restify raises (bad JSON, oversize, unknown route, wrong method) leaves with a

@@ -3,6 +3,7 @@
 // the process, and are each answered within a per-request timeout (a bound, not a duration assertion).
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { INTERNALS, postActivity, postRaw, startBot, type RunningBot } from './support/http.js';
@@ -163,6 +164,18 @@ describe('fuzzing POST /api/messages (local mode)', () => {
     const tooBig = await postActivity(bot, { type: 'message', channelId: 'msteams', serviceUrl: teams.url, text: huge }, {}, 30_000);
     expect(tooBig.status).toBe(413);
     expect(tooBig.text).not.toMatch(INTERNALS);
+    await expectHealthy();
+  });
+
+  it('refuses a compressed body with 415 before inflating it (20 KB of gzip would become 20 MB)', async () => {
+    const activity = { type: 'message', channelId: 'msteams', serviceUrl: teams.url, deliveryMode: 'expectReplies', conversation: { id: 'c' }, from: { id: 'u' } };
+    const bomb = gzipSync(JSON.stringify({ ...activity, text: 'a'.repeat(20 * 1024 * 1024) }), { level: 9 });
+    expect(bomb.length).toBeLessThan(64 * 1024); // far under the cap as sent
+    for (const body of [bomb, gzipSync(JSON.stringify({ ...activity, text: 'Box: Invalid refresh token' }))]) {
+      const answer = await postRaw(`${bot.url}/api/messages`, body, { 'content-encoding': 'gzip' });
+      expect(answer.status).toBe(415);
+      expect(answer.text).not.toMatch(INTERNALS);
+    }
     await expectHealthy();
   });
 });

@@ -68,7 +68,7 @@ export interface HttpAnswer {
 }
 
 /** POST with a hard per-request timeout so a hang fails the test instead of stalling it. */
-export async function postRaw(url: string, body: string, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<HttpAnswer> {
+export async function postRaw(url: string, body: string | Uint8Array, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<HttpAnswer> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
