@@ -95,8 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const botFramework: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(env)) {
-    // botbuilder's keys are PascalCase (MicrosoftApp*, ToBotFromChannel*, ...); pass them as they are.
-    if (/^[A-Z][a-z]/.test(key) && value !== undefined) botFramework[key] = value;
+    // botbuilder's keys are PascalCase (MicrosoftApp*, ToBotFromChannel*, OAuthUrl, OAuthApiEndpoint, ...):
+    // letters only, with at least one lowercase (PORT and SUPPORT_WEBHOOK_URL are ours). Pass them as they are.
+    if (/^[A-Z][A-Za-z]*[a-z][A-Za-z]*$/.test(key) && value !== undefined) botFramework[key] = value;
   }
   return {
     port: values.PORT,

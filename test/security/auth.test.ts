@@ -12,6 +12,7 @@ import {
   type RefusalReason,
 } from '../../src/teams/auth.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { loadConfig } from '../../src/config.js';
 import {
   channelClaims,
   generateSigningKey,
@@ -305,6 +306,11 @@ describe('local mode and configuration', () => {
     expect(() => resolveCloudSettings({ ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/m' })).toThrow(ConfigError);
     expect(() => resolveCloudSettings({ ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/m' })).toThrow(/ToBotFromChannelTokenIssuer/);
     expect(() => resolveCloudSettings({ ChannelService: 'https://unknown.cloud' })).toThrow(/not a known cloud/);
+  });
+
+  it('hands botbuilder every standard key set in the environment, OAuthUrl and OAuthApiEndpoint included, and none of ours', () => {
+    const env = { OAuthUrl: 'https://token.example', OAuthApiEndpoint: 'https://api.example', ToBotFromChannelTokenIssuer: 'https://issuer.test', CertificateThumbprint: 'ab', PORT: '3978', SUPPORT_WEBHOOK_URL: 'https://desk.example/hook', SUPPORT_WEBHOOK_SECRET: 's' };
+    expect(Object.keys(loadConfig(env).botFramework).sort()).toEqual(['CertificateThumbprint', 'OAuthApiEndpoint', 'OAuthUrl', 'ToBotFromChannelTokenIssuer']);
   });
 
   it('maps only authentication failures to 401/503', () => {
