@@ -33,7 +33,8 @@ export async function start(config: Config, logger: Logger) {
   logger.info({ apps: catalog.apps.length, entries: catalog.entries.length }, 'catalog loaded');
   const metrics = createMetrics({ outboxCounts: () => store.outboxCounts(), defaultMetrics: true });
 
-  const adapter = createAdapter({ auth: createBotFrameworkAuthentication(config.botFramework), logger });
+  const auth = createBotFrameworkAuthentication(config.botFramework);
+  const adapter = createAdapter({ auth, logger });
   const channelDeps = {
     adapter,
     botAppId: config.microsoftAppId ?? '',
@@ -102,6 +103,10 @@ export async function start(config: Config, logger: Logger) {
   const { port } = server.address() as AddressInfo;
   logger.info({ port, host: config.host, localMode: config.localMode }, `Connector Doctor listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/api/messages`);
   worker.start();
+  // Fetch Teams' signing keys now (time-boxed, 5 s) so the first message does not wait for them.
+  void auth.warmUp().then((ok) => {
+    if (!ok) logger.warn({ reason: auth.keys?.lastError }, 'could not fetch the Bot Framework signing keys; Teams requests are refused (401) until they can be fetched');
+  });
 
   const retention = createRetentionJob({ store, retentionDays: config.retentionDays, logger });
   retention.start();
