@@ -7,7 +7,7 @@ import { loadConfig, type Config } from './config.js';
 import { loadCatalog } from './core/catalog.js';
 import { ConfigError, isCodedError } from './core/errors.js';
 import { createMatcher } from './core/match.js';
-import { DEFAULT_RATE_LIMITS, createRateLimiter } from './core/ratelimit.js';
+import { DEFAULT_PRESS_RATE_LIMITS, DEFAULT_RATE_LIMITS, createRateLimiter } from './core/ratelimit.js';
 import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
 import type { EscalationSink, IncidentStore } from './incidents/types.js';
 import { createLogger, type Logger } from './log.js';
@@ -69,6 +69,7 @@ export async function start(config: Config, logger: Logger) {
     logger,
     clock: () => new Date(),
     rateLimiter: createRateLimiter({ ...DEFAULT_RATE_LIMITS, clock: Date.now }),
+    pressLimiter: createRateLimiter({ ...DEFAULT_PRESS_RATE_LIMITS, clock: Date.now }),
     escalation: {
       async targets() {
         const targets: string[] = [];

@@ -110,6 +110,22 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
   };
 }
 
+/**
+ * Button presses (Mark resolved, Escalate, It's Okta) are cheap and idempotent, and people click
+ * several cards in a row after a multi-error paste: a larger burst than messages, its own buckets.
+ */
+export const DEFAULT_PRESS_RATE_LIMITS: Omit<RateLimitOptions, 'clock'> = {
+  user: { capacity: 20, refillPerSecond: 1 },
+  conversation: { capacity: 60, refillPerSecond: 3 },
+  maxTrackedKeys: 10_000,
+};
+
+/** The friendly answer to a refused button press. */
+export function slowDownPressMessage(decision: Extract<RateDecision, { allowed: false }>): string {
+  const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  return `Too many button presses at once. Please wait about ${seconds} second${seconds === 1 ? '' : 's'} and press again.`;
+}
+
 /** The friendly answer to a refused message. */
 export function slowDownMessage(decision: Extract<RateDecision, { allowed: false }>): string {
   const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));

@@ -15,7 +15,7 @@ import { ANY_APP_ID, appName, appsCard, helpCard, searchCard, statsCard, welcome
 import { DEFAULT_MAX_INPUT_CHARS } from '../core/match.js';
 import { normalize } from '../core/normalize.js';
 import { redact } from '../core/redact.js';
-import { slowDownMessage, type RateLimiter } from '../core/ratelimit.js';
+import { slowDownMessage, slowDownPressMessage, type RateDecision, type RateLimiter } from '../core/ratelimit.js';
 import type { Catalog, Finding } from '../core/types.js';
 import type { Person } from '../incidents/types.js';
 import { activityLogFields, type Logger } from '../log.js';
@@ -30,8 +30,10 @@ const UPDATE_WAIT_MS = 2500;
 
 export interface BotDeps extends CardActionDeps {
   logger: Logger;
-  /** Per-user and per-conversation limits on messages (pastes, commands, Submit presses). */
+  /** Per-user and per-conversation limits on messages (pastes, commands). */
   rateLimiter?: RateLimiter;
+  /** The same for card button presses (Action.Execute invokes and their Action.Submit fallback). */
+  pressLimiter?: RateLimiter;
 }
 
 export const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
@@ -92,6 +94,11 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name === 'adaptiveCard/action') {
+      const decision = this.take(this.deps.pressLimiter, context.activity);
+      if (!decision.allowed) {
+        this.deps.metrics.messagesReceived.inc({ kind: 'rate-limited' });
+        return invokeError(429, 'TooManyRequests', slowDownPressMessage(decision));
+      }
       this.deps.metrics.messagesReceived.inc({ kind: 'invoke' });
       try {
         return await this.handleCardInvoke(context);
@@ -192,18 +199,22 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     return { raw: text, plain: normalize(text).trim() };
   }
 
+  /** Spend one token of `limiter` for the activity's sender and conversation (no limiter: always allowed). */
+  private take(limiter: RateLimiter | undefined, activity: Activity): RateDecision {
+    return limiter?.take(`user:${activity.from?.id ?? '?'}`, `conversation:${activity.conversation?.id ?? '?'}`) ?? { allowed: true };
+  }
+
   private async handleMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    if (this.deps.rateLimiter) {
-      const decision = this.deps.rateLimiter.take(`user:${activity.from?.id ?? '?'}`, `conversation:${activity.conversation?.id ?? '?'}`);
-      if (!decision.allowed) {
-        this.deps.metrics.messagesReceived.inc({ kind: 'rate-limited' });
-        if (decision.notify) await context.sendActivity(slowDownMessage(decision));
-        return;
-      }
-    }
     const value = activity.value;
-    if (value && typeof value === 'object' && !Array.isArray(value) && !(typeof activity.text === 'string' && activity.text.trim())) {
+    const isPress = value && typeof value === 'object' && !Array.isArray(value) && !(typeof activity.text === 'string' && activity.text.trim());
+    const decision = this.take(isPress ? this.deps.pressLimiter : this.deps.rateLimiter, activity);
+    if (!decision.allowed) {
+      this.deps.metrics.messagesReceived.inc({ kind: 'rate-limited' });
+      if (decision.notify) await context.sendActivity(isPress ? slowDownPressMessage(decision) : slowDownMessage(decision));
+      return;
+    }
+    if (isPress) {
       this.deps.metrics.messagesReceived.inc({ kind: 'submit' });
       await this.handleSubmit(context, value as Record<string, unknown>);
       return;

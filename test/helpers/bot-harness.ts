@@ -53,7 +53,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { targets?: string[]; rateLimiter?: RateLimiter } = {}): Promise<Harness> {
+export async function startHarness(options: { targets?: string[]; rateLimiter?: RateLimiter; pressLimiter?: RateLimiter } = {}): Promise<Harness> {
   const store = await openStore('sqlite::memory:');
   const matcher = realMatcher();
   const metrics = createMetrics({ outboxCounts: () => store.outboxCounts() });
@@ -68,6 +68,7 @@ export async function startHarness(options: { targets?: string[]; rateLimiter?: 
     clock,
     logger,
     rateLimiter: options.rateLimiter,
+    pressLimiter: options.pressLimiter,
     escalation: { targets: async () => targets, buildPayload: (incident) => buildEscalationPayload(incident, { catalog: matcher.catalog }) },
   });
   const adapter = new RecordingAdapter((context) => bot.run(context));

@@ -355,6 +355,38 @@ describe('rate limits', () => {
   });
 });
 
+describe('rate limits on button presses', () => {
+  it('a flood of presses gets a 429 with a friendly message; pastes and presses have separate budgets', async () => {
+    let now = 0;
+    const clock = () => now;
+    const limited = await startHarness({
+      rateLimiter: createRateLimiter({ user: { capacity: 1, refillPerSecond: 0.1 }, conversation: { capacity: 50, refillPerSecond: 1 }, maxTrackedKeys: 100, clock }),
+      pressLimiter: createRateLimiter({ user: { capacity: 2, refillPerSecond: 0.5 }, conversation: { capacity: 50, refillPerSecond: 1 }, maxTrackedKeys: 100, clock }),
+    });
+    try {
+      // Ada's one paste spends her message budget; Bob's presses draw on the press budget only.
+      const card = cardOf((await limited.send(personalMessage(BOX_PASTE)))[0])!;
+      const incidentId = (actionsOf(card).find((a) => a.verb === 'resolve')!.data as { incidentId: string }).incidentId;
+      expect(invokeAnswer(await limited.send(executeInvoke('resolve', { incidentId }))).status).toBe(200);
+      expect(invokeAnswer(await limited.send(executeInvoke('reopen', { incidentId }))).status).toBe(200);
+      const refused = invokeAnswer(await limited.send(executeInvoke('resolve', { incidentId })));
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ statusCode: 429, type: 'application/vnd.microsoft.error' });
+      expect(JSON.stringify(refused.body.value)).toMatch(/Too many button presses at once\. Please wait about 2 seconds/);
+      expect(await limited.store.get(incidentId)).toMatchObject({ state: 'open' });
+      // The Submit fallback (older clients) is a press too: Ada's third press in a row gets one friendly line.
+      for (let i = 0; i < 2; i++) await limited.send(submitMessage({ verb: 'nope', incidentId }, { from: USER_ADA }));
+      const submitRefused = await limited.send(submitMessage({ verb: 'resolve', incidentId }, { from: USER_ADA }));
+      expect(submitRefused[0]!.text).toMatch(/Too many button presses/);
+      now += 2_000;
+      expect(invokeAnswer(await limited.send(executeInvoke('resolve', { incidentId }))).status).toBe(200);
+      expect(await limited.store.get(incidentId)).toMatchObject({ state: 'resolved' });
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('what counts as a command', () => {
   it('commands are exact and case-insensitive; longer text starting with a command word is a paste', () => {
     expect(parseCommand('Help')).toEqual({ kind: 'help' });
