@@ -28,6 +28,8 @@ export const SUGGEST_THRESHOLD = 0.25;
 export const TIE_MARGIN = 0.1;
 const MAX_FINDINGS = 50;
 const MAX_SUGGESTIONS = 3;
+/** Distinct errors read from one segment (one line or one JSON body holding several). */
+const MAX_ERRORS_PER_SEGMENT = 4;
 const MAX_RUNNER_UPS = 3;
 /** Tokens of one segment that are scored (a pathological single "error" of 64 KB stays cheap). */
 const MAX_SEGMENT_TOKENS = 6000;
@@ -609,6 +611,18 @@ interface SegmentResult {
   errorLike: boolean;
 }
 
+const ANCHOR_KINDS = new Set<Evidence['kind']>(['code', 'exception', 'phrase', 'message']);
+
+/** What of the entry's own the paste carries, as comparable keys. */
+function anchorsOf(c: Candidate): string[] {
+  return c.evidence.filter((e) => ANCHOR_KINDS.has(e.kind)).map((e) => (e.kind === 'exception' ? e.value.slice(e.value.lastIndexOf('.') + 1) : e.value).toLowerCase());
+}
+
+/** A second error in one segment needs a code, an exception or its whole message, not only a phrase. */
+function strongAnchor(c: Candidate): boolean {
+  return c.evidence.some((e) => e.kind === 'code' || e.kind === 'exception' || (e.kind === 'message' && e.weight >= WEIGHT.message));
+}
+
 function scored(index: Index, c: Candidate): ScoredEntry {
   const entry = index.entries[c.index]?.entry as CatalogEntry;
   return { entry, score: c.score, evidence: c.evidence };
@@ -701,22 +715,36 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
     const ownHints = appHintsIn(index, tokenize(seg.lines.map((l) => l.text).join('\n')).map((t) => t.raw));
     const hints = ownHints.length > 0 ? ownHints : wholeHints;
     const candidates = scoreSegment(index, view, callerApp ? [{ appId: callerApp, value: `app ${callerApp} given` }] : hints);
-    const decision = decide(index, candidates, callerApp, hints);
-    const finding: Finding = {
-      verdict: decision.verdict,
-      excerpt: excerptOf(seg),
-      matches: decision.matches.map((c) => scored(index, c)),
-      runnerUps: decision.runnerUps.map((c) => scored(index, c)),
-      appHints: hints.map((h) => h.appId),
-    };
-    const key = decision.verdict === 'none'
-      ? `none:${view.masked.join(' ')}`
-      : `${decision.verdict}:${decision.matches.map((c) => c.index).sort((a, b) => a - b).join(',')}`;
-    const result: SegmentResult = { finding, key, errorLike: looksLikeError(seg, view) };
-    if (decision.verdict === 'none' && (!bestNone || (candidates[0]?.score ?? 0) > (bestNone.finding.matches[0]?.score ?? 0))) {
-      bestNone = result;
+    const excerpt = excerptOf(seg);
+    const errorLike = looksLikeError(seg, view);
+    let decision = decide(index, candidates, callerApp, hints);
+    let rest = candidates;
+    for (let round = 0; ; round++) {
+      const finding: Finding = {
+        verdict: decision.verdict,
+        excerpt,
+        matches: decision.matches.map((c) => scored(index, c)),
+        runnerUps: decision.runnerUps.map((c) => scored(index, c)),
+        appHints: hints.map((h) => h.appId),
+      };
+      const key = decision.verdict === 'none'
+        ? `none:${view.masked.join(' ')}`
+        : `${decision.verdict}:${decision.matches.map((c) => c.index).sort((a, b) => a - b).join(',')}`;
+      const result: SegmentResult = { finding, key, errorLike };
+      if (decision.verdict === 'none' && (!bestNone || (candidates[0]?.score ?? 0) > (bestNone.finding.matches[0]?.score ?? 0))) {
+        bestNone = result;
+      }
+      if (round > 0 && decision.verdict === 'none') break;
+      results.push(result);
+      if (decision.verdict === 'none' || round >= MAX_ERRORS_PER_SEGMENT - 1) break;
+      // Several errors on one line or in one JSON body ("Okta: E0000011 ..., Slack:
+      // team_not_authorized"): another error is one whose own anchors (code, exception, phrase,
+      // message) share nothing with the errors already found here, and that is strong on its own.
+      const taken = new Set(decision.matches.flatMap((c) => anchorsOf(c)));
+      rest = rest.filter((c) => !decision.matches.includes(c) && anchorsOf(c).length > 0 && anchorsOf(c).every((a) => !taken.has(a)) && strongAnchor(c));
+      if (rest.length === 0) break;
+      decision = decide(index, rest, callerApp, hints);
     }
-    results.push(result);
   }
 
   const findings: Finding[] = [];
