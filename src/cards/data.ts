@@ -16,6 +16,8 @@ export interface IncidentCardCommon {
   statusNote: string;
   /** "Seen 3 times in this conversation" or ''. */
   repeatLine: string;
+  /** Only on the card answering a press that could not be applied: why ("Not escalated: ..."), or ''. */
+  pressNotice: string;
   showResolve: boolean;
   showEscalate: boolean;
   showReopen: boolean;

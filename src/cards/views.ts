@@ -70,6 +70,8 @@ export interface IncidentCardInput {
   appHint?: string;
   /** No-match cards: what the bot recognised in the paste (codes, hosts, app names). */
   understood?: string[];
+  /** For the person whose press came too late: why nothing changed. Never on the card everyone sees. */
+  pressNotice?: string;
 }
 
 /** While escalated, everyone in the chat sees what was told to support. */
@@ -160,6 +162,7 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
     ...statusOf(incident),
     statusNote: statusNoteOf(incident),
     repeatLine,
+    pressNotice: input.pressNotice ? plainText(input.pressNotice) : '',
   });
   const entry = shownEntry(incident, catalog);
   if (entry) {

@@ -130,7 +130,7 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     await this.updateOtherViewers(context, result, activity.replyToId, true);
     return {
       status: 200,
-      body: { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: result.card },
+      body: { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: result.presserCard },
     };
   }
 
@@ -145,7 +145,9 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
       return;
     }
     const updated = await this.updateOtherViewers(context, result, activity.replyToId, false);
-    if (!updated) await context.sendActivity(MessageFactory.attachment(cardAttachment(result.card)));
+    if (!updated) await context.sendActivity(MessageFactory.attachment(cardAttachment(result.presserCard)));
+    // A Submit has no private answer: say in the chat why the press changed nothing.
+    else if (result.notice) await context.sendActivity(plainText(result.notice));
   }
 
   /** Replace the card in place for everyone in the conversation. Returns false if it could not. */

@@ -34,7 +34,17 @@ export interface CardPress {
 }
 
 export type CardActionResult =
-  | { ok: true; incident: Incident; card: AdaptiveCard; changed: boolean }
+  | {
+      ok: true;
+      incident: Incident;
+      /** The incident's card as everyone in the conversation should see it. */
+      card: AdaptiveCard;
+      /** The card for the person who pressed: the same, plus why nothing changed when the press came too late. */
+      presserCard: AdaptiveCard;
+      /** Why the press was not applied (a colleague moved the incident first), if it was not. */
+      notice?: string;
+      changed: boolean;
+    }
   | { ok: false; code: string; message: string };
 
 const INCIDENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -75,6 +85,10 @@ export async function runCardAction(deps: CardActionDeps, press: CardPress): Pro
   }
   deps.metrics.cardActions.inc({ verb: label, outcome: outcome.status });
   if (outcome.status === 'applied' && decision.action.kind === 'escalate') deps.escalation.onEscalated?.(outcome.incident);
-  // Rejected or unchanged: the press came late (a colleague was faster); show the current state.
-  return { ok: true, incident: outcome.incident, card: renderIncident(outcome.incident, deps.matcher), changed: outcome.status === 'applied' };
+  // Rejected or unchanged: the press came late (a colleague was faster); show the current state, and
+  // tell the presser when what they asked for did not happen (an escalation nobody sent is worse than none).
+  const card = renderIncident(outcome.incident, deps.matcher);
+  if (outcome.status !== 'rejected') return { ok: true, incident: outcome.incident, card, presserCard: card, changed: outcome.status === 'applied' };
+  const notice = `Not done: ${outcome.reason}`;
+  return { ok: true, incident: outcome.incident, card, presserCard: renderIncident(outcome.incident, deps.matcher, undefined, notice), notice, changed: false };
 }

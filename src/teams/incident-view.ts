@@ -28,7 +28,7 @@ export function appHintOf(incident: Incident, matcher: Matcher): string | undefi
   }
 }
 
-export function renderIncident(incident: Incident, matcher: Matcher, finding?: Finding): AdaptiveCard {
+export function renderIncident(incident: Incident, matcher: Matcher, finding?: Finding, pressNotice?: string): AdaptiveCard {
   const catalog = matcher.catalog;
   let found = finding;
   if (!found && incident.verdict !== 'none') {
@@ -52,5 +52,6 @@ export function renderIncident(incident: Incident, matcher: Matcher, finding?: F
     runnerUp,
     appHint: found?.appHints.find((app) => app !== ANY_APP_ID),
     understood: found && incident.verdict === 'none' ? understoodFrom(found, matcher) : undefined,
+    pressNotice,
   });
 }

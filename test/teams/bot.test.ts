@@ -239,6 +239,21 @@ describe('card buttons (Action.Execute)', () => {
     expect(text(cardOf(h.adapter.updates[0]))).toContain('Resolved by Bob Desk at 10:42 UTC');
   });
 
+  it('an Escalate pressed on a stale card after a colleague resolved says it was not sent, to the presser only', async () => {
+    const { incidentId, activityId } = await pasteBox();
+    h.clock.now = new Date('2026-12-01T10:42:00Z');
+    await h.send(executeInvoke('resolve', { incidentId }, { replyToId: activityId, from: USER_BOB }));
+    const late = invokeAnswer(await h.send(executeInvoke('escalate', { incidentId, note: 'still broken?' }, { replyToId: activityId, from: USER_ADA })));
+    expect(late.status).toBe(200);
+    expect(text(late.body.value)).toContain('Resolved by Bob Desk at 10:42 UTC');
+    expect(text(late.body.value)).toMatch(/Not done: .*resolved.*reopen/i);
+    expect(cardProblems(late.body.value)).toEqual([]);
+    // Everyone else keeps the plain resolved card; nothing went to support.
+    expect(text(cardOf(h.adapter.updates.at(-1)))).not.toMatch(/Not done/);
+    expect(await h.store.get(incidentId)).toMatchObject({ state: 'resolved' });
+    expect((await h.store.outboxCounts()).pending).toBe(0);
+  });
+
   it('Reopen brings a resolved incident back', async () => {
     const { incidentId, activityId } = await pasteBox();
     await h.send(executeInvoke('resolve', { incidentId }, { replyToId: activityId }));
