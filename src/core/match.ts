@@ -69,6 +69,11 @@ interface PhraseRef extends Sequence {
 
 interface AppHintRef extends Sequence {
   appId: string;
+  /**
+   * The app's name or an alias (`Atlassian`, `SFDC`): a person naming the app. Catalog `hints`
+   * (hosts, Java packages) only say where the connector talked or whose code ran.
+   */
+  name: boolean;
 }
 
 interface IndexedEntry {
@@ -280,12 +285,12 @@ function buildIndex(catalog: Catalog): Index {
   const appHints = new Map<string, AppHintRef[]>();
   for (const app of catalog.apps) {
     if (app.id === ALL_APPS) continue;
-    const names = [app.name, app.id, ...(app.aliases ?? []), ...(app.hints ?? [])];
-    for (const name of names) {
+    const names = [app.name, app.id, ...(app.aliases ?? [])];
+    for (const [k, name] of [...names, ...(app.hints ?? [])].entries()) {
       const tokens = rawWords(hostText(name));
       const first = tokens[0];
       if (!first) continue;
-      addTo(appHints, first, { tokens, display: name, appId: app.id });
+      addTo(appHints, first, { tokens, display: name, appId: app.id, name: k < names.length });
     }
   }
 
@@ -410,7 +415,11 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[]): Candidate[] {
+/**
+ * `namedApps`: the apps the caller or the error's own words name; entries of other specific apps
+ * stay suggestions at most.
+ */
+function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[], namedApps?: ReadonlySet<string>): Candidate[] {
   const evidenceOf = new Map<number, Evidence[]>();
   const add = (entryIndex: number, e: Evidence): void => {
     const list = evidenceOf.get(entryIndex);
@@ -442,6 +451,7 @@ function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[]): Can
       if (index.knownStatuses.has(n)) segmentStatuses.add(n);
     }
   }
+  for (const status of httpStatusesIn(view.words, index.knownStatuses)) segmentStatuses.add(status);
   for (const phrase of findSequences(index.phrases, view.words)) {
     for (const i of phrase.entries) add(i, { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) });
   }
@@ -502,8 +512,17 @@ function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[]): Can
     else if (m >= 3 && k >= 3 && k / m >= 0.5) {
       evidence.push({ kind: 'message', value: `${k} of ${m} words of the portal message`, weight: WEIGHT.messagePrefix * (k / m) });
     }
+    // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
+    // is not AADSTS70008).
+    // The entry's own error code outweighs the status: the vendor's API and the connector report
+    // one failure with different statuses (Salesforce answers INVALID_SESSION_ID with 401, the
+    // portal shows 400).
+    const ownCode = evidence.some((e) => e.kind === 'code');
+    const otherStatus = !ownCode && entry.statuses.size > 0 && segmentStatuses.size > 0 && ![...segmentStatuses].some((s) => entry.statuses.has(s));
     // The app named by the caller or the text backs an entry something specific already points at.
-    const anchored = evidence.some((e) => e.kind === 'code' || e.kind === 'exception' || e.kind === 'phrase' || e.kind === 'message');
+    // Under another status, the wrapper around it (`HttpRequestFailure: Server returned:`, the start
+    // of the message up to the status) is shared by every status and is no anchor of its own.
+    const anchored = evidence.some((e) => e.kind === 'code' || e.kind === 'phrase' || (e.kind === 'message' && (!otherStatus || e.weight >= WEIGHT.message)) || (e.kind === 'exception' && !otherStatus));
     const hint = hintApps.find((h) => h.appId === entry.entry.app);
     if (hint && anchored) evidence.push({ kind: 'app-hint', value: hint.value, weight: WEIGHT.appHint });
     let score = noisyOr(evidence);
@@ -511,15 +530,10 @@ function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[]): Can
     // suggestion at most: a match needs something of the entry's own (code, exception, phrase,
     // or its message word for word).
     if (!anchored) score = Math.min(score, UNANCHORED_CAP);
-    // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
-    // is not AADSTS70008).
-    // The entry's own error code outweighs the status: the vendor's API and the connector report
-    // one failure with different statuses (Salesforce answers INVALID_SESSION_ID with 401, the
-    // portal shows 400).
-    const ownCode = evidence.some((e) => e.kind === 'code');
-    if (!ownCode && entry.statuses.size > 0 && segmentStatuses.size > 0 && ![...segmentStatuses].some((s) => entry.statuses.has(s))) {
-      score *= STATUS_CONTRADICTION;
-    }
+    // An error the caller or its own words say is app X's is not app Y's (an all-apps entry fits
+    // any app): Y's entry stays a suggestion at most.
+    if (namedApps && entry.entry.app !== ALL_APPS && !namedApps.has(entry.entry.app)) score = Math.min(score, UNANCHORED_CAP);
+    if (otherStatus) score *= STATUS_CONTRADICTION;
     if (entry.codeFamilies.size > 0 && ![...entry.codes].some((c) => uniqueWords.has(c))) {
       const foreign = [...segmentCodes].some((c) => {
         const family = codeFamily(c);
@@ -537,28 +551,104 @@ function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[]): Can
 }
 
 // ---------------------------------------------------------------------------------------------
+// HTTP statuses
+
+/** First word of the standard reason phrase of each 4xx/5xx status (RFC 9110 and registry). */
+const REASON_FIRST_WORD: Record<number, string> = {
+  400: 'bad', 401: 'unauthorized', 402: 'payment', 403: 'forbidden', 404: 'not', 405: 'method', 406: 'not',
+  407: 'proxy', 408: 'request', 409: 'conflict', 410: 'gone', 411: 'length', 412: 'precondition',
+  413: 'content', 414: 'uri', 415: 'unsupported', 416: 'range', 417: 'expectation', 421: 'misdirected',
+  422: 'unprocessable', 423: 'locked', 424: 'failed', 425: 'too', 426: 'upgrade', 428: 'precondition',
+  429: 'too', 431: 'request', 451: 'unavailable', 500: 'internal', 501: 'not', 502: 'bad', 503: 'service',
+  504: 'gateway', 505: 'http', 506: 'variant', 507: 'insufficient', 508: 'loop', 510: 'not', 511: 'network',
+};
+/** Words that say the number after them is an HTTP status (`status code 502`, `"status": 503`, `returned: 429`). */
+const STATUS_CONTEXT = new Set(['status', 'code', 'statuscode', 'status_code', 'httpstatus', 'http', 'returned', 'response']);
+
+/**
+ * HTTP error statuses the catalog has no entry for (`502 Bad Gateway`, `status code 429`): read
+ * only in a status's own context, so a plain number is not taken for one. Statuses the catalog
+ * knows are read on their own, as before.
+ */
+function httpStatusesIn(words: readonly string[], known: ReadonlySet<number>): number[] {
+  const found: number[] = [];
+  for (let p = 0; p < words.length; p++) {
+    const word = words[p] ?? '';
+    if (word.length !== 3 || !/^[0-9]{3}$/.test(word)) continue;
+    const n = Number(word);
+    if (n < 400 || n > 599 || known.has(n) || found.includes(n)) continue;
+    const reason = REASON_FIRST_WORD[n];
+    if (STATUS_CONTEXT.has(words[p - 1] ?? '') || (reason !== undefined && words[p + 1] === reason)) found.push(n);
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
 // App hints
 
 interface AppHint {
   appId: string;
   /** What named the app: the hint or alias as the catalog writes it. */
   value: string;
+  /**
+   * A person named the app in the error's own words (`Atlassian: Get events: ...`), not a host,
+   * package, URL or stack frame that merely passes by. Only such a mention (or the caller's app)
+   * rules out entries of other apps.
+   */
+  named: boolean;
 }
 
-/** App ids a text points at, in order of first mention, with what was seen. */
-function appHintsIn(index: Index, words: string[]): AppHint[] {
+/**
+ * Is this occurrence of a name a person naming the app? Not inside a URL or email (masked), not in
+ * a stack frame, and a one-word name only with its capital.
+ */
+function namedAt(hint: AppHintRef, tokens: readonly Token[], p: number, text: string, inFrame: (offset: number) => boolean): boolean {
+  if (!hint.name) return false;
+  for (let k = 0; k < hint.tokens.length; k++) {
+    const t = tokens[p + k];
+    if (!t || t.masked !== t.raw || inFrame(t.start)) return false;
+  }
+  // One word the catalog writes with a capital counts only when written so: `Exchange` and `Box`
+  // are names, "token exchange" and "check box" are not.
+  const first = tokens[p];
+  if (hint.tokens.length === 1 && first) {
+    const wanted = hint.display.charCodeAt(0);
+    const written = text.charCodeAt(first.start);
+    if (wanted >= 65 && wanted <= 90 && written !== wanted) return false;
+  }
+  return true;
+}
+
+/** App hints of one error's own lines; mentions inside its stack frames are incidental. */
+function segmentHints(index: Index, seg: Segment): AppHint[] {
+  const frames: [number, number][] = [];
+  let text = '';
+  for (const line of seg.lines) {
+    if (text.length > 0) text += '\n';
+    if (line.frame) frames.push([text.length, text.length + line.text.length]);
+    text += line.text;
+  }
+  return appHintsIn(index, text, (offset) => frames.some(([a, b]) => offset >= a && offset < b));
+}
+
+/**
+ * App ids a text points at, in order of first mention, with what was seen. `inFrame` tells which
+ * offsets of `text` lie in stack frames (mentions there are incidental).
+ */
+function appHintsIn(index: Index, text: string, inFrame: (offset: number) => boolean = () => false): AppHint[] {
+  const tokens = tokenize(text);
   const found: AppHint[] = [];
   // A hint inside a longer one says nothing more: `outlook.office365.com` is Exchange Online's
   // host, not a mention of the `Office365` alias.
   let coveredUntil = 0;
-  for (let p = 0; p < words.length; p++) {
-    const list = index.appHints.get(words[p] ?? '');
+  for (let p = 0; p < tokens.length; p++) {
+    const list = index.appHints.get(tokens[p]?.raw ?? '');
     if (!list) continue;
     let longest: AppHintRef | undefined;
     for (const hint of list) {
       let ok = true;
       for (let k = 1; k < hint.tokens.length; k++) {
-        if (words[p + k] !== hint.tokens[k]) {
+        if (tokens[p + k]?.raw !== hint.tokens[k]) {
           ok = false;
           break;
         }
@@ -568,7 +658,10 @@ function appHintsIn(index: Index, words: string[]): AppHint[] {
     if (!longest || (p < coveredUntil && p + longest.tokens.length <= coveredUntil)) continue;
     coveredUntil = Math.max(coveredUntil, p + longest.tokens.length);
     const { appId, display } = longest;
-    if (!found.some((f) => f.appId === appId)) found.push({ appId, value: display });
+    const named = namedAt(longest, tokens, p, text, inFrame);
+    const seen = found.find((f) => f.appId === appId);
+    if (!seen) found.push({ appId, value: display, named });
+    else if (named) seen.named = true;
   }
   return found;
 }
@@ -705,16 +798,20 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
   const callerApp = resolveApp(catalog, options?.app);
 
   const segments = segment(text);
-  const wholeHints = appHintsIn(index, tokenize(text).map((t) => t.raw));
+  const wholeHints = appHintsIn(index, text);
 
   const results: SegmentResult[] = [];
   let bestNone: SegmentResult | undefined;
   for (const seg of segments) {
     const scoringText = seg.lines.filter((l) => !l.frame).map((l) => l.body).join('\n');
     const view = viewOf(index, scoringText);
-    const ownHints = appHintsIn(index, tokenize(seg.lines.map((l) => l.text).join('\n')).map((t) => t.raw));
+    const ownHints = segmentHints(index, seg);
     const hints = ownHints.length > 0 ? ownHints : wholeHints;
-    const candidates = scoreSegment(index, view, callerApp ? [{ appId: callerApp, value: `app ${callerApp} given` }] : hints);
+    // The app this error is about, when the caller or the error's own words name one: entries of
+    // other specific apps cannot be its match. Hints from elsewhere in the paste (another error,
+    // the chat around it) and hosts, URLs or stack frames only settle ties.
+    const namedApps = callerApp ? new Set([callerApp]) : ownHints.some((h) => h.named) ? new Set(ownHints.map((h) => h.appId)) : undefined;
+    const candidates = scoreSegment(index, view, callerApp ? [{ appId: callerApp, value: `app ${callerApp} given`, named: true }] : hints, namedApps);
     const excerpt = excerptOf(seg);
     const errorLike = looksLikeError(seg, view);
     let decision = decide(index, candidates, callerApp, hints);

@@ -1,8 +1,11 @@
 // A Diagnosis as the outside world reads it: the stable JSON contract of `diagnose --json`
 // (other tools parse it) and the human-readable text of the CLI.
 
-import { DEFAULT_MAX_INPUT_CHARS } from './match.js';
-import type { Actor, Catalog, Diagnosis, Finding, Resolution, ScoredEntry, Verdict } from './types.js';
+import { ALL_APPS, DEFAULT_MAX_INPUT_CHARS } from './match.js';
+import type { Actor, Catalog, Diagnosis, Evidence, Finding, Resolution, ScoredEntry, Verdict } from './types.js';
+
+/** Evidence of an entry's own (not shared words, a status or a host). */
+const OWN_ANCHORS = new Set<Evidence['kind']>(['code', 'exception', 'phrase', 'message']);
 
 /** One catalog entry in a report. Field names are a contract: add, never rename or remove. */
 export interface ReportMatch {
@@ -132,6 +135,17 @@ function renderFinding(f: Finding, n: number, total: number, catalog: Catalog | 
     }
     for (const s of f.matches) lines.push(...describeEntry(s, catalog).map((l) => `  ${l}`));
   } else {
+    // --app named X, and the error's own code, exception, phrase or message is another app's:
+    // the matcher keeps those entries as suggestions; say which apps show it.
+    const given = givenApp === undefined ? undefined : catalog?.app(givenApp);
+    const elsewhere = given ? f.matches.filter((s) => s.entry.app !== given.id && s.entry.app !== ALL_APPS && s.evidence.some((e) => OWN_ANCHORS.has(e.kind))) : [];
+    if (given && elsewhere.length > 0) {
+      const apps = [...new Set(elsewhere.map((s) => appName(catalog, s.entry.app)))];
+      lines.push(`${given.name} shows no error like this in the catalog. The apps that do: ${apps.join(', ')}.`);
+      lines.push('Check the app, or run again with one of them as --app NAME. The closest entries:');
+      for (const s of elsewhere) lines.push(...describeEntry(s, catalog).map((l) => `  ${l}`));
+      return lines.join('\n');
+    }
     lines.push('Not a catalogued connector error: nothing in the catalog fits well enough.');
     if (f.matches.length > 0) {
       lines.push(`  Closest, but not a match: ${f.matches.map((s) => `${s.entry.id} (${percent(s.score)})`).join(', ')}`);
