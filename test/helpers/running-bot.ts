@@ -14,7 +14,7 @@ export interface RunningApp {
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'info', ...env });
   let logText = '';
-  const logger = createLogger('info', new Writable({ write(chunk: Buffer, _e, done) { logText += chunk.toString(); done(); } }));
+  const logger = createLogger(config.logLevel, new Writable({ write(chunk: Buffer, _e, done) { logText += chunk.toString(); done(); } }));
   const running = await start(config, logger);
   return { url: `http://127.0.0.1:${running.port}`, logs: () => logText, stop: running.stop };
 }

@@ -4,11 +4,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { start } from '../../src/index.js';
-import { createLogger } from '../../src/log.js';
+import { startApp } from '../helpers/running-bot.js';
 import {
   channelClaims as claims,
   generateSigningKey,
@@ -45,32 +42,19 @@ describe('npm start with MicrosoftAppId set', () => {
   let bot: RunningBot;
   let dataDir: string;
   let stop: () => Promise<void>;
-  let logText = '';
 
   beforeAll(async () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     key = generateSigningKey('teams-1', { endorsements: ['msteams'] });
     openId = await startOpenIdServer([key.jwk]);
     dataDir = mkdtempSync(join(tmpdir(), 'cd-security-'));
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
+    const running = await startApp({
       DATABASE_URL: `sqlite:${join(dataDir, 'bot.db')}`,
       LOG_LEVEL: 'info',
       ...loopbackAuthConfig(openId.metadataUrl),
     });
-    const logger = createLogger(
-      'info',
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          logText += chunk.toString();
-          done();
-        },
-      }),
-    );
-    const running = await start(config, logger);
     stop = running.stop;
-    bot = { url: `http://127.0.0.1:${running.port}`, logs: () => logText, close: running.stop };
+    bot = { url: running.url, logs: running.logs, close: running.stop };
   });
   afterAll(async () => {
     await stop?.();

@@ -8,12 +8,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { start } from '../../src/index.js';
-import { createLogger } from '../../src/log.js';
 import { MAX_NOTE_LENGTH } from '../../src/teams/actions/types.js';
+import { startApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, startWebhookReceiver, type TeamsStandIn } from '../helpers/teams-standin.js';
 import { SECRETS, SECRET_PIECES, escapeHtml, plainPaste, secretLines, secretValue, teamsHtmlPaste } from '../fixtures/secrets/pastes.js';
 import { redact } from '../../src/core/redact.js';
@@ -90,7 +87,7 @@ describe('secrets never leave the bot', () => {
   let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let baseUrl: string;
   let stop: () => Promise<void>;
-  let logText = '';
+  let logs: () => string = () => '';
   const consoleText: string[] = [];
   /** Every HTTP answer body the bot gave: expectReplies activities and invoke answers. */
   const answers: string[] = [];
@@ -120,26 +117,15 @@ describe('secrets never leave the bot', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'cd-secrets-'));
     teams = await startTeamsStandIn();
     webhook = await startWebhookReceiver();
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
+    const app = await startApp({
       DATABASE_URL: `sqlite:${join(dataDir, 'bot.db')}`,
       LOG_LEVEL: 'trace',
       SUPPORT_WEBHOOK_URL: webhook.url,
       SUPPORT_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
-    const logger = createLogger(
-      'trace',
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          logText += chunk.toString();
-          done();
-        },
-      }),
-    );
-    const running = await start(config, logger);
-    stop = running.stop;
-    baseUrl = `http://127.0.0.1:${running.port}`;
+    stop = app.stop;
+    logs = app.logs;
+    baseUrl = app.url;
   });
 
   afterAll(async () => {
@@ -263,13 +249,13 @@ describe('secrets never leave the bot', () => {
       'Teams stand-in (replies, cards, updates)': JSON.stringify(teams.calls),
       'webhook bodies': JSON.stringify(webhook.received.map((r) => r.body)),
       'webhook headers': JSON.stringify(webhook.received.map((r) => r.headers)),
-      logs: logText,
+      logs: logs(),
       console: consoleText.join('\n'),
       '/metrics': metrics,
     };
     expect(answers.length).toBeGreaterThanOrEqual(10);
     expect(teams.calls.length).toBeGreaterThanOrEqual(6);
-    expect(logText.split('\n').length).toBeGreaterThan(10);
+    expect(logs().split('\n').length).toBeGreaterThan(10);
 
     const readDb = (label: string) => {
       const files = readdirSync(dataDir);
@@ -310,14 +296,11 @@ describe('with authentication on, the bot\'s own credentials and the callers\' t
     const key = generateSigningKey('teams-1', { endorsements: ['msteams'] });
     const openId = await startOpenIdServer([key.jwk]);
     const dataDir = mkdtempSync(join(tmpdir(), 'cd-secrets-auth-'));
-    let logText = '';
-    const logger = createLogger('trace', new Writable({ write(chunk: Buffer, _e, done) { logText += chunk.toString(); done(); } }));
-    const config = loadConfig({
-      PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dataDir, 'bot.db')}`, LOG_LEVEL: 'trace',
+    const running = await startApp({
+      DATABASE_URL: `sqlite:${join(dataDir, 'bot.db')}`, LOG_LEVEL: 'trace',
       ...loopbackAuthConfig(openId.metadataUrl), MicrosoftAppPassword: appPassword,
     });
-    const running = await start(config, logger);
-    const url = `http://127.0.0.1:${running.port}`;
+    const url = running.url;
     try {
       const genuine = signToken(key, channelClaims());
       const forged = signToken(generateSigningKey('teams-1'), channelClaims());
@@ -342,7 +325,7 @@ describe('with authentication on, the bot\'s own credentials and the callers\' t
       const dbBytes = readdirSync(dataDir).map((file) => readFileSync(join(dataDir, file)).toString('latin1')).join('\n');
       const tokenPieces = [genuine, forged].flatMap((token) => token.split('.').slice(1));
       const pieces = [...SECRET_PIECES, appPassword, 'AppPasswordCanary', ...tokenPieces];
-      const leaks = Object.entries({ answers: answers.join('\n'), logs: logText, database: dbBytes }).flatMap(([exit, text]) => leaksIn(text, pieces).map((piece) => `${exit}: ${piece.slice(0, 24)}`));
+      const leaks = Object.entries({ answers: answers.join('\n'), logs: running.logs(), database: dbBytes }).flatMap(([exit, text]) => leaksIn(text, pieces).map((piece) => `${exit}: ${piece.slice(0, 24)}`));
       expect(leaks).toEqual([]);
     } finally {
       await running.stop();
