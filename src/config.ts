@@ -90,8 +90,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (values.SUPPORT_WEBHOOK_URL && !values.SUPPORT_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: SUPPORT_WEBHOOK_SECRET is required when SUPPORT_WEBHOOK_URL is set');
   }
-  if (values.MicrosoftAppId && values.MicrosoftAppType !== 'UserAssignedMSI' && !values.MicrosoftAppPassword) {
-    throw new ConfigError('Invalid configuration: MicrosoftAppPassword is required when MicrosoftAppId is set (unless MicrosoftAppType=UserAssignedMSI)');
+  // botbuilder authenticates the bot's own calls with a secret, a certificate (both keys) or a managed identity.
+  const certificate = [env.CertificateThumbprint, env.CertificatePrivateKey].filter((value) => value?.trim());
+  if (certificate.length === 1) {
+    throw new ConfigError('Invalid configuration: CertificateThumbprint and CertificatePrivateKey go together; set both or neither');
+  }
+  if (values.MicrosoftAppId && values.MicrosoftAppType !== 'UserAssignedMSI' && !values.MicrosoftAppPassword && certificate.length === 0) {
+    throw new ConfigError(
+      'Invalid configuration: MicrosoftAppPassword (or CertificateThumbprint with CertificatePrivateKey) is required when MicrosoftAppId is set, unless MicrosoftAppType=UserAssignedMSI',
+    );
   }
   const botFramework: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(env)) {

@@ -33,7 +33,10 @@ describe('configuration', () => {
 
   it('a webhook needs its signing secret, an app id needs its password', () => {
     expect(() => loadConfig({ SUPPORT_WEBHOOK_URL: 'https://support.example/hook' })).toThrow(/SUPPORT_WEBHOOK_SECRET is required/);
-    expect(() => loadConfig({ MicrosoftAppId: 'app' })).toThrow(/MicrosoftAppPassword is required/);
+    expect(() => loadConfig({ MicrosoftAppId: 'app' })).toThrow(/MicrosoftAppPassword \(or CertificateThumbprint with CertificatePrivateKey\) is required/);
+    // A certificate is a credential too; half a certificate is not.
+    expect(loadConfig({ MicrosoftAppId: 'app', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 't', CertificateThumbprint: 'AB12', CertificatePrivateKey: '-----BEGIN PRIVATE KEY-----' }).localMode).toBe(false);
+    expect(() => loadConfig({ MicrosoftAppId: 'app', CertificateThumbprint: 'AB12' })).toThrow(/go together/);
     expect(loadConfig({ MicrosoftAppId: 'app', MicrosoftAppType: 'UserAssignedMSI' }).localMode).toBe(false);
   });
 
