@@ -309,8 +309,8 @@ describe('local mode and configuration', () => {
   });
 
   it('hands botbuilder every standard key set in the environment, OAuthUrl and OAuthApiEndpoint included, and none of ours', () => {
-    const env = { OAuthUrl: 'https://token.example', OAuthApiEndpoint: 'https://api.example', ToBotFromChannelTokenIssuer: 'https://issuer.test', CertificateThumbprint: 'ab', PORT: '3978', SUPPORT_WEBHOOK_URL: 'https://desk.example/hook', SUPPORT_WEBHOOK_SECRET: 's' };
-    expect(Object.keys(loadConfig(env).botFramework).sort()).toEqual(['CertificateThumbprint', 'OAuthApiEndpoint', 'OAuthUrl', 'ToBotFromChannelTokenIssuer']);
+    const env = { OAuthUrl: 'https://token.example', OAuthApiEndpoint: 'https://api.example', ToBotFromChannelTokenIssuer: 'https://issuer.test', CertificateThumbprint: 'ab', CertificatePrivateKey: 'key', PORT: '3978', SUPPORT_WEBHOOK_URL: 'https://desk.example/hook', SUPPORT_WEBHOOK_SECRET: 's' };
+    expect(Object.keys(loadConfig(env).botFramework).sort()).toEqual(['CertificatePrivateKey', 'CertificateThumbprint', 'OAuthApiEndpoint', 'OAuthUrl', 'ToBotFromChannelTokenIssuer']);
   });
 
   it('maps only authentication failures to 401/503', () => {
