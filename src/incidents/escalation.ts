@@ -4,7 +4,7 @@
 // and so is the escalation note, which comes from a text box on the card.
 
 import type { Catalog } from '../core/types.js';
-import { scrub } from './scrub.js';
+import { redact } from '../core/redact.js';
 import type { Incident, Person } from './types.js';
 
 export const ESCALATION_PAYLOAD_TYPE = 'connector-doctor.escalation';
@@ -74,7 +74,7 @@ export function buildEscalationPayload(incident: Incident, context: EscalationCo
     const entry = catalog?.entry(id);
     return entry ? { id, message: entry.message, cause: entry.cause, learnMore: entry.learnMore } : { id };
   });
-  const note = incident.escalationNote ? scrub(incident.escalationNote) : null;
+  const note = incident.escalationNote ? redact(incident.escalationNote).text : null;
   const teams = teamsLink(incident);
   return {
     type: ESCALATION_PAYLOAD_TYPE,
@@ -84,7 +84,7 @@ export function buildEscalationPayload(incident: Incident, context: EscalationCo
       state: incident.state,
       verdict: incident.verdict,
       app,
-      excerpt: scrub(incident.excerpt),
+      excerpt: redact(incident.excerpt).text,
       entries,
       repeatCount: incident.repeatCount,
       reportedBy: personOut(incident.reporter),

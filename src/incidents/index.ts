@@ -65,6 +65,5 @@ export {
 } from './webhook.js';
 export { backoffDelayMs, createOutboxWorker, type DrainSummary, type OutboxLogger, type OutboxWorker, type OutboxWorkerOptions } from './outbox.js';
 export { createRetentionJob, type RetentionJob, type RetentionJobOptions } from './retention.js';
-export { scrub } from './scrub.js';
 export { decide, idempotencyKey, repeatKey } from './machine.js';
 export type * from './types.js';

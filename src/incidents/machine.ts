@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Verdict } from '../core/types.js';
-import { scrub } from './scrub.js';
+import { redact } from '../core/redact.js';
 import type { ActionRequest, Incident, IncidentEventKind, Person } from './types.js';
 
 export interface Transition {
@@ -58,7 +58,7 @@ export function decide(incident: Incident, request: ActionRequest, escalationCou
     case 'escalate': {
       if (incident.state === 'escalated') return unchanged();
       if (incident.state === 'resolved') return rejected('The incident is resolved; reopen it before escalating.');
-      const note = action.note?.trim() ? scrub(action.note.trim()) : undefined;
+      const note = action.note?.trim() ? redact(action.note.trim()).text : undefined;
       return {
         status: 'applied',
         incident: bump({ state: 'escalated', escalatedAt: at, escalatedBy: actor, escalationNote: note }),

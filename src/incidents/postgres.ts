@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { decide, idempotencyKey, repeatKey } from './machine.js';
-import { scrub } from './scrub.js';
+import { redact } from '../core/redact.js';
 import { addCount, computeStats, DAY_MS, emptyCounts, eventFromColumns, incidentFromColumns, refuseNewerSchema, StoreError, summariseDelivery, type OutboxStatus } from './rows.js';
 import type {
   ActionOutcome,
@@ -249,7 +249,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     },
 
     async openOrRepeat(raw: NewIncident) {
-      const input = { ...raw, excerpt: scrub(raw.excerpt) };
+      const input = { ...raw, excerpt: redact(raw.excerpt).text };
       const key = repeatKey(input.verdict, input.entryIds, input.excerpt);
       return tx(async (db) => {
         // Two pastes of one error at once must not both open an incident.

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { decide, idempotencyKey, repeatKey } from './machine.js';
-import { scrub } from './scrub.js';
+import { redact } from '../core/redact.js';
 import {
   addCount,
   computeStats,
@@ -250,7 +250,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
 
     async openOrRepeat(raw: NewIncident) {
-      const input = { ...raw, excerpt: scrub(raw.excerpt) };
+      const input = { ...raw, excerpt: redact(raw.excerpt).text };
       const key = repeatKey(input.verdict, input.entryIds, input.excerpt);
       return immediate(() => {
         const existing = db
