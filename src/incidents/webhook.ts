@@ -4,7 +4,10 @@
 // receiver's body, never the URL (it may carry credentials).
 
 import { createHmac } from 'node:crypto';
+import { WebhookConfigError } from '../core/errors.js';
 import type { DeliveryResult, EscalationSink, OutboxMessage } from './types.js';
+
+export { WebhookConfigError };
 
 export const SIGNATURE_HEADER = 'X-Connector-Doctor-Signature';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -35,15 +38,6 @@ export function parseRetryAfter(value: string | null, now: Date): number | undef
 }
 
 const RETRYABLE_STATUSES = new Set([408, 425, 429]);
-
-/** A webhook setting the bot cannot work with; the message names the variable, never the URL. */
-export class WebhookConfigError extends Error {
-  readonly code = 'webhook-config';
-  constructor(message: string) {
-    super(message);
-    this.name = 'WebhookConfigError';
-  }
-}
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
