@@ -10,6 +10,7 @@ import {
   type Response as BotResponse,
 } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
+import { BusyError } from '../core/errors.js';
 import { activityLogFields, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { teamsRetryMiddleware } from './retry.js';
@@ -31,11 +32,13 @@ export function createAdapter({ auth, logger }: AdapterDeps): CloudAdapter {
   // Teams answers 429/412/502/504 under load: every send and card update backs off and retries.
   adapter.use(teamsRetryMiddleware({ onRetry: (retry) => logger.warn({ ...retry }, 'retrying a call to Teams') }));
   adapter.onTurnError = async (context, error) => {
-    logger.error({ ...activityLogFields(context.activity), err: error }, 'turn failed');
+    if (error instanceof BusyError) logger.warn({ ...activityLogFields(context.activity), code: error.code }, 'turn refused: too busy');
+    else logger.error({ ...activityLogFields(context.activity), err: error }, 'turn failed');
     // Invokes get their own error answer; a message deserves a human one.
     if (context.activity?.type === 'message') {
       try {
-        await context.sendActivity(APOLOGY);
+        // Too much work queued (BusyError): say so and when to come back, not just "sorry".
+        await context.sendActivity(error instanceof BusyError ? error.userMessage : APOLOGY);
       } catch (sendError) {
         logger.warn({ ...activityLogFields(context.activity), err: { name: (sendError as Error)?.name } }, 'could not send the apology');
       }
