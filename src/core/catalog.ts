@@ -1,6 +1,6 @@
 // Loads the error catalog: catalog/*.yaml (one file per app) plus an organisation's extra folder,
 // validates every file against one zod schema, and builds the immutable Catalog the matcher reads.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -45,32 +45,65 @@ export const ALL_APPS_ID = 'all-apps';
 // ---------------------------------------------------------------------------------------------
 // File format
 
+/**
+ * Limits that keep catalog text data, not a weapon: a card must stay under Teams' 28 KB, a
+ * stored escalation small, and an organisation file cannot make the bot read without end.
+ */
+export const CATALOG_LIMITS = Object.freeze({
+  /** Bytes of one catalog file. The largest built-in file is about 11 KB. */
+  fileBytes: 256 * 1024,
+  /** YAML aliases (*ref) one file may expand; a few are handy, thousands are an attack. */
+  yamlAliases: 50,
+  message: 2000,
+  cause: 2000,
+  step: 1000,
+  steps: 12,
+  supportCase: 1000,
+  /** Names, aliases, hints and phrases. */
+  name: 200,
+  /** Items in one list (aliases, hints, each kind of signal). */
+  listItems: 50,
+  /** Entries in one file. */
+  entries: 500,
+  /** Characters of message, cause, steps and support case together: what one card shows. */
+  entryText: 8000,
+});
+
 const text = z.string().trim().min(1, 'must not be empty');
+const capped = (max: number) => text.max(max, `is longer than ${max} characters (cards must stay under 28 KB)`);
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(CATALOG_LIMITS.listItems, `has more than ${CATALOG_LIMITS.listItems} items`);
+
+/**
+ * Whether a message, alias, hint or phrase carries a word: reduced to letters and digits it keeps
+ * at least three. "(a+)+$" reduces to "a", which every sentence contains.
+ */
+export function carriesWords(value: string): boolean {
+  return value.normalize('NFKC').replace(/[^\p{L}\p{N}]+/gu, '').length >= 3;
+}
+const worded = (max: number) => capped(max).refine(carriesWords, 'must carry a word of at least three letters or digits (it would match nearly every paste)');
 const slug = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug such as box-invalid-refresh-token');
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
 
 const signalsFields = {
-  codes: z
-    .array(z.string().regex(/^[A-Za-z0-9_]+$/, 'must be one token such as AADSTS70008 or E0000011'))
+  codes: list(z.string().regex(/^[A-Za-z0-9_]+$/, 'must be one token such as AADSTS70008 or E0000011').refine(carriesWords, 'must be at least three letters or digits'))
     .describe('Error codes, matched as whole tokens, case-insensitively: AADSTS70008, AF20012, E0000011, INVALID_SESSION_ID.'),
-  exceptions: z
-    .array(
+  exceptions: list(
       z
         .string()
         .regex(
           /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/,
           'must be a class name, simple or qualified, such as TokenRefreshException',
-        ),
+        )
+        .max(CATALOG_LIMITS.name, `is longer than ${CATALOG_LIMITS.name} characters`)
+        .refine(carriesWords, 'must be at least three letters or digits'),
     )
     .describe('Exception class names, simple and qualified.'),
-  statuses: z
-    .array(z.number().int().min(100).max(599))
+  statuses: list(z.number().int().min(100).max(599))
     .describe('HTTP statuses the error carries. Shared statuses (401, 403) never decide alone.'),
-  phrases: z.array(text).describe('Vendor and portal wording: invalid_grant, Invalid refresh token, team_not_authorized.'),
-  hosts: z
-    .array(
+  phrases: list(worded(CATALOG_LIMITS.name)).describe('Vendor and portal wording: invalid_grant, Invalid refresh token, team_not_authorized.'),
+  hosts: list(
       z
         .string()
         .regex(
@@ -94,8 +127,12 @@ const signalsSchema = z
 const resolutionSchema = z.strictObject({
   actor: z.enum(ACTORS).describe('Who performs the steps.'),
   retryHelps: z.boolean().describe('Whether Test now, or simply waiting, can clear the error.'),
-  steps: z.array(text).min(1, 'needs at least one step').describe('Ordered, actionable steps.'),
-  supportCase: text.optional().describe('When to open a Microsoft support case.'),
+  steps: z
+    .array(capped(CATALOG_LIMITS.step))
+    .min(1, 'needs at least one step')
+    .max(CATALOG_LIMITS.steps, `has more than ${CATALOG_LIMITS.steps} steps`)
+    .describe('Ordered, actionable steps.'),
+  supportCase: capped(CATALOG_LIMITS.supportCase).optional().describe('When to open a Microsoft support case.'),
 });
 
 const entrySchema = z.strictObject({
@@ -105,9 +142,14 @@ const entrySchema = z.strictObject({
     .regex(/^mda-\d{2}$/, 'must look like mda-05')
     .optional()
     .describe("Row of Microsoft's troubleshooting table (mda-01..mda-36); absent for local additions."),
-  message: z.string().min(1, 'must not be empty').describe('The error exactly as the portal shows it.'),
+  message: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(CATALOG_LIMITS.message, `is longer than ${CATALOG_LIMITS.message} characters (cards must stay under 28 KB)`)
+    .refine(carriesWords, 'must carry a word of at least three letters or digits (it would match nearly every paste)')
+    .describe('The error exactly as the portal shows it.'),
   signals: signalsSchema.default({ codes: [], exceptions: [], statuses: [], phrases: [], hosts: [] }),
-  cause: text.describe('Why it happens, in our own words.'),
+  cause: capped(CATALOG_LIMITS.cause).describe('Why it happens, in our own words.'),
   resolution: resolutionSchema,
   learnMore: httpsUrl.optional().describe("Defaults to the app's learnMore."),
 });
@@ -115,7 +157,7 @@ const entrySchema = z.strictObject({
 const overrideSchema = z
   .strictObject({
     id: slug.describe('Id of an existing entry (built-in or extra).'),
-    cause: text.optional(),
+    cause: capped(CATALOG_LIMITS.cause).optional(),
     resolution: resolutionSchema.partial().optional().describe('Fields given replace the entry’s fields.'),
     learnMore: httpsUrl.optional(),
     addSignals: z
@@ -137,17 +179,17 @@ const overrideSchema = z
 
 const appSchema = z.strictObject({
   id: slug.describe('Stable app id; a file with only the id adds to an app defined elsewhere.'),
-  name: text.optional().describe('Display name; present only where the app is defined.'),
-  aliases: z.array(text).default([]).describe('Other names people use, matched case- and space-insensitively.'),
-  hints: z.array(text).default([]).describe('Substrings of a paste that point at this app: hosts, package names.'),
+  name: capped(CATALOG_LIMITS.name).optional().describe('Display name; present only where the app is defined.'),
+  aliases: list(worded(CATALOG_LIMITS.name)).default([]).describe('Other names people use, matched case- and space-insensitively.'),
+  hints: list(worded(CATALOG_LIMITS.name)).default([]).describe('Substrings of a paste that point at this app: hosts, package names.'),
   learnMore: httpsUrl.optional().describe('The current learn.microsoft.com page for this connector.'),
 });
 
 export const catalogFileSchema = z
   .strictObject({
     app: appSchema.optional(),
-    entries: z.array(entrySchema).default([]),
-    overrides: z.array(overrideSchema).default([]).describe('Changes to existing entries, by id.'),
+    entries: z.array(entrySchema).max(CATALOG_LIMITS.entries, `has more than ${CATALOG_LIMITS.entries} entries`).default([]),
+    overrides: z.array(overrideSchema).max(CATALOG_LIMITS.entries, `has more than ${CATALOG_LIMITS.entries} overrides`).default([]).describe('Changes to existing entries, by id.'),
   })
   .superRefine((file, ctx) => {
     if (file.app?.name !== undefined && file.app.learnMore === undefined) {
@@ -244,6 +286,15 @@ export function checkCatalog(apps: readonly AppInfo[], entries: readonly Catalog
     }
     if (!appIds.has(entry.app)) {
       problems.push({ file, entry: entry.id, field: 'app', message: `unknown app ${entry.app}` });
+    }
+    // Overrides can lengthen an entry after its file was checked: what one card shows is checked here.
+    const shown = [entry.message, entry.cause, ...entry.resolution.steps, entry.resolution.supportCase ?? ''].reduce((n, part) => n + part.length, 0);
+    if (shown > CATALOG_LIMITS.entryText) {
+      problems.push({
+        file,
+        entry: entry.id,
+        message: `message, cause, steps and support case hold ${shown} characters together; at most ${CATALOG_LIMITS.entryText} fit on one card`,
+      });
     }
   }
   return problems;
@@ -373,14 +424,47 @@ function listYamlFiles(dir: string, display: string, problems: CatalogProblem[])
   return names.filter((name) => /\.ya?ml$/i.test(name)).sort();
 }
 
-function parseFile(fullPath: string, file: string, origin: CatalogOrigin, problems: CatalogProblem[]): ParsedFile | undefined {
-  let source: string;
+/**
+ * A catalog file's text, read as data: only a regular file (or a link to one) is opened, never a
+ * FIFO (which would hang start-up) or a device (/dev/zero would grow without end), and never more
+ * than the size cap. Problems name the file.
+ */
+function readCatalogFile(fullPath: string, file: string, problems: CatalogProblem[]): string | undefined {
+  const cap = CATALOG_LIMITS.fileBytes;
+  let fd: number | undefined;
   try {
-    source = readFileSync(fullPath, 'utf8');
+    const link = lstatSync(fullPath);
+    const target = link.isSymbolicLink() ? statSync(fullPath) : link;
+    if (!target.isFile()) {
+      const what = target.isFIFO() ? 'a FIFO' : target.isCharacterDevice() || target.isBlockDevice() ? 'a device' : target.isDirectory() ? 'a folder' : 'not a regular file';
+      problems.push({ file, message: `is ${link.isSymbolicLink() ? `a link to ${what}` : what}; catalog files must be regular files` });
+      return undefined;
+    }
+    // O_NONBLOCK: should the file be swapped for a FIFO after the check, opening it still cannot hang.
+    fd = openSync(fullPath, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) {
+      problems.push({ file, message: 'is not a regular file; catalog files must be regular files' });
+      return undefined;
+    }
+    const buffer = Buffer.alloc(cap + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length <= cap; length += read) read = readSync(fd, buffer, length, cap + 1 - length, null);
+    if (length > cap) {
+      problems.push({ file, message: `is larger than ${cap / 1024} KB; catalog files must be at most that` });
+      return undefined;
+    }
+    return buffer.subarray(0, length).toString('utf8');
   } catch {
     problems.push({ file, message: 'cannot be read' });
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+function parseFile(fullPath: string, file: string, origin: CatalogOrigin, problems: CatalogProblem[]): ParsedFile | undefined {
+  const source = readCatalogFile(fullPath, file, problems);
+  if (source === undefined) return undefined;
   const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
@@ -392,7 +476,18 @@ function parseFile(fullPath: string, file: string, origin: CatalogOrigin, proble
     }
     return undefined;
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: CATALOG_LIMITS.yamlAliases });
+  } catch (error) {
+    // yaml refuses an alias bomb ("billion laughs") here; say which file.
+    const excessive = error instanceof Error && /alias/i.test(error.message);
+    problems.push({
+      file,
+      message: excessive ? `uses YAML aliases (*name) too often; at most ${CATALOG_LIMITS.yamlAliases} expansions are allowed` : 'cannot be read as YAML data',
+    });
+    return undefined;
+  }
   if (raw === null || raw === undefined) {
     problems.push({ file, message: 'is empty' });
     return undefined;
