@@ -2,7 +2,6 @@
 // organisation's extras, reports entries that would shadow each other, and prints coverage per app.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   catalogJsonSchema,
@@ -15,6 +14,7 @@ import {
 import { formatCatalogProblem, isCodedError } from '../core/errors.js';
 import { findShadows } from '../core/catalog-guard.js';
 import { createMatcher } from '../core/match.js';
+import { isEntryPoint } from '../entry-point.js';
 
 export interface LintOutput {
   out(line: string): void;
@@ -168,8 +168,7 @@ export function main(argv: string[], io: LintOutput = { out: console.log, err: c
   }
 }
 
-const invokedPath = process.argv[1];
-if (invokedPath !== undefined && import.meta.url === pathToFileURL(path.resolve(invokedPath)).href) {
+if (isEntryPoint(import.meta.url)) {
   // `npm run catalog:lint | head` closes the pipe early; that is not a lint failure.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
