@@ -156,7 +156,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     };
     // Outside local mode every Teams request needs the signing keys: without them the instance refuses all.
     if (!config.localMode) readiness['teams-keys'] = () => auth.warmUp();
-    const server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics }), readiness, metrics, logger });
+    const server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics, auth }), readiness, metrics, logger });
 
     await listen(server, config.port, config.host);
     opened.push({ name: 'server', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });

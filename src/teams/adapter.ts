@@ -4,12 +4,14 @@
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  type Activity,
   type ActivityHandler,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type Request as BotRequest,
   type Response as BotResponse,
 } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
+import { REFUSAL_BODY, type TeamsBotAuthentication } from './auth.js';
 import { BusyError } from '../core/errors.js';
 import { activityLogFields, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -54,11 +56,30 @@ export interface EndpointDeps {
   adapter: CloudAdapter;
   bot: ActivityHandler;
   metrics: Metrics;
+  /**
+   * The adapter's own authentication. Given, a refused request is answered here: its reason goes
+   * to the structured log and the refusals counter (onRefusal), not to CloudAdapter's console.error.
+   */
+  auth?: TeamsBotAuthentication;
 }
 
 /** POST /api/messages: one activity through the adapter (auth, expectReplies, invoke answers). */
-export function createMessageEndpoint({ adapter, bot, metrics }: EndpointDeps) {
+export function createMessageEndpoint({ adapter, bot, metrics, auth }: EndpointDeps) {
   return async (req: unknown, res: unknown): Promise<void> => {
+    if (auth && !auth.isLocalMode) {
+      const request = req as BotRequest;
+      const header = request.headers?.authorization ?? request.headers?.Authorization;
+      try {
+        await auth.authenticateRequest(request.body as unknown as Activity, typeof header === 'string' ? header : '');
+      } catch {
+        // Same answer CloudAdapter gives a refusal: 401 and one word, nothing about why.
+        const response = res as BotResponse;
+        response.status(401);
+        response.send(REFUSAL_BODY);
+        response.end();
+        return;
+      }
+    }
     await adapter.process(req as BotRequest, res as BotResponse, async (context) => {
       const type = KNOWN_TYPES.has(context.activity.type) ? context.activity.type : 'other';
       const stop = metrics.turnSeconds.startTimer({ type });
