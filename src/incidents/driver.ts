@@ -30,6 +30,8 @@ export interface StoreDriver {
   migrate(now: Date): Promise<void>;
   /** Throws a StoreError when the database must not be used any more (the SQLite file was replaced). */
   guard(): void;
+  /** Checks a write probe cannot see (SQLite: free disk space, since a small write still fits the WAL on a full disk). */
+  preflight?(): void;
   /** The coded error a driver failure means, or undefined for an error that is not the database's (a bug). */
   classify(error: unknown): StoreError | undefined;
   /** The connection died under the statement (server restart, failover, terminated backend): worth one retry. */

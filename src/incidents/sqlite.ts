@@ -4,7 +4,7 @@
 // being written as a ghost that vanishes at the next restart; a connection that went read-only
 // is reopened, so fixing the permissions (or the mount) needs no restart.
 
-import { mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../core/errors.js';
@@ -16,6 +16,8 @@ export interface SqliteDriverOptions {
   busyTimeoutMs?: number;
   /** Extra pragmas run on every connection, e.g. `max_page_count = 100` to bound the file's size. */
   pragmas?: readonly string[];
+  /** Readiness fails below this much free space on the database's disk. Default 1 MB. */
+  minFreeBytes?: number;
   /** Told once when the file is found deleted or replaced (log it as an error). */
   onReplaced?: (error: StoreError) => void;
 }
@@ -127,6 +129,7 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
     }
   }
   const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 2_000));
+  const minFreeBytes = options.minFreeBytes ?? 1024 * 1024;
 
   function connect(): Database.Database {
     let connection: Database.Database | undefined;
@@ -140,8 +143,23 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
       return connection;
     } catch (error) {
       connection?.close();
-      throw classifySqliteError(error) ?? new StoreError('unavailable', `The SQLite database ${file} could not be opened.`, { cause: error });
+      throw classify(error) ?? new StoreError('unavailable', `The SQLite database ${file} could not be opened.`, { cause: error });
     }
+  }
+
+  /** SQLite says CANTOPEN or IOERR when it cannot create its -wal or -shm on a read-only disk: ask the file system. */
+  function classify(error: unknown): StoreError | undefined {
+    const failure = classifySqliteError(error);
+    if (failure?.kind !== 'unavailable' || inMemory) return failure;
+    for (const target of [file, dirname(file)]) {
+      try {
+        if (existsSync(target)) accessSync(target, constants.W_OK);
+      } catch (denied) {
+        const code = (denied as NodeJS.ErrnoException).code;
+        if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return classifySqliteError({ code: 'SQLITE_READONLY' });
+      }
+    }
+    return failure;
   }
 
   let db = connect();
@@ -268,14 +286,28 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
           }).immediate();
         } catch (error) {
           if (error instanceof StoreError) throw error;
-          const failure = classifySqliteError(remember(error));
+          const failure = classify(remember(error));
           if (failure && failure.kind !== 'unavailable') throw failure;
           throw new StoreError('migration', 'The SQLite database could not be migrated.', { cause: error });
         }
       });
     },
     guard,
-    classify: classifySqliteError,
+    preflight() {
+      if (inMemory) return;
+      // A full disk still takes a small write into the WAL's reused pages, but not the next paste.
+      let free: number;
+      try {
+        const fs = statfsSync(dirname(file));
+        free = fs.bavail * fs.bsize;
+      } catch {
+        return;
+      }
+      if (free < minFreeBytes) {
+        throw new StoreError('full', `The disk holding the SQLite database has ${Math.floor(free / 1024)} KB free; the bot needs at least ${Math.floor(minFreeBytes / 1024)} KB to record incidents.`);
+      }
+    },
+    classify,
     isConnectionLost: () => false,
     async close() {
       if (closed) return;

@@ -134,6 +134,7 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
       const t = Date.now();
       if (probing && t - probing.at < probeCacheMs) return probing.result;
       const result = operation('probe', async () => {
+        driver.preflight?.();
         await db.run(
           'INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
           [PROBE_SETTING, JSON.stringify(t), date(now())],
