@@ -74,7 +74,7 @@ function workerEntry(): { source: string | URL; eval: boolean } {
 
 export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPool {
   const { matcher } = options;
-  const size = Math.max(1, Math.floor(options.threads ?? Math.min(4, availableParallelism())));
+  const size = Math.max(1, Math.floor(options.threads ?? Math.min(4, availableParallelism() - 1)));
   const queueLimit = Math.max(0, options.queueLimit ?? 64);
   const heavyChars = options.heavyChars ?? 4096;
   const jobTimeoutMs = options.jobTimeoutMs ?? 15_000;
