@@ -8,6 +8,7 @@
 import pg from 'pg';
 import { StoreError } from '../core/errors.js';
 import type { Session, StoreDriver } from './driver.js';
+import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { refuseNewerSchema } from './rows.js';
 
 export interface PostgresDriverOptions {
@@ -27,72 +28,6 @@ export interface PostgresDriverOptions {
 
 /** Any fixed number: the advisory lock that serialises migrations across instances. */
 const MIGRATION_LOCK = 4_242_001;
-
-const MIGRATIONS: { version: number; sql: string }[] = [
-  {
-    version: 1,
-    sql: `
-      CREATE TABLE incidents (
-        id text PRIMARY KEY,
-        conversation_id text NOT NULL,
-        tenant_id text,
-        activity_id text,
-        service_url text,
-        reporter jsonb NOT NULL,
-        excerpt text NOT NULL,
-        verdict text NOT NULL,
-        entry_ids jsonb NOT NULL,
-        repeat_key text NOT NULL,
-        app_id text,
-        state text NOT NULL CHECK (state IN ('open', 'resolved', 'escalated')),
-        version integer NOT NULL,
-        repeat_count integer NOT NULL DEFAULT 0,
-        escalations integer NOT NULL DEFAULT 0,
-        created_at timestamptz NOT NULL,
-        updated_at timestamptz NOT NULL,
-        resolved_at timestamptz,
-        resolved_by jsonb,
-        escalated_at timestamptz,
-        escalated_by jsonb,
-        escalation_note text
-      );
-      CREATE INDEX incidents_repeat ON incidents (conversation_id, repeat_key, state);
-      CREATE INDEX incidents_created ON incidents (created_at);
-      CREATE INDEX incidents_updated ON incidents (updated_at);
-      CREATE TABLE incident_events (
-        seq bigserial PRIMARY KEY,
-        incident_id text NOT NULL,
-        kind text NOT NULL,
-        at timestamptz NOT NULL,
-        actor jsonb,
-        detail text
-      );
-      CREATE INDEX incident_events_incident ON incident_events (incident_id, seq);
-      CREATE TABLE outbox (
-        id text PRIMARY KEY,
-        incident_id text NOT NULL,
-        escalation_seq integer NOT NULL,
-        target text NOT NULL,
-        idempotency_key text NOT NULL UNIQUE,
-        payload jsonb NOT NULL,
-        status text NOT NULL CHECK (status IN ('pending', 'delivered', 'dead-lettered')),
-        attempts integer NOT NULL DEFAULT 0,
-        next_attempt_at timestamptz NOT NULL,
-        lease_until timestamptz,
-        last_error text,
-        created_at timestamptz NOT NULL,
-        finished_at timestamptz
-      );
-      CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
-      CREATE INDEX outbox_incident ON outbox (incident_id, escalation_seq);
-      CREATE TABLE settings (
-        key text PRIMARY KEY,
-        value jsonb NOT NULL,
-        updated_at timestamptz NOT NULL
-      );
-    `,
-  },
-];
 
 /** SQLSTATEs after which the connection is gone (admin shutdown, crash, connection failure). */
 const CONNECTION_LOST = /^(57P0[1-3]|08\d{3})$/;
@@ -200,8 +135,8 @@ export function openPostgresDriver(url: string, options: PostgresDriverOptions =
           await tx.run('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
           await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)');
           const done = new Set((await tx.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
-          refuseNewerSchema(done, MIGRATIONS);
-          for (const migration of MIGRATIONS) {
+          refuseNewerSchema(done, POSTGRES_MIGRATIONS);
+          for (const migration of POSTGRES_MIGRATIONS) {
             if (done.has(migration.version)) continue;
             await tx.run(migration.sql);
             await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [migration.version, now]);

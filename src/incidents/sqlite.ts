@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../core/errors.js';
 import type { Session, StoreDriver } from './driver.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
 import { refuseNewerSchema } from './rows.js';
 
 export interface SqliteDriverOptions {
@@ -21,72 +22,6 @@ export interface SqliteDriverOptions {
   /** Told once when the file is found deleted or replaced (log it as an error). */
   onReplaced?: (error: StoreError) => void;
 }
-
-const MIGRATIONS: { version: number; sql: string }[] = [
-  {
-    version: 1,
-    sql: `
-      CREATE TABLE incidents (
-        id TEXT PRIMARY KEY,
-        conversation_id TEXT NOT NULL,
-        tenant_id TEXT,
-        activity_id TEXT,
-        service_url TEXT,
-        reporter TEXT NOT NULL,
-        excerpt TEXT NOT NULL,
-        verdict TEXT NOT NULL,
-        entry_ids TEXT NOT NULL,
-        repeat_key TEXT NOT NULL,
-        app_id TEXT,
-        state TEXT NOT NULL CHECK (state IN ('open', 'resolved', 'escalated')),
-        version INTEGER NOT NULL,
-        repeat_count INTEGER NOT NULL DEFAULT 0,
-        escalations INTEGER NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        resolved_at INTEGER,
-        resolved_by TEXT,
-        escalated_at INTEGER,
-        escalated_by TEXT,
-        escalation_note TEXT
-      );
-      CREATE INDEX incidents_repeat ON incidents (conversation_id, repeat_key, state);
-      CREATE INDEX incidents_created ON incidents (created_at);
-      CREATE INDEX incidents_updated ON incidents (updated_at);
-      CREATE TABLE incident_events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        incident_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        at INTEGER NOT NULL,
-        actor TEXT,
-        detail TEXT
-      );
-      CREATE INDEX incident_events_incident ON incident_events (incident_id, seq);
-      CREATE TABLE outbox (
-        id TEXT PRIMARY KEY,
-        incident_id TEXT NOT NULL,
-        escalation_seq INTEGER NOT NULL,
-        target TEXT NOT NULL,
-        idempotency_key TEXT NOT NULL UNIQUE,
-        payload TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead-lettered')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER NOT NULL,
-        lease_until INTEGER,
-        last_error TEXT,
-        created_at INTEGER NOT NULL,
-        finished_at INTEGER
-      );
-      CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
-      CREATE INDEX outbox_incident ON outbox (incident_id, escalation_seq);
-      CREATE TABLE settings (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL,
-        updated_at INTEGER NOT NULL
-      );
-    `,
-  },
-];
 
 /** `$1..$n` (written once for both databases) to SQLite's positional `?`, with the parameter order that goes with it. */
 function positional(sql: string): { sql: string; order: number[] } {
@@ -277,8 +212,8 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
           db.transaction(() => {
             db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
             const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-            refuseNewerSchema(done, MIGRATIONS);
-            for (const migration of MIGRATIONS) {
+            refuseNewerSchema(done, SQLITE_MIGRATIONS);
+            for (const migration of SQLITE_MIGRATIONS) {
               if (done.has(migration.version)) continue;
               db.exec(migration.sql);
               db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, now.getTime());
