@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LoadCatalogOptions } from '../core/catalog.js';
-import { BusyError } from '../core/errors.js';
+import { BusyError, CodedError } from '../core/errors.js';
 import type { Diagnosis, DiagnoseOptions, Matcher } from '../core/types.js';
 import { fullDiagnosis, type SlimDiagnosis } from './wire.js';
 
@@ -112,7 +112,7 @@ export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPoo
           job.reject(error as Error);
         }
       } else {
-        job.reject(new Error(`matching failed in a worker thread (${message.error ?? 'error'})`));
+        job.reject(new CodedError('MATCHER_FAILED', `matching failed in a worker thread (${message.error ?? 'error'})`));
       }
       pump();
     });
@@ -126,7 +126,7 @@ export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPoo
       if (index >= 0) threads.splice(index, 1);
       const job = thread.job;
       finish(thread);
-      job?.reject(new Error(`matcher thread exited (${code})`));
+      job?.reject(new CodedError('MATCHER_FAILED', `matcher thread exited (${code})`));
       if (!closed) {
         options.onThreadError?.(new Error(`matcher thread exited (${code}); starting another`));
         threads.push(spawn());
@@ -192,7 +192,7 @@ export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPoo
     },
     async close() {
       closed = true;
-      for (const job of queue.splice(0)) job.reject(new Error('the diagnosis pool is closed'));
+      for (const job of queue.splice(0)) job.reject(new CodedError('MATCHER_FAILED', 'the diagnosis pool is closed'));
       await Promise.all(threads.splice(0).map((t) => t.worker.terminate()));
     },
   };
