@@ -174,8 +174,9 @@ export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPoo
           return Promise.reject(error as Error);
         }
       }
+      // Counted together: a job handed to a thread leaves the queue only once the thread takes it.
       const running = threads.filter((t) => t.job).length;
-      if (running >= threads.length && queue.length >= queueLimit) {
+      if (running + queue.length >= threads.length + queueLimit) {
         options.onBusy?.();
         return Promise.reject(new BusyError(`diagnosis queue full (${queue.length} waiting)`, BUSY_MESSAGE));
       }
