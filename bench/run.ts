@@ -1,6 +1,5 @@
 // `npm run bench`: how fast and how right the matcher is, on the real catalog and on a synthetic
 // 10,000-entry one, next to fuse.js and minisearch fed the same pastes. Prints figures; asserts nothing.
-import { pathToFileURL } from 'node:url';
 import Fuse from 'fuse.js';
 import MiniSearch from 'minisearch';
 import { buildCatalog, loadCatalog } from '../src/core/catalog.js';
@@ -10,6 +9,7 @@ import { redact } from '../src/core/redact.js';
 import type { AppInfo, Catalog, CatalogEntry, Diagnosis } from '../src/core/types.js';
 import { bigLogPaste, fieldPastes, type FieldPaste } from '../test/fixtures/pastes/field.js';
 import { pasteCases, type PasteCase } from '../test/fixtures/pastes/variants.js';
+import { isEntryPoint } from '../src/entry-point.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20);
 const SYNTHETIC_ENTRIES = 10_000;
@@ -249,4 +249,4 @@ function main(): void {
   );
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+if (isEntryPoint(import.meta.url)) main();

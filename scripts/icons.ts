@@ -3,9 +3,10 @@
 // Run `npx tsx scripts/icons.ts` to redraw manifest/*.png; the package script only copies them.
 
 import { writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync, inflateSync } from 'node:zlib';
+import { isEntryPoint } from '../src/entry-point.js';
 
 export type Rgba = readonly [number, number, number, number];
 
@@ -233,4 +234,4 @@ function main(): void {
   process.stdout.write(`Wrote ${join(MANIFEST_DIR, 'color.png')} and outline.png\n`);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) main();
+if (isEntryPoint(import.meta.url)) main();

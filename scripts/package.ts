@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { crc32, decodePng } from './icons.js';
+import { isEntryPoint } from '../src/entry-point.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const MANIFEST_DIR = join(ROOT, 'manifest');
@@ -280,4 +281,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await main();
+if (isEntryPoint(import.meta.url)) await main();

@@ -1,8 +1,9 @@
 // Reads and validates the environment once at start; a bad value stops the bot with a message
 // that names the variable, never with a stack trace from deep inside a library.
 import { z } from 'zod';
-import { ConfigError } from './core/errors.js';
+import { ConfigError, toCodedError } from './core/errors.js';
 import { DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY_MS } from './incidents/outbox.js';
+import { parseWebhookUrl } from './incidents/webhook.js';
 
 export { ConfigError };
 
@@ -23,13 +24,16 @@ const intInRange = (fallback: number, min: number, max: number) =>
 
 const environmentSchema = z.object({
   PORT: intInRange(3978, 0, 65535),
-  HOST: z.preprocess(emptyToUndefined, z.string().trim().default('0.0.0.0')),
+  // Unset: 127.0.0.1 in local mode (no authentication: only this machine may talk to it), else 0.0.0.0.
+  HOST: optionalString,
   DATABASE_URL: z.preprocess(
     emptyToUndefined,
     z
       .string()
       .trim()
       .refine((value) => /^(sqlite:|postgres(ql)?:\/\/)/.test(value), 'must start with sqlite: or postgres://')
+      .refine((value) => !/^sqlite:(\/\/)?$/.test(value), 'sqlite: needs a file path, e.g. sqlite:./data/connector-doctor.db')
+      .refine((value) => !/^postgres/.test(value) || URL.canParse(value), 'is not a valid postgres:// URL')
       .default('sqlite:./data/connector-doctor.db'),
   ),
   CATALOG_EXTRA_DIR: optionalString,
@@ -56,6 +60,7 @@ const environmentSchema = z.object({
 
 export interface Config {
   port: number;
+  /** Where to listen: HOST, else 127.0.0.1 in local mode and 0.0.0.0 with credentials. */
   host: string;
   databaseUrl: string;
   catalogExtraDir?: string;
@@ -87,6 +92,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`, { cause: parsed.error });
   }
   const values = parsed.data;
+  if (values.SUPPORT_WEBHOOK_URL) {
+    try {
+      parseWebhookUrl(values.SUPPORT_WEBHOOK_URL);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration: ${toCodedError(error).message}`, { cause: error });
+    }
+  }
   if (values.SUPPORT_WEBHOOK_URL && !values.SUPPORT_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: SUPPORT_WEBHOOK_SECRET is required when SUPPORT_WEBHOOK_URL is set');
   }
@@ -108,7 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     port: values.PORT,
-    host: values.HOST,
+    host: values.HOST ?? (values.MicrosoftAppId ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: values.DATABASE_URL,
     catalogExtraDir: values.CATALOG_EXTRA_DIR,
     logLevel: values.LOG_LEVEL,

@@ -1,13 +1,15 @@
-// Entry point: config -> store -> catalog -> matcher -> bot -> server.listen, plus the escalation
-// outbox worker and retention purge; graceful shutdown on SIGINT/SIGTERM.
-import { realpathSync } from 'node:fs';
+// Entry point: config -> store -> catalog -> matcher threads -> bot -> server.listen, plus the
+// escalation outbox worker and retention purge; graceful shutdown on SIGINT/SIGTERM. A start-up
+// failure closes whatever was already opened and ends with one line, never a stack trace.
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from './config.js';
-import { loadCatalog } from './core/catalog.js';
-import { ConfigError, isCodedError } from './core/errors.js';
+import { inspectCatalog, type LoadCatalogOptions } from './core/catalog.js';
+import { refuseCapturingEntries } from './core/catalog-guard.js';
+import { CatalogError, ConfigError, isCodedError, toCodedError } from './core/errors.js';
 import { createMatcher } from './core/match.js';
 import { DEFAULT_PRESS_RATE_LIMITS, DEFAULT_RATE_LIMITS, createRateLimiter } from './core/ratelimit.js';
+import { createDiagnosisPool } from './diagnosis/pool.js';
+import { isEntryPoint } from './entry-point.js';
 import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
 import type { EscalationSink, IncidentStore } from './incidents/types.js';
 import { createLogger, type Logger } from './log.js';
@@ -20,109 +22,175 @@ import { SUPPORT_CHANNEL_SETTING, TEAMS_CHANNEL_TARGET, createSupportChannelSink
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-export async function start(config: Config, logger: Logger) {
+/** Seams for fault tests: how the store is opened, how many matcher threads run and how much may wait. */
+export interface StartOptions {
+  openStore?: typeof openStore;
+  diagnosis?: { threads?: number; queueLimit?: number; heavyChars?: number };
+}
+
+export async function start(config: Config, logger: Logger, options: StartOptions = {}) {
   if (config.localMode) {
     logger.warn(
       'LOCAL MODE: MicrosoftAppId is empty, so /api/messages accepts requests WITHOUT authentication. ' +
         'Use this only on your machine (Playground, tests); set MicrosoftAppId and MicrosoftAppPassword to deploy.',
     );
   }
-  const store: IncidentStore = await openStore(config.databaseUrl);
-  const catalog = loadCatalog(config.catalogExtraDir ? { extraDir: config.catalogExtraDir } : {});
-  const matcher = createMatcher(catalog);
-  logger.info({ apps: catalog.apps.length, entries: catalog.entries.length }, 'catalog loaded');
-  const metrics = createMetrics({ outboxCounts: () => store.outboxCounts(), defaultMetrics: true });
-
-  const auth = createBotFrameworkAuthentication(config.botFramework);
-  const adapter = createAdapter({ auth, logger });
-  const channelDeps = {
-    adapter,
-    botAppId: config.microsoftAppId ?? '',
-    store,
-    matcher,
-    logger,
-    configuredChannelId: config.supportChannelId,
+  // Whatever is opened is closed again, newest first, if a later step fails.
+  const opened: { name: string; close: () => Promise<void> | void }[] = [];
+  const closeAll = async () => {
+    for (const { name, close } of opened.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        logger.warn({ part: name, err: toCodedError(error).code }, 'could not close cleanly');
+      }
+    }
   };
-  const sinks: EscalationSink[] = [createSupportChannelSink(channelDeps)];
-  if (config.supportWebhookUrl && config.supportWebhookSecret) {
-    sinks.push(createWebhookSink({ url: config.supportWebhookUrl, secret: config.supportWebhookSecret }));
-  }
-  const refresh = async (incidentId: string) => {
-    await refreshIncidentCard(channelDeps, incidentId);
-  };
-  const worker = createOutboxWorker({
-    store,
-    sinks,
-    maxAttempts: config.escalationMaxAttempts,
-    baseDelayMs: config.escalationRetryBaseMs,
-    maxDelayMs: config.escalationRetryMaxMs,
-    logger,
-    // The card says "delivered to support" (or that delivery failed) as soon as the outbox knows.
-    onDelivered: (message) => refresh(message.incidentId),
-    onDeadLettered: (message) => refresh(message.incidentId),
-  });
-
-  const bot = new ConnectorDoctorBot({
-    store,
-    matcher,
-    metrics,
-    logger,
-    clock: () => new Date(),
-    rateLimiter: createRateLimiter({ ...DEFAULT_RATE_LIMITS, clock: Date.now }),
-    pressLimiter: createRateLimiter({ ...DEFAULT_PRESS_RATE_LIMITS, clock: Date.now }),
-    escalation: {
-      async targets() {
-        const targets: string[] = [];
-        if (config.supportWebhookUrl) targets.push('webhook');
-        if (config.supportChannelId || (await store.getSetting(SUPPORT_CHANNEL_SETTING)) !== undefined) targets.push(TEAMS_CHANNEL_TARGET);
-        return targets;
-      },
-      buildPayload: (incident) => buildEscalationPayload(incident, { catalog }),
-      onEscalated: () => worker.wake(),
-    },
-  });
-
-  const server = createServer({
-    messages: createMessageEndpoint({ adapter, bot, metrics }),
-    readiness: {
-      catalog: () => catalog.entries.length > 0,
-      store: async () => {
-        await store.ping();
-        return true;
-      },
-    },
-    metrics,
-    logger,
-  });
 
   try {
+    // Metrics exist before the store (they count its failures); the escalation gauges read it once open.
+    const late: { store?: IncidentStore } = {};
+    let diagnosisLoad = () => ({ running: 0, queued: 0 });
+    const metrics = createMetrics({
+      outboxCounts: () => (late.store ? late.store.outboxCounts() : Promise.reject(new Error('no store yet'))),
+      diagnosisLoad: () => diagnosisLoad(),
+      defaultMetrics: true,
+    });
+
+    const store = await (options.openStore ?? openStore)(config.databaseUrl, {
+      onFailure: (operation, error) => {
+        metrics.storeFailures.inc({ operation });
+        logger.error({ operation, code: error.code, kind: error.kind }, `store operation failed: ${error.message}`);
+      },
+      onFault: (error) => {
+        if (isCodedError(error)) logger.error({ code: error.code }, error.message);
+        else logger.warn({ err: { name: error.name, code: (error as { code?: unknown }).code } }, 'database connection lost; the pool reconnects');
+      },
+    });
+    late.store = store;
+    opened.push({ name: 'store', close: () => store.close() });
+
+    const catalogOptions: LoadCatalogOptions = config.catalogExtraDir ? { extraDir: config.catalogExtraDir } : {};
+    const inspection = inspectCatalog(catalogOptions);
+    if (inspection.problems.length > 0) throw new CatalogError(inspection.problems);
+    const { catalog } = inspection;
+    const matcher = createMatcher(catalog);
+    // The lint's matching checks: an organisation's entry that hides another or answers unrelated
+    // pastes is refused here, not found in production.
+    refuseCapturingEntries(catalog, matcher, inspection);
+    logger.info({ apps: catalog.apps.length, entries: catalog.entries.length }, 'catalog loaded');
+
+    const pool = createDiagnosisPool({
+      matcher,
+      catalog: catalogOptions,
+      ...options.diagnosis,
+      onBusy: () => metrics.busyRefusals.inc(),
+      onThreadError: (error) => logger.error({ err: { name: error.name, message: error.message } }, 'matcher thread failed'),
+    });
+    opened.push({ name: 'matcher threads', close: () => pool.close() });
+    await pool.ready();
+    diagnosisLoad = () => pool.load();
+
+    const auth = createBotFrameworkAuthentication(config.botFramework, {
+      onRefusal: (reason) => {
+        metrics.authRefusals.inc({ reason });
+        logger.warn({ reason }, 'request refused by authentication');
+      },
+    });
+    const adapter = createAdapter({ auth, logger });
+    const channelDeps = {
+      adapter,
+      botAppId: config.microsoftAppId ?? '',
+      store,
+      matcher,
+      logger,
+      configuredChannelId: config.supportChannelId,
+    };
+    const sinks: EscalationSink[] = [createSupportChannelSink(channelDeps)];
+    if (config.supportWebhookUrl && config.supportWebhookSecret) {
+      sinks.push(createWebhookSink({ url: config.supportWebhookUrl, secret: config.supportWebhookSecret }));
+    }
+    const refresh = async (incidentId: string) => {
+      await refreshIncidentCard(channelDeps, incidentId);
+    };
+    const worker = createOutboxWorker({
+      store,
+      sinks,
+      maxAttempts: config.escalationMaxAttempts,
+      baseDelayMs: config.escalationRetryBaseMs,
+      maxDelayMs: config.escalationRetryMaxMs,
+      logger,
+      // The card says "delivered to support" (or that delivery failed) as soon as the outbox knows.
+      onDelivered: (message) => refresh(message.incidentId),
+      onDeadLettered: (message) => refresh(message.incidentId),
+    });
+
+    const bot = new ConnectorDoctorBot({
+      store,
+      matcher,
+      diagnose: (text, diagnoseOptions) => pool.diagnose(text, diagnoseOptions),
+      metrics,
+      logger,
+      clock: () => new Date(),
+      rateLimiter: createRateLimiter({ ...DEFAULT_RATE_LIMITS, clock: Date.now }),
+      pressLimiter: createRateLimiter({ ...DEFAULT_PRESS_RATE_LIMITS, clock: Date.now }),
+      escalation: {
+        async targets() {
+          const targets: string[] = [];
+          if (config.supportWebhookUrl) targets.push('webhook');
+          if (config.supportChannelId || (await store.getSetting(SUPPORT_CHANNEL_SETTING)) !== undefined) targets.push(TEAMS_CHANNEL_TARGET);
+          return targets;
+        },
+        buildPayload: (incident) => buildEscalationPayload(incident, { catalog }),
+        onEscalated: () => worker.wake(),
+      },
+    });
+
+    const readiness: Record<string, () => Promise<boolean> | boolean> = {
+      // A real write: a read-only, full or replaced store is not ready even if it still answers reads.
+      store: async () => {
+        await store.probe();
+        return true;
+      },
+      catalog: () => catalog.entries.length > 0,
+    };
+    // Outside local mode every Teams request needs the signing keys: without them the instance refuses all.
+    if (!config.localMode) readiness['teams-keys'] = () => auth.warmUp();
+    const server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics, auth }), readiness, metrics, logger });
+
     await listen(server, config.port, config.host);
+    opened.push({ name: 'server', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/api/messages`;
+    logger.info({ port, host: config.host, localMode: config.localMode }, `Connector Doctor listening on ${url}`);
+    worker.start();
+    opened.push({ name: 'outbox', close: () => worker.stop() });
+    // Fetch Teams' signing keys now (time-boxed, 5 s) so the first message does not wait for them.
+    void auth.warmUp().then((ok) => {
+      if (!ok) logger.warn({ reason: auth.keys?.lastError }, 'could not fetch the Bot Framework signing keys; Teams requests are refused (401) and /readyz says not ready until they can be fetched');
+    });
+
+    const retention = createRetentionJob({ store, retentionDays: config.retentionDays, logger });
+    retention.start();
+    opened.push({ name: 'retention', close: () => retention.stop() });
+
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= closeAll();
+      return stopping;
+    };
+    return { server, port, host: config.host, url, stop };
   } catch (error) {
-    await store.close();
+    await closeAll();
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  logger.info({ port, host: config.host, localMode: config.localMode }, `Connector Doctor listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/api/messages`);
-  worker.start();
-  // Fetch Teams' signing keys now (time-boxed, 5 s) so the first message does not wait for them.
-  void auth.warmUp().then((ok) => {
-    if (!ok) logger.warn({ reason: auth.keys?.lastError }, 'could not fetch the Bot Framework signing keys; Teams requests are refused (401) until they can be fetched');
-  });
+}
 
-  const retention = createRetentionJob({ store, retentionDays: config.retentionDays, logger });
-  retention.start();
-
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      retention.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker.stop();
-      await store.close();
-    })();
-    return stopping;
-  };
-  return { server, port, stop };
+/** One plain line for people reading the terminal; the JSON log line says the same for machines. */
+function banner(config: Config, url: string): string {
+  const where = config.host === '0.0.0.0' || config.host === '::' ? 'on every network interface' : `on ${config.host} only`;
+  const mode = config.localMode ? 'LOCAL MODE, no authentication' : 'Teams authentication on';
+  return `Connector Doctor is listening on ${url} (${where}; ${mode})\n`;
 }
 
 async function main(): Promise<void> {
@@ -130,19 +198,22 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
   } catch (error) {
-    process.stderr.write(`${isCodedError(error) ? error.message : 'Invalid configuration.'}\n`);
-    process.exit(2);
+    process.stderr.write(`${toCodedError(error, 'Invalid configuration.').message}\n`);
+    process.exit(1);
   }
   const logger = createLogger(config.logLevel);
   let running: Awaited<ReturnType<typeof start>>;
   try {
     running = await start(config, logger);
   } catch (error) {
-    // Coded errors (catalog, store URL) carry an operator-safe message; anything else is logged whole.
-    if (isCodedError(error)) logger.fatal({ code: error.code }, error.message);
+    // Coded errors (config, catalog, store) carry an operator-safe message: one line, no stack.
+    const coded = toCodedError(error, 'Connector Doctor could not start; the log line before this one says why.');
+    if (isCodedError(error)) logger.fatal({ code: coded.code }, coded.message);
     else logger.fatal({ err: error }, 'could not start');
+    process.stderr.write(`${coded.message}\n`);
     process.exit(1);
   }
+  process.stderr.write(banner(config, running.url));
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
@@ -162,6 +233,7 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
     const onError = (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') reject(new ConfigError(`Port ${port} on ${host} is already in use. Stop the other process or set PORT to a free port.`, { cause: error }));
       else if (error.code === 'EACCES') reject(new ConfigError(`Not allowed to listen on port ${port}. Set PORT to a port above 1024.`, { cause: error }));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new ConfigError(`HOST ${host} is not an address of this machine. Set HOST to one (127.0.0.1, 0.0.0.0).`, { cause: error }));
       else reject(error);
     };
     server.once('error', onError);
@@ -172,15 +244,4 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
   });
 }
 
-/** Run only when this file is the program (node dist/src/index.js, tsx src/index.ts), not when imported by tests. */
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) void main();
+if (isEntryPoint(import.meta.url)) void main();

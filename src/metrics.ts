@@ -9,6 +9,12 @@ export interface Metrics {
   readonly matchSeconds: Histogram;
   readonly turnSeconds: Histogram<'type'>;
   readonly cardActions: Counter<'verb' | 'outcome'>;
+  /** Store operations that failed (after their one retry), by operation (openOrRepeat, apply, probe, ...). */
+  readonly storeFailures: Counter<'operation'>;
+  /** Requests refused by authentication, by reason (signature, expired, keys-unavailable, ...). */
+  readonly authRefusals: Counter<'reason'>;
+  /** Pastes refused because the diagnosis queue was full. */
+  readonly busyRefusals: Counter;
   /** Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -17,6 +23,8 @@ export interface Metrics {
 export interface MetricsOptions {
   /** Read at scrape time for the escalation gauges; failures leave the gauges unset. */
   outboxCounts?: () => Promise<OutboxCounts>;
+  /** Read at scrape time: heavy pastes matching and waiting in the diagnosis pool. */
+  diagnosisLoad?: () => { running: number; queued: number };
   defaultMetrics?: boolean;
 }
 
@@ -54,6 +62,36 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['verb', 'outcome'] as const,
     registers: [registry],
   });
+  const storeFailures = new Counter({
+    name: 'connector_doctor_store_failures_total',
+    help: 'Incident store operations that failed after their one retry, by operation.',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+  const authRefusals = new Counter({
+    name: 'connector_doctor_auth_refusals_total',
+    help: 'Requests to /api/messages refused by authentication, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const busyRefusals = new Counter({
+    name: 'connector_doctor_busy_refusals_total',
+    help: 'Long pastes refused with "try again in a minute" because the diagnosis queue was full.',
+    registers: [registry],
+  });
+  const load = options.diagnosisLoad;
+  new Gauge({
+    name: 'connector_doctor_diagnosis_queue',
+    help: 'Long pastes matching in worker threads (state=running) and waiting for one (state=queued).',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      if (!load) return;
+      const now = load();
+      this.set({ state: 'running' }, now.running);
+      this.set({ state: 'queued' }, now.queued);
+    },
+  });
   const outbox = options.outboxCounts;
   const escalationGauge = (name: string, help: string, pick: (counts: OutboxCounts) => number) =>
     new Gauge({
@@ -79,6 +117,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     matchSeconds,
     turnSeconds,
     cardActions,
+    storeFailures,
+    authRefusals,
+    busyRefusals,
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };

@@ -10,8 +10,10 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export interface ServerDeps {
   /** Handles one Bot Framework activity already parsed into `req.body` (see teams/adapter.ts). */
   messages: (req: Request, res: Response) => Promise<void>;
-  /** Readiness checks by name (catalog loaded, store reachable); any false or throw -> 503. */
+  /** Readiness checks by name (store writable, catalog loaded, Teams keys); any false, throw or time-out -> 503 naming it. */
   readiness: Record<string, () => Promise<boolean> | boolean>;
+  /** Longest a readiness check may take before it counts as failing. Default 1500 ms. */
+  readinessTimeoutMs?: number;
   metrics: Metrics;
   logger: Logger;
 }
@@ -53,6 +55,15 @@ export function createServer(deps: ServerDeps): Server {
     }
     return next();
   });
+  // Teams posts application/json. A form or text body is refused before it is read: restify would
+  // parse a plain HTML form into an activity, so any web page could post into a local-mode bot.
+  server.pre((req: Request, res: Response, next: (proceed?: boolean) => void) => {
+    if (req.method === 'POST' && !isJson(req.headers['content-type'])) {
+      sendJson(res, 415, { code: 'UnsupportedMediaType', message: 'Send the activity as application/json.' });
+      return next(false);
+    }
+    return next();
+  });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
 
   // Any error restify raises (bad JSON, oversize, unknown route, wrong method) leaves with a
@@ -82,17 +93,27 @@ export function createServer(deps: ServerDeps): Server {
     sendJson(res, 200, { status: 'ok' });
   });
 
+  // Every check runs at once, each bounded: a hung database answers 503 in about a second, not never.
   server.get('/readyz', async (_req: Request, res: Response) => {
-    const checks: Record<string, 'ok' | 'failing'> = {};
-    for (const [name, check] of Object.entries(deps.readiness)) {
-      try {
-        checks[name] = (await check()) ? 'ok' : 'failing';
-      } catch {
-        checks[name] = 'failing';
-      }
-    }
-    const ready = Object.values(checks).every((state) => state === 'ok');
-    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', checks });
+    const timeoutMs = deps.readinessTimeoutMs ?? 1_500;
+    const entries = await Promise.all(
+      Object.entries(deps.readiness).map(async ([name, check]): Promise<[string, 'ok' | 'failing']> => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        });
+        try {
+          return [name, (await Promise.race([Promise.resolve().then(check), late])) ? 'ok' : 'failing'];
+        } catch {
+          return [name, 'failing'];
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    const checks = Object.fromEntries(entries);
+    const failing = entries.filter(([, state]) => state === 'failing').map(([name]) => name);
+    sendJson(res, failing.length === 0 ? 200 : 503, { status: failing.length === 0 ? 'ready' : 'not-ready', ...(failing.length > 0 ? { failing } : {}), checks });
   });
 
   server.get('/metrics', async (_req: Request, res: Response) => {
@@ -103,6 +124,12 @@ export function createServer(deps: ServerDeps): Server {
   });
 
   return server;
+}
+
+/** application/json, with or without parameters (charset); also the +json types. */
+function isJson(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }
 
 function publicMessage(status: number): string {

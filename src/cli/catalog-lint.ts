@@ -2,7 +2,6 @@
 // organisation's extras, reports entries that would shadow each other, and prints coverage per app.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   catalogJsonSchema,
@@ -13,7 +12,9 @@ import {
   type CatalogInspection,
 } from '../core/catalog.js';
 import { formatCatalogProblem, isCodedError } from '../core/errors.js';
+import { findShadows } from '../core/catalog-guard.js';
 import { createMatcher } from '../core/match.js';
+import { isEntryPoint } from '../entry-point.js';
 
 export interface LintOutput {
   out(line: string): void;
@@ -60,50 +61,16 @@ export function lintCatalog(inspection: CatalogInspection): LintReport {
       for (let j = i + 1; j < group.length; j++) {
         const a = group[i]!;
         const b = group[j]!;
-        const extraVsBuiltin = origins.get(a.id) !== origins.get(b.id);
+        if (a.app === b.app || origins.get(a.id) === origins.get(b.id)) continue;
         const [builtin, extra] = origins.get(a.id) === 'builtin' ? [a, b] : [b, a];
-        if (a.app === b.app) {
-          shadows.push(
-            extraVsBuiltin
-              ? `${extra.source}: entry ${extra.id} repeats built-in entry ${builtin.id} (${builtin.source}); list ${builtin.id} under overrides: instead`
-              : `${b.source}: entry ${b.id} has the same message as ${a.id} (${a.source}) for app ${a.app}; one would always hide the other`,
-          );
-        } else if (extraVsBuiltin) {
-          notes.push(
-            `${extra.source}: entry ${extra.id} (app ${extra.app}) has the same message as built-in ${builtin.id} (app ${builtin.app}); users will be asked which app`,
-          );
-        }
+        notes.push(
+          `${extra.source}: entry ${extra.id} (app ${extra.app}) has the same message as built-in ${builtin.id} (app ${builtin.app}); users will be asked which app`,
+        );
       }
     }
   }
-
-  // What users will see: each entry's own message, pasted as is, must still come back as that
-  // entry (or among the apps the user is asked to choose from). Another entry's signals can take
-  // it over even when no two messages are alike.
-  const sameMessage = new Set<string>();
-  for (const group of byMessage.values()) if (group.length > 1) for (const entry of group) sameMessage.add(entry.id);
-  const matcher = createMatcher(catalog);
-  for (const entry of catalog.entries) {
-    if (sameMessage.has(entry.id)) continue; // reported above
-    const findings = matcher.diagnose(entry.message).findings.filter((f) => f.verdict !== 'none');
-    if (findings.some((f) => f.matches.some((m) => m.entry.id === entry.id))) continue;
-    const winners = [...new Set(findings.flatMap((f) => f.matches.map((m) => `${m.entry.id} (${m.entry.source})`)))];
-    shadows.push(
-      winners.length > 0
-        ? `${entry.source}: entry ${entry.id}: its own message pasted as is comes back as ${winners.join(', ')}; narrow the other entry's signals`
-        : `${entry.source}: entry ${entry.id}: its own message pasted as is is not recognised; give it signals (codes, exceptions, phrases)`,
-    );
-  }
-
-  const overriddenBy = new Map<string, string[]>();
-  for (const override of inspection.overrides) {
-    overriddenBy.set(override.id, [...(overriddenBy.get(override.id) ?? []), override.file]);
-  }
-  for (const [id, files] of overriddenBy) {
-    if (files.length > 1) {
-      shadows.push(`entry ${id} is overridden in ${files.length} places (${files.join(', ')}); the last one read wins field by field`);
-    }
-  }
+  // The same checks the bot runs at start (it refuses to start on any of them).
+  shadows.push(...findShadows(catalog, createMatcher(catalog), inspection).map((shadow) => shadow.line));
 
   const refUsers = new Map<string, string[]>();
   for (const entry of catalog.entries) {
@@ -201,8 +168,7 @@ export function main(argv: string[], io: LintOutput = { out: console.log, err: c
   }
 }
 
-const invokedPath = process.argv[1];
-if (invokedPath !== undefined && import.meta.url === pathToFileURL(path.resolve(invokedPath)).href) {
+if (isEntryPoint(import.meta.url)) {
   // `npm run catalog:lint | head` closes the pipe early; that is not a lint failure.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;

@@ -1,13 +1,13 @@
 // `npm run --silent diagnose -- [--app NAME] [--json] [--jsonl] [TEXT]`: diagnoses a pasted
 // connector error from the command line (TEXT, or stdin when absent). Exit codes: see USAGE.
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../core/catalog.js';
 import { CatalogError, formatCatalogProblem } from '../core/errors.js';
 import { createMatcher } from '../core/match.js';
 import { renderText, toReport } from '../core/report.js';
 import type { Catalog, Matcher } from '../core/types.js';
+import { isEntryPoint } from '../entry-point.js';
 
 export const EXIT = {
   /** At least one error was recognised (match or ambiguous); with --jsonl: every line was processed. */
@@ -145,8 +145,7 @@ function processIo(): CliIo {
   };
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
+if (isEntryPoint(import.meta.url)) {
   runDiagnose(process.argv.slice(2), processIo())
     .then((code) => {
       process.exitCode = code;

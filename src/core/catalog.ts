@@ -1,12 +1,17 @@
 // Loads the error catalog: catalog/*.yaml (one file per app) plus an organisation's extra folder,
 // validates every file against one zod schema, and builds the immutable Catalog the matcher reads.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import { listYamlFiles, parseFile, type CatalogOrigin, type ParsedFile } from './catalog-files.js';
+import { CATALOG_LIMITS, signalsFields, type OverrideSpec } from './catalog-schema.js';
 import { CatalogError, type CatalogProblem } from './errors.js';
-import type { Actor, AppInfo, Catalog, CatalogEntry, Resolution, Signals } from './types.js';
+import type { AppInfo, Catalog, CatalogEntry, Resolution, Signals } from './types.js';
+
+// The file format lives in catalog-schema.ts and file reading in catalog-files.ts; what other
+// modules used from here stays importable from here.
+export { ACTORS, CATALOG_LIMITS, carriesWords, catalogFileSchema, catalogJsonSchema, type CatalogFile } from './catalog-schema.js';
+export type { CatalogOrigin } from './catalog-files.js';
 
 /**
  * Names of the product itself (not an app of the catalog). A paste saying "MCAS shows ..." says
@@ -37,141 +42,9 @@ export const REFERENCE_REFS: readonly string[] = Object.freeze(
   Array.from({ length: 36 }, (_, i) => `mda-${String(i + 1).padStart(2, '0')}`),
 );
 
-export const ACTORS = ['app-admin', 'mda-admin', 'microsoft-support', 'anyone'] as const satisfies readonly Actor[];
 
 /** App id of errors any connector can show. */
 export const ALL_APPS_ID = 'all-apps';
-
-// ---------------------------------------------------------------------------------------------
-// File format
-
-const text = z.string().trim().min(1, 'must not be empty');
-const slug = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug such as box-invalid-refresh-token');
-const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
-
-const signalsFields = {
-  codes: z
-    .array(z.string().regex(/^[A-Za-z0-9_]+$/, 'must be one token such as AADSTS70008 or E0000011'))
-    .describe('Error codes, matched as whole tokens, case-insensitively: AADSTS70008, AF20012, E0000011, INVALID_SESSION_ID.'),
-  exceptions: z
-    .array(
-      z
-        .string()
-        .regex(
-          /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/,
-          'must be a class name, simple or qualified, such as TokenRefreshException',
-        ),
-    )
-    .describe('Exception class names, simple and qualified.'),
-  statuses: z
-    .array(z.number().int().min(100).max(599))
-    .describe('HTTP statuses the error carries. Shared statuses (401, 403) never decide alone.'),
-  phrases: z.array(text).describe('Vendor and portal wording: invalid_grant, Invalid refresh token, team_not_authorized.'),
-  hosts: z
-    .array(
-      z
-        .string()
-        .regex(
-          /^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/,
-          'must be a lowercase host name, optionally starting with *. for any subdomain',
-        ),
-    )
-    .describe('Upstream API hosts; *.example.com means any subdomain of example.com.'),
-};
-
-const signalsSchema = z
-  .strictObject({
-    codes: signalsFields.codes.default([]),
-    exceptions: signalsFields.exceptions.default([]),
-    statuses: signalsFields.statuses.default([]),
-    phrases: signalsFields.phrases.default([]),
-    hosts: signalsFields.hosts.default([]),
-  })
-  .describe('What makes real pastes match beyond the portal wording.');
-
-const resolutionSchema = z.strictObject({
-  actor: z.enum(ACTORS).describe('Who performs the steps.'),
-  retryHelps: z.boolean().describe('Whether Test now, or simply waiting, can clear the error.'),
-  steps: z.array(text).min(1, 'needs at least one step').describe('Ordered, actionable steps.'),
-  supportCase: text.optional().describe('When to open a Microsoft support case.'),
-});
-
-const entrySchema = z.strictObject({
-  id: slug.describe('Unique across the whole catalog, extras included.'),
-  ref: z
-    .string()
-    .regex(/^mda-\d{2}$/, 'must look like mda-05')
-    .optional()
-    .describe("Row of Microsoft's troubleshooting table (mda-01..mda-36); absent for local additions."),
-  message: z.string().min(1, 'must not be empty').describe('The error exactly as the portal shows it.'),
-  signals: signalsSchema.default({ codes: [], exceptions: [], statuses: [], phrases: [], hosts: [] }),
-  cause: text.describe('Why it happens, in our own words.'),
-  resolution: resolutionSchema,
-  learnMore: httpsUrl.optional().describe("Defaults to the app's learnMore."),
-});
-
-const overrideSchema = z
-  .strictObject({
-    id: slug.describe('Id of an existing entry (built-in or extra).'),
-    cause: text.optional(),
-    resolution: resolutionSchema.partial().optional().describe('Fields given replace the entry’s fields.'),
-    learnMore: httpsUrl.optional(),
-    addSignals: z
-      .strictObject({
-        codes: signalsFields.codes.optional(),
-        exceptions: signalsFields.exceptions.optional(),
-        statuses: signalsFields.statuses.optional(),
-        phrases: signalsFields.phrases.optional(),
-        hosts: signalsFields.hosts.optional(),
-      })
-      .optional()
-      .describe('Signals appended to the entry’s own.'),
-  })
-  .superRefine((value, ctx) => {
-    if (!value.cause && !value.resolution && !value.learnMore && !value.addSignals) {
-      ctx.addIssue({ code: 'custom', message: 'changes nothing: give cause, resolution, learnMore or addSignals' });
-    }
-  });
-
-const appSchema = z.strictObject({
-  id: slug.describe('Stable app id; a file with only the id adds to an app defined elsewhere.'),
-  name: text.optional().describe('Display name; present only where the app is defined.'),
-  aliases: z.array(text).default([]).describe('Other names people use, matched case- and space-insensitively.'),
-  hints: z.array(text).default([]).describe('Substrings of a paste that point at this app: hosts, package names.'),
-  learnMore: httpsUrl.optional().describe('The current learn.microsoft.com page for this connector.'),
-});
-
-export const catalogFileSchema = z
-  .strictObject({
-    app: appSchema.optional(),
-    entries: z.array(entrySchema).default([]),
-    overrides: z.array(overrideSchema).default([]).describe('Changes to existing entries, by id.'),
-  })
-  .superRefine((file, ctx) => {
-    if (file.app?.name !== undefined && file.app.learnMore === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['app', 'learnMore'], message: 'is required where an app is defined' });
-    }
-    if (file.entries.length > 0 && file.app === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['app'], message: 'is required when the file has entries' });
-    }
-  })
-  .meta({
-    title: 'Connector Doctor catalog file',
-    description: 'One app of the error catalog with its entries, or additions and overrides from an organisation.',
-  });
-
-export type CatalogFile = z.output<typeof catalogFileSchema>;
-type OverrideSpec = CatalogFile['overrides'][number];
-
-/** JSON Schema of a catalog file, for editors (catalog/schema.json). */
-export function catalogJsonSchema(): Record<string, unknown> {
-  return {
-    ...z.toJSONSchema(catalogFileSchema, { io: 'input' }),
-    $id: 'https://connector-doctor.local/catalog/schema.json',
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Names
@@ -245,6 +118,15 @@ export function checkCatalog(apps: readonly AppInfo[], entries: readonly Catalog
     if (!appIds.has(entry.app)) {
       problems.push({ file, entry: entry.id, field: 'app', message: `unknown app ${entry.app}` });
     }
+    // Overrides can lengthen an entry after its file was checked: what one card shows is checked here.
+    const shown = [entry.message, entry.cause, ...entry.resolution.steps, entry.resolution.supportCase ?? ''].reduce((n, part) => n + part.length, 0);
+    if (shown > CATALOG_LIMITS.entryText) {
+      problems.push({
+        file,
+        entry: entry.id,
+        message: `message, cause, steps and support case hold ${shown} characters together; at most ${CATALOG_LIMITS.entryText} fit on one card`,
+      });
+    }
   }
   return problems;
 }
@@ -282,7 +164,6 @@ export function buildCatalog(apps: AppInfo[], entries: CatalogEntry[]): Catalog 
 // ---------------------------------------------------------------------------------------------
 // Loading from folders
 
-export type CatalogOrigin = 'builtin' | 'extra';
 
 export interface LoadCatalogOptions {
   /** Folder of the built-in catalog; default: the package's own catalog/ folder. */
@@ -323,90 +204,6 @@ export function packageRoot(): string {
 /** The built-in catalog folder. */
 export function defaultCatalogDir(): string {
   return path.join(packageRoot(), 'catalog');
-}
-
-interface ParsedFile {
-  file: string;
-  origin: CatalogOrigin;
-  data: CatalogFile;
-}
-
-/** zod says "expected string, received undefined" for a missing field; say what it means. */
-function requiredMessage(issue: { code: string; input?: unknown }): string | undefined {
-  return issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
-}
-
-function issueLocation(raw: unknown, issuePath: readonly PropertyKey[]): { entry?: string; field: string } {
-  const [top, index, ...rest] = issuePath;
-  if ((top === 'entries' || top === 'overrides') && typeof index === 'number') {
-    const list = (raw as Record<string, unknown> | null)?.[top];
-    const item = Array.isArray(list) ? (list[index] as unknown) : undefined;
-    const id = item !== null && typeof item === 'object' ? (item as Record<string, unknown>).id : undefined;
-    const name = typeof id === 'string' && id !== '' ? id : `${top}[${index}]`;
-    return { entry: top === 'overrides' ? `override ${name}` : name, field: formatPath(rest) };
-  }
-  return { field: formatPath(issuePath) };
-}
-
-function formatPath(parts: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of parts) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out;
-}
-
-function listYamlFiles(dir: string, display: string, problems: CatalogProblem[]): string[] {
-  let names: string[];
-  try {
-    if (!statSync(dir).isDirectory()) {
-      problems.push({ file: display, message: 'is not a folder' });
-      return [];
-    }
-    names = readdirSync(dir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    problems.push({ file: display, message: code === 'ENOENT' ? 'folder not found' : 'folder cannot be read' });
-    return [];
-  }
-  return names.filter((name) => /\.ya?ml$/i.test(name)).sort();
-}
-
-function parseFile(fullPath: string, file: string, origin: CatalogOrigin, problems: CatalogProblem[]): ParsedFile | undefined {
-  let source: string;
-  try {
-    source = readFileSync(fullPath, 'utf8');
-  } catch {
-    problems.push({ file, message: 'cannot be read' });
-    return undefined;
-  }
-  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const error of doc.errors) {
-      const at = error.linePos?.[0];
-      const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-      // prettyErrors appends the position and a code frame; keep only the reason.
-      const what = (error.message.split('\n')[0] ?? 'invalid YAML').replace(/ at line \d+, column \d+:?$/, '');
-      problems.push({ file, message: `YAML syntax error${where}: ${what}` });
-    }
-    return undefined;
-  }
-  const raw: unknown = doc.toJS();
-  if (raw === null || raw === undefined) {
-    problems.push({ file, message: 'is empty' });
-    return undefined;
-  }
-  const parsed = catalogFileSchema.safeParse(raw, { error: requiredMessage });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const location = issueLocation(raw, issue.path);
-      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-      problems.push({ file, ...location, message: `${issue.message}${keys}` });
-    }
-    return undefined;
-  }
-  return { file, origin, data: parsed.data };
 }
 
 interface DraftEntry extends Omit<CatalogEntry, 'learnMore'> {

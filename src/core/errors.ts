@@ -52,6 +52,52 @@ export class ConfigError extends CodedError {
   }
 }
 
+/** A setting of the support webhook the bot cannot work with; the message names the variable, never the URL. */
+export class WebhookConfigError extends ConfigError {}
+
+/**
+ * What went wrong with the incident store, in words an operator (and the bot) can act on:
+ * - `bad-url`: DATABASE_URL cannot name a store;
+ * - `migration`: the schema could not be brought up to date (or is newer than this build);
+ * - `unavailable`: the database cannot be reached, the connection dropped, or the file is gone;
+ * - `busy`: a lock or the statement time limit was hit; trying again in a moment may work;
+ * - `read-only`: the database refuses writes (permissions, read-only mount);
+ * - `full`: the disk (or the database's size limit) is full;
+ * - `replaced`: the SQLite file was deleted or replaced while the bot ran; nothing more is written.
+ */
+export type StoreFailureKind = 'bad-url' | 'migration' | 'unavailable' | 'busy' | 'read-only' | 'full' | 'replaced';
+
+export class StoreError extends CodedError {
+  readonly kind: StoreFailureKind;
+
+  constructor(kind: StoreFailureKind, message: string, options?: { cause?: unknown }) {
+    super(`STORE_${kind.toUpperCase().replace(/-/g, '_')}`, message, options);
+    this.kind = kind;
+  }
+
+  /** Whether the same request may succeed if the person tries again in a moment. */
+  get transient(): boolean {
+    return this.kind === 'busy' || this.kind === 'unavailable';
+  }
+}
+
+export function isStoreError(value: unknown): value is StoreError {
+  return value instanceof StoreError;
+}
+
+/**
+ * The bot has more work than it will queue (heavy pastes): the person is asked to try again
+ * instead of waiting without end. `userMessage` is safe to show in Teams.
+ */
+export class BusyError extends CodedError {
+  readonly userMessage: string;
+
+  constructor(message: string, userMessage: string, options?: { cause?: unknown }) {
+    super('BUSY', message, options);
+    this.userMessage = userMessage;
+  }
+}
+
 /** Type guard usable on anything caught. */
 export function isCodedError(value: unknown): value is CodedError {
   return value instanceof CodedError;

@@ -1,34 +1,51 @@
 // Entry point of the incidents module: open the store named by DATABASE_URL and re-export what
 // the bot needs (store, outbox worker, webhook sink, escalation payload).
 
-import { StoreError } from './rows.js';
-import { openSqliteStore } from './sqlite.js';
+import { StoreError } from '../core/errors.js';
+import type { StoreDriver } from './driver.js';
+import { openSqliteDriver } from './sqlite.js';
+import { createStore } from './store.js';
 import type { IncidentStore } from './types.js';
 
 export interface OpenStoreOptions {
-  /** SQLite: ms a writer waits for another process's lock. */
+  /** SQLite: ms a writer waits for another process's lock (default 2000). */
   busyTimeoutMs?: number;
+  /** SQLite: extra pragmas for every connection (e.g. `max_page_count = 100`). */
+  sqlitePragmas?: readonly string[];
   /** PostgreSQL: pool size. */
   maxConnections?: number;
-  /** PostgreSQL: ms to wait for a connection before failing. */
+  /** PostgreSQL: ms to wait for a connection before failing (default 2000). */
   connectTimeoutMs?: number;
+  /** PostgreSQL: ms a statement waits for a lock (default 2000). */
+  lockTimeoutMs?: number;
+  /** PostgreSQL: ms a statement may run (default 3000). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL: application_name of the bot's connections (default connector-doctor). */
+  applicationName?: string;
   /** Id factory (tests); defaults to random UUIDs. */
   newId?: () => string;
   /** Clock for bookkeeping columns only; incident times come from arguments. */
   now?: () => Date;
-  /** Skip migrations at open (they are idempotent; tests of migrate() itself use this). */
+  /** Skip migrations and the write probe at open (tests of migrate() itself use this). */
   skipMigrations?: boolean;
+  /** Told about every failed store operation (after its one retry): log and count it. */
+  onFailure?: (operation: string, error: StoreError) => void;
+  /** Told about faults found outside an operation: a dropped PostgreSQL connection, a replaced SQLite file. */
+  onFault?: (error: Error) => void;
 }
 
 /**
  * Open and migrate the store: `sqlite:<path>` (the folder is created), `sqlite::memory:`, or
- * `postgres://...` / `postgresql://...`.
+ * `postgres://...` / `postgresql://...`. Then write once: a store that cannot record anything
+ * (read-only, disk full) is refused here, at start, not at the first paste.
  */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<IncidentStore> {
-  const store = await createStore(databaseUrl, options);
+  const driver = await openDriver(databaseUrl, options);
+  const store = createStore(driver, { newId: options.newId, now: options.now, onFailure: options.onFailure });
   if (!options.skipMigrations) {
     try {
       await store.migrate();
+      await store.probe();
     } catch (error) {
       await store.close().catch(() => undefined);
       throw error;
@@ -37,21 +54,36 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   return store;
 }
 
-async function createStore(databaseUrl: string, options: OpenStoreOptions): Promise<IncidentStore> {
+/** The SQLite file a `sqlite:` URL names, or undefined when the URL names none. */
+export function sqlitePath(databaseUrl: string): string | undefined {
+  const url = databaseUrl.trim();
+  if (!url.startsWith('sqlite:')) return undefined;
+  const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  return path === '' ? undefined : path;
+}
+
+async function openDriver(databaseUrl: string, options: OpenStoreOptions): Promise<StoreDriver> {
   const url = databaseUrl.trim();
   if (url.startsWith('sqlite:')) {
-    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '') throw new StoreError('bad-url', 'DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/connector-doctor.db');
-    return openSqliteStore(path, options);
+    const path = sqlitePath(url);
+    if (path === undefined) throw new StoreError('bad-url', 'DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/connector-doctor.db');
+    return openSqliteDriver(path, { busyTimeoutMs: options.busyTimeoutMs, pragmas: options.sqlitePragmas, onReplaced: options.onFault });
   }
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    const { openPostgresStore } = await import('./postgres.js');
-    return openPostgresStore(url, options);
+    const { openPostgresDriver } = await import('./postgres.js');
+    return openPostgresDriver(url, {
+      maxConnections: options.maxConnections,
+      connectTimeoutMs: options.connectTimeoutMs,
+      lockTimeoutMs: options.lockTimeoutMs,
+      statementTimeoutMs: options.statementTimeoutMs,
+      applicationName: options.applicationName,
+      onConnectionError: options.onFault,
+    });
   }
   throw new StoreError('bad-url', 'DATABASE_URL must start with sqlite: or postgres:// (e.g. sqlite:./data/connector-doctor.db).');
 }
 
-export { StoreError } from './rows.js';
+export { StoreError, isStoreError, type StoreFailureKind } from '../core/errors.js';
 export { buildEscalationPayload, ESCALATION_PAYLOAD_TYPE, teamsLink, type EscalationContext, type EscalationPayload } from './escalation.js';
 export {
   createWebhookSink,
@@ -65,5 +97,5 @@ export {
 } from './webhook.js';
 export { backoffDelayMs, createOutboxWorker, type DrainSummary, type OutboxLogger, type OutboxWorker, type OutboxWorkerOptions } from './outbox.js';
 export { createRetentionJob, type RetentionJob, type RetentionJobOptions } from './retention.js';
-export { decide, idempotencyKey, repeatKey } from './machine.js';
+export { transition, idempotencyKey, repeatKey } from './machine.js';
 export type * from './types.js';

@@ -32,7 +32,8 @@ export function idempotencyKey(incidentId: string, escalationSeq: number, target
   return `${incidentId}.e${escalationSeq}.${target}`;
 }
 
-export function decide(incident: Incident, request: ActionRequest, escalationCount: number): Transition {
+/** The incident state machine: what one button press does to the incident as it is now. */
+export function transition(incident: Incident, request: ActionRequest, escalationCount: number): Transition {
   const { action, actor, at } = request;
   const unchanged = (): Transition => ({ status: 'unchanged', incident });
   const rejected = (reason: string): Transition => ({ status: 'rejected', incident, reason });

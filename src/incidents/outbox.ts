@@ -3,7 +3,10 @@
 // the message until the lease expires; several instances never deliver one message twice in a
 // row (each claim is exclusive), and receivers dedupe the rare repeat by Idempotency-Key.
 
+import { backoffDelayMs } from '../core/retry-policy.js';
 import type { EscalationSink, IncidentStore, OutboxMessage } from './types.js';
+
+export { backoffDelayMs };
 
 export interface OutboxLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -61,12 +64,6 @@ export interface OutboxWorker {
   wake(): void;
   /** Claim and attempt every due message once (tests, and each poll). */
   drainOnce(): Promise<DrainSummary>;
-}
-
-/** Exponential backoff with "equal jitter": between half and all of base·2^(attempt-1), capped. */
-export function backoffDelayMs(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
-  const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
 
 const silent: OutboxLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };

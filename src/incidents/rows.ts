@@ -1,17 +1,9 @@
 // Helpers shared by the SQLite and PostgreSQL stores: how delivery status is summarised, how
-// stats are computed from plain rows, and the store's coded error.
+// stats are computed from plain rows, and how a newer schema is refused.
 
+import { StoreError } from '../core/errors.js';
 import type { Verdict } from '../core/types.js';
 import type { EscalationDelivery, Incident, IncidentEvent, IncidentEventKind, OutboxCounts, Person, StatsWindow } from './types.js';
-
-export class StoreError extends Error {
-  readonly code: 'bad-url' | 'migration' | 'unreachable';
-  constructor(code: StoreError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreError';
-    this.code = code;
-  }
-}
 
 /**
  * A database already migrated past what this build knows (the bot was rolled back after an

@@ -1,491 +1,275 @@
-// The SQLite incident store (the default): one file, WAL, every write in a BEGIN IMMEDIATE
-// transaction so presses from several processes on the same file serialise cleanly. Outbox
-// claims are leases (a column), so a killed worker's claims expire and are retried.
+// The SQLite driver (the default store): one file, WAL, every transaction BEGIN IMMEDIATE so
+// presses from several processes on one file serialise cleanly. It also watches the file: a
+// database deleted or replaced while the bot runs is refused (StoreError 'replaced') instead of
+// being written as a ghost that vanishes at the next restart; a connection that went read-only
+// is reopened, so fixing the permissions (or the mount) needs no restart.
 
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { decide, idempotencyKey, repeatKey } from './machine.js';
-import { redact } from '../core/redact.js';
-import {
-  addCount,
-  computeStats,
-  DAY_MS,
-  emptyCounts,
-  eventFromColumns,
-  incidentFromColumns,
-  refuseNewerSchema,
-  StoreError,
-  summariseDelivery,
-  type OutboxStatus,
-  type StatsRow,
-} from './rows.js';
-import type {
-  ActionOutcome,
-  ActionRequest,
-  Incident,
-  IncidentEventKind,
-  IncidentStore,
-  NewIncident,
-  OutboxCounts,
-  OutboxMessage,
-  Person,
-  StatsWindow,
-} from './types.js';
+import { StoreError } from '../core/errors.js';
+import type { Session, StoreDriver } from './driver.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+import { refuseNewerSchema } from './rows.js';
 
-export interface SqliteStoreOptions {
-  /** Milliseconds a writer waits for another process's lock before failing. */
+export interface SqliteDriverOptions {
+  /** Milliseconds a writer waits for another process's lock before the operation fails as busy. Default 2000. */
   busyTimeoutMs?: number;
-  newId?: () => string;
-  /** Only for bookkeeping columns (migration and setting timestamps); incident times come from arguments. */
-  now?: () => Date;
+  /** Extra pragmas run on every connection, e.g. `max_page_count = 100` to bound the file's size. */
+  pragmas?: readonly string[];
+  /** Readiness fails below this much free space on the database's disk. Default 1 MB. */
+  minFreeBytes?: number;
+  /** Told once when the file is found deleted or replaced (log it as an error). */
+  onReplaced?: (error: StoreError) => void;
 }
 
-const MIGRATIONS: { version: number; sql: string }[] = [
-  {
-    version: 1,
-    sql: `
-      CREATE TABLE incidents (
-        id TEXT PRIMARY KEY,
-        conversation_id TEXT NOT NULL,
-        tenant_id TEXT,
-        activity_id TEXT,
-        service_url TEXT,
-        reporter TEXT NOT NULL,
-        excerpt TEXT NOT NULL,
-        verdict TEXT NOT NULL,
-        entry_ids TEXT NOT NULL,
-        repeat_key TEXT NOT NULL,
-        app_id TEXT,
-        state TEXT NOT NULL CHECK (state IN ('open', 'resolved', 'escalated')),
-        version INTEGER NOT NULL,
-        repeat_count INTEGER NOT NULL DEFAULT 0,
-        escalations INTEGER NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        resolved_at INTEGER,
-        resolved_by TEXT,
-        escalated_at INTEGER,
-        escalated_by TEXT,
-        escalation_note TEXT
-      );
-      CREATE INDEX incidents_repeat ON incidents (conversation_id, repeat_key, state);
-      CREATE INDEX incidents_created ON incidents (created_at);
-      CREATE INDEX incidents_updated ON incidents (updated_at);
-      CREATE TABLE incident_events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        incident_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        at INTEGER NOT NULL,
-        actor TEXT,
-        detail TEXT
-      );
-      CREATE INDEX incident_events_incident ON incident_events (incident_id, seq);
-      CREATE TABLE outbox (
-        id TEXT PRIMARY KEY,
-        incident_id TEXT NOT NULL,
-        escalation_seq INTEGER NOT NULL,
-        target TEXT NOT NULL,
-        idempotency_key TEXT NOT NULL UNIQUE,
-        payload TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead-lettered')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER NOT NULL,
-        lease_until INTEGER,
-        last_error TEXT,
-        created_at INTEGER NOT NULL,
-        finished_at INTEGER
-      );
-      CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
-      CREATE INDEX outbox_incident ON outbox (incident_id, escalation_seq);
-      CREATE TABLE settings (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL,
-        updated_at INTEGER NOT NULL
-      );
-    `,
-  },
-];
-
-interface IncidentRow {
-  id: string;
-  conversation_id: string;
-  tenant_id: string | null;
-  activity_id: string | null;
-  service_url: string | null;
-  reporter: string;
-  excerpt: string;
-  verdict: string;
-  entry_ids: string;
-  repeat_key: string;
-  app_id: string | null;
-  state: string;
-  version: number;
-  repeat_count: number;
-  escalations: number;
-  created_at: number;
-  updated_at: number;
-  resolved_at: number | null;
-  resolved_by: string | null;
-  escalated_at: number | null;
-  escalated_by: string | null;
-  escalation_note: string | null;
+/** `$1..$n` (written once for both databases) to SQLite's positional `?`, with the parameter order that goes with it. */
+function positional(sql: string): { sql: string; order: number[] } {
+  const order: number[] = [];
+  const converted = sql.replace(/\$(\d+)/g, (_, n: string) => {
+    order.push(Number(n) - 1);
+    return '?';
+  });
+  return { sql: converted, order };
 }
 
-interface OutboxRow {
-  id: string;
-  incident_id: string;
-  target: string;
-  idempotency_key: string;
-  payload: string;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-}
-
-const person = (json: string | null): Person | null => (json === null ? null : (JSON.parse(json) as Person));
-const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
-const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
-
-export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): IncidentStore {
-  const inMemory = path === ':memory:';
-  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
-  let db: Database.Database;
-  try {
-    db = new Database(path);
-  } catch (error) {
-    throw new StoreError('unreachable', 'The SQLite database could not be opened.', { cause: error });
+/** What a SQLite failure means for the operator and the person who pressed. */
+export function classifySqliteError(error: unknown): StoreError | undefined {
+  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
+  if (code === 'SQLITE_READONLY_DBMOVED') return new StoreError('replaced', 'The SQLite database file was moved or deleted while the bot was running.', { cause: error });
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new StoreError('busy', 'The SQLite database is locked by another process; try again in a moment.', { cause: error });
   }
-  if (!inMemory) db.pragma('journal_mode = WAL');
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-  db.pragma('foreign_keys = ON');
-  db.pragma('synchronous = NORMAL');
-  const newId = options.newId ?? randomUUID;
-  const now = options.now ?? (() => new Date());
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new StoreError('read-only', 'The SQLite database is read-only: check the permissions of the file and its folder, and that the disk is mounted read-write.', { cause: error });
+  }
+  if (code === 'SQLITE_FULL') return new StoreError('full', 'The disk holding the SQLite database is full (or the database reached its size limit).', { cause: error });
+  if (code.startsWith('SQLITE_')) return new StoreError('unavailable', `The SQLite database failed (${code}).`, { cause: error });
+  // better-sqlite3 throws a TypeError once the connection is closed.
+  if (error instanceof TypeError && /database connection is not open/i.test(error.message)) {
+    return new StoreError('unavailable', 'The SQLite database is closed.', { cause: error });
+  }
+  return undefined;
+}
 
-  const immediate = <T>(fn: () => T): T => db.transaction(fn).immediate();
-  // Statements are compiled once per SQL text and reused for every call.
-  const statements = new Map<string, Database.Statement>();
-  const stmt = (sql: string): Database.Statement => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
+export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}): StoreDriver {
+  const inMemory = path === ':memory:';
+  const file = inMemory ? path : resolve(path);
+  if (!inMemory) {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (error) {
+      throw classifySqliteError({ code: (error as NodeJS.ErrnoException).code === 'EROFS' ? 'SQLITE_READONLY' : 'SQLITE_CANTOPEN' }) ??
+        new StoreError('unavailable', `The folder of the SQLite database ${dirname(file)} cannot be created.`, { cause: error });
     }
-    return statement;
+  }
+  const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 2_000));
+  const minFreeBytes = options.minFreeBytes ?? 1024 * 1024;
+
+  function connect(): Database.Database {
+    let connection: Database.Database | undefined;
+    try {
+      connection = new Database(file);
+      if (!inMemory) connection.pragma('journal_mode = WAL');
+      connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      connection.pragma('foreign_keys = ON');
+      connection.pragma('synchronous = NORMAL');
+      for (const pragma of options.pragmas ?? []) connection.pragma(pragma);
+      return connection;
+    } catch (error) {
+      connection?.close();
+      throw classify(error) ?? new StoreError('unavailable', `The SQLite database ${file} could not be opened.`, { cause: error });
+    }
+  }
+
+  /** SQLite says CANTOPEN or IOERR when it cannot create its -wal or -shm on a read-only disk: ask the file system. */
+  function classify(error: unknown): StoreError | undefined {
+    const failure = classifySqliteError(error);
+    if (failure?.kind !== 'unavailable' || inMemory) return failure;
+    for (const target of [file, dirname(file)]) {
+      try {
+        if (existsSync(target)) accessSync(target, constants.W_OK);
+      } catch (denied) {
+        const code = (denied as NodeJS.ErrnoException).code;
+        if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return classifySqliteError({ code: 'SQLITE_READONLY' });
+      }
+    }
+    return failure;
+  }
+
+  let db = connect();
+  // The file as it was when opened: a different inode (or none) later means someone replaced it.
+  const identity = inMemory ? undefined : fileIdentity(file);
+  let replaced: StoreError | undefined;
+  let reopen = false;
+  let closed = false;
+  const statements = new Map<string, { statement: Database.Statement; order: number[] }>();
+
+  function prepared(sql: string) {
+    let found = statements.get(sql);
+    if (!found) {
+      const { sql: text, order } = positional(sql);
+      found = { statement: db.prepare(text), order };
+      statements.set(sql, found);
+    }
+    return found;
+  }
+
+  const direct: Session = {
+    async all<T>(sql: string, params: readonly unknown[] = []) {
+      const { statement, order } = prepared(sql);
+      return statement.all(...order.map((i) => params[i])) as T[];
+    },
+    async run(sql: string, params: readonly unknown[] = []) {
+      const { statement, order } = prepared(sql);
+      const values = order.map((i) => params[i]);
+      // A statement with RETURNING must be read; its rows are the changes.
+      return statement.reader ? statement.all(...values).length : statement.run(...values).changes;
+    },
   };
 
-  const deliveryOf = (incidentId: string, seq: number): OutboxStatus[] =>
-    seq === 0
-      ? []
-      : (stmt('SELECT status FROM outbox WHERE incident_id = ? AND escalation_seq = ?').all(incidentId, seq) as { status: OutboxStatus }[]).map(
-          (r) => r.status,
+  // A transaction spans awaits, so nothing else may use the connection meanwhile; and a second
+  // store on the same file in this process would wait for the lock synchronously, never letting
+  // the first one commit: every store of one file in one process shares one queue.
+  const queue = queueFor(file);
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const step = () => {
+      reconnectIfReadOnly();
+      return fn();
+    };
+    const next = queue.tail.then(step, step);
+    queue.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  function guard(): void {
+    if (closed) throw new StoreError('unavailable', 'The SQLite database is closed.');
+    if (replaced) throw replaced;
+    if (identity) {
+      const now = fileIdentity(file);
+      if (!now || now.dev !== identity.dev || now.ino !== identity.ino) {
+        replaced = new StoreError(
+          'replaced',
+          `The SQLite database file ${file} was ${now ? 'replaced' : 'deleted'} while the bot was running; nothing more is written to it. ` +
+            'Restore the file from a backup (or remove it to start empty) and restart the bot.',
         );
+        options.onReplaced?.(replaced);
+        throw replaced;
+      }
+    }
+  }
 
-  const toIncident = (row: IncidentRow): Incident =>
-    incidentFromColumns(
-      {
-        id: row.id,
-        conversationId: row.conversation_id,
-        tenantId: row.tenant_id,
-        activityId: row.activity_id,
-        serviceUrl: row.service_url,
-        reporter: JSON.parse(row.reporter) as Person,
-        excerpt: row.excerpt,
-        verdict: row.verdict,
-        entryIds: JSON.parse(row.entry_ids) as string[],
-        appId: row.app_id,
-        state: row.state,
-        version: row.version,
-        repeatCount: row.repeat_count,
-        createdAt: new Date(row.created_at),
-        updatedAt: new Date(row.updated_at),
-        resolvedAt: date(row.resolved_at),
-        resolvedBy: person(row.resolved_by),
-        escalatedAt: date(row.escalated_at),
-        escalatedBy: person(row.escalated_by),
-        escalationNote: row.escalation_note,
-      },
-      summariseDelivery(deliveryOf(row.id, row.escalations)),
-    );
+  function reconnectIfReadOnly(): void {
+    if (!reopen || closed) return;
+    // The connection went read-only (permissions, a read-only mount): a fresh one sees the fix.
+    const fresh = connect();
+    reopen = false;
+    db.close();
+    db = fresh;
+    statements.clear();
+  }
 
-  const readRow = (id: string): IncidentRow | undefined => stmt('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
-
-  const addEvent = (incidentId: string, kind: IncidentEventKind, at: Date, actor?: Person, detail?: string): void => {
-    stmt('INSERT INTO incident_events (incident_id, kind, at, actor, detail) VALUES (?, ?, ?, ?, ?)').run(
-      incidentId,
-      kind,
-      at.getTime(),
-      json(actor),
-      detail ?? null,
-    );
+  const remember = (error: unknown) => {
+    const code = (error as { code?: unknown })?.code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) reopen = true;
+    return error;
   };
 
-  const store: IncidentStore = {
-    async migrate() {
-      try {
-        immediate(() => {
-          db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-          const done = new Set((stmt('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-          refuseNewerSchema(done, MIGRATIONS);
-          for (const migration of MIGRATIONS) {
-            if (done.has(migration.version)) continue;
-            db.exec(migration.sql);
-            stmt('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, now().getTime());
+  return {
+    name: 'sqlite',
+    db: {
+      all: <T>(sql: string, params?: readonly unknown[]) => exclusive(() => direct.all<T>(sql, params)).catch((e: unknown) => Promise.reject(remember(e))),
+      run: (sql, params) => exclusive(() => direct.run(sql, params)).catch((e: unknown) => Promise.reject(remember(e))),
+    },
+    transaction: <T>(fn: (tx: Session) => Promise<T>) =>
+      exclusive(async () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(direct);
+          db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (db.inTransaction) {
+            try {
+              db.exec('ROLLBACK');
+            } catch {
+              // The connection is unusable; the failure below says why.
+            }
           }
-        });
-      } catch (error) {
-        if (error instanceof StoreError) throw error;
-        throw new StoreError('migration', 'The SQLite database could not be migrated.', { cause: error });
-      }
+          throw remember(error);
+        }
+      }).catch((e: unknown) => Promise.reject(remember(e))) as Promise<T>,
+    forUpdate: '',
+    skipLocked: '',
+    // BEGIN IMMEDIATE already holds the database's one write lock.
+    lockKey: async () => undefined,
+    encodeDate: (date) => date.getTime(),
+    decodeDate: (value) => new Date(Number(value)),
+    decodeJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
+    async migrate(now) {
+      await exclusive(async () => {
+        try {
+          db.transaction(() => {
+            db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+            const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+            refuseNewerSchema(done, SQLITE_MIGRATIONS);
+            for (const migration of SQLITE_MIGRATIONS) {
+              if (done.has(migration.version)) continue;
+              db.exec(migration.sql);
+              db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, now.getTime());
+            }
+          }).immediate();
+        } catch (error) {
+          if (error instanceof StoreError) throw error;
+          const failure = classify(remember(error));
+          if (failure && failure.kind !== 'unavailable') throw failure;
+          throw new StoreError('migration', 'The SQLite database could not be migrated.', { cause: error });
+        }
+      });
     },
-
-    async ping() {
+    guard,
+    preflight() {
+      if (inMemory) return;
+      // A full disk still takes a small write into the WAL's reused pages, but not the next paste.
+      let free: number;
       try {
-        stmt('SELECT 1').get();
-      } catch (error) {
-        throw new StoreError('unreachable', 'The SQLite database is not available.', { cause: error });
+        const fs = statfsSync(dirname(file));
+        free = fs.bavail * fs.bsize;
+      } catch {
+        return;
+      }
+      if (free < minFreeBytes) {
+        throw new StoreError('full', `The disk holding the SQLite database has ${Math.floor(free / 1024)} KB free; the bot needs at least ${Math.floor(minFreeBytes / 1024)} KB to record incidents.`);
       }
     },
-
-    async openOrRepeat(raw: NewIncident) {
-      const input = { ...raw, excerpt: redact(raw.excerpt).text };
-      const key = repeatKey(input.verdict, input.entryIds, input.excerpt);
-      return immediate(() => {
-        const existing = db
-          .prepare(
-            `SELECT * FROM incidents WHERE conversation_id = ? AND repeat_key = ? AND state IN ('open', 'escalated')
-             ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-          )
-          .get(input.conversationId, key) as IncidentRow | undefined;
-        if (existing) {
-          stmt('UPDATE incidents SET repeat_count = repeat_count + 1, updated_at = max(updated_at, ?) WHERE id = ?').run(
-            input.at.getTime(),
-            existing.id,
-          );
-          addEvent(existing.id, 'repeated', input.at, input.reporter);
-          return { incident: toIncident(readRow(existing.id)!), repeated: true };
-        }
-        const id = newId();
-        const at = input.at.getTime();
-        stmt(
-          `INSERT INTO incidents (id, conversation_id, tenant_id, service_url, reporter, excerpt, verdict, entry_ids, repeat_key,
-             app_id, state, version, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 1, ?, ?)`,
-        ).run(
-          id,
-          input.conversationId,
-          input.tenantId ?? null,
-          input.serviceUrl ?? null,
-          JSON.stringify(input.reporter),
-          input.excerpt,
-          input.verdict,
-          JSON.stringify(input.entryIds),
-          key,
-          input.appId ?? null,
-          at,
-          at,
-        );
-        addEvent(id, 'opened', input.at, input.reporter);
-        return { incident: toIncident(readRow(id)!), repeated: false };
-      });
-    },
-
-    async attachCard(incidentId, activityId) {
-      stmt('UPDATE incidents SET activity_id = ? WHERE id = ?').run(activityId, incidentId);
-    },
-
-    async get(incidentId) {
-      const row = readRow(incidentId);
-      return row ? toIncident(row) : undefined;
-    },
-
-    async apply(request: ActionRequest, escalationTargets: string[], buildPayload: (incident: Incident) => unknown): Promise<ActionOutcome> {
-      return immediate((): ActionOutcome => {
-        const row = readRow(request.incidentId);
-        // A press from another conversation is treated exactly like an unknown incident.
-        if (!row || row.conversation_id !== request.conversationId) return { status: 'not-found' };
-        const current = toIncident(row);
-        const t = decide(current, request, row.escalations);
-        if (t.status === 'rejected') return { status: 'rejected', incident: current, reason: t.reason ?? 'Not allowed now.' };
-        if (t.status === 'unchanged') return { status: 'unchanged', incident: current };
-        const next = t.incident;
-        const seq = t.escalationSeq ?? row.escalations;
-        stmt(
-          `UPDATE incidents SET state = ?, version = ?, updated_at = ?, verdict = ?, entry_ids = ?, app_id = ?,
-             resolved_at = ?, resolved_by = ?, escalated_at = ?, escalated_by = ?, escalation_note = ?, escalations = ?
-           WHERE id = ? AND version = ?`,
-        ).run(
-          next.state,
-          next.version,
-          next.updatedAt.getTime(),
-          next.verdict,
-          JSON.stringify(next.entryIds),
-          next.appId ?? null,
-          next.resolvedAt?.getTime() ?? null,
-          json(next.resolvedBy),
-          next.escalatedAt?.getTime() ?? null,
-          json(next.escalatedBy),
-          next.escalationNote ?? null,
-          seq,
-          row.id,
-          row.version,
-        );
-        if (t.event) addEvent(row.id, t.event.kind, request.at, t.event.actor, t.event.detail);
-        if (t.escalationSeq !== undefined && escalationTargets.length > 0) {
-          const payload = JSON.stringify(buildPayload({ ...next, escalationDelivery: 'pending' }) ?? null);
-          const insert = stmt(
-            `INSERT INTO outbox (id, incident_id, escalation_seq, target, idempotency_key, payload, status, next_attempt_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
-          );
-          for (const target of new Set(escalationTargets)) {
-            insert.run(newId(), row.id, t.escalationSeq, target, idempotencyKey(row.id, t.escalationSeq, target), payload, request.at.getTime(), request.at.getTime());
-          }
-        }
-        return { status: 'applied', incident: toIncident(readRow(row.id)!) };
-      });
-    },
-
-    async events(incidentId) {
-      const rows = stmt('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY seq').all(incidentId) as {
-        incident_id: string;
-        kind: IncidentEventKind;
-        at: number;
-        actor: string | null;
-        detail: string | null;
-      }[];
-      return rows.map((r) => eventFromColumns(r.incident_id, r.kind, new Date(r.at), person(r.actor), r.detail));
-    },
-
-    async stats(now: Date, days: number): Promise<StatsWindow> {
-      const from = now.getTime() - days * DAY_MS;
-      const rows = db
-        .prepare('SELECT state, verdict, app_id, entry_ids, created_at, resolved_at FROM incidents WHERE created_at > ? AND created_at <= ?')
-        .all(from, now.getTime()) as { state: string; verdict: string; app_id: string | null; entry_ids: string; created_at: number; resolved_at: number | null }[];
-      const statsRows: StatsRow[] = rows.map((r) => ({
-        state: r.state,
-        verdict: r.verdict,
-        appId: r.app_id,
-        entryIds: JSON.parse(r.entry_ids) as string[],
-        createdAtMs: r.created_at,
-        resolvedAtMs: r.resolved_at,
-      }));
-      return computeStats(statsRows, days);
-    },
-
-    async claimDue(now, limit, leaseMs, targets) {
-      const t = now.getTime();
-      if (targets !== undefined && targets.length === 0) return [];
-      const only = targets ? ` AND target IN (${targets.map(() => '?').join(', ')})` : '';
-      return immediate(() => {
-        const rows = db
-          .prepare(
-            `SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)${only}
-             ORDER BY next_attempt_at, created_at LIMIT ?`,
-          )
-          .all(t, t, ...(targets ?? []), Math.max(0, Math.floor(limit))) as OutboxRow[];
-        const lease = stmt('UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?');
-        return rows.map((r): OutboxMessage => {
-          lease.run(t + leaseMs, r.id);
-          const message: OutboxMessage = {
-            id: r.id,
-            incidentId: r.incident_id,
-            target: r.target,
-            idempotencyKey: r.idempotency_key,
-            payload: JSON.parse(r.payload) as unknown,
-            attempts: r.attempts + 1,
-            nextAttemptAt: new Date(r.next_attempt_at),
-          };
-          if (r.last_error !== null) message.lastError = r.last_error;
-          return message;
-        });
-      });
-    },
-
-    async markDelivered(messageId, at) {
-      immediate(() => {
-        const row = stmt("SELECT incident_id, target FROM outbox WHERE id = ? AND status = 'pending'").get(messageId) as
-          | { incident_id: string; target: string }
-          | undefined;
-        if (!row) return;
-        stmt("UPDATE outbox SET status = 'delivered', lease_until = NULL, finished_at = ? WHERE id = ?").run(at.getTime(), messageId);
-        addEvent(row.incident_id, 'escalation-delivered', at, undefined, row.target);
-      });
-    },
-
-    async markFailed(messageId, error, retryAt) {
-      stmt("UPDATE outbox SET last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ? AND status = 'pending'").run(
-        error,
-        retryAt.getTime(),
-        messageId,
-      );
-    },
-
-    async markDeadLettered(messageId, error, at) {
-      immediate(() => {
-        const row = stmt("SELECT incident_id, target FROM outbox WHERE id = ? AND status = 'pending'").get(messageId) as
-          | { incident_id: string; target: string }
-          | undefined;
-        if (!row) return;
-        stmt("UPDATE outbox SET status = 'dead-lettered', last_error = ?, lease_until = NULL, finished_at = ? WHERE id = ?").run(
-          error,
-          at.getTime(),
-          messageId,
-        );
-        addEvent(row.incident_id, 'escalation-dead-lettered', at, undefined, row.target);
-      });
-    },
-
-    async outboxCounts(): Promise<OutboxCounts> {
-      const counts = emptyCounts();
-      for (const r of stmt('SELECT status, count(*) AS n FROM outbox GROUP BY status').all() as { status: string; n: number }[]) {
-        addCount(counts, r.status, r.n);
-      }
-      return counts;
-    },
-
-    async getSetting(key) {
-      const row = stmt('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
-      return row ? (JSON.parse(row.value) as unknown) : undefined;
-    },
-
-    async putSetting(key, value) {
-      stmt('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(
-        key,
-        JSON.stringify(value ?? null),
-        now().getTime(),
-      );
-    },
-
-    async purge(before) {
-      const t = before.getTime();
-      return immediate(() => {
-        // An escalation still on its way keeps its incident, whatever its age.
-        const ids = (
-          db
-            .prepare(
-              `SELECT id FROM incidents i WHERE updated_at < ?
-               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.status = 'pending')`,
-            )
-            .all(t) as { id: string }[]
-        ).map((r) => r.id);
-        const delEvents = stmt('DELETE FROM incident_events WHERE incident_id = ?');
-        const delOutbox = stmt('DELETE FROM outbox WHERE incident_id = ?');
-        const delIncident = stmt('DELETE FROM incidents WHERE id = ?');
-        for (const id of ids) {
-          delEvents.run(id);
-          delOutbox.run(id);
-          delIncident.run(id);
-        }
-        stmt("DELETE FROM outbox WHERE status <> 'pending' AND coalesce(finished_at, created_at) < ?").run(t);
-        return ids.length;
-      });
-    },
-
+    classify,
+    isConnectionLost: () => false,
     async close() {
+      if (closed) return;
+      closed = true;
+      await queue.tail;
       if (db.open) db.close();
     },
   };
-  return store;
+}
+
+const queues = new Map<string, { tail: Promise<unknown> }>();
+
+function queueFor(file: string): { tail: Promise<unknown> } {
+  if (file === ':memory:') return { tail: Promise.resolve() };
+  let queue = queues.get(file);
+  if (!queue) {
+    queue = { tail: Promise.resolve() };
+    queues.set(file, queue);
+  }
+  return queue;
+}
+
+function fileIdentity(file: string): { dev: number; ino: number } | undefined {
+  try {
+    const stat = statSync(file);
+    return { dev: stat.dev, ino: stat.ino };
+  } catch {
+    return undefined;
+  }
 }

@@ -136,8 +136,14 @@ export interface OutboxCounts {
 export interface IncidentStore {
   /** Run pending migrations; idempotent. */
   migrate(): Promise<void>;
-  /** Throws if the database is unreachable (for /readyz). */
+  /** Throws a StoreError if the database cannot be read. */
   ping(): Promise<void>;
+  /**
+   * A real, small write (a settings row), for /readyz and start-up: throws a StoreError when the
+   * store cannot record anything (read-only, disk full, file replaced, database gone). Answers
+   * within a second are reused, so a flood of probes is not a flood of writes.
+   */
+  probe(): Promise<void>;
   /**
    * Record a diagnosed error. If the same entry (same verdict and entry ids) is already open in
    * this conversation, count a repeat on that incident instead of opening a twin.

@@ -4,7 +4,11 @@
 // receiver's body, never the URL (it may carry credentials).
 
 import { createHmac } from 'node:crypto';
+import { WebhookConfigError } from '../core/errors.js';
+import { findInCauses, parseRetryAfter as parseRetryAfterHeader } from '../core/retry-policy.js';
 import type { DeliveryResult, EscalationSink, OutboxMessage } from './types.js';
+
+export { WebhookConfigError };
 
 export const SIGNATURE_HEADER = 'X-Connector-Doctor-Signature';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -26,24 +30,10 @@ export function signBody(body: string, secret: string): string {
 
 /** Retry-After as milliseconds from now: delta-seconds or an HTTP-date; undefined if absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: Date): number | undefined {
-  if (value === null) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now.getTime());
+  return parseRetryAfterHeader(value, now.getTime());
 }
 
 const RETRYABLE_STATUSES = new Set([408, 425, 429]);
-
-/** A webhook setting the bot cannot work with; the message names the variable, never the URL. */
-export class WebhookConfigError extends Error {
-  readonly code = 'webhook-config';
-  constructor(message: string) {
-    super(message);
-    this.name = 'WebhookConfigError';
-  }
-}
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -109,11 +99,6 @@ export function createWebhookSink(options: WebhookSinkOptions): EscalationSink {
 
 /** A failure kind an operator can act on (ECONNREFUSED, ENOTFOUND), without host names or paths. */
 function networkError(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return `network error (${code})`;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return 'network error';
+  const code = findInCauses(error, (e) => (typeof e.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(e.code) ? e.code : undefined));
+  return code ? `network error (${code})` : 'network error';
 }

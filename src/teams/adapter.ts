@@ -4,12 +4,15 @@
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  type Activity,
   type ActivityHandler,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type Request as BotRequest,
   type Response as BotResponse,
 } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
+import { REFUSAL_BODY, type TeamsBotAuthentication } from './auth.js';
+import { BusyError } from '../core/errors.js';
 import { activityLogFields, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { teamsRetryMiddleware } from './retry.js';
@@ -31,11 +34,13 @@ export function createAdapter({ auth, logger }: AdapterDeps): CloudAdapter {
   // Teams answers 429/412/502/504 under load: every send and card update backs off and retries.
   adapter.use(teamsRetryMiddleware({ onRetry: (retry) => logger.warn({ ...retry }, 'retrying a call to Teams') }));
   adapter.onTurnError = async (context, error) => {
-    logger.error({ ...activityLogFields(context.activity), err: error }, 'turn failed');
+    if (error instanceof BusyError) logger.warn({ ...activityLogFields(context.activity), code: error.code }, 'turn refused: too busy');
+    else logger.error({ ...activityLogFields(context.activity), err: error }, 'turn failed');
     // Invokes get their own error answer; a message deserves a human one.
     if (context.activity?.type === 'message') {
       try {
-        await context.sendActivity(APOLOGY);
+        // Too much work queued (BusyError): say so and when to come back, not just "sorry".
+        await context.sendActivity(error instanceof BusyError ? error.userMessage : APOLOGY);
       } catch (sendError) {
         logger.warn({ ...activityLogFields(context.activity), err: { name: (sendError as Error)?.name } }, 'could not send the apology');
       }
@@ -51,11 +56,30 @@ export interface EndpointDeps {
   adapter: CloudAdapter;
   bot: ActivityHandler;
   metrics: Metrics;
+  /**
+   * The adapter's own authentication. Given, a refused request is answered here: its reason goes
+   * to the structured log and the refusals counter (onRefusal), not to CloudAdapter's console.error.
+   */
+  auth?: TeamsBotAuthentication;
 }
 
 /** POST /api/messages: one activity through the adapter (auth, expectReplies, invoke answers). */
-export function createMessageEndpoint({ adapter, bot, metrics }: EndpointDeps) {
+export function createMessageEndpoint({ adapter, bot, metrics, auth }: EndpointDeps) {
   return async (req: unknown, res: unknown): Promise<void> => {
+    if (auth && !auth.isLocalMode) {
+      const request = req as BotRequest;
+      const header = request.headers?.authorization ?? request.headers?.Authorization;
+      try {
+        await auth.authenticateRequest(request.body as unknown as Activity, typeof header === 'string' ? header : '');
+      } catch {
+        // Same answer CloudAdapter gives a refusal: 401 and one word, nothing about why.
+        const response = res as BotResponse;
+        response.status(401);
+        response.send(REFUSAL_BODY);
+        response.end();
+        return;
+      }
+    }
     await adapter.process(req as BotRequest, res as BotResponse, async (context) => {
       const type = KNOWN_TYPES.has(context.activity.type) ? context.activity.type : 'other';
       const stop = metrics.turnSeconds.startTimer({ type });

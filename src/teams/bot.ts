@@ -16,7 +16,8 @@ import { DEFAULT_MAX_INPUT_CHARS } from '../core/match.js';
 import { normalize } from '../core/normalize.js';
 import { redact } from '../core/redact.js';
 import { slowDownMessage, slowDownPressMessage, type RateDecision, type RateLimiter } from '../core/ratelimit.js';
-import type { Catalog, Finding } from '../core/types.js';
+import { isStoreError } from '../core/errors.js';
+import type { Catalog, Diagnosis, DiagnoseOptions, Finding } from '../core/types.js';
 import type { Person } from '../incidents/types.js';
 import { activityLogFields, type Logger } from '../log.js';
 import { runCardAction, type CardActionDeps, type CardActionResult } from './card-actions.js';
@@ -34,7 +35,11 @@ export interface BotDeps extends CardActionDeps {
   rateLimiter?: RateLimiter;
   /** The same for card button presses (Action.Execute invokes and their Action.Submit fallback). */
   pressLimiter?: RateLimiter;
+  /** Matching off the event loop (src/diagnosis/pool.ts); default: the matcher, inline. */
+  diagnose?: (text: string, options?: DiagnoseOptions) => Promise<Diagnosis>;
 }
+
+export const STORE_BUSY_MESSAGE = 'The incident store is busy right now and nothing was changed. Please press the button again in a moment.';
 
 export const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
 
@@ -103,6 +108,8 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
       try {
         return await this.handleCardInvoke(context);
       } catch (error) {
+        // The store is busy or out of reach (lock held, failover): a message on the card, within Teams' budget.
+        if (isStoreError(error) && error.transient) return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: STORE_BUSY_MESSAGE } };
         this.deps.logger.error({ ...activityLogFields(context.activity), err: error }, 'card action failed');
         return invokeError(500, 'InternalError', 'Something went wrong on my side. Please try again in a moment.');
       }
@@ -289,7 +296,7 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
       return;
     }
     const started = performance.now();
-    const diagnosis = matcher.diagnose(text);
+    const diagnosis = this.deps.diagnose ? await this.deps.diagnose(text) : matcher.diagnose(text);
     metrics.matchSeconds.observe((performance.now() - started) / 1000);
     logger.info({ ...activityLogFields(activity), findings: diagnosis.findings.map((f) => f.verdict), redactions: diagnosis.redactions, truncated: diagnosis.truncated }, 'paste diagnosed');
     if (diagnosis.findings.length === 0) {

@@ -3,6 +3,7 @@
 // Note: botbuilder's HTTP pipeline already retries 429 and 5xx a few times inside one call; this wrapper adds
 // 412 and resets, and decides when to give up, so keep maxAttempts small.
 import type { MiddlewareHandler } from 'botbuilder';
+import { backoffDelayMs, findInCauses, parseRetryAfter } from '../core/retry-policy.js';
 
 export interface TeamsRetryOptions {
   /** Total attempts, the first included. Default 3. */
@@ -45,7 +46,7 @@ interface ErrorShape {
 const shape = (err: unknown): ErrorShape => (typeof err === 'object' && err !== null ? (err as ErrorShape) : {});
 
 /** The HTTP status of a failed call to Teams: botbuilder's RestError carries statusCode (and response.status). */
-export function statusOf(err: unknown): number | undefined {
+export function httpStatusOf(err: unknown): number | undefined {
   const e = shape(err);
   for (const candidate of [e.statusCode, e.status, e.response?.status]) {
     if (typeof candidate === 'number' && Number.isInteger(candidate)) return candidate;
@@ -54,11 +55,7 @@ export function statusOf(err: unknown): number | undefined {
 }
 
 function networkCodeOf(err: unknown): string | undefined {
-  for (let current: unknown = err, depth = 0; current !== undefined && depth < 4; current = shape(current).cause, depth += 1) {
-    const code = shape(current).code;
-    if (typeof code === 'string' && RESET_CODES.has(code)) return code;
-  }
-  return undefined;
+  return findInCauses(err, (e) => (typeof e.code === 'string' && RESET_CODES.has(e.code) ? e.code : undefined));
 }
 
 function header(headers: Headers | undefined, name: string): string | undefined {
@@ -76,17 +73,13 @@ function header(headers: Headers | undefined, name: string): string | undefined 
 /** Retry-After in milliseconds (delta-seconds or HTTP date), undefined when absent or unreadable. */
 export function retryAfterMs(err: unknown, now: number = Date.now()): number | undefined {
   const e = shape(err);
-  const raw = (header(e.response?.headers, 'retry-after') ?? header(e.headers, 'retry-after'))?.trim();
-  if (!raw) return undefined;
-  if (/^\d+(\.\d+)?$/.test(raw)) return Math.round(Number(raw) * 1000);
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return parseRetryAfter(header(e.response?.headers, 'retry-after') ?? header(e.headers, 'retry-after'), now);
 }
 
 /** Whether another attempt could succeed: a retryable status or a dropped connection; never a cancellation. */
 export function isRetriableTeamsError(err: unknown, retryStatuses: readonly number[] = DEFAULT_RETRY_STATUSES): boolean {
   if (shape(err).name === 'AbortError') return false;
-  const status = statusOf(err);
+  const status = httpStatusOf(err);
   if (status !== undefined) return retryStatuses.includes(status);
   return networkCodeOf(err) !== undefined;
 }
@@ -113,12 +106,11 @@ export async function withTeamsRetry<T>(fn: (attempt: number) => Promise<T>, opt
       return await fn(attempt);
     } catch (err) {
       if (attempt >= maxAttempts || !isRetriableTeamsError(err, retryStatuses)) throw err;
-      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-      const backoff = Math.round(ceiling / 2 + random() * (ceiling / 2));
+      const backoff = backoffDelayMs(attempt, baseDelayMs, maxDelayMs, random);
       const asked = retryAfterMs(err, clock());
       if (asked !== undefined && asked > maxRetryAfterMs) throw err;
       const delayMs = Math.max(backoff, asked ?? 0);
-      const status = statusOf(err);
+      const status = httpStatusOf(err);
       const code = networkCodeOf(err);
       options.onRetry?.({ attempt, delayMs, ...(status !== undefined ? { status } : {}), ...(code !== undefined ? { code } : {}) });
       await sleep(delayMs);

@@ -8,7 +8,7 @@ import { teamsLink } from '../incidents/escalation.js';
 import type { DeliveryResult, EscalationSink, IncidentStore, OutboxMessage } from '../incidents/types.js';
 import type { Logger } from '../log.js';
 import { appHintOf, renderIncident } from './incident-view.js';
-import { statusOf } from './retry.js';
+import { httpStatusOf } from './retry.js';
 
 /** Settings key holding the support channel's conversation reference. */
 export const SUPPORT_CHANNEL_SETTING = 'support-channel';
@@ -83,7 +83,7 @@ export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSi
         await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
       });
       if (error === undefined) return { ok: true };
-      const status = statusOf(error);
+      const status = httpStatusOf(error);
       const retryable = status === undefined || status === 408 || status === 412 || status === 429 || status >= 500;
       return { ok: false, retryable, error: status === undefined ? 'Teams could not be reached' : `Teams answered ${status}` };
     },
@@ -107,7 +107,7 @@ export async function refreshIncidentCard(deps: Omit<SupportChannelDeps, 'config
     await context.updateActivity({ type: 'message', id: incident.activityId, attachments: [CardFactory.adaptiveCard(card)] });
   });
   if (error === undefined) return true;
-  deps.logger.warn({ incidentId, statusCode: statusOf(error) }, 'could not refresh the incident card');
+  deps.logger.warn({ incidentId, statusCode: httpStatusOf(error) }, 'could not refresh the incident card');
   return false;
 }
 

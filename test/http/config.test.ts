@@ -1,5 +1,7 @@
 // Start-up configuration as an operator meets it: sensible defaults, local mode when no app id,
 // and a message naming the variable when a value is wrong.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -8,7 +10,7 @@ describe('configuration', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 3978,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       databaseUrl: 'sqlite:./data/connector-doctor.db',
       logLevel: 'info',
       localMode: true,
@@ -57,5 +59,35 @@ describe('configuration', () => {
       ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:1/openid',
     });
     expect(config.botFramework.PATH).toBeUndefined();
+  });
+
+  it('refuses at load what would die later: a plain-http webhook to another host, sqlite: without a path', () => {
+    expect(() => loadConfig({ SUPPORT_WEBHOOK_URL: 'http://desk.example.com/hook', SUPPORT_WEBHOOK_SECRET: 's' })).toThrow(
+      'Invalid configuration: SUPPORT_WEBHOOK_URL must be https:// (plain http:// is accepted only for 127.0.0.1 or localhost).',
+    );
+    expect(loadConfig({ SUPPORT_WEBHOOK_URL: 'http://127.0.0.1:8080/hook', SUPPORT_WEBHOOK_SECRET: 's' }).supportWebhookUrl).toBe('http://127.0.0.1:8080/hook');
+    expect(() => loadConfig({ DATABASE_URL: 'sqlite:' })).toThrow('Invalid configuration: DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/connector-doctor.db');
+    expect(() => loadConfig({ DATABASE_URL: 'sqlite://' })).toThrow(/DATABASE_URL: sqlite: needs a file path/);
+  });
+
+  it.each([
+    [{ DATABASE_URL: 'sqlite:' }, 'Invalid configuration: DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/connector-doctor.db'],
+    [{ SUPPORT_WEBHOOK_URL: 'http://desk.example.com/hook', SUPPORT_WEBHOOK_SECRET: 's' }, 'Invalid configuration: SUPPORT_WEBHOOK_URL must be https:// (plain http:// is accepted only for 127.0.0.1 or localhost).'],
+    [{ PORT: 'eighty' }, /^Invalid configuration: PORT: /],
+  ])('the real process stops with one line and exit code 1 for %o', async (env, line) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+      cwd: fileURLToPath(new URL('../../', import.meta.url)),
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    const lines = stderr.split('\n').filter((l) => l.trim() !== '' && !/DeprecationWarning|--trace-deprecation/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+    expect(stderr + stdout).not.toMatch(/\bat \S+ \(|node_modules|ZodError/);
   });
 });

@@ -170,7 +170,6 @@ describe('hostile bodies get a generic 4xx, never a 500', () => {
     ['an array', '[{"type":"message"}]'],
     ['null', 'null'],
     ['a non-string type', '{"type": 42}'],
-    ['plain text', 'hello bot', { 'content-type': 'text/plain' }],
     ['an activity without conversation', '{"type":"message","text":"help","serviceUrl":"http://127.0.0.1:9/"}'],
     // Replies would go to a default public host: refused instead of leaving loopback.
     ['an activity without serviceUrl', '{"type":"message","text":"help","conversation":{"id":"a:1"}}'],
@@ -219,7 +218,24 @@ describe('health, readiness and metrics', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     expect(res.status).toBe(503);
     expect(text).not.toContain('/secret/path');
-    expect(JSON.parse(text)).toEqual({ status: 'not-ready', checks: { catalog: 'ok', store: 'failing' } });
+    expect(JSON.parse(text)).toEqual({ status: 'not-ready', failing: ['store'], checks: { catalog: 'ok', store: 'failing' } });
+  });
+
+  it('/readyz names a check that hangs as failing, within its time limit', async () => {
+    const server = createServer({
+      messages: async () => undefined,
+      readiness: { catalog: () => true, store: () => new Promise<boolean>(() => undefined) },
+      readinessTimeoutMs: 50,
+      metrics: createMetrics(),
+      logger: createLogger('silent'),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as { port: number };
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+    const body = (await res.json()) as unknown;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(res.status).toBe(503);
+    expect(body).toEqual({ status: 'not-ready', failing: ['store'], checks: { catalog: 'ok', store: 'failing' } });
   });
 
   it('/metrics exposes messages, findings, latency, card actions and escalations', async () => {

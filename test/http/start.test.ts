@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { start } from '../../src/index.js';
+import { openStore } from '../../src/incidents/index.js';
 import { createLogger } from '../../src/log.js';
 import { Writable } from 'node:stream';
 
@@ -31,5 +32,19 @@ describe('start', () => {
     expect(failure).toBeInstanceOf(ConfigError);
     expect((failure as ConfigError).message).toContain(`Port ${port}`);
     expect((failure as ConfigError).message).toContain('PORT');
+  });
+
+  it('closes the store it opened when a later step fails (here: the port)', async () => {
+    const config = loadConfig({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:' });
+    const logger = createLogger('fatal', new Writable({ write(_chunk, _encoding, done) { done(); } }));
+    let closed = 0;
+    const failure = await start(config, logger, {
+      openStore: async (url, options) => {
+        const store = await openStore(url, options);
+        return { ...store, close: async () => { closed += 1; await store.close(); } };
+      },
+    }).then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect(closed).toBe(1);
   });
 });

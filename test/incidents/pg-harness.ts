@@ -3,9 +3,10 @@
 
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 
-/** The server every machine has: trust auth on loopback, database `test`. */
-export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The server test/setup/postgres.ts found or started: trust auth on loopback, database `test`. */
+export const ADMIN_URL = inject('testDatabaseUrl');
 
 export interface PgRun {
   /** A URL for a new empty schema in this run's database. */

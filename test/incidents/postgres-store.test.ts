@@ -54,7 +54,7 @@ describe('openStore (postgres)', () => {
     }
     const failure = await openStore(url).then(() => undefined, (error: unknown) => error);
     expect(failure).toBeInstanceOf(StoreError);
-    expect((failure as StoreError).code).toBe('migration');
+    expect((failure as StoreError).kind).toBe('migration');
     expect((failure as Error).message).toMatch(/newer Connector Doctor \(schema version 99; this version knows up to 1\)/);
   });
 

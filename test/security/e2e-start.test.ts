@@ -89,6 +89,25 @@ describe('npm start with MicrosoftAppId set', () => {
     }
   });
 
+  it('routes each refusal to the structured log and the refusals counter, with its reason, not to console.error', async () => {
+    const printed = vi.mocked(console.error);
+    printed.mockClear();
+    const before = bot.logs().length;
+    const expired = signToken(key, claims({ exp: Math.floor(Date.now() / 1000) - 7200 }));
+    expect((await postActivity(bot, paste('m-expired'), { authorization: `Bearer ${expired}` })).status).toBe(401);
+    expect((await postActivity(bot, paste('m-bare'), {})).status).toBe(401);
+    const lines = bot.logs().slice(before).trim().split('\n').map((line) => JSON.parse(line) as { msg: string; reason?: string; level: number });
+    expect(lines.filter((l) => l.msg === 'request refused by authentication').map((l) => [l.reason, l.level])).toEqual([
+      ['expired', 40],
+      ['missing-header', 40],
+    ]);
+    expect(bot.logs().slice(before)).not.toContain(expired.split('.')[1]);
+    expect(printed).not.toHaveBeenCalled();
+    const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+    expect(metrics).toMatch(/^connector_doctor_auth_refusals_total\{reason="expired"\} 1$/m);
+    expect(metrics).toMatch(/^connector_doctor_auth_refusals_total\{reason="missing-header"\} [1-9]\d*$/m);
+  });
+
   it('tells a flooding user once to slow down, then stays quiet, while others are still answered', async () => {
     const auth = () => ({ authorization: `Bearer ${signToken(key, claims())}` });
     const texts: string[][] = [];

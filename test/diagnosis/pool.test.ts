@@ -1,0 +1,66 @@
+// The matcher threads: the same answers as the main thread (with the main thread's own catalog
+// entries), a bounded queue that refuses with a message people can act on, and a paste that never
+// finishes costs its thread, not the pool.
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/core/catalog.js';
+import { BusyError, isCodedError } from '../../src/core/errors.js';
+import { createMatcher } from '../../src/core/match.js';
+import { BUSY_MESSAGE, createDiagnosisPool, type DiagnosisPool } from '../../src/diagnosis/pool.js';
+
+const catalog = loadCatalog();
+const matcher = createMatcher(catalog);
+const BOX = 'AuthFatalFailureException: com.box.boxjavalibv2.exceptions.BoxServerException: invalid_grant';
+const heavy = (n = 0) => {
+  let text = '';
+  for (let i = 0; text.length < 48 * 1024; i++) text += `2026-11-30T10:00:00Z INFO sync ${n} batch ${i} done in ${i % 97} ms\n`;
+  return `${text}${BOX}\nHttpRequestFailure: Server returned: 401 Unauthorized okta.com\n`;
+};
+
+const pools: DiagnosisPool[] = [];
+afterEach(async () => {
+  for (const pool of pools.splice(0)) await pool.close();
+});
+const open = (options: Partial<Parameters<typeof createDiagnosisPool>[0]> = {}) => {
+  const pool = createDiagnosisPool({ matcher, catalog: {}, threads: 1, ...options });
+  pools.push(pool);
+  return pool;
+};
+
+describe('diagnosis pool', () => {
+  it('answers a long paste in a thread exactly as the main thread would, with the same catalog entries', async () => {
+    const pool = open();
+    await pool.ready();
+    const text = heavy();
+    const fromThread = await pool.diagnose(text);
+    const inline = matcher.diagnose(text);
+    expect(fromThread).toEqual(inline);
+    expect(fromThread.findings.length).toBeGreaterThan(0);
+    for (const finding of fromThread.findings) for (const m of finding.matches) expect(m.entry).toBe(catalog.entry(m.entry.id));
+    expect(await pool.diagnose(heavy(), { app: 'okta' })).toEqual(matcher.diagnose(heavy(), { app: 'okta' }));
+  });
+
+  it('refuses past the queue bound at once, with a message a person can act on', async () => {
+    const pool = open({ queueLimit: 1 });
+    await pool.ready();
+    const running = pool.diagnose(heavy(1));
+    const waiting = pool.diagnose(heavy(2));
+    const refused = await pool.diagnose(heavy(3)).then(() => undefined, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(BusyError);
+    expect((refused as BusyError).userMessage).toBe(BUSY_MESSAGE);
+    expect(pool.load()).toEqual({ running: 1, queued: 1 });
+    await Promise.all([running, waiting]);
+    expect(pool.load()).toEqual({ running: 0, queued: 0 });
+  });
+
+  it('a paste past its time limit fails alone; the thread is replaced and the pool goes on', async () => {
+    const errors: string[] = [];
+    const pool = open({ jobTimeoutMs: 1, onThreadError: (e) => errors.push(e.message) });
+    await pool.ready();
+    const failure = await pool.diagnose(heavy()).then(() => undefined, (e: unknown) => e);
+    expect(isCodedError(failure) && failure.code).toBe('MATCHER_FAILED');
+    expect(errors.join('\n')).toMatch(/starting another/);
+    await pool.ready();
+    // Short pastes never needed a thread.
+    expect((await pool.diagnose(BOX)).findings[0]?.matches[0]?.entry.id).toBe('box-invalid-refresh-token');
+  });
+});
