@@ -15,7 +15,7 @@ export interface Line {
   runs: Run[];
 }
 
-/** The state at the top of a card: "✅ Resolved by Bob Desk, Tue, Dec 1, 2026 10:42 AM". */
+/** The state at the top of a card: "✔ Resolved by Bob Desk, Tue, Dec 1, 2026 10:42 AM". */
 export interface Badge {
   style: BadgeStyle;
   lines: Line[];
@@ -25,7 +25,7 @@ export interface Badge {
 export interface IncidentCardCommon {
   incidentId: string;
   badge: Badge;
-  /** "☝️ Okta, chosen by Bea, ..." once a person chose; empty otherwise. */
+  /** "☝ Okta, chosen by Bea, ..." once a person chose; empty otherwise. */
   choice: Line[];
   /** "1 secret removed (an Authorization header). ..." or ''. */
   secretNotice: string;

@@ -65,25 +65,25 @@ function escalatedBadge(incident: Incident, history: IncidentHistory): Badge {
   let style: Badge['style'] = 'warning';
   switch (incident.escalationDelivery) {
     case 'delivered':
-      lines.push(line(bold('📨 Escalated to support'), ...by, text(' · delivered')));
+      lines.push(line(bold('✉ Escalated to support'), ...by, text(' · delivered')));
       break;
     case 'pending':
-      lines.push(line(bold('📨 Escalated to support'), ...by, text(' · delivery pending')));
+      lines.push(line(bold('✉ Escalated to support'), ...by, text(' · delivery pending')));
       break;
     case 'dead-lettered':
       style = 'attention';
-      lines.push(line(bold('⚠️ Escalation failed'), ...by));
+      lines.push(line(bold('⚠ Escalation failed'), ...by));
       lines.push(line(text("Support's channel or webhook refused it. Contact support directly, or press Send to support again.")));
       break;
     case undefined:
       // Nobody was told: say so, or a tired reader waits for an answer that never comes.
       style = 'attention';
-      lines.push(line(bold('⚠️ Escalation not sent'), ...by));
+      lines.push(line(bold('⚠ Escalation not sent'), ...by));
       lines.push(line(text('No support channel or webhook was set up, so nobody was told. Contact support directly, or set one up and send it again.')));
       break;
   }
-  if (history.acknowledged) lines.push(line(bold('👀 Acknowledged by support: '), text(personName(history.acknowledged.by)), text(`, ${readerTime(history.acknowledged.at)}`)));
-  if (history.taken) lines.push(line(bold('🙋 Taken by support: '), text(personName(history.taken.by)), text(`, ${readerTime(history.taken.at)}`)));
+  if (history.acknowledged) lines.push(line(bold('☑ Acknowledged by support: '), text(personName(history.acknowledged.by)), text(`, ${readerTime(history.acknowledged.at)}`)));
+  if (history.taken) lines.push(line(bold('⚑ Taken by support: '), text(personName(history.taken.by)), text(`, ${readerTime(history.taken.at)}`)));
   // While escalated, everyone in the chat sees what was told to support.
   if (incident.escalationNote) lines.push(line(bold('Note for support: '), text(incident.escalationNote)));
   return { style, lines };
@@ -95,18 +95,18 @@ export function incidentBadge(incident: Incident, history: IncidentHistory): Bad
       case 'open':
         return {
           style: 'accent',
-          lines: [line(bold('🛠️ Open'), text(' · reported by '), text(personName(incident.reporter)), text(`, ${readerTime(incident.createdAt)}`))],
+          lines: [line(bold('⚒ Open'), text(' · reported by '), text(personName(incident.reporter)), text(`, ${readerTime(incident.createdAt)}`))],
         };
       case 'resolved':
         return {
           style: 'good',
-          lines: [line(bold('✅ Resolved'), text(' by '), text(personName(incident.resolvedBy)), text(`, ${readerTime(incident.resolvedAt ?? incident.updatedAt)}`))],
+          lines: [line(bold('✔ Resolved'), text(' by '), text(personName(incident.resolvedBy)), text(`, ${readerTime(incident.resolvedAt ?? incident.updatedAt)}`))],
         };
       case 'escalated':
         return escalatedBadge(incident, history);
     }
   })();
-  if (incident.repeatCount > 0) badge.lines.push(line(text(`🔁 Seen ${incident.repeatCount + 1} times in this conversation`)));
+  if (incident.repeatCount > 0) badge.lines.push(line(text(`↻ Seen ${incident.repeatCount + 1} times in this conversation`)));
   return badge;
 }
 
@@ -114,7 +114,7 @@ function choiceLines(incident: Incident, catalog: Catalog, history: IncidentHist
   const choice = history.choice;
   if (!choice) return [];
   const what = choice.kind === 'none' ? 'None of these' : appName(catalog, incident.appId);
-  return [line(bold(`☝️ ${what}`), text(' — chosen by '), text(personName(choice.by)), text(`, ${readerTime(choice.at)}`))];
+  return [line(bold(`☝ ${what}`), text(' — chosen by '), text(personName(choice.by)), text(`, ${readerTime(choice.at)}`))];
 }
 
 function commonFields(input: IncidentCardInput, history: IncidentHistory) {

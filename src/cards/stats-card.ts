@@ -9,7 +9,7 @@ import { renderCard, type AdaptiveCard } from './render.js';
 import { appName, cutAtWord, firstLine, formatDuration, headline, plural } from './words.js';
 
 const TOP_ERRORS = 5;
-const CHART_LABEL_CHARS = 60;
+const CHART_LABEL_CHARS = 40;
 
 function windowData(w: StatsWindow, catalog: Catalog): Omit<StatsWindowData, 'heading'> {
   return {
@@ -26,8 +26,9 @@ function windowData(w: StatsWindow, catalog: Catalog): Omit<StatsWindowData, 'he
       const entry = catalog.entry(t.entryId);
       const app = entry ? appName(catalog, entry.app) : t.entryId;
       const label = entry ? `${app}: ${firstLine(entry.message)}` : t.entryId;
-      // A bar's label has little room: the app and what happened, cut at a word.
-      const short = entry ? `${app}: ${headline(entry.cause)}` : t.entryId;
+      // A bar's label has little room: the app and what happened (most causes start with the app), cut at a word.
+      const cause = entry ? headline(entry.cause) : '';
+      const short = !entry ? t.entryId : cause.startsWith(app) ? cause : `${app}: ${cause}`;
       const chartLabel = short.length > CHART_LABEL_CHARS ? `${cutAtWord(short, CHART_LABEL_CHARS - 1)}…` : short;
       return { rank: String(index + 1), label: plainText(label), chartLabel, count: t.count };
     }),

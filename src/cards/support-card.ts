@@ -24,14 +24,14 @@ export interface SupportCardInput {
 
 function supportBadge(incident: Incident, history: IncidentHistory): Badge {
   if (incident.state === 'resolved') {
-    return { style: 'good', lines: [line(bold('✅ Resolved in the chat'), text(' by '), text(personName(incident.resolvedBy)), text(`, ${readerTime(incident.resolvedAt ?? incident.updatedAt)}`))] };
+    return { style: 'good', lines: [line(bold('✔ Resolved in the chat'), text(' by '), text(personName(incident.resolvedBy)), text(`, ${readerTime(incident.resolvedAt ?? incident.updatedAt)}`))] };
   }
-  if (incident.state === 'open') return { style: 'default', lines: [line(bold('↩️ No longer escalated'), text(': it was resolved and reopened in the chat'))] };
-  if (history.taken) return { style: 'good', lines: [line(bold('🙋 Taken by '), text(personName(history.taken.by)), text(`, ${readerTime(history.taken.at)}`))] };
+  if (incident.state === 'open') return { style: 'default', lines: [line(bold('↩ No longer escalated'), text(': it was resolved and reopened in the chat'))] };
+  if (history.taken) return { style: 'good', lines: [line(bold('⚑ Taken by '), text(personName(history.taken.by)), text(`, ${readerTime(history.taken.at)}`))] };
   if (history.acknowledged) {
-    return { style: 'accent', lines: [line(bold('👀 Acknowledged by '), text(personName(history.acknowledged.by)), text(`, ${readerTime(history.acknowledged.at)}`))] };
+    return { style: 'accent', lines: [line(bold('☑ Acknowledged by '), text(personName(history.acknowledged.by)), text(`, ${readerTime(history.acknowledged.at)}`))] };
   }
-  return { style: 'warning', lines: [line(bold('📥 Waiting for support'), text(': nobody has acknowledged it yet'))] };
+  return { style: 'warning', lines: [line(bold('✉ Waiting for support'), text(': nobody has acknowledged it yet'))] };
 }
 
 /** The diagnosis in support's words, naming the error, never an internal id. */

@@ -85,11 +85,11 @@ export function certaintyOf(excerpt: string, entry: CatalogEntry, score: number 
 export function certaintyWords(certainty: Certainty, hasAlternatives: boolean): string {
   switch (certainty) {
     case 'exact':
-      return 'Exact message: your paste has the words the portal shows';
+      return 'Exact portal message';
     case 'strong':
-      return 'Strong: several details of your paste point to it';
+      return 'Strong match';
     case 'likely':
-      return hasAlternatives ? 'Likely: some details point to it; see the alternatives under Show details' : 'Likely: some details point to it';
+      return hasAlternatives ? 'Likely match; alternatives under Show details' : 'Likely match';
   }
 }
 

@@ -45,6 +45,21 @@ function details(card: unknown): Element | undefined {
   return body(card).find((e) => e.id === 'details');
 }
 
+/** The block a card starts with: what happened (its first element), then the state badge. */
+function header(card: unknown): Element {
+  const first = body(card)[0]!;
+  expect(first.id).toBe('header');
+  return first;
+}
+
+const titleOf = (card: unknown) => read(header(card).items![0]);
+
+/** The badge: its style and what it says, line by line. */
+function badgeOf(card: unknown): { style: unknown; text: string } {
+  const h = header(card);
+  return { style: h.style, text: read({ body: h.items!.slice(1) }) };
+}
+
 describe('incident cards', () => {
   const history = (h: IncidentHistory) => h;
   const variants = {
@@ -78,11 +93,9 @@ describe('incident cards', () => {
 
   it('a diagnosis says first what happened (app and cause in one line), then the state, then who acts and the steps', () => {
     const card = variants['diagnosis open'];
-    const [title, badge, facts] = body(card);
-    expect(read(title)).toBe('Box connector: Box no longer accepts the refresh token Defender for Cloud Apps keeps for your Box enterprise');
-    expect(badge).toMatchObject({ type: 'Container', style: 'accent' });
-    expect(read(badge)).toBe('🛠️ Open · reported by Ada Ops, 2026-12-01 10:30 UTC');
-    expect(facts?.type).toBe('FactSet');
+    expect(titleOf(card)).toBe('Box connector: Box no longer accepts the refresh token Defender for Cloud Apps keeps for your Box enterprise');
+    expect(badgeOf(card)).toEqual({ style: 'accent', text: '⚒ Open · reported by Ada Ops, 2026-12-01 10:30 UTC' });
+    expect(body(card)[1]?.type).toBe('FactSet');
     const glance = atAGlance(card);
     expect(glance).toMatch(/Who acts: /);
     expect(glance).toMatch(/Does retrying help\?: (Yes|No)/);
@@ -112,13 +125,14 @@ describe('incident cards', () => {
 
   it('certainty is in words, never a percentage; a person\'s choice replaces it with who chose and when', () => {
     const exact = incidentCard({ incident: incident({ excerpt: boxEntry.message }), catalog, score: 0.99 });
-    expect(read(exact)).toContain('How sure: Exact message: your paste has the words the portal shows');
-    expect(read(variants['diagnosis open'])).toContain('How sure: Strong: several details of your paste point to it');
+    expect(read(exact)).toContain('How sure: Exact portal message');
+    expect(read(variants['diagnosis open'])).toContain('How sure: Strong match');
     const likely = incidentCard({ incident: incident(), catalog, score: 0.6, alternatives: [otherApp] });
-    expect(read(likely)).toContain('How sure: Likely: some details point to it; see the alternatives under Show details');
+    expect(read(likely)).toContain('How sure: Likely match; alternatives under Show details');
+    expect(read(incidentCard({ incident: incident(), catalog, score: 0.6 }))).toContain('How sure: Likely match\n');
     for (const card of [exact, likely, ...Object.values(variants)]) expect(JSON.stringify(card)).not.toMatch(/\d+ ?%/);
     const chosen = read(variants['diagnosis with secrets and a choice']);
-    expect(chosen).toContain('☝️ Box — chosen by Bea Ops, 2026-12-01 10:42 UTC');
+    expect(chosen).toContain('☝ Box — chosen by Bea Ops, 2026-12-01 10:42 UTC');
     expect(chosen).not.toContain('How sure');
   });
 
@@ -177,18 +191,18 @@ describe('incident cards', () => {
   it('the badge names the state in words and an icon, and changes with it', () => {
     const badges = Object.fromEntries(
       ['diagnosis open', 'diagnosis resolved', 'diagnosis escalated pending', 'diagnosis escalated, not sent'].map((name) => {
-        const badge = body(variants[name as keyof typeof variants])[1]!;
-        return [name, { style: badge.style, first: read(badge).split('\n')[0] }];
+        const badge = badgeOf(variants[name as keyof typeof variants]);
+        return [name, { style: badge.style, first: badge.text.split('\n')[0] }];
       }),
     );
     expect(badges).toEqual({
-      'diagnosis open': { style: 'accent', first: '🛠️ Open · reported by Ada Ops, 2026-12-01 10:30 UTC' },
-      'diagnosis resolved': { style: 'good', first: '✅ Resolved by Bob Desk, 2026-12-01 10:42 UTC' },
-      'diagnosis escalated pending': { style: 'warning', first: '📨 Escalated to support by Ada Ops, 2026-12-01 10:42 UTC · delivery pending' },
-      'diagnosis escalated, not sent': { style: 'attention', first: '⚠️ Escalation not sent by Ada Ops, 2026-12-01 10:42 UTC' },
+      'diagnosis open': { style: 'accent', first: '⚒ Open · reported by Ada Ops, 2026-12-01 10:30 UTC' },
+      'diagnosis resolved': { style: 'good', first: '✔ Resolved by Bob Desk, 2026-12-01 10:42 UTC' },
+      'diagnosis escalated pending': { style: 'warning', first: '✉ Escalated to support by Ada Ops, 2026-12-01 10:42 UTC · delivery pending' },
+      'diagnosis escalated, not sent': { style: 'attention', first: '⚠ Escalation not sent by Ada Ops, 2026-12-01 10:42 UTC' },
     });
     // Never colour alone: the text of the badge is in the card's default colour, the words carry the state.
-    for (const card of Object.values(variants)) expect(JSON.stringify(body(card)[1])).not.toMatch(/"color"/);
+    for (const card of Object.values(variants)) expect(JSON.stringify(header(card))).not.toMatch(/"color"/);
   });
 
   it('resolved: says who resolved it when, and offers Reopen only', () => {
@@ -199,9 +213,9 @@ describe('incident cards', () => {
     const pending = read(variants['diagnosis escalated pending']);
     expect(pending).toContain('Note for support: tried twice');
     expect(verbs(variants['diagnosis escalated pending'])).toEqual(['resolve']);
-    const handled = read(body(variants['diagnosis escalated, acknowledged and taken'])[1]);
+    const handled = badgeOf(variants['diagnosis escalated, acknowledged and taken']).text;
     expect(handled).toBe(
-      '📨 Escalated to support by Ada Ops, 2026-12-01 10:42 UTC · delivered\n👀 Acknowledged by support: Sam Support, 2026-12-01 10:42 UTC\n🙋 Taken by support: Sam Support, 2026-12-01 10:42 UTC',
+      '✉ Escalated to support by Ada Ops, 2026-12-01 10:42 UTC · delivered\n☑ Acknowledged by support: Sam Support, 2026-12-01 10:42 UTC\n⚑ Taken by support: Sam Support, 2026-12-01 10:42 UTC',
     );
     // The note is a TextRun: shown exactly, never read as Markdown.
     const hostile = incidentCard({ incident: incident({ state: 'escalated', escalatedBy: ADA, escalatedAt: at, escalationDelivery: 'pending', escalationNote: 'see [portal](https://evil.example) **now**' }), catalog });
@@ -229,7 +243,7 @@ describe('incident cards', () => {
   it('says which secrets were removed and what to do, never what they were', () => {
     const card = variants['diagnosis with secrets and a choice'];
     expect(atAGlance(card)).toContain(
-      '🔒 2 secrets removed (an Authorization header and a JSON Web Token). Your message above still shows them: delete it and rotate those credentials.',
+      '⚠ 2 secrets removed (an Authorization header and a JSON Web Token). Your message above still shows them: delete it and rotate those credentials.',
     );
     expect(read(incidentCard({ incident: incident(), catalog, history: { secrets: { count: 1, kinds: ['secret-pair'] } } }))).toContain(
       '1 secret removed (a password or key value). Your message above still shows it: delete it and rotate that credential.',
@@ -242,7 +256,7 @@ describe('incident cards', () => {
     expect(choices.map((a) => a.title)).toEqual([`It's ${catalog.app('box')!.name}`, `It's ${catalog.app(otherApp.app)!.name}`, 'None of these']);
     expect(choices[1]!.data).toEqual({ verb: 'choose-app', incidentId: 'inc-1', appId: otherApp.app });
     expect(choices[2]!.data).toEqual({ verb: 'none-of-these', incidentId: 'inc-1' });
-    expect(read(body(card)[0])).toBe('This error comes from several apps: which one is yours?');
+    expect(titleOf(card)).toBe('This error comes from several apps: which one is yours?');
     expect(atAGlance(card)).toContain(`${catalog.app(otherApp.app)!.name}: ${otherApp.cause.slice(0, 20)}`);
   });
 
@@ -254,18 +268,18 @@ describe('incident cards', () => {
 
   it('a chosen app turns the ambiguous incident into that app\'s diagnosis', () => {
     const card = incidentCard({ incident: incident({ verdict: 'ambiguous', appId: otherApp.app, entryIds: [boxEntry.id, otherApp.id] }), catalog });
-    expect(read(body(card)[0])).toMatch(new RegExp(`^${catalog.app(otherApp.app)!.name} connector: `));
+    expect(titleOf(card)).toMatch(new RegExp(`^${catalog.app(otherApp.app)!.name} connector: `));
     expect(verbs(card)).toEqual(['resolve', 'escalate']);
   });
 
   it('no-match card is honest, shows what was recognised and offers escalation; look-alikes are folded', () => {
     const card = variants['no match'];
-    expect(read(body(card)[0])).toBe("I don't know this error yet");
+    expect(titleOf(card)).toBe("I don't know this error yet");
     expect(atAGlance(card)).toContain('What I recognised: HTTP 418');
     expect(read(details(card))).toContain('Known errors that look a little like it (not a diagnosis)');
     expect(verbs(card)).toContain('escalate');
     expect(read(variants['no match without suggestions'])).not.toContain('look a little like it');
-    expect(atAGlance(variants['none of these'])).toContain('☝️ None of these — chosen by Bea Ops, 2026-12-01 10:42 UTC');
+    expect(atAGlance(variants['none of these'])).toContain('☝ None of these — chosen by Bea Ops, 2026-12-01 10:42 UTC');
   });
 
   it('does not repeat the portal message when the paste already shows it', () => {
@@ -290,11 +304,11 @@ describe('incident cards', () => {
 
   it('a long cause makes a one-line title that ends at a clause, not mid-word', () => {
     const salesforce = catalog.entry('salesforce-bad-request')!;
-    expect(read(body(incidentCard({ incident: incident({ entryIds: [salesforce.id], appId: 'salesforce' }), catalog }))[0])).toBe(
+    expect(titleOf(incidentCard({ incident: incident({ entryIds: [salesforce.id], appId: 'salesforce' }), catalog }))).toBe(
       "Salesforce connector: Salesforce rejects the connector's session",
     );
     for (const entry of catalog.entries) {
-      const title = read(body(incidentCard({ incident: incident({ entryIds: [entry.id], appId: entry.app }), catalog }))[0]);
+      const title = titleOf(incidentCard({ incident: incident({ entryIds: [entry.id], appId: entry.app }), catalog }));
       expect(title.length, entry.id).toBeLessThanOrEqual(200);
       // What the title keeps of the cause ends where a word ends.
       const kept = title.slice(title.indexOf(': ') + 2).replace(/…$/, '');
@@ -311,7 +325,7 @@ describe('incident cards', () => {
   });
 
   it('a repeat says how often the error was seen', () => {
-    expect(read(incidentCard({ incident: incident({ repeatCount: 2 }), catalog }))).toContain('🔁 Seen 3 times in this conversation');
+    expect(read(incidentCard({ incident: incident({ repeatCount: 2 }), catalog }))).toContain('↻ Seen 3 times in this conversation');
   });
 
   it('every time is a date/time function on an ISO-8601 UTC instant, shown in each reader\'s zone', () => {
@@ -420,15 +434,15 @@ describe('the support channel post', () => {
 
   it('shows who acknowledged and who took it, and drops the buttons that no longer apply', () => {
     const acknowledged = supportEscalationCard({ incident: escalated, catalog, history: { acknowledged: { by: SAM, at } } });
-    expect(read(body(acknowledged)[1])).toBe('👀 Acknowledged by Sam Support, 2026-12-01 10:42 UTC');
+    expect(badgeOf(acknowledged).text).toBe('☑ Acknowledged by Sam Support, 2026-12-01 10:42 UTC');
     expect(verbs(acknowledged)).toEqual(['support-take']);
     const taken = supportEscalationCard({ incident: escalated, catalog, history: { acknowledged: { by: SAM, at }, taken: { by: SAM, at } } });
-    expect(read(body(taken)[1])).toBe('🙋 Taken by Sam Support, 2026-12-01 10:42 UTC');
+    expect(badgeOf(taken).text).toBe('⚑ Taken by Sam Support, 2026-12-01 10:42 UTC');
     expect(verbs(taken)).toEqual([]);
     const waiting = supportEscalationCard({ incident: escalated, catalog });
-    expect(read(body(waiting)[1])).toBe('📥 Waiting for support: nobody has acknowledged it yet');
+    expect(badgeOf(waiting).text).toBe('✉ Waiting for support: nobody has acknowledged it yet');
     const resolved = supportEscalationCard({ incident: { ...escalated, state: 'resolved', resolvedBy: ADA, resolvedAt: at }, catalog });
-    expect(read(body(resolved)[1])).toBe('✅ Resolved in the chat by Ada Ops, 2026-12-01 10:42 UTC');
+    expect(badgeOf(resolved).text).toBe('✔ Resolved in the chat by Ada Ops, 2026-12-01 10:42 UTC');
     expect(verbs(resolved)).toEqual([]);
   });
 
@@ -464,10 +478,11 @@ describe('stats', () => {
     expect(text).toContain('Escalations: 2 delivered, 1 pending, 0 failed');
     const chart = JSON.stringify(card).match(/"type":"Chart\.HorizontalBar"/g);
     expect(chart).toHaveLength(1);
-    const bars = (body(card)[1]!.items!.find((e) => e.type === 'Chart.HorizontalBar') as { data: { x: string; y: number }[]; fallback: unknown }) ;
+    const bars = body(card)[1]!.items!.find((e) => e.type === 'Chart.HorizontalBar') as unknown as { data: { x: string; y: number }[]; fallback: unknown };
     expect(bars.data).toEqual([
-      { x: expect.stringMatching(/^Box: Box no longer accepts the refresh token/), y: 3 },
-      { x: expect.stringMatching(new RegExp(`^${catalog.app(otherApp.app)!.name}: `)), y: 1 },
+      // The cause says the app already: no "Box: Box ...".
+      { x: 'Box no longer accepts the refresh token…', y: 3 },
+      { x: expect.stringMatching(new RegExp(`^${catalog.app(otherApp.app)!.name}`)), y: 1 },
     ]);
     // Clients without charts read the same ranking as lines.
     expect(unescapeDisplay(visibleText(bars.fallback))).toContain(`1. Box: ${boxEntry.message} (3)`);
