@@ -53,7 +53,7 @@ describe('two instances on one PostgreSQL database', () => {
 
     const answer = await press(b.url, 'resolve', buttonData(card, 'resolve'), { conversationId, serviceUrl: teams.serviceUrl, replyToId: activityId, from: BOB });
     expect(answer.status).toBe(200);
-    expect(shown(answer.card)).toMatch(/✅ Resolved by Bob Desk, \{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\} \{\{TIME\(/);
+    expect(shown(answer.card)).toMatch(/✔ Resolved by Bob Desk, \{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\} \{\{TIME\(/);
     const put = await teams.next((c) => c.method === 'PUT' && c.activityId === activityId);
     expect(shown((put.body as { attachments: { content: Card }[] }).attachments[0]!.content)).toMatch(/Resolved by Bob Desk/);
 

@@ -69,11 +69,11 @@ describe('stats and /metrics after escalations delivered, pending and dead-lette
     // The refresh Teams asks for when someone opens the chat redraws each card from the store: its delivery is on it.
     const again = async (conversationId: string, incidentId: string) =>
       shown((await press(app.url, 'refresh', { incidentId }, { conversationId })).card);
-    expect(await again('a:stats-delivered', delivered)).toMatch(/📨 Escalated to support by .* · delivered/);
+    expect(await again('a:stats-delivered', delivered)).toMatch(/✉ Escalated to support by .* · delivered/);
     const failed = await again('a:stats-refused', refused);
-    expect(failed).toContain('⚠️ Escalation failed by Bob Desk');
+    expect(failed).toContain('⚠ Escalation failed by Bob Desk');
     expect(failed).toContain("Support's channel or webhook refused it. Contact support directly, or press Send to support again.");
-    expect(await again('a:stats-busy', busy)).toMatch(/📨 Escalated to support by .* · delivery pending/);
+    expect(await again('a:stats-busy', busy)).toMatch(/✉ Escalated to support by .* · delivery pending/);
 
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toMatch(/connector_doctor_card_actions_total\{verb="escalate",outcome="applied"\} 3/);

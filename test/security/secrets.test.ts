@@ -191,7 +191,7 @@ describe('secrets never leave the bot', () => {
     expect(answer.status).toBe(200);
     const body = JSON.parse(answer.text) as { statusCode: number; value: unknown };
     expect(body.statusCode).toBe(200);
-    expect(unescapeDisplay(visibleText(body.value))).toContain('📨 Escalated to support by Person 4');
+    expect(unescapeDisplay(visibleText(body.value))).toContain('✉ Escalated to support by Person 4');
   });
 
   it('escalates the channel incident with the Action.Submit fallback and a note', async () => {

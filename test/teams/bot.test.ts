@@ -70,7 +70,7 @@ describe('a paste', () => {
     expect(cardProblems(card)).toEqual([]);
     const entry = h.matcher.catalog.entry('box-invalid-refresh-token')!;
     expect(titleOf(card)).toBe(BOX_HEADLINE);
-    expect(text(card).split('\n')[1]).toBe('🛠️ Open · reported by Ada Ops, 2026-12-01 10:30 UTC');
+    expect(text(card).split('\n')[1]).toBe('⚒ Open · reported by Ada Ops, 2026-12-01 10:30 UTC');
     expect(text(card)).toContain(`1. ${entry.resolution.steps[0]!.slice(0, 30)}`);
     expect(text(card)).toMatch(/How sure: (Exact message|Strong|Likely)/);
     expect(cardButtons(card)).toEqual(['resolve', 'escalate']);
@@ -145,7 +145,7 @@ describe('a paste', () => {
     // Said on the card, not in a separate message after it.
     expect(replies).toHaveLength(1);
     const card = cardOf(replies[0]);
-    expect(text(card)).toContain('🔒 1 secret removed (an Authorization header). Your message above still shows it: delete it and rotate that credential.');
+    expect(text(card)).toContain('⚠ 1 secret removed (an Authorization header). Your message above still shows it: delete it and rotate that credential.');
     // Still said when someone opens the chat later and the card refreshes.
     const incidentId = (refreshOf(card)?.action?.data as { incidentId: string }).incidentId;
     const refreshed = invokeAnswer(await h.send(executeInvoke('refresh', { incidentId })));
@@ -320,11 +320,11 @@ describe('card buttons (Action.Execute)', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.statusCode).toBe(200);
     expect(answer.body.type).toBe('application/vnd.microsoft.card.adaptive');
-    expect(text(answer.body.value).split('\n')[1]).toBe('✅ Resolved by Bob Desk, 2026-12-01 10:42 UTC');
+    expect(text(answer.body.value).split('\n')[1]).toBe('✔ Resolved by Bob Desk, 2026-12-01 10:42 UTC');
     expect(cardButtons(answer.body.value)).toEqual(['reopen']);
     expect(h.adapter.updates).toHaveLength(1);
     expect(h.adapter.updates[0]!.id).toBe(activityId);
-    expect(text(cardOf(h.adapter.updates[0]))).toContain('✅ Resolved by Bob Desk, 2026-12-01 10:42 UTC');
+    expect(text(cardOf(h.adapter.updates[0]))).toContain('✔ Resolved by Bob Desk, 2026-12-01 10:42 UTC');
   });
 
   it('an Escalate pressed on a stale card after a colleague resolved says it was not sent, to the presser only', async () => {
@@ -333,8 +333,8 @@ describe('card buttons (Action.Execute)', () => {
     await h.send(executeInvoke('resolve', { incidentId }, { replyToId: activityId, from: USER_BOB }));
     const late = invokeAnswer(await h.send(executeInvoke('escalate', { incidentId, note: 'still broken?' }, { replyToId: activityId, from: USER_ADA })));
     expect(late.status).toBe(200);
-    expect(text(late.body.value)).toContain('✅ Resolved by Bob Desk, 2026-12-01 10:42 UTC');
-    expect(text(late.body.value)).toMatch(/⛔ Not done: .*resolved.*reopen/i);
+    expect(text(late.body.value)).toContain('✔ Resolved by Bob Desk, 2026-12-01 10:42 UTC');
+    expect(text(late.body.value)).toMatch(/✖ Not done: .*resolved.*reopen/i);
     expect(cardProblems(late.body.value)).toEqual([]);
     // Everyone else keeps the plain resolved card; nothing went to support.
     expect(text(cardOf(h.adapter.updates.at(-1)))).not.toMatch(/Not done/);
@@ -346,14 +346,14 @@ describe('card buttons (Action.Execute)', () => {
     const { incidentId, activityId } = await pasteBox();
     await h.send(executeInvoke('resolve', { incidentId }, { replyToId: activityId }));
     const answer = invokeAnswer(await h.send(executeInvoke('reopen', { incidentId }, { replyToId: activityId })));
-    expect(text(answer.body.value)).toContain('🛠️ Open · reported by Ada Ops');
+    expect(text(answer.body.value)).toContain('⚒ Open · reported by Ada Ops');
     expect((await h.store.get(incidentId))?.state).toBe('open');
   });
 
   it('Escalate with a note records it, queues delivery and shows "delivery pending"', async () => {
     const { incidentId, activityId } = await pasteBox();
     const answer = invokeAnswer(await h.send(executeInvoke('escalate', { incidentId, note: 'Tried reconnecting twice' }, { replyToId: activityId })));
-    expect(text(answer.body.value)).toContain('📨 Escalated to support by Bob Desk, 2026-12-01 10:30 UTC · delivery pending');
+    expect(text(answer.body.value)).toContain('✉ Escalated to support by Bob Desk, 2026-12-01 10:30 UTC · delivery pending');
     expect(text(answer.body.value)).toContain('Note for support: Tried reconnecting twice');
     expect(await h.store.get(incidentId)).toMatchObject({ state: 'escalated', escalationNote: 'Tried reconnecting twice', escalatedBy: { id: USER_BOB.id } });
     expect((await h.store.outboxCounts()).pending).toBe(1);
@@ -378,7 +378,7 @@ describe('card buttons (Action.Execute)', () => {
     const appName = h.matcher.catalog.app(appId)!.name;
     expect(answer.status).toBe(200);
     expect(titleOf(answer.body.value)).toMatch(new RegExp(`^${appName} connector: `));
-    expect(text(answer.body.value)).toContain(`☝️ ${appName} — chosen by Bob Desk, 2026-12-01 10:42 UTC`);
+    expect(text(answer.body.value)).toContain(`☝ ${appName} — chosen by Bob Desk, 2026-12-01 10:42 UTC`);
     expect(text(answer.body.value)).not.toContain('How sure');
     expect(actionsOf(answer.body.value).map((a) => a.verb)).toContain('resolve');
     expect(text(cardOf(h.adapter.updates[0]))).toContain('chosen by Bob Desk');
@@ -391,7 +391,7 @@ describe('card buttons (Action.Execute)', () => {
     const answer = invokeAnswer(await h.send(executeInvoke('none-of-these', none.data as Record<string, unknown>, { replyToId: replies[0]!.id })));
     expect(answer.status).toBe(200);
     expect(titleOf(answer.body.value)).toBe("I don't know this error yet");
-    expect(text(answer.body.value)).toContain('☝️ None of these — chosen by Bob Desk');
+    expect(text(answer.body.value)).toContain('☝ None of these — chosen by Bob Desk');
     expect(actionsOf(answer.body.value).map((a) => a.verb)).toContain('escalate');
     const incidentId = (none.data as { incidentId: string }).incidentId;
     expect(await h.store.get(incidentId)).toMatchObject({ verdict: 'none', entryIds: [] });
@@ -467,7 +467,7 @@ describe('escalation with nowhere to go', () => {
       // An old card (or an older client) still sends escalate: refused with the reason, nothing recorded.
       const answer = invokeAnswer(await lonely.send(executeInvoke('escalate', { incidentId, note: 'help' }, { replyToId: activityId })));
       expect(answer.status).toBe(200);
-      expect(text(answer.body.value)).toContain('⛔ Not sent: there is nowhere to send escalations yet.');
+      expect(text(answer.body.value)).toContain('✖ Not sent: there is nowhere to send escalations yet.');
       expect(await lonely.store.get(incidentId)).toMatchObject({ state: 'open' });
       expect((await lonely.store.events(incidentId)).map((e) => e.kind)).toEqual(['opened']);
       // Once a destination exists, "Check again" shows the note form.
@@ -484,10 +484,10 @@ describe('escalation with nowhere to go', () => {
       // As an older version recorded it: escalated, nothing queued.
       await later.store.apply({ incidentId, conversationId: 'a:personal-ada', actor: USER_ADA, action: { kind: 'escalate', note: 'first try' }, at: later.clock() }, [], () => null);
       const refreshed = invokeAnswer(await later.send(executeInvoke('refresh', { incidentId })));
-      expect(text(refreshed.body.value)).toContain('⚠️ Escalation not sent by Ada Ops');
+      expect(text(refreshed.body.value)).toContain('⚠ Escalation not sent by Ada Ops');
       const again = actionsOf(refreshed.body.value).find((a) => a.title === 'Send to support again')!;
       const answer = invokeAnswer(await later.send(executeInvoke('escalate', again.data as Record<string, unknown>, { replyToId: activityId })));
-      expect(text(answer.body.value)).toContain('📨 Escalated to support by Bob Desk');
+      expect(text(answer.body.value)).toContain('✉ Escalated to support by Bob Desk');
       expect(text(answer.body.value)).toContain('Note for support: first try');
       expect((await later.store.outboxCounts()).pending).toBe(1);
     });
@@ -504,7 +504,7 @@ describe('live cards: the refresh Teams asks for when someone opens the chat', (
     const version = (await h.store.get(incidentId))!.version;
     const answer = invokeAnswer(await h.send({ ...executeInvoke('refresh', refresh.action!.data as Record<string, unknown>, { from: USER_ADA }), value: { action: refresh.action, trigger: 'automatic' } }));
     expect(answer.status).toBe(200);
-    expect(text(answer.body.value)).toContain('✅ Resolved by Bob Desk');
+    expect(text(answer.body.value)).toContain('✔ Resolved by Bob Desk');
     expect(h.adapter.updates).toHaveLength(updates);
     expect((await h.store.get(incidentId))!.version).toBe(version);
     expect(await h.store.events(incidentId)).toHaveLength(2);
@@ -579,13 +579,13 @@ describe('support\'s buttons on the channel post', () => {
     h.clock.now = new Date('2026-12-01T10:50:00Z');
     const ack = invokeAnswer(await h.send(executeInvoke('support-acknowledge', { incidentId }, { conversationId: SUPPORT_THREAD, replyToId: 'post-1', from: sam })));
     expect(ack.status).toBe(200);
-    expect(text(ack.body.value).split('\n')[1]).toBe('👀 Acknowledged by Sam Support, 2026-12-01 10:50 UTC');
+    expect(text(ack.body.value).split('\n')[1]).toBe('☑ Acknowledged by Sam Support, 2026-12-01 10:50 UTC');
     // The post for everyone in the support channel, and the card in Ada's chat.
     expect(h.adapter.updates.map((u) => [u.conversation?.id, u.id])).toEqual(expect.arrayContaining([[SUPPORT_THREAD, 'post-1'], ['a:personal-ada', activityId]]));
     const original = h.adapter.updates.find((u) => u.id === activityId);
-    expect(text(cardOf(original))).toContain('👀 Acknowledged by support: Sam Support, 2026-12-01 10:50 UTC');
+    expect(text(cardOf(original))).toContain('☑ Acknowledged by support: Sam Support, 2026-12-01 10:50 UTC');
     const take = invokeAnswer(await h.send(executeInvoke('support-take', { incidentId }, { conversationId: SUPPORT_THREAD, replyToId: 'post-1', from: sam })));
-    expect(text(take.body.value).split('\n')[1]).toBe('🙋 Taken by Sam Support, 2026-12-01 10:50 UTC');
+    expect(text(take.body.value).split('\n')[1]).toBe('⚑ Taken by Sam Support, 2026-12-01 10:50 UTC');
     expect(actionsOf(take.body.value).filter((a) => a.type === 'Action.Execute')).toEqual([]);
     expect((await h.store.events(incidentId)).slice(-2).map((e) => [e.kind, e.actor?.name])).toEqual([['support-acknowledged', 'Sam Support'], ['support-taken', 'Sam Support']]);
   });
@@ -594,7 +594,7 @@ describe('support\'s buttons on the channel post', () => {
     const { incidentId, activityId } = await escalatedWithPost();
     await h.send(executeInvoke('resolve', { incidentId }, { replyToId: activityId, from: USER_ADA }));
     const post = h.adapter.updates.find((u) => u.id === 'post-1');
-    expect(text(cardOf(post)).split('\n')[1]).toBe('✅ Resolved in the chat by Ada Ops, 2026-12-01 10:30 UTC');
+    expect(text(cardOf(post)).split('\n')[1]).toBe('✔ Resolved in the chat by Ada Ops, 2026-12-01 10:30 UTC');
   });
 
   it('support buttons work only on the support post, and the chat\'s buttons not from the support channel', async () => {
@@ -610,7 +610,7 @@ describe('support\'s buttons on the channel post', () => {
     await h.send(executeInvoke('resolve', { incidentId }, { replyToId: activityId, from: USER_ADA }));
     const late = invokeAnswer(await h.send(executeInvoke('support-acknowledge', { incidentId }, { conversationId: SUPPORT_THREAD, replyToId: 'post-1' })));
     expect(late.status).toBe(200);
-    expect(text(late.body.value)).toContain('⛔ Not done: The incident is no longer escalated: it was resolved in the chat.');
+    expect(text(late.body.value)).toContain('✖ Not done: The incident is no longer escalated: it was resolved in the chat.');
   });
 });
 

@@ -119,6 +119,6 @@ describe('support channel sink', () => {
     const put = await teams.next((c) => c.method === 'PUT');
     expect(put.activityId).toBe('card-1');
     expect(put.conversationId).toBe('a:ada');
-    expect(visibleText((put.body as { attachments: { content: unknown }[] }).attachments[0]!.content)).toContain('📨 Escalated to support by Bob Desk');
+    expect(visibleText((put.body as { attachments: { content: unknown }[] }).attachments[0]!.content)).toContain('✉ Escalated to support by Bob Desk');
   });
 });
