@@ -89,7 +89,7 @@ function escalatedBadge(incident: Incident, history: IncidentHistory): Badge {
   return { style, lines };
 }
 
-export function incidentBadge(incident: Incident, history: IncidentHistory): Badge {
+function incidentBadge(incident: Incident, history: IncidentHistory): Badge {
   const badge: Badge = (() => {
     switch (incident.state) {
       case 'open':

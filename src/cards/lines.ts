@@ -14,7 +14,7 @@ export function personName(person: Person | undefined): string {
 }
 
 /** The excerpt shown on a card is cut to this many characters first, then halved until it fits. */
-export const EXCERPT_DISPLAY_CHARS = 2000;
+const EXCERPT_DISPLAY_CHARS = 2000;
 const MIN_EXCERPT_CHARS = 200;
 
 function excerptLines(text: string): { text: string }[] {

@@ -16,7 +16,7 @@ const KIND_WORDS: Record<string, string> = {
 };
 
 /** A kind of secret from redact() in words ("an Authorization header"); unknown kinds are "a secret". */
-export function describeSecretKind(kind: string): string {
+function describeSecretKind(kind: string): string {
   return KIND_WORDS[kind] ?? 'a secret';
 }
 

@@ -24,7 +24,7 @@ const UPDATE_WAIT_MS = 2500;
  * Automatic refreshes come from every viewer opening the chat, several cards at a time: they get a
  * budget of their own, so honest presses are never refused because of them.
  */
-export const DEFAULT_REFRESH_RATE_LIMITS = {
+const DEFAULT_REFRESH_RATE_LIMITS = {
   user: { capacity: 60, refillPerSecond: 2 },
   conversation: { capacity: 300, refillPerSecond: 10 },
   maxTrackedKeys: 10_000,
@@ -42,9 +42,9 @@ export interface BotDeps extends CardActionDeps {
   members?: MemberDirectory;
 }
 
-export const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
+const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
 
-export function cardAttachment(card: AdaptiveCard) {
+function cardAttachment(card: AdaptiveCard) {
   return CardFactory.adaptiveCard(card);
 }
 

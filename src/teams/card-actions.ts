@@ -81,7 +81,7 @@ function placeOf(incident: Incident, history: IncidentHistory, conversationId: s
   return undefined;
 }
 
-export const NO_DESTINATION_NOTICE =
+const NO_DESTINATION_NOTICE =
   'Not sent: there is nowhere to send escalations yet. Type set support channel in the team channel where support works (mention me there), ' +
   'or ask whoever runs me to set SUPPORT_WEBHOOK_URL; then press Escalate to support again.';
 

@@ -26,7 +26,7 @@ export interface ViewOptions {
 }
 
 /** What the bot understood in a paste it could not match: app names and the strongest signals. */
-export function understoodFrom(finding: Finding, matcher: Matcher): string[] {
+function understoodFrom(finding: Finding, matcher: Matcher): string[] {
   const seen = new Set<string>();
   for (const appId of finding.appHints) seen.add(matcher.catalog.app(appId)?.name ?? appId);
   for (const scored of finding.matches) {
@@ -39,7 +39,7 @@ export function understoodFrom(finding: Finding, matcher: Matcher): string[] {
 }
 
 /** The matcher's answer for the incident's (redacted) excerpt, as when it was pasted. */
-export function findingOf(incident: Incident, matcher: Matcher): Finding | undefined {
+function findingOf(incident: Incident, matcher: Matcher): Finding | undefined {
   try {
     return matcher.diagnose(incident.excerpt).findings[0];
   } catch {

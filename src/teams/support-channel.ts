@@ -42,14 +42,14 @@ export interface SupportChannelDeps {
 }
 
 /** Who records what the bot itself did (where it posted) in an incident's audit trail. */
-export const BOT_PERSON: Person = { id: 'connector-doctor', name: 'Connector Doctor' };
+const BOT_PERSON: Person = { id: 'connector-doctor', name: 'Connector Doctor' };
 
 /**
  * Where support escalations go in Teams, or undefined when no channel is known. A configured
  * channel id has no stored reference: it is reached through the service URL (and tenant) of the
  * chat the escalation came from, as the bot itself (`28:<app id>`) when the app id is known.
  */
-export async function supportChannel(
+async function supportChannel(
   deps: Pick<SupportChannelDeps, 'store' | 'configuredChannelId'> & { botAppId?: string },
   fallbackServiceUrl?: string,
   fallbackTenantId?: string,
