@@ -38,7 +38,7 @@ const TEAMS_PAIRS: { theme: string; what: string; text: string; background: stri
 
 const SHOTS: { file: string; title: string; says: string }[] = [
   { file: 'diagnosis', title: 'Diagnosis', says: 'A typical paste (a 15-line Google Java trace). App and cause first, the state badge, who acts, whether retrying helps, how sure, the steps. The paste, the full cause and the alternatives are behind Show details.' },
-  { file: 'diagnosis-details', title: 'Diagnosis, details shown', says: 'Show details unfolds the full cause, what to do when a support case is needed, the alternatives as buttons and the paste exactly as sent (copyable, nothing invisible in it).' },
+  { file: 'diagnosis-details', title: 'Diagnosis, details shown', says: 'Show details unfolds the full cause, what to do when a support case is needed, the alternatives as buttons and the paste exactly as sent (copyable, nothing invisible in it). The Playground sends a multi-line paste as one line; Teams keeps its lines, one per row here.' },
   { file: 'ambiguous', title: 'Ambiguous', says: 'The same portal message exists for several apps: what it means for each, one button per app, and None of these.' },
   { file: 'chosen', title: 'After "It\'s Okta"', says: 'The question turns into Okta\'s diagnosis; who chose and when replaces the certainty; the other apps stay one click away as "It\'s X instead".' },
   { file: 'unknown', title: 'Unknown error', says: 'Error-shaped text the catalog does not know: said honestly, with Escalate.' },
