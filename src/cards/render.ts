@@ -39,8 +39,6 @@ const templateJson: Record<CardName, unknown> = {
   'support-escalation': supportEscalation,
 };
 
-export const CARD_NAMES = Object.keys(templateJson) as CardName[];
-
 const templates = new Map<CardName, Template>();
 
 function template(name: CardName): Template {
@@ -57,6 +55,24 @@ export function renderCard<N extends CardName>(name: N, data: CardDataByName[N])
   // The $schema hint helps editors, not clients.
   delete card.$schema;
   return card;
+}
+
+/** The verb of the card's automatic refresh (and of the "Check again" button): answers the current card. */
+export const REFRESH_VERB = 'refresh';
+
+/** Teams refreshes a card automatically only for listed users, and lists no more than this many. */
+export const MAX_REFRESH_USERS = 60;
+
+/**
+ * Make the card refresh itself when someone opens the chat later (Universal Actions): Teams calls
+ * the bot with the refresh verb and shows the card it answers. `userIds` (Teams user ids) are who
+ * gets the automatic refresh; without them, or above 60, only a manual refresh.
+ */
+export function withRefresh(card: AdaptiveCard, incidentId: string, userIds?: readonly string[]): AdaptiveCard {
+  const data = { verb: REFRESH_VERB, incidentId };
+  const refresh: Record<string, unknown> = { action: { type: 'Action.Execute', title: 'Refresh', verb: REFRESH_VERB, data } };
+  if (userIds && userIds.length > 0 && userIds.length <= MAX_REFRESH_USERS) refresh.userIds = [...userIds];
+  return { ...card, refresh };
 }
 
 export function cardBytes(card: AdaptiveCard): number {

@@ -870,7 +870,7 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
       appHints: wholeHints.map((h) => h.appId),
     });
   }
-  return { findings, truncated: capped.truncated, redactions: redaction.count };
+  return { findings, truncated: capped.truncated, redactions: redaction.count, redactedKinds: redaction.kinds };
 }
 
 /** Builds the matcher (and its index) once per catalog. */
@@ -891,7 +891,7 @@ export function createMatcher(catalog: Catalog, options: { maxInputChars?: numbe
         } catch {
           excerpt = '';
         }
-        return { findings: [{ verdict: 'none', excerpt, matches: [], runnerUps: [], appHints: [] }], truncated: false, redactions: 0 };
+        return { findings: [{ verdict: 'none', excerpt, matches: [], runnerUps: [], appHints: [] }], truncated: false, redactions: 0, redactedKinds: [] };
       }
     },
   };

@@ -102,6 +102,8 @@ export interface Diagnosis {
   truncated: boolean;
   /** How many secrets were removed before matching. */
   redactions: number;
+  /** The kinds of secret removed (redact()'s kinds: each once, in order of first appearance). */
+  redactedKinds: string[];
 }
 
 export interface DiagnoseOptions {

@@ -57,9 +57,12 @@ export function transition(incident: Incident, request: ActionRequest, escalatio
         event: { kind: 'reopened', actor },
       };
     case 'escalate': {
-      if (incident.state === 'escalated') return unchanged();
+      // An escalation nobody received (no destination then, or every delivery refused) may be sent again.
+      const unsent = incident.escalationDelivery === undefined || incident.escalationDelivery === 'dead-lettered';
+      if (incident.state === 'escalated' && !unsent) return unchanged();
       if (incident.state === 'resolved') return rejected('The incident is resolved; reopen it before escalating.');
-      const note = action.note?.trim() ? redact(action.note.trim()).text : undefined;
+      const typed = action.note?.trim() ? redact(action.note.trim()).text : undefined;
+      const note = typed ?? (incident.state === 'escalated' ? incident.escalationNote : undefined);
       return {
         status: 'applied',
         incident: bump({ state: 'escalated', escalatedAt: at, escalatedBy: actor, escalationNote: note }),
@@ -84,5 +87,35 @@ export function transition(incident: Incident, request: ActionRequest, escalatio
         event: { kind: 'app-chosen', actor, detail: `${action.appId}: ${chosen.join(', ')}` },
       };
     }
+    case 'choose-alternative': {
+      if (incident.verdict !== 'match') return rejected('Only a diagnosed error has alternatives to choose from.');
+      if (incident.entryIds.length === 1 && incident.entryIds[0] === action.entryId) return unchanged();
+      return {
+        status: 'applied',
+        incident: bump({ appId: action.appId, entryIds: [action.entryId] }),
+        event: { kind: 'alternative-chosen', actor, detail: `${incident.entryIds[0] ?? '?'} -> ${action.entryId}` },
+      };
+    }
+    case 'none-of-these':
+      if (incident.verdict === 'none') return unchanged();
+      if (incident.verdict !== 'ambiguous' || incident.appId !== undefined) return rejected('The app was already chosen for this incident.');
+      return {
+        status: 'applied',
+        incident: bump({ verdict: 'none', appId: undefined, entryIds: [] }),
+        event: { kind: 'none-chosen', actor, detail: incident.entryIds.join(', ') },
+      };
+    case 'support-acknowledge':
+    case 'support-take':
+      // Support acts on an escalation; once the reporter's side resolved it there is nothing to take.
+      if (incident.state !== 'escalated') return rejected('The incident is no longer escalated: it was resolved in the chat.');
+      return { status: 'applied', incident: bump({}), event: { kind: action.kind === 'support-take' ? 'support-taken' : 'support-acknowledged', actor } };
+    case 'record-support-post':
+      return { status: 'applied', incident: bump({}), event: { kind: 'support-posted', actor, detail: JSON.stringify(action.post) } };
+    case 'record-secrets':
+      return {
+        status: 'applied',
+        incident: bump({}),
+        event: { kind: 'secrets-removed', actor, detail: JSON.stringify({ count: action.count, kinds: action.kinds }) },
+      };
   }
 }

@@ -53,7 +53,17 @@ export type IncidentEventKind =
   | 'escalated'
   | 'reopened'
   | 'escalation-delivered'
-  | 'escalation-dead-lettered';
+  | 'escalation-dead-lettered'
+  /** A person swapped a diagnosis for one of its alternatives ("It's Box instead"). */
+  | 'alternative-chosen'
+  /** A person said none of an ambiguous error's candidate apps is right. */
+  | 'none-chosen'
+  | 'support-acknowledged'
+  | 'support-taken'
+  /** Where the support channel post of the current escalation is (detail: JSON SupportPost). */
+  | 'support-posted'
+  /** Secrets were removed from the paste behind the card (detail: JSON { count, kinds }). */
+  | 'secrets-removed';
 
 export interface IncidentEvent {
   incidentId: string;
@@ -75,12 +85,28 @@ export interface NewIncident {
   at: Date;
 }
 
-/** What a button press asks for. `choose-app` settles an ambiguous incident. */
+/** The support channel's post about an escalation, to update it and to know presses on it. */
+export interface SupportPost {
+  conversationId: string;
+  activityId: string;
+  serviceUrl?: string;
+}
+
+/**
+ * What a button press (or the bot itself, for the `record-` actions) asks for. `choose-app`
+ * settles an ambiguous incident; `choose-alternative` swaps a diagnosis for another entry.
+ */
 export type IncidentAction =
   | { kind: 'resolve' }
   | { kind: 'reopen' }
   | { kind: 'escalate'; note?: string }
-  | { kind: 'choose-app'; appId: string; entryIds: string[] };
+  | { kind: 'choose-app'; appId: string; entryIds: string[] }
+  | { kind: 'choose-alternative'; appId: string; entryId: string }
+  | { kind: 'none-of-these' }
+  | { kind: 'support-acknowledge' }
+  | { kind: 'support-take' }
+  | { kind: 'record-support-post'; post: SupportPost }
+  | { kind: 'record-secrets'; count: number; kinds: string[] };
 
 export interface ActionRequest {
   incidentId: string;

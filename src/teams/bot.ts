@@ -1,33 +1,36 @@
 // The Teams conversation: commands, pastes to diagnose, card buttons (Action.Execute invokes and
 // their Action.Submit fallback), and the welcome card. Replies stay in the thread they answer.
-import {
-  CardFactory,
-  MessageFactory,
-  TeamsActivityHandler,
-  TurnContext,
-  type Activity,
-  type ConversationReference,
-  type InvokeResponse,
-} from 'botbuilder';
-import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../cards/render.js';
+import { CardFactory, MessageFactory, TeamsActivityHandler, TurnContext, type Activity, type InvokeResponse } from 'botbuilder';
 import { plainText } from '../cards/plain-text.js';
-import { ANY_APP_ID, appName, appsCard, helpCard, searchCard, statsCard, welcomeCard } from '../cards/views.js';
-import { DEFAULT_MAX_INPUT_CHARS } from '../core/match.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, REFRESH_VERB, type AdaptiveCard } from '../cards/render.js';
+import { welcomeCard } from '../cards/views.js';
 import { normalize } from '../core/normalize.js';
-import { redact } from '../core/redact.js';
-import { slowDownMessage, slowDownPressMessage, type RateDecision, type RateLimiter } from '../core/ratelimit.js';
+import { createRateLimiter, slowDownMessage, slowDownPressMessage, type RateDecision, type RateLimiter } from '../core/ratelimit.js';
 import { isStoreError } from '../core/errors.js';
-import type { Catalog, Diagnosis, DiagnoseOptions, Finding } from '../core/types.js';
+import type { Diagnosis, DiagnoseOptions } from '../core/types.js';
 import type { Person } from '../incidents/types.js';
 import { activityLogFields, type Logger } from '../log.js';
-import { runCardAction, type CardActionDeps, type CardActionResult } from './card-actions.js';
-import { renderIncident } from './incident-view.js';
-import { SUPPORT_CHANNEL_SETTING, supportChannelReference } from './support-channel.js';
+import { runCardAction, type CardActionDeps, type CardActionResult, type CardElsewhere } from './card-actions.js';
+import { parseCommand, runCommand } from './commands.js';
+import { createMemberDirectory, type MemberDirectory } from './members.js';
+import { answerPaste, personFrom } from './paste.js';
+import { updateCard } from './support-channel.js';
 
-/** One card per finding, up to this many; then a summary line. */
-export const MAX_CARDS_PER_MESSAGE = 5;
+export { parseCommand } from './commands.js';
+export { MAX_CARDS_PER_MESSAGE, QUIET_LINE } from './paste.js';
+
 /** Teams gives an invoke about 5 s; the update for other viewers must not eat that budget. */
 const UPDATE_WAIT_MS = 2500;
+
+/**
+ * Automatic refreshes come from every viewer opening the chat, several cards at a time: they get a
+ * budget of their own, so honest presses are never refused because of them.
+ */
+const DEFAULT_REFRESH_RATE_LIMITS = {
+  user: { capacity: 60, refillPerSecond: 2 },
+  conversation: { capacity: 300, refillPerSecond: 10 },
+  maxTrackedKeys: 10_000,
+};
 
 export interface BotDeps extends CardActionDeps {
   logger: Logger;
@@ -35,15 +38,19 @@ export interface BotDeps extends CardActionDeps {
   rateLimiter?: RateLimiter;
   /** The same for card button presses (Action.Execute invokes and their Action.Submit fallback). */
   pressLimiter?: RateLimiter;
+  /** The same for automatic card refreshes; by default DEFAULT_REFRESH_RATE_LIMITS on the bot's clock. */
+  refreshLimiter?: RateLimiter;
+  /** Conversation members for automatic refresh; by default looked up through Teams and cached. */
+  members?: MemberDirectory;
   /** Matching off the event loop (src/diagnosis/pool.ts); default: the matcher, inline. */
   diagnose?: (text: string, options?: DiagnoseOptions) => Promise<Diagnosis>;
 }
 
 export const STORE_BUSY_MESSAGE = 'The incident store is busy right now and nothing was changed. Please press the button again in a moment.';
 
-export const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
+const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
 
-export function cardAttachment(card: AdaptiveCard) {
+function cardAttachment(card: AdaptiveCard) {
   return CardFactory.adaptiveCard(card);
 }
 
@@ -51,39 +58,15 @@ function invokeError(status: number, code: string, message: string): InvokeRespo
   return { status, body: { statusCode: status, type: ERROR_CONTENT_TYPE, value: { code, message } } };
 }
 
-function personFrom(activity: Activity): Person | undefined {
-  const from = activity.from;
-  if (!from || typeof from.id !== 'string' || from.id === '') return undefined;
-  const person: Person = { id: from.id, name: typeof from.name === 'string' && from.name.trim() ? from.name : 'someone' };
-  if (typeof from.aadObjectId === 'string' && from.aadObjectId) person.aadObjectId = from.aadObjectId;
-  return person;
-}
-
-type Command =
-  | { kind: 'help' }
-  | { kind: 'apps' }
-  | { kind: 'stats' }
-  | { kind: 'search'; words: string }
-  | { kind: 'set-support-channel' };
-
-/** A short message that is exactly a command; anything else is a paste. */
-export function parseCommand(text: string): Command | undefined {
-  if (text.length > 300) return undefined;
-  const line = text.trim().replace(/^\//, '').replace(/[.!?]+$/, '');
-  const lower = line.toLowerCase().replace(/\s+/g, ' ');
-  if (lower === 'help' || lower === '?') return { kind: 'help' };
-  if (lower === 'apps') return { kind: 'apps' };
-  if (lower === 'stats') return { kind: 'stats' };
-  if (lower === 'set support channel') return { kind: 'set-support-channel' };
-  // One short line only: a multi-line paste that happens to start with "search" is an error to diagnose.
-  const search = line.includes('\n') || line.length > 120 ? null : /^search(?:\s+(.*))?$/i.exec(line);
-  if (search) return { kind: 'search', words: (search[1] ?? '').trim() };
-  return undefined;
-}
-
 export class ConnectorDoctorBot extends TeamsActivityHandler {
+  private readonly members: MemberDirectory;
+  private readonly refreshLimiter: RateLimiter;
+
   constructor(private readonly deps: BotDeps) {
     super();
+    const now = () => deps.clock().getTime();
+    this.members = deps.members ?? createMemberDirectory({ now });
+    this.refreshLimiter = deps.refreshLimiter ?? createRateLimiter({ ...DEFAULT_REFRESH_RATE_LIMITS, clock: now });
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -99,7 +82,8 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name === 'adaptiveCard/action') {
-      const decision = this.take(this.deps.pressLimiter, context.activity);
+      const verb = (context.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
+      const decision = this.take(verb === REFRESH_VERB ? this.refreshLimiter : this.deps.pressLimiter, context.activity);
       if (!decision.allowed) {
         this.deps.metrics.messagesReceived.inc({ kind: 'rate-limited' });
         return invokeError(429, 'TooManyRequests', slowDownPressMessage(decision));
@@ -132,9 +116,10 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     const actor = personFrom(activity);
     const conversationId = activity.conversation?.id;
     if (!actor || !conversationId) return invokeError(400, 'BadRequest', 'The request does not say who pressed the button.');
-    const result = await runCardAction(this.deps, { verb: action.verb, data: action.data, conversationId, actor });
+    const result = await this.press(context, action.verb, action.data, actor, conversationId);
     if (!result.ok) return invokeError(400, result.code, result.message);
-    await this.updateOtherViewers(context, result, activity.replyToId, true);
+    // A refresh only reads: the viewer gets the current card, nobody else's view changes.
+    if (!result.readOnly) await this.updateEverywhere(context, result, activity.replyToId, true);
     return {
       status: 200,
       body: { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: result.presserCard },
@@ -146,20 +131,52 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     const actor = personFrom(activity);
     const conversationId = activity.conversation?.id;
     if (!actor || !conversationId) return;
-    const result = await runCardAction(this.deps, { verb: value.verb, data: value, conversationId, actor });
+    const result = await this.press(context, value.verb, value, actor, conversationId);
     if (!result.ok) {
       await context.sendActivity(`That button did not work: ${result.message}`);
       return;
     }
-    const updated = await this.updateOtherViewers(context, result, activity.replyToId, false);
+    // An older client has no private answer either: the card is replaced for everyone (a refresh too).
+    const updated = await this.updateEverywhere(context, result, activity.replyToId, false);
     if (!updated) await context.sendActivity(MessageFactory.attachment(cardAttachment(result.presserCard)));
-    // A Submit has no private answer: say in the chat why the press changed nothing.
+    // Say in the chat why the press changed nothing.
     else if (result.notice) await context.sendActivity(plainText(result.notice));
+  }
+
+  /** Run a press with who may see the answered card refreshed automatically. */
+  private async press(context: TurnContext, verb: unknown, data: unknown, actor: Person, conversationId: string): Promise<CardActionResult> {
+    const refreshUserIds = await this.members.idsFor(context);
+    return runCardAction(this.deps, { verb, data, conversationId, actor, refreshUserIds, refreshUserIdsOf: (id) => this.members.cached(id) });
+  }
+
+  /**
+   * The new card for everyone where the button was pressed, and in the other place (support's
+   * post, or the original chat). Returns whether the card where it was pressed could be replaced.
+   */
+  private async updateEverywhere(context: TurnContext, result: Extract<CardActionResult, { ok: true }>, replyToId: string | undefined, bounded: boolean): Promise<boolean> {
+    const [here] = await Promise.all([
+      this.updateOtherViewers(context, result, replyToId, bounded),
+      result.elsewhere ? this.updateElsewhere(context, result.elsewhere, bounded) : Promise.resolve(true),
+    ]);
+    return here;
+  }
+
+  /** Replace the incident's card in another conversation: a proactive turn as the bot the request came to. */
+  private updateElsewhere(context: TurnContext, where: CardElsewhere, bounded: boolean): Promise<boolean> {
+    const serviceUrl = where.serviceUrl ?? context.activity.serviceUrl;
+    const identity = context.turnState.get(context.adapter.BotIdentityKey) ?? '';
+    const updating = updateCard(context.adapter, identity, { ...where, serviceUrl }, where.card).then((error) => {
+      if (error !== undefined) {
+        this.deps.logger.warn({ ...activityLogFields(context.activity), err: { name: (error as Error)?.name, statusCode: (error as { statusCode?: number })?.statusCode } }, 'could not update the card elsewhere');
+      }
+      return error === undefined;
+    });
+    return bounded ? this.withinInvokeBudget(context, updating) : updating;
   }
 
   /** Replace the card in place for everyone in the conversation. Returns false if it could not. */
   private async updateOtherViewers(context: TurnContext, result: Extract<CardActionResult, { ok: true }>, replyToId: string | undefined, bounded: boolean): Promise<boolean> {
-    const activityId = replyToId || result.incident.activityId;
+    const activityId = replyToId || result.activityId;
     if (!activityId) return false;
     const update: Partial<Activity> = {
       type: 'message',
@@ -179,7 +196,11 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
       },
     );
     // A Submit press has no invoke deadline: wait for Teams so the card is not posted twice.
-    if (!bounded) return updating;
+    return bounded ? this.withinInvokeBudget(context, updating) : updating;
+  }
+
+  /** Wait for `updating` only as long as an invoke answer can wait; false if it took longer. */
+  private async withinInvokeBudget(context: TurnContext, updating: Promise<boolean>): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), UPDATE_WAIT_MS);
@@ -237,130 +258,12 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     const command = parseCommand(text);
     if (command) {
       this.deps.metrics.messagesReceived.inc({ kind: 'command' });
-      await this.runCommand(context, command);
+      await runCommand(context, command, this.deps);
       return;
     }
     this.deps.metrics.messagesReceived.inc({ kind: 'paste' });
     // The matcher normalises on its own; handing it already-decoded text would decode entities twice.
-    await this.diagnose(context, raw);
+    await answerPaste(context, raw, { ...this.deps, members: this.members });
   }
 
-  private async runCommand(context: TurnContext, command: Command): Promise<void> {
-    const { matcher, store } = this.deps;
-    const send = (card: AdaptiveCard) => context.sendActivity(MessageFactory.attachment(cardAttachment(card)));
-    switch (command.kind) {
-      case 'help':
-        await send(helpCard());
-        return;
-      case 'apps':
-        await send(appsCard(matcher.catalog));
-        return;
-      case 'search':
-        if (command.words === '') {
-          await context.sendActivity('Tell me what to look for, e.g. search okta token.');
-          return;
-        }
-        // The card echoes the words: a token typed after "search" must not come back.
-        await send(searchCard(matcher.catalog, redact(command.words).text));
-        return;
-      case 'stats': {
-        const now = this.deps.clock();
-        const [week, month, outbox] = await Promise.all([store.stats(now, 7), store.stats(now, 30), store.outboxCounts()]);
-        await send(statsCard([week, month], matcher.catalog, outbox));
-        return;
-      }
-      case 'set-support-channel': {
-        const activity = context.activity;
-        if (activity.conversation?.conversationType !== 'channel') {
-          await context.sendActivity('Run set support channel in the team channel where support should receive escalations (mention me there).');
-          return;
-        }
-        const reference = supportChannelReference(TurnContext.getConversationReference(activity) as ConversationReference, activity);
-        await store.putSetting(SUPPORT_CHANNEL_SETTING, reference);
-        // Teams renders Markdown in bot messages: a name like [x](https://...) must stay text.
-        const who = plainText(personFrom(activity)?.name ?? 'someone');
-        this.deps.logger.info({ ...activityLogFields(activity) }, 'support channel set');
-        await context.sendActivity(`Done: escalations will be posted in this channel from now on (set by ${who}).`);
-        return;
-      }
-    }
-  }
-
-  private async diagnose(context: TurnContext, text: string): Promise<void> {
-    const { matcher, store, metrics, logger } = this.deps;
-    const activity = context.activity;
-    const reporter = personFrom(activity);
-    const conversationId = activity.conversation?.id;
-    if (!reporter || !conversationId) {
-      await context.sendActivity('I can only diagnose messages sent by a person in a conversation.');
-      return;
-    }
-    const started = performance.now();
-    const diagnosis = this.deps.diagnose ? await this.deps.diagnose(text) : matcher.diagnose(text);
-    metrics.matchSeconds.observe((performance.now() - started) / 1000);
-    logger.info({ ...activityLogFields(activity), findings: diagnosis.findings.map((f) => f.verdict), redactions: diagnosis.redactions, truncated: diagnosis.truncated }, 'paste diagnosed');
-    if (diagnosis.findings.length === 0) {
-      await context.sendActivity('I could not find an error message in that. Paste the error as the Defender for Cloud Apps portal shows it, or type help.');
-      return;
-    }
-    const shown = diagnosis.findings.slice(0, MAX_CARDS_PER_MESSAGE);
-    for (const finding of shown) {
-      metrics.findings.inc({ verdict: finding.verdict });
-      const { incident } = await store.openOrRepeat({
-        conversationId,
-        tenantId: activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id,
-        serviceUrl: activity.serviceUrl,
-        reporter,
-        excerpt: finding.excerpt,
-        verdict: finding.verdict,
-        entryIds: finding.matches.map((m) => m.entry.id),
-        appId: appIdOf(finding),
-        at: this.deps.clock(),
-      });
-      const card = renderIncident(incident, matcher, finding);
-      const response = await context.sendActivity(MessageFactory.attachment(cardAttachment(card)));
-      if (response?.id) await store.attachCard(incident.id, response.id);
-    }
-    for (const finding of diagnosis.findings.slice(MAX_CARDS_PER_MESSAGE)) metrics.findings.inc({ verdict: finding.verdict });
-    const notes: string[] = [];
-    if (diagnosis.findings.length > MAX_CARDS_PER_MESSAGE) {
-      const rest = diagnosis.findings.slice(MAX_CARDS_PER_MESSAGE);
-      notes.push(
-        `I found ${diagnosis.findings.length} errors in that message and showed the first ${MAX_CARDS_PER_MESSAGE}. ` +
-          `Not shown: ${plainText(summarizeFindings(rest, matcher.catalog))}. Paste those separately to get a card for each.`,
-      );
-    }
-    if (diagnosis.truncated) {
-      const length = text.length.toLocaleString('en-US');
-      notes.push(`Your message was long (${length} characters), so I only read the first ${DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US')}. Paste the rest separately if it holds another error.`);
-    }
-    if (diagnosis.redactions > 0) notes.push(`I removed ${diagnosis.redactions} secret${diagnosis.redactions === 1 ? '' : 's'} from it before doing anything else.`);
-    if (notes.length > 0) await context.sendActivity(notes.join(' '));
-  }
-}
-
-/** "Salesforce, Zendesk and 1 error I do not know": what the cards left out, in a few words. */
-function summarizeFindings(findings: Finding[], catalog: Catalog): string {
-  const names: string[] = [];
-  let unknown = 0;
-  let ambiguous = 0;
-  for (const finding of findings) {
-    const appId = appIdOf(finding);
-    if (appId && appId !== ANY_APP_ID) names.push(appName(catalog, appId));
-    else if (appId) names.push('an error any app can show');
-    else if (finding.verdict === 'ambiguous') ambiguous += 1;
-    else unknown += 1;
-  }
-  const shown = names.slice(0, 8);
-  const parts = [...shown];
-  if (names.length > shown.length) parts.push(`${names.length - shown.length} more`);
-  if (ambiguous > 0) parts.push(`${ambiguous} that several apps can show`);
-  if (unknown > 0) parts.push(`${unknown} I do not know`);
-  return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
-}
-
-/** The app of a finding when the matcher settled it. */
-function appIdOf(finding: Finding): string | undefined {
-  if (finding.verdict !== 'match') return undefined;
-  return finding.matches[0]?.entry.app;
 }

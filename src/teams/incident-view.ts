@@ -1,13 +1,32 @@
-// Renders an incident's card from what the store knows. Confidence and runner-up are not stored,
-// so they are recomputed from the (redacted) excerpt: the matcher is deterministic and cheap.
-import { ANY_APP_ID, incidentCard } from '../cards/views.js';
-import { MATCH_THRESHOLD } from '../core/match.js';
+// An incident's cards from what the store knows: its row, its audit trail (who chose, what support
+// did, secrets removed) and what the matcher says of its redacted excerpt again (certainty,
+// alternatives and hints are not stored: the matcher is deterministic and cheap on an excerpt).
+import { historyOf, type IncidentHistory } from '../cards/history.js';
+import { incidentCard, shownEntry } from '../cards/incident-card.js';
 import type { AdaptiveCard } from '../cards/render.js';
-import type { Finding, Matcher } from '../core/types.js';
-import type { Incident } from '../incidents/types.js';
+import { supportEscalationCard } from '../cards/support-card.js';
+import { ANY_APP_ID } from '../cards/words.js';
+import { MATCH_THRESHOLD } from '../core/match.js';
+import type { CatalogEntry, Finding, Matcher, ScoredEntry } from '../core/types.js';
+import { teamsLink } from '../incidents/escalation.js';
+import type { Incident, IncidentStore } from '../incidents/types.js';
+
+export interface ViewDeps {
+  matcher: Matcher;
+  store: Pick<IncidentStore, 'events'>;
+  /** Whether escalations have somewhere to go now; without it the note form is offered. */
+  hasDestination?: () => Promise<boolean>;
+}
+
+export interface ViewOptions {
+  history?: IncidentHistory;
+  pressNotice?: string;
+  /** Who gets the card refreshed automatically when they open the chat. */
+  refreshUserIds?: readonly string[];
+}
 
 /** What the bot understood in a paste it could not match: app names and the strongest signals. */
-export function understoodFrom(finding: Finding, matcher: Matcher): string[] {
+function understoodFrom(finding: Finding, matcher: Matcher): string[] {
   const seen = new Set<string>();
   for (const appId of finding.appHints) seen.add(matcher.catalog.app(appId)?.name ?? appId);
   for (const scored of finding.matches) {
@@ -19,39 +38,77 @@ export function understoodFrom(finding: Finding, matcher: Matcher): string[] {
   return [...seen].slice(0, 8);
 }
 
-/** The app a stored incident's paste names ("ServiceNow connector: ..."), other than "any app". */
-export function appHintOf(incident: Incident, matcher: Matcher): string | undefined {
+/** The matcher's answer for the incident's (redacted) excerpt, as when it was pasted. */
+function findingOf(incident: Incident, matcher: Matcher): Finding | undefined {
   try {
-    return matcher.diagnose(incident.excerpt).findings[0]?.appHints.find((app) => app !== ANY_APP_ID);
+    return matcher.diagnose(incident.excerpt).findings[0];
   } catch {
     return undefined;
   }
 }
 
-export function renderIncident(incident: Incident, matcher: Matcher, finding?: Finding, pressNotice?: string): AdaptiveCard {
-  const catalog = matcher.catalog;
-  let found = finding;
-  if (!found && incident.verdict !== 'none') {
-    try {
-      found = matcher.diagnose(incident.excerpt, incident.appId ? { app: incident.appId } : {}).findings[0];
-    } catch {
-      found = undefined;
-    }
-  }
-  const shownId = incident.verdict === 'match' ? incident.entryIds[0] : incident.entryIds.find((id) => catalog.entry(id)?.app === incident.appId);
-  const scored = found?.matches.find((m) => m.entry.id === shownId);
-  // "Also possible" only for an explanation that could itself have been the answer: a 28% guess
-  // (a 401 offered under a 500) sends a tired reader the wrong way.
-  const plausible = (m: { entry: { id: string }; score: number }) => m.entry.id !== shownId && m.score >= MATCH_THRESHOLD;
-  const runnerUp = found?.runnerUps.find(plausible)?.entry
-    ?? (incident.verdict === 'match' ? found?.matches.find(plausible)?.entry : undefined);
+/**
+ * The other explanations a person may pick instead of the shown one ("It's Box instead"): every
+ * entry the matcher found for the excerpt that could itself have been the answer. A 28% guess (a
+ * 401 offered under a 500) would send a tired reader the wrong way.
+ */
+export function alternativesOf(incident: Incident, matcher: Matcher, finding = findingOf(incident, matcher)): CatalogEntry[] {
+  if (incident.verdict !== 'match' || !finding) return [];
+  const shown = incident.entryIds[0];
+  const seen = new Set<string>();
+  return [...finding.matches, ...finding.runnerUps]
+    .filter((m) => m.score >= MATCH_THRESHOLD && m.entry.id !== shown)
+    .sort((a, b) => b.score - a.score)
+    .filter((m) => !seen.has(m.entry.id) && seen.add(m.entry.id))
+    .map((m) => m.entry);
+}
+
+export async function historyFor(store: Pick<IncidentStore, 'events'>, incidentId: string): Promise<IncidentHistory> {
+  return historyOf(await store.events(incidentId));
+}
+
+function scoreOf(finding: Finding | undefined, entryId: string | undefined): number | undefined {
+  const all: ScoredEntry[] = finding ? [...finding.matches, ...finding.runnerUps] : [];
+  return all.find((m) => m.entry.id === entryId)?.score;
+}
+
+export async function incidentCardFor(deps: ViewDeps, incident: Incident, options: ViewOptions = {}): Promise<AdaptiveCard> {
+  const { matcher } = deps;
+  // From the stored excerpt, never from the whole message: a card refreshed later must show the
+  // same alternatives, and the buttons offer exactly what the verbs accept.
+  const finding = findingOf(incident, matcher);
+  const [history, hasDestination] = await Promise.all([
+    options.history ?? historyFor(deps.store, incident.id),
+    deps.hasDestination ? deps.hasDestination() : Promise.resolve(undefined),
+  ]);
   return incidentCard({
     incident,
-    catalog,
-    confidence: scored?.score,
-    runnerUp,
-    appHint: found?.appHints.find((app) => app !== ANY_APP_ID),
-    understood: found && incident.verdict === 'none' ? understoodFrom(found, matcher) : undefined,
-    pressNotice,
+    catalog: matcher.catalog,
+    history,
+    score: scoreOf(finding, shownEntry(incident, matcher.catalog)?.id),
+    alternatives: alternativesOf(incident, matcher, finding),
+    appHint: finding?.appHints.find((app) => app !== ANY_APP_ID),
+    understood: finding && incident.verdict === 'none' ? understoodFrom(finding, matcher) : undefined,
+    hasDestination,
+    pressNotice: options.pressNotice,
+    refreshUserIds: options.refreshUserIds,
   });
+}
+
+export async function supportCardFor(deps: ViewDeps, incident: Incident, options: Pick<ViewOptions, 'history' | 'pressNotice'> = {}): Promise<AdaptiveCard> {
+  const history = options.history ?? (await historyFor(deps.store, incident.id));
+  return supportEscalationCard({
+    incident,
+    catalog: deps.matcher.catalog,
+    history,
+    // The card's message in Teams; no link when Teams has none (the bot serves no incident pages).
+    link: teamsLink(incident) ?? undefined,
+    appHint: findingOf(incident, deps.matcher)?.appHints.find((app) => app !== ANY_APP_ID),
+    pressNotice: options.pressNotice,
+  });
+}
+
+/** The people the bot has seen in the incident's conversation: who gets a refreshed card when Teams cannot say. */
+export function peopleOf(incident: Incident): string[] {
+  return [...new Set([incident.reporter, incident.resolvedBy, incident.escalatedBy].filter((p) => p !== undefined).map((p) => p.id))];
 }

@@ -1,13 +1,13 @@
 // Escalations posted into the support team's Teams channel: a proactive message through the
 // conversation reference stored by `set support channel` (or SUPPORT_CHANNEL_ID), delivered by
 // the incidents outbox through this sink. Also refreshes an incident's card once delivery is known.
-import { CardFactory, MessageFactory, type Activity, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
-import { supportEscalationCard } from '../cards/views.js';
+import { CardFactory, MessageFactory, type Activity, type BotAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
+import type { ClaimsIdentity } from 'botframework-connector';
+import type { AdaptiveCard } from '../cards/render.js';
 import type { Matcher } from '../core/types.js';
-import { teamsLink } from '../incidents/escalation.js';
-import type { DeliveryResult, EscalationSink, IncidentStore, OutboxMessage } from '../incidents/types.js';
+import type { DeliveryResult, EscalationSink, IncidentStore, OutboxMessage, Person } from '../incidents/types.js';
 import type { Logger } from '../log.js';
-import { appHintOf, renderIncident } from './incident-view.js';
+import { incidentCardFor, peopleOf, supportCardFor } from './incident-view.js';
 import { httpStatusOf } from './retry.js';
 
 /** Settings key holding the support channel's conversation reference. */
@@ -30,7 +30,7 @@ export function supportChannelReference(reference: Partial<ConversationReference
 }
 
 export interface SupportChannelDeps {
-  adapter: CloudAdapter;
+  adapter: Pick<BotAdapter, 'continueConversationAsync'>;
   /** MicrosoftAppId ('' in local mode). */
   botAppId: string;
   store: IncidentStore;
@@ -38,14 +38,18 @@ export interface SupportChannelDeps {
   logger: Logger;
   /** A channel id from configuration, used when nobody ran `set support channel`. */
   configuredChannelId?: string;
+  clock?: () => Date;
 }
+
+/** Who records what the bot itself did (where it posted) in an incident's audit trail. */
+const BOT_PERSON: Person = { id: 'connector-doctor', name: 'Connector Doctor' };
 
 /**
  * Where support escalations go in Teams, or undefined when no channel is known. A configured
  * channel id has no stored reference: it is reached through the service URL (and tenant) of the
  * chat the escalation came from, as the bot itself (`28:<app id>`) when the app id is known.
  */
-export async function supportChannel(
+async function supportChannel(
   deps: Pick<SupportChannelDeps, 'store' | 'configuredChannelId'> & { botAppId?: string },
   fallbackServiceUrl?: string,
   fallbackTenantId?: string,
@@ -77,17 +81,40 @@ export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSi
       if (!incident) return { ok: false, retryable: false, error: 'incident no longer exists' };
       const reference = await supportChannel(deps, incident.serviceUrl, incident.tenantId);
       if (!reference) return { ok: false, retryable: true, retryAfterMs: 60_000, error: 'no support channel is set' };
-      // The card's message in Teams; no link when it is unknown (the bot serves no incident pages).
-      const card = supportEscalationCard(incident, deps.matcher.catalog, teamsLink(incident) ?? undefined, appHintOf(incident, deps.matcher));
-      const error = await proactively(deps, reference, async (context) => {
-        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      const card = await supportCardFor(deps, incident);
+      let postedId: string | undefined;
+      const error = await proactively(deps.adapter, deps.botAppId, reference, async (context) => {
+        postedId = (await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card))))?.id;
       });
-      if (error === undefined) return { ok: true };
+      if (error === undefined) {
+        if (postedId) await recordSupportPost(deps, incident.id, incident.conversationId, reference, postedId);
+        return { ok: true };
+      }
       const status = httpStatusOf(error);
       const retryable = status === undefined || status === 408 || status === 412 || status === 429 || status >= 500;
       return { ok: false, retryable, error: status === undefined ? 'Teams could not be reached' : `Teams answered ${status}` };
     },
   };
+}
+
+/**
+ * Remember where support's post is, in the incident's audit trail: its buttons are accepted from
+ * that channel, and it is updated when the incident changes. A thread's conversation is the
+ * channel with `;messageid=` of its first post.
+ */
+async function recordSupportPost(deps: SupportChannelDeps, incidentId: string, conversationId: string, reference: Partial<ConversationReference>, activityId: string): Promise<void> {
+  const channel = reference.conversation?.id ?? '';
+  const post = { conversationId: `${channel};messageid=${activityId}`, activityId, ...(reference.serviceUrl ? { serviceUrl: reference.serviceUrl } : {}) };
+  try {
+    await deps.store.apply(
+      { incidentId, conversationId, actor: BOT_PERSON, action: { kind: 'record-support-post', post }, at: (deps.clock ?? (() => new Date()))() },
+      [],
+      () => null,
+    );
+  } catch (error) {
+    // Posted all the same: support has it; only its buttons and later updates are lost.
+    deps.logger.warn({ incidentId, err: { name: (error as Error)?.name } }, 'could not record the support post');
+  }
 }
 
 /**
@@ -97,32 +124,58 @@ export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSi
 export async function refreshIncidentCard(deps: Omit<SupportChannelDeps, 'configuredChannelId'>, incidentId: string): Promise<boolean> {
   const incident = await deps.store.get(incidentId);
   if (!incident?.activityId || !incident.serviceUrl) return false;
-  const card = renderIncident(incident, deps.matcher);
-  const reference: Partial<ConversationReference> = {
-    channelId: 'msteams',
-    serviceUrl: incident.serviceUrl,
-    conversation: { id: incident.conversationId, isGroup: false, conversationType: '', name: '', tenantId: incident.tenantId },
-  };
-  const error = await proactively(deps, reference, async (context) => {
-    await context.updateActivity({ type: 'message', id: incident.activityId, attachments: [CardFactory.adaptiveCard(card)] });
-  });
+  const card = await incidentCardFor(deps, incident, { refreshUserIds: peopleOf(incident) });
+  const error = await updateCard(deps.adapter, deps.botAppId, { conversationId: incident.conversationId, serviceUrl: incident.serviceUrl, activityId: incident.activityId, tenantId: incident.tenantId }, card);
   if (error === undefined) return true;
   deps.logger.warn({ incidentId, statusCode: httpStatusOf(error) }, 'could not refresh the incident card');
   return false;
 }
 
+export interface CardLocation {
+  conversationId: string;
+  serviceUrl: string;
+  activityId: string;
+  tenantId?: string;
+}
+
+/** Replace a card the bot posted anywhere (a proactive turn); returns what failed, or undefined. */
+export function updateCard(
+  adapter: Pick<BotAdapter, 'continueConversationAsync'>,
+  identity: string | ClaimsIdentity,
+  where: CardLocation,
+  card: AdaptiveCard,
+): Promise<unknown> {
+  const reference: Partial<ConversationReference> = {
+    channelId: 'msteams',
+    serviceUrl: where.serviceUrl,
+    conversation: { id: where.conversationId, isGroup: false, conversationType: '', name: '', ...(where.tenantId ? { tenantId: where.tenantId } : {}) },
+  };
+  return proactively(adapter, identity, reference, async (context) => {
+    await context.updateActivity({ type: 'message', id: where.activityId, attachments: [CardFactory.adaptiveCard(card)] });
+  });
+}
+
 /**
  * Run `logic` in a proactive turn and return what it threw. The adapter hands errors thrown in a
  * turn to onTurnError instead of rejecting, so the caller would otherwise always see success.
+ * `identity`: the bot's app id, or (inside a turn) the claims the request came with.
  */
 async function proactively(
-  deps: Pick<SupportChannelDeps, 'adapter' | 'botAppId'>,
+  adapter: Pick<BotAdapter, 'continueConversationAsync'>,
+  identity: string | ClaimsIdentity,
   reference: Partial<ConversationReference>,
   logic: (context: TurnContext) => Promise<void>,
 ): Promise<unknown> {
   let failure: unknown;
   try {
-    await deps.adapter.continueConversationAsync(deps.botAppId, reference, async (context) => {
+    // One implementation behind BotAdapter's overloads (app id or claims); called on the adapter itself.
+    const continueConversation = adapter.continueConversationAsync as (
+      this: unknown,
+      identity: string | ClaimsIdentity,
+      reference: Partial<ConversationReference>,
+      logic: (context: TurnContext) => Promise<void>,
+    ) => Promise<void>;
+    await continueConversation.call(adapter, identity, reference, async (context) => {
       try {
         await logic(context);
       } catch (error) {

@@ -1,7 +1,7 @@
 // Builds the real bot (catalog, matcher, SQLite store in memory, metrics) for handler tests, and
 // Teams-shaped activities to send it. The clock is a variable the test moves.
 import { Writable } from 'node:stream';
-import { TestAdapter, TurnContext, type Activity } from 'botbuilder';
+import { TestAdapter, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { loadCatalog } from '../../src/core/catalog.js';
 import { createMatcher } from '../../src/core/match.js';
 import type { RateLimiter } from '../../src/core/ratelimit.js';
@@ -12,6 +12,7 @@ import type { IncidentStore } from '../../src/incidents/types.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { ConnectorDoctorBot } from '../../src/teams/bot.js';
+import type { MemberDirectory } from '../../src/teams/members.js';
 
 let sharedMatcher: Matcher | undefined;
 export function realMatcher(): Matcher {
@@ -30,12 +31,23 @@ export function fixedClock(iso = '2026-12-01T10:30:00Z'): Clock {
   return clock;
 }
 
-/** A TestAdapter that also remembers every card update (updateActivity) the bot makes. */
+/**
+ * A TestAdapter that also remembers every card update (updateActivity) the bot makes, in the
+ * conversation of the turn or, through a proactive turn, in another one (support's channel post).
+ */
 export class RecordingAdapter extends TestAdapter {
   readonly updates: Partial<Activity>[] = [];
   override async updateActivity(context: TurnContext, activity: Partial<Activity>): Promise<void> {
     this.updates.push(activity);
     await super.updateActivity(context, activity);
+  }
+
+  /** A proactive turn in the referenced conversation (TestAdapter has none of its own). */
+  override async continueConversationAsync(...args: unknown[]): Promise<void> {
+    const reference = args[1] as Partial<ConversationReference>;
+    const logic = args[args.length - 1] as (context: TurnContext) => Promise<void>;
+    const activity = TurnContext.applyConversationReference({ type: 'event', name: 'ContinueConversation' }, reference, true);
+    await logic(new TurnContext(this, activity));
   }
 }
 
@@ -53,9 +65,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { targets?: string[]; rateLimiter?: RateLimiter; pressLimiter?: RateLimiter } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Escalation targets; the array is live: push to it to set a destination up mid-test. */
+  targets?: string[];
+  rateLimiter?: RateLimiter;
+  pressLimiter?: RateLimiter;
+  refreshLimiter?: RateLimiter;
+  matcher?: Matcher;
+  members?: MemberDirectory;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const store = await openStore('sqlite::memory:');
-  const matcher = realMatcher();
+  const matcher = options.matcher ?? realMatcher();
   const metrics = createMetrics({ outboxCounts: () => store.outboxCounts() });
   const clock = fixedClock();
   let logText = '';
@@ -69,6 +91,8 @@ export async function startHarness(options: { targets?: string[]; rateLimiter?: 
     logger,
     rateLimiter: options.rateLimiter,
     pressLimiter: options.pressLimiter,
+    refreshLimiter: options.refreshLimiter,
+    members: options.members,
     escalation: { targets: async () => targets, buildPayload: (incident) => buildEscalationPayload(incident, { catalog: matcher.catalog }) },
   });
   const adapter = new RecordingAdapter((context) => bot.run(context));

@@ -1,5 +1,6 @@
 // A loopback stand-in for the Teams connector service (the activity's serviceUrl): records every
-// POST (new message) and PUT (card update) the bot makes, answers like Teams with an id.
+// POST (new message) and PUT (card update) the bot makes, answers like Teams with an id, and lists
+// a conversation's members (GET .../pagedmembers) from `members`.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -30,8 +31,9 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 /**
  * `throttleFirst`: answer that many calls with 429 (Retry-After: 0) before accepting, like a busy Teams.
  * `alwaysAnswer`: answer every call with this status (e.g. 403 when the bot was removed from a team).
+ * `members`: who is in every conversation (none by default).
  */
-export async function startTeamsStandIn(options: { throttleFirst?: number; alwaysAnswer?: number } = {}): Promise<TeamsStandIn> {
+export async function startTeamsStandIn(options: { throttleFirst?: number; alwaysAnswer?: number; members?: { id: string; name: string }[] } = {}): Promise<TeamsStandIn> {
   let throttle = options.throttleFirst ?? 0;
   const calls: RecordedCall[] = [];
   const waiters: { match: (call: RecordedCall) => boolean; resolve: (call: RecordedCall) => void }[] = [];
@@ -56,6 +58,11 @@ export async function startTeamsStandIn(options: { throttleFirst?: number; alway
         return;
       }
       calls.push(call);
+      if (call.method === 'GET' && parts[3] === 'pagedmembers') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ members: options.members ?? [] }));
+        return;
+      }
       for (const waiter of [...waiters]) {
         if (waiter.match(call)) {
           waiters.splice(waiters.indexOf(waiter), 1);

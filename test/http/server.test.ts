@@ -47,7 +47,7 @@ describe('POST /api/messages with deliveryMode expectReplies', () => {
     const { activities } = res.json() as { activities: { attachments?: { content: unknown }[] }[] };
     const card = cardIn(activities[0]);
     expect(cardProblems(card)).toEqual([]);
-    expect(unescapeDisplay(visibleText(card))).toContain('Box connector error');
+    expect(unescapeDisplay(visibleText(card))).toContain('Box connector: Box no longer accepts the refresh token');
   });
 
   it('answers help in a channel after stripping the mention', async () => {
@@ -71,7 +71,7 @@ describe('replies and card updates reach Teams (loopback serviceUrl)', () => {
     const sent = await post(`${app.url}/api/messages`, paste);
     expect(sent.status).toBeLessThan(300);
     const conversationId = paste.conversation.id;
-    const posted = await teams.next((c) => c.method === 'POST' && c.conversationId === conversationId && JSON.stringify(c.body).includes('Box connector error'));
+    const posted = await teams.next((c) => c.method === 'POST' && c.conversationId === conversationId && JSON.stringify(c.body).includes('Box connector: '));
     const card = cardIn(posted.body as { attachments?: { content: unknown }[] })!;
     const resolve = actionsOf(card).find((a) => a.verb === 'resolve')!;
     const postedId = `posted-${teams.calls.filter((c) => c.method === 'POST').indexOf(posted) + 1}`;
@@ -87,7 +87,7 @@ describe('replies and card updates reach Teams (loopback serviceUrl)', () => {
     const body = answer.json() as { statusCode: number; type: string; value: CardJson };
     expect(body.statusCode).toBe(200);
     expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
-    expect(visibleText(body.value)).toMatch(/Resolved by Bob Desk at \d\d:\d\d UTC/);
+    expect(visibleText(body.value)).toMatch(/✔ Resolved by Bob Desk, \{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\} \{\{TIME\(/);
 
     const put = await teams.next((c) => c.method === 'PUT' && c.activityId === postedId);
     expect(put.conversationId).toBe(conversationId);
@@ -107,11 +107,11 @@ describe('replies and card updates reach Teams (loopback serviceUrl)', () => {
       value: { action: { type: 'Action.Execute', verb: 'escalate', data: { ...(escalate.data as object), note: 'please look' } } },
     };
     const answer = await post(`${app.url}/api/messages`, invoke);
-    expect(visibleText((answer.json() as { value: CardJson }).value)).toMatch(/Escalated by Bob Desk .*— (delivery pending|delivered to support)/);
+    expect(visibleText((answer.json() as { value: CardJson }).value)).toMatch(/✉ Escalated to support by Bob Desk, .* · (delivery pending|delivered)/);
     await webhook.next();
     expect(webhook.received[0]!.headers['idempotency-key']).toBeTruthy();
     expect(String(webhook.received[0]!.headers['x-connector-doctor-signature'])).toMatch(/^sha256=[0-9a-f]{64}$/);
-    const refreshed = await teams.next((c) => c.method === 'PUT' && c.activityId === postedId && JSON.stringify(c.body).includes('delivered to support'));
+    const refreshed = await teams.next((c) => c.method === 'PUT' && c.activityId === postedId && JSON.stringify(c.body).includes(' · delivered'));
     expect(refreshed.conversationId).toBe(paste.conversation.id);
   });
 
@@ -133,7 +133,7 @@ describe('replies and card updates reach Teams (loopback serviceUrl)', () => {
     expect((await post(`${app.url}/api/messages`, invoke)).status).toBe(200);
     const inChannel = await teams.next((c) => c.method === 'POST' && c.conversationId === '19:opsChannelExample@thread.tacv2');
     const shown = unescapeDisplay(visibleText(cardIn(inChannel.body as { attachments?: { content: unknown }[] })));
-    expect(shown).toContain('Escalated by: Bob Desk');
+    expect(shown).toContain('Escalated by Bob Desk');
     expect(shown).toContain('Service timeout');
   });
 

@@ -40,11 +40,11 @@ describe('the bot killed with SIGKILL while support is down', () => {
     const first = await spawnBot(env);
     bots.push(first);
     const [card] = await pasteExpectingReplies(first.url, BOX_PASTE, where);
-    expect(shown(card)).toContain('Box connector error');
+    expect(shown(card)).toContain('Box connector: ');
     const data = buttonData(card, 'escalate');
     const answer = await press(first.url, 'escalate', { ...data, note: 'finance sync blocked' }, where);
     expect(answer.status).toBe(200);
-    expect(shown(answer.card)).toMatch(/Escalated by Bob Desk .*— delivery pending/);
+    expect(shown(answer.card)).toMatch(/✉ Escalated to support by Bob Desk, .* · delivery pending/);
 
     // Support answered 503 and the bot scheduled a retry: now it dies without any shutdown.
     await first.waitForLog(/will retry/);
@@ -73,7 +73,7 @@ describe('the bot killed with SIGKILL while support is down', () => {
 
     // The restarted bot knows: the card, `stats` and /metrics say delivered, nothing pending.
     const again = await press(second.url, 'escalate', data, where);
-    expect(shown(again.card)).toMatch(/Escalated by Bob Desk .*— delivered to support/);
+    expect(shown(again.card)).toMatch(/✉ Escalated to support by Bob Desk, .* · delivered/);
     expect(await statsEscalations(second.url, where)).toBe('1 delivered, 0 pending, 0 failed');
     expect(await metric(second.url, 'connector_doctor_escalations_delivered')).toBe(1);
     expect(await metric(second.url, 'connector_doctor_escalations_pending')).toBe(0);

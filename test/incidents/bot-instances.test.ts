@@ -40,7 +40,7 @@ afterAll(async () => {
 /** Paste through instance A the normal way: the card is POSTed to Teams and gets an activity id. */
 async function cardPostedThroughA(conversationId: string): Promise<{ card: Card; activityId: string }> {
   expect(await sendMessage(a.url, BOX_PASTE, { conversationId, serviceUrl: teams.serviceUrl, from: ADA })).toBeLessThan(300);
-  const posted = await teams.next((c) => c.method === 'POST' && c.conversationId === conversationId && JSON.stringify(c.body).includes('Box connector error'));
+  const posted = await teams.next((c) => c.method === 'POST' && c.conversationId === conversationId && JSON.stringify(c.body).includes('Box connector: '));
   const activityId = `posted-${teams.calls.filter((c) => c.method === 'POST').indexOf(posted) + 1}`;
   const card = (posted.body as { attachments: { content: Card }[] }).attachments[0]!.content;
   return { card, activityId };
@@ -53,7 +53,7 @@ describe('two instances on one PostgreSQL database', () => {
 
     const answer = await press(b.url, 'resolve', buttonData(card, 'resolve'), { conversationId, serviceUrl: teams.serviceUrl, replyToId: activityId, from: BOB });
     expect(answer.status).toBe(200);
-    expect(shown(answer.card)).toMatch(/Resolved by Bob Desk at \d\d:\d\d UTC/);
+    expect(shown(answer.card)).toMatch(/✔ Resolved by Bob Desk, \{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\} \{\{TIME\(/);
     const put = await teams.next((c) => c.method === 'PUT' && c.activityId === activityId);
     expect(shown((put.body as { attachments: { content: Card }[] }).attachments[0]!.content)).toMatch(/Resolved by Bob Desk/);
 
@@ -75,9 +75,9 @@ describe('two instances on one PostgreSQL database', () => {
     ]);
     expect([onA.status, onB.status]).toEqual([200, 200]);
     // Both people see the same escalation: the one who was first.
-    const escalator = /Escalated by (Ada Ops|Bob Desk)/.exec(shown(onA.card))?.[1];
+    const escalator = /Escalated to support by (Ada Ops|Bob Desk)/.exec(shown(onA.card))?.[1];
     expect(escalator).toBeDefined();
-    expect(shown(onB.card)).toContain(`Escalated by ${escalator}`);
+    expect(shown(onB.card)).toContain(`Escalated to support by ${escalator}`);
 
     await eventually('the escalation to be delivered', async () => (await metric(a.url, 'connector_doctor_escalations_delivered')) === 1);
     expect(await metric(b.url, 'connector_doctor_escalations_delivered')).toBe(1);
@@ -98,6 +98,6 @@ describe('two instances on one PostgreSQL database', () => {
       await store.close();
     }
     // The card in the chat was updated to say so, by whichever instance delivered.
-    await teams.next((c) => c.method === 'PUT' && c.activityId === activityId && JSON.stringify(c.body).includes('delivered to support'));
+    await teams.next((c) => c.method === 'PUT' && c.activityId === activityId && JSON.stringify(c.body).includes(' · delivered'));
   });
 });

@@ -47,7 +47,7 @@ describe('SUPPORT_CHANNEL_ID', () => {
     await eventually('the delivery to be recorded', async () => (await metric(app.url, 'connector_doctor_escalations_delivered')) === 1);
     expect(await metric(app.url, 'connector_doctor_escalations_pending')).toBe(0);
     const again = await press(app.url, 'escalate', { incidentId: data.incidentId }, where);
-    expect(shown(again.card)).toContain('delivered to support');
+    expect(shown(again.card)).toMatch(/✉ Escalated to support by Bob Desk, .* · delivered/);
     // Exactly one post in the support channel.
     expect(teams.calls.filter((call) => call.method === 'POST' && call.conversationId === SUPPORT_CHANNEL)).toHaveLength(1);
   });

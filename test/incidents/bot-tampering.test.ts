@@ -82,7 +82,7 @@ describe('a button replayed from another conversation', () => {
     // In chat X the button still works, and names who pressed, not what the data claims.
     const real = await press(app.url, 'escalate', { ...data, actor: { id: '29:mallory', name: 'Mallory' }, escalatedBy: 'Mallory' }, { ...chatX, from: BOB });
     expect(real.status).toBe(200);
-    expect(shown(real.card)).toMatch(/Escalated by Bob Desk/);
+    expect(shown(real.card)).toMatch(/Escalated to support by Bob Desk/);
     expect(shown(real.card)).not.toContain('Mallory');
     await receiver.waitForRequests(1);
     expect(JSON.parse(receiver.requests[0]!.body)).toMatchObject({ escalation: { by: { name: 'Bob Desk', id: BOB.id } } });

@@ -67,7 +67,7 @@ async function paste(bot: Bot): Promise<{ cards: Card[]; texts: string[]; conver
   };
 }
 
-const withButtons = (cards: Card[]) => cards.filter((card) => actionsOf(card).some((a) => a.verb === 'escalate'));
+const withButtons = (cards: Card[]) => cards.filter((card) => actionsOf(card).some((a) => a.verb === 'resolve'));
 
 async function readiness(bot: Bot): Promise<{ status: number; body: { failing?: string[] } }> {
   const res = await fetch(`${bot.url}/readyz`);
@@ -120,9 +120,9 @@ describe('SQLite file deleted while the bot runs', () => {
     expect(after.cards.length + after.texts.length).toBeGreaterThan(0);
     expect(withButtons(after.cards)).toHaveLength(0);
     // Escalate on the card from before is not acknowledged either.
-    const data = actionsOf(before.cards[0]).find((a) => a.verb === 'escalate')!.data as Record<string, unknown>;
-    const pressed = await press(bot.url, 'escalate', data, { conversationId: before.conversationId });
-    expect(pressed.card ? shown(pressed.card) : pressed.raw).not.toMatch(/Escalated/);
+    const data = actionsOf(before.cards[0]).find((a) => a.verb === 'resolve')!.data as Record<string, unknown>;
+    const pressed = await press(bot.url, 'resolve', data, { conversationId: before.conversationId });
+    expect(pressed.card ? shown(pressed.card) : pressed.raw).not.toMatch(/Resolved by/);
     expect(existsSync(file)).toBe(false);
     expect(await storeFailures(bot, 'openOrRepeat')).toBeGreaterThanOrEqual(1);
   });
@@ -232,14 +232,14 @@ describe('a lock held longer than Teams waits', () => {
       const url = await run.freshSchemaUrl();
       const bot = await startBot(url);
       const { cards, conversationId } = await paste(bot);
-      const data = actionsOf(cards[0]).find((a) => a.verb === 'escalate')!.data as Record<string, unknown>;
+      const data = actionsOf(cards[0]).find((a) => a.verb === 'resolve')!.data as Record<string, unknown>;
 
       const holder = new pg.Client({ connectionString: url });
       await holder.connect();
       try {
         await holder.query('BEGIN');
         await holder.query('SELECT * FROM incidents WHERE id = $1 FOR UPDATE', [data.incidentId]);
-        const answer = await press(bot.url, 'escalate', data, { conversationId });
+        const answer = await press(bot.url, 'resolve', data, { conversationId });
         expect(answer.status).toBe(200);
         expect(answer.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: STORE_BUSY_MESSAGE });
         expect(await storeFailures(bot, 'apply')).toBe(1);
@@ -248,8 +248,8 @@ describe('a lock held longer than Teams waits', () => {
         await holder.query('ROLLBACK');
         await holder.end();
       }
-      const again = await press(bot.url, 'escalate', data, { conversationId });
-      expect(shown(again.card)).toMatch(/Escalated/);
+      const again = await press(bot.url, 'resolve', data, { conversationId });
+      expect(shown(again.card)).toMatch(/Resolved by/);
     });
   });
 });

@@ -1,10 +1,11 @@
 // Hostile input around cards, through the real bot over HTTP (start(), local mode): display names
-// that look like Markdown links or Teams mentions are shown literally, the escalation note is capped
+// that look like Markdown links or Teams mentions are shown literally (in TextRuns, which no client
+// reads as Markdown, never in a TextBlock or Fact), the escalation note is capped
 // and redacted, card data of the wrong type gets a friendly 4xx answer (never a 500), and a button
 // for an incident that does not exist (or lives in another conversation) is answered cleanly.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_NOTE_LENGTH } from '../../src/teams/actions/types.js';
-import { unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
+import { markdownFields, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
 import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
 import { INTERNALS } from './support/http.js';
@@ -79,9 +80,22 @@ async function openIncident(name?: string): Promise<{ incidentId: string; conver
 }
 
 /** The support channel card for an incident, as the outbox posts it. */
-async function supportCardFor(incidentId: string): Promise<string> {
+async function supportPostFor(incidentId: string): Promise<unknown> {
   const call = await teams.next((c) => c.method === 'POST' && c.conversationId === SUPPORT_CHANNEL && JSON.stringify(c.body).includes(incidentId), 15_000);
-  return visibleText((call.body.attachments as { content: unknown }[])[0]?.content);
+  return (call.body.attachments as { content: unknown }[])[0]?.content;
+}
+
+async function supportCardFor(incidentId: string): Promise<string> {
+  return visibleText(await supportPostFor(incidentId));
+}
+
+/** Names in a card: only in text no client reads as Markdown, and shown exactly. */
+function expectLiteralOnly(card: unknown, ...names: string[]): void {
+  const markdown = markdownFields(card).join('\n');
+  expect(markdown).not.toMatch(RENDERED_LINK);
+  expect(markdown).not.toContain('https://');
+  expect(markdown).not.toContain('<at>');
+  for (const name of names) expect(visibleText(card)).toContain(name);
 }
 
 beforeAll(async () => {
@@ -101,10 +115,7 @@ afterAll(async () => {
 describe('display names are shown as text, never as links or mentions', () => {
   it('a reporter named like a Markdown link appears literally on the incident card', async () => {
     const { card } = await openIncident(LINK_NAME);
-    const shown = visibleText(card);
-    expect(shown).not.toMatch(RENDERED_LINK);
-    expect(shown).not.toContain('https://');
-    expect(unescapeDisplay(shown)).toContain(`reported by ${LINK_NAME}`);
+    expectLiteralOnly(card, `reported by ${LINK_NAME}`);
   });
 
   it('someone named <at>Boss</at> escalating shows as that text on both cards, with no mention entity', async () => {
@@ -112,16 +123,12 @@ describe('display names are shown as text, never as links or mentions', () => {
     const answer = await post(`${app.url}/api/messages`, invoke(conversationId, { type: 'Action.Execute', verb: 'escalate', data: { incidentId } }, MENTION_NAME));
     expect(answer.status).toBe(200);
     const updated = (answer.json() as InvokeBody).value;
-    const shown = visibleText(updated);
-    expect(shown).not.toContain('<at>');
-    expect(unescapeDisplay(shown)).toContain(`Escalated by ${MENTION_NAME}`);
+    expectLiteralOnly(updated, `Escalated to support by ${MENTION_NAME}`);
     expect(JSON.stringify(updated)).not.toMatch(/"mention"/);
 
-    const support = await supportCardFor(incidentId);
-    expect(support).not.toContain('<at>');
-    expect(support).not.toMatch(RENDERED_LINK);
-    expect(unescapeDisplay(support)).toContain(MENTION_NAME);
-    expect(unescapeDisplay(support)).toContain(LINK_NAME);
+    const support = await supportPostFor(incidentId);
+    expectLiteralOnly(support, `Escalated by ${MENTION_NAME}`, `Reported by ${LINK_NAME}`);
+    expect(JSON.stringify(support)).not.toMatch(/"mention"/);
   });
 
   it('the "support channel set" confirmation does not turn a name into a link or a mention', async () => {
@@ -130,9 +137,10 @@ describe('display names are shown as text, never as links or mentions', () => {
     );
     const text = replies.map((r) => r.text ?? '').join('\n');
     expect(text).toMatch(/escalations will be posted in this channel/);
-    expect(text).not.toMatch(RENDERED_LINK);
-    expect(text).not.toContain('<at>');
-    expect(unescapeDisplay(text)).toContain(`set by ${LINK_NAME} ${MENTION_NAME}`);
+    // Who typed it is right above in the channel: the name is not echoed at all.
+    expect(text).not.toContain('click');
+    expect(text).not.toContain('evil');
+    expect(text).not.toContain('Boss');
   });
 });
 

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log.js';
 import { createAdapter } from '../../src/teams/adapter.js';
 import { createBotFrameworkAuthentication } from '../../src/teams/auth.js';
 import { SUPPORT_CHANNEL_SETTING, createSupportChannelSink, refreshIncidentCard } from '../../src/teams/support-channel.js';
-import { unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
+import { actionsOf, readingInUtc, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
 import { realMatcher } from '../helpers/bot-harness.js';
 import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
 
@@ -59,9 +59,25 @@ describe('support channel sink', () => {
     expect(await sink.deliver(message(incidentId))).toEqual({ ok: true });
     const posted = await teams.next((c) => c.method === 'POST');
     expect(posted.conversationId).toBe('19:support@thread.tacv2');
-    const shown = unescapeDisplay(visibleText((posted.body as { attachments: { content: unknown }[] }).attachments[0]!.content));
-    expect(shown).toContain('Escalated by: Bob Desk');
+    const card = (posted.body as { attachments: { content: unknown }[] }).attachments[0]!.content;
+    const shown = readingInUtc(unescapeDisplay(visibleText(card)));
+    expect(shown.split('\n')[0]).toBe('Escalated: Service timeout (an error any connector can show)');
+    expect(shown).toContain('Escalated by Bob Desk, 2026-12-01 10:30 UTC');
     expect(shown).toContain('Note: customer waiting');
+    expect(actionsOf(card).map((a) => a.verb).filter(Boolean)).toEqual(['support-acknowledge', 'support-take']);
+  });
+
+  it('remembers where it posted, so support\'s buttons there are accepted and the post can be updated', async () => {
+    teams = await startTeamsStandIn();
+    await store.putSetting(SUPPORT_CHANNEL_SETTING, { channelId: 'msteams', serviceUrl: teams.serviceUrl, conversation: { id: '19:support@thread.tacv2', isGroup: true, conversationType: 'channel' } });
+    const incidentId = await escalatedIncident(teams.serviceUrl);
+    expect(await sinkFor().sink.deliver(message(incidentId))).toEqual({ ok: true });
+    const posted = await teams.next((c) => c.method === 'POST');
+    const postId = 'posted-1';
+    expect(posted.conversationId).toBe('19:support@thread.tacv2');
+    const recorded = (await store.events(incidentId)).at(-1);
+    expect(recorded).toMatchObject({ kind: 'support-posted', actor: { name: 'Connector Doctor' } });
+    expect(JSON.parse(recorded!.detail!)).toEqual({ conversationId: `19:support@thread.tacv2;messageid=${postId}`, activityId: postId, serviceUrl: teams.serviceUrl });
   });
 
   it('an error any app can show is posted under the app the paste names', async () => {
@@ -72,7 +88,6 @@ describe('support channel sink', () => {
     const posted = await teams.next((c) => c.method === 'POST');
     const shown = unescapeDisplay(visibleText((posted.body as { attachments: { content: unknown }[] }).attachments[0]!.content));
     expect(shown.split('\n')[0]).toBe('Escalated: Salesforce: Service timeout');
-    expect(shown).toContain('App: Salesforce');
     expect(shown).not.toContain('Any app');
   });
 
@@ -104,6 +119,6 @@ describe('support channel sink', () => {
     const put = await teams.next((c) => c.method === 'PUT');
     expect(put.activityId).toBe('card-1');
     expect(put.conversationId).toBe('a:ada');
-    expect(visibleText((put.body as { attachments: { content: unknown }[] }).attachments[0]!.content)).toMatch(/Escalated by Bob Desk/);
+    expect(visibleText((put.body as { attachments: { content: unknown }[] }).attachments[0]!.content)).toContain('✉ Escalated to support by Bob Desk');
   });
 });

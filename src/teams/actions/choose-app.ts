@@ -1,8 +1,9 @@
 // "It's Okta": settle an ambiguous incident on one of its candidate apps.
-import type { CardVerb } from './types.js';
+import { IN_CHAT, type CardVerb } from './types.js';
 
 export const chooseApp: CardVerb = {
   verb: 'choose-app',
+  places: IN_CHAT,
   decide: ({ data, incident, catalog }) => {
     const appId = data.appId;
     if (typeof appId !== 'string' || appId.length === 0 || appId.length > 100) {

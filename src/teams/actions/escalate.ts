@@ -1,9 +1,10 @@
 // "Escalate to support", with the optional note typed into the show-card.
 import { redact } from '../../core/redact.js';
-import { MAX_NOTE_LENGTH, type CardVerb } from './types.js';
+import { IN_CHAT, MAX_NOTE_LENGTH, type CardVerb } from './types.js';
 
 export const escalate: CardVerb = {
   verb: 'escalate',
+  places: IN_CHAT,
   decide: ({ data }) => {
     const raw = data.note;
     if (raw !== undefined && raw !== null && typeof raw !== 'string') {

@@ -1,0 +1,213 @@
+// The card of an incident in the chat where it was pasted: a diagnosis, the question "which app?",
+// or "I don't know this error yet". First the app and the cause in one line, then the state as a
+// badge (words and an icon, never colour alone), the facts and the steps; the paste, the "why"
+// and the alternatives are one click away behind "Show details".
+import type { Catalog, CatalogEntry } from '../core/types.js';
+import type { Incident } from '../incidents/types.js';
+import type { AmbiguousCardData, Badge, DiagnosisCardData, IncidentCardCommon, Line, NoMatchCardData } from './data.js';
+import type { IncidentHistory } from './history.js';
+import { bold, excerptFields, line, personName, text, withinBudget } from './lines.js';
+import { literalText, plainText, truncateText } from './plain-text.js';
+import { renderCard, withRefresh, type AdaptiveCard } from './render.js';
+import { secretNotice } from './secrets.js';
+import {
+  ANY_APP_ID,
+  actorText,
+  appName,
+  certaintyOf,
+  certaintyWords,
+  firstLine,
+  firstSentence,
+  headline,
+  listWords,
+  pasteContains,
+  readerTime,
+  safeUrl,
+} from './words.js';
+
+const MAX_SUGGESTIONS = 3;
+const MAX_ALTERNATIVES = 3;
+
+export interface IncidentCardInput {
+  incident: Incident;
+  catalog: Catalog;
+  /** What the audit trail adds: who chose, what support did, secrets removed. */
+  history?: IncidentHistory;
+  /** The matcher's score (0..1) for the shown entry, when known. */
+  score?: number;
+  /** Other explanations worth a button ("It's Box instead"), best first. */
+  alternatives?: CatalogEntry[];
+  /** The app the paste itself names ("ServiceNow connector: ..."), for errors any app can show. */
+  appHint?: string;
+  /** No-match cards: what the bot recognised in the paste (codes, hosts, app names). */
+  understood?: string[];
+  /** Whether escalations have somewhere to go now; unknown (undefined) offers the note form. */
+  hasDestination?: boolean;
+  /** For the person whose press came too late: why nothing changed. Never on the card everyone sees. */
+  pressNotice?: string;
+  /** Who gets the card refreshed automatically when they open the chat. */
+  refreshUserIds?: readonly string[];
+}
+
+/** The catalog entry an incident's card explains, once the app is known. */
+export function shownEntry(incident: Incident, catalog: Catalog): CatalogEntry | undefined {
+  const entries = incident.entryIds.map((id) => catalog.entry(id)).filter((e): e is CatalogEntry => e !== undefined);
+  if (incident.verdict === 'match') return entries[0];
+  if (incident.verdict === 'ambiguous' && incident.appId) {
+    return entries.find((e) => e.app === incident.appId) ?? entries[0];
+  }
+  return undefined;
+}
+
+function escalatedBadge(incident: Incident, history: IncidentHistory): Badge {
+  const by = [text(' by '), text(personName(incident.escalatedBy)), text(`, ${readerTime(incident.escalatedAt ?? incident.updatedAt)}`)];
+  const lines: Line[] = [];
+  let style: Badge['style'] = 'warning';
+  switch (incident.escalationDelivery) {
+    case 'delivered':
+      lines.push(line(bold('✉ Escalated to support'), ...by, text(' · delivered')));
+      break;
+    case 'pending':
+      lines.push(line(bold('✉ Escalated to support'), ...by, text(' · delivery pending')));
+      break;
+    case 'dead-lettered':
+      style = 'attention';
+      lines.push(line(bold('⚠ Escalation failed'), ...by));
+      lines.push(line(text("Support's channel or webhook refused it. Contact support directly, or press Send to support again.")));
+      break;
+    case undefined:
+      // Nobody was told: say so, or a tired reader waits for an answer that never comes.
+      style = 'attention';
+      lines.push(line(bold('⚠ Escalation not sent'), ...by));
+      lines.push(line(text('No support channel or webhook was set up, so nobody was told. Contact support directly, or set one up and send it again.')));
+      break;
+  }
+  if (history.acknowledged) lines.push(line(bold('☑ Acknowledged by support: '), text(personName(history.acknowledged.by)), text(`, ${readerTime(history.acknowledged.at)}`)));
+  if (history.taken) lines.push(line(bold('⚑ Taken by support: '), text(personName(history.taken.by)), text(`, ${readerTime(history.taken.at)}`)));
+  // While escalated, everyone in the chat sees what was told to support.
+  if (incident.escalationNote) lines.push(line(bold('Note for support: '), text(incident.escalationNote)));
+  return { style, lines };
+}
+
+function incidentBadge(incident: Incident, history: IncidentHistory): Badge {
+  const badge: Badge = (() => {
+    switch (incident.state) {
+      case 'open':
+        return {
+          style: 'accent',
+          lines: [line(bold('⚒ Open'), text(' · reported by '), text(personName(incident.reporter)), text(`, ${readerTime(incident.createdAt)}`))],
+        };
+      case 'resolved':
+        return {
+          style: 'good',
+          lines: [line(bold('✔ Resolved'), text(' by '), text(personName(incident.resolvedBy)), text(`, ${readerTime(incident.resolvedAt ?? incident.updatedAt)}`))],
+        };
+      case 'escalated':
+        return escalatedBadge(incident, history);
+    }
+  })();
+  if (incident.repeatCount > 0) badge.lines.push(line(text(`↻ Seen ${incident.repeatCount + 1} times in this conversation`)));
+  return badge;
+}
+
+function choiceLines(incident: Incident, catalog: Catalog, history: IncidentHistory): Line[] {
+  const choice = history.choice;
+  if (!choice) return [];
+  const what = choice.kind === 'none' ? 'None of these' : appName(catalog, incident.appId);
+  return [line(bold(`☝ ${what}`), text(' — chosen by '), text(personName(choice.by)), text(`, ${readerTime(choice.at)}`))];
+}
+
+function commonFields(input: IncidentCardInput, history: IncidentHistory) {
+  const { incident } = input;
+  const unsent = incident.state === 'escalated' && (incident.escalationDelivery === undefined || incident.escalationDelivery === 'dead-lettered');
+  const destination = input.hasDestination !== false;
+  return (limit: number): IncidentCardCommon => ({
+    incidentId: incident.id,
+    badge: incidentBadge(incident, history),
+    choice: choiceLines(incident, input.catalog, history),
+    secretNotice: history.secrets ? plainText(secretNotice(history.secrets.count, history.secrets.kinds)) : '',
+    pressNotice: input.pressNotice ? plainText(input.pressNotice) : '',
+    ...excerptFields(incident.excerpt, limit),
+    showResolve: incident.state !== 'resolved',
+    showReopen: incident.state === 'resolved',
+    escalateForm: incident.state === 'open' && destination,
+    escalateExplain: (incident.state === 'open' || unsent) && !destination,
+    showResend: unsent && destination,
+  });
+}
+
+function diagnosisData(input: IncidentCardInput, entry: CatalogEntry, history: IncidentHistory, common: (limit: number) => IncidentCardCommon) {
+  const { incident, catalog } = input;
+  // An error any app can show is about the app the paste names, when it names one.
+  const hinted = entry.app === ANY_APP_ID && input.appHint && input.appHint !== ANY_APP_ID ? catalog.app(input.appHint)?.name : undefined;
+  const app = entry.app === ANY_APP_ID ? (hinted ?? 'the app') : appName(catalog, entry.app);
+  const alternatives = (input.alternatives ?? []).filter((e) => e.id !== entry.id).slice(0, MAX_ALTERNATIVES);
+  const chosen = history.choice !== undefined && history.choice.kind !== 'none';
+  const facts = [
+    { title: 'Who acts', value: plainText(actorText(entry.resolution.actor, app)) },
+    { title: 'Does retrying help?', value: entry.resolution.retryHelps ? 'Yes: Test now, or waiting, can clear it' : 'No: it needs the fix below' },
+    // A person's choice replaces the matcher's certainty: it is shown above as who chose and when.
+    ...(chosen ? [] : [{ title: 'How sure', value: certaintyWords(certaintyOf(incident.excerpt, entry, input.score), alternatives.length > 0) }]),
+  ];
+  return (limit: number): DiagnosisCardData => ({
+    ...common(limit),
+    title: plainText(`${entry.app === ANY_APP_ID && !hinted ? 'Any connector' : `${app} connector`}: ${headline(entry.cause)}`),
+    facts,
+    steps: entry.resolution.steps.map((step, index) => ({ number: String(index + 1), text: plainText(step) })),
+    // Shown only when it adds something: not when the paste already says it.
+    knownAs: pasteContains(incident.excerpt, entry.message) ? '' : plainText(`The portal calls it: ${firstLine(entry.message)}`),
+    cause: plainText(entry.cause),
+    supportCase: entry.resolution.supportCase ? plainText(`When to open a support case: ${entry.resolution.supportCase}`) : '',
+    alternatives: alternatives.map((alt) => {
+      const altApp = appName(catalog, alt.app);
+      return {
+        entryId: alt.id,
+        // The alternative often has the very same portal message; what tells the two apart is the cause.
+        text: plainText(`${altApp}: ${firstSentence(alt.cause)}`),
+        buttonTitle: alt.app === entry.app ? "It's this one instead" : `It's ${truncateText(altApp, 40)} instead`,
+      };
+    }),
+    learnMoreUrl: safeUrl(entry.learnMore) ?? safeUrl(catalog.app(entry.app)?.learnMore) ?? 'https://learn.microsoft.com/defender-cloud-apps/',
+  });
+}
+
+/** The card for an incident in its current state: diagnosis, ambiguous or no-match. */
+export function incidentCard(input: IncidentCardInput): AdaptiveCard {
+  const { incident, catalog } = input;
+  const history = input.history ?? {};
+  const common = commonFields(input, history);
+  const finish = (card: AdaptiveCard) => withRefresh(card, incident.id, input.refreshUserIds);
+  const entry = shownEntry(incident, catalog);
+  if (entry) {
+    const data = diagnosisData(input, entry, history, common);
+    return withinBudget((limit) => finish(renderCard('diagnosis', data(limit))));
+  }
+  const entries = incident.entryIds.map((id) => catalog.entry(id)).filter((e): e is CatalogEntry => e !== undefined);
+  if (incident.verdict === 'ambiguous' && entries.length > 0) {
+    const byApp = new Map<string, CatalogEntry>();
+    for (const e of entries) if (!byApp.has(e.app)) byApp.set(e.app, e);
+    const candidates = [...byApp.values()].map((e) => ({
+      appId: e.app,
+      appName: plainText(appName(catalog, e.app)),
+      buttonName: truncateText(appName(catalog, e.app), 40),
+      // The message is the same for every candidate; what differs, and helps people choose, is why.
+      message: plainText(firstSentence(e.cause)),
+    }));
+    const data = (limit: number): AmbiguousCardData => ({
+      ...common(limit),
+      candidateList: plainText(listWords(candidates.map((c) => appName(catalog, c.appId)))),
+      candidates,
+    });
+    return withinBudget((limit) => finish(renderCard('ambiguous', data(limit))));
+  }
+  const suggestions = entries.slice(0, MAX_SUGGESTIONS).map((e) => ({
+    appName: plainText(appName(catalog, e.app)),
+    message: plainText(firstLine(e.message)),
+  }));
+  const data = (limit: number): NoMatchCardData => ({
+    ...common(limit),
+    understood: literalText((input.understood ?? []).join(', ')),
+    suggestions,
+  });
+  return withinBudget((limit) => finish(renderCard('no-match', data(limit))));
+}

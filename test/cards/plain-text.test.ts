@@ -1,0 +1,43 @@
+// The two ways text reaches a card: escaped Markdown for our own words, literal for TextRuns. Neither
+// may add a character a reader cannot see (it would travel with anything they copy).
+import { describe, expect, it } from 'vitest';
+import { literalText, plainText, truncateText } from '../../src/cards/plain-text.js';
+import { unescapeDisplay } from '../helpers/adaptive-card-schema.js';
+
+const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD]/;
+const samples = [
+  'see https://evil.example/reset and www.evil.example or mail ops@evil.example',
+  'Click [here](https://evil.example/login) **now** <at>Boss</at>',
+  '- bullet\n1. numbered\n# heading',
+  'admin.google.com > Directory > Users',
+];
+
+describe('plainText (TextBlocks, Facts, bot messages)', () => {
+  it.each(samples)('adds nothing invisible and reads back as written: %s', (sample) => {
+    const escaped = plainText(sample);
+    expect(escaped).not.toMatch(INVISIBLE);
+    expect(unescapeDisplay(escaped)).toBe(sample);
+  });
+
+  it('escapes every Markdown construct, so none can form', () => {
+    const escaped = plainText(samples[1]!);
+    expect(escaped).not.toMatch(/(?<!\\)\[here(?<!\\)\]/);
+    expect(escaped).not.toMatch(/(?<!\\)\*\*/);
+    expect(escaped).not.toMatch(/(?<!\\)<at>/);
+    expect(plainText(samples[2]!)).not.toMatch(/^([-#]|\d+\.) /m);
+  });
+});
+
+describe('literalText (TextRuns)', () => {
+  it('keeps the text exactly, dropping only control characters', () => {
+    for (const sample of samples) expect(literalText(sample)).toBe(sample);
+    expect(literalText('a\u0000b\u0007c\r\nd')).toBe('abc\nd');
+    expect(literalText('lone \uD800 surrogate')).toBe('lone \uFFFD surrogate');
+  });
+});
+
+describe('truncateText', () => {
+  it('never splits a surrogate pair', () => {
+    expect(truncateText('ab😀cd', 3)).toBe('ab😀');
+  });
+});
