@@ -1,0 +1,121 @@
+// `Authorization:` (and `Proxy-Authorization:`) values: the scheme stays, the credentials go, and
+// nothing after them does (a closing quote, later curl flags, the URL, the rest of a log line).
+
+import { REDACTED, isAlnum, isPlaceholder, isProseWord, isQuote, isSpace, type Span } from './text.js';
+
+/** Authentication schemes; the word after one of them is the credential. */
+const SCHEMES = new Set([
+  'bearer', 'basic', 'ssws', 'token', 'digest', 'oauth', 'negotiate', 'ntlm', 'aws4-hmac-sha256', 'sharedkey',
+  'sharedkeylite', 'sharedaccesssignature', 'key', 'apikey', 'api-key', 'bot', 'geniekey', 'zoho-oauthtoken',
+  'splunk', 'hawk', 'mac', 'pop', 'sso-key', 'dpop', 'hmac-sha256', 'hmac', 'jwt', 'klaviyo-api-key', 'client-id',
+]);
+
+const NEEDLE = 'authorization';
+
+function isNameChar(c: number): boolean {
+  return isAlnum(c) || c === 95;
+}
+
+/** `name=` just ahead: the next auth-param of a Digest / AWS4 / OAuth header. */
+function startsParam(text: string, at: number, limit: number): boolean {
+  let k = at;
+  while (k < limit && (isNameChar(text.charCodeAt(k)) || text.charCodeAt(k) === 45)) k++;
+  return k > at && text.charCodeAt(k) === 61;
+}
+
+/**
+ * Reads `token68` or an auth-param list (`Credential=..., SignedHeaders=..., Signature=...`,
+ * `username="x", response="..."`) from `at`, within `limit`. Returns its end.
+ */
+function readCredentials(text: string, at: number, limit: number, enclosure: number): number {
+  let k = at;
+  let end = at;
+  for (;;) {
+    let inner = false;
+    while (k < limit) {
+      const c = text.charCodeAt(k);
+      const escapedQuote = c === 92 && text.charCodeAt(k + 1) === 34;
+      if (escapedQuote || (c === 34 && enclosure !== 34)) {
+        inner = !inner;
+        k += escapedQuote ? 2 : 1;
+        continue;
+      }
+      if (!inner && (isSpace(c) || c === 44 /* , */ || c === 10 || c === 13)) break;
+      k++;
+    }
+    end = k;
+    let m = k;
+    while (m < limit && isSpace(text.charCodeAt(m))) m++;
+    if (text.charCodeAt(m) !== 44) break;
+    m++;
+    while (m < limit && isSpace(text.charCodeAt(m))) m++;
+    if (!startsParam(text, m, limit)) break;
+    k = m;
+  }
+  return end;
+}
+
+export function scanAuthorizationHeaders(text: string, lower: string, spans: Span[]): void {
+  let at = lower.indexOf(NEEDLE);
+  while (at !== -1) {
+    let next = at + NEEDLE.length;
+    const before = at > 0 ? text.charCodeAt(at - 1) : -1;
+    let j = at + NEEDLE.length;
+    if (!isNameChar(text.charCodeAt(j)) && !isNameChar(before)) {
+      // `"Authorization": "..."` (the value has its own quotes) or `-H "Authorization: ..."` (the
+      // quote before the name closes the value).
+      let enclosure = 0;
+      if (isQuote(text.charCodeAt(j))) {
+        j++;
+      } else if (isQuote(before)) {
+        enclosure = before;
+      } else if (text.charCodeAt(j) === 92 && isQuote(text.charCodeAt(j + 1))) {
+        j += 2;
+      }
+      while (j < text.length && j - at < NEEDLE.length + 4 && isSpace(text.charCodeAt(j))) j++;
+      const separator = text.charCodeAt(j);
+      if (separator === 58 || separator === 61) {
+        j++;
+        while (j < text.length && j - at < NEEDLE.length + 12 && isSpace(text.charCodeAt(j))) j++;
+        const escapedValue = text.charCodeAt(j) === 92 && isQuote(text.charCodeAt(j + 1));
+        if (escapedValue) j++;
+        let valueStart = j;
+        if (isQuote(text.charCodeAt(j))) {
+          enclosure = text.charCodeAt(j);
+          valueStart = j + 1;
+        }
+        // The value ends at the enclosing quote (unescaped) or the end of the line.
+        let limit = valueStart;
+        while (limit < text.length) {
+          const c = text.charCodeAt(limit);
+          if (c === 10 || c === 13) break;
+          if (enclosure !== 0 && c === enclosure && text.charCodeAt(limit - 1) !== 92) break;
+          if (escapedValue && c === 92 && text.charCodeAt(limit + 1) === 34 && text.charCodeAt(limit - 1) !== 92 && isEndOfEscapedValue(text, limit)) break;
+          limit++;
+        }
+        // The scheme (`Bearer`, `Basic`, `AWS4-HMAC-SHA256`) stays visible: it helps the diagnosis.
+        let w = valueStart;
+        while (w < limit && !isSpace(text.charCodeAt(w))) w++;
+        let credStart = valueStart;
+        const scheme = text.slice(valueStart, w).toLowerCase();
+        if (SCHEMES.has(scheme)) {
+          credStart = w;
+          while (credStart < limit && isSpace(text.charCodeAt(credStart))) credStart++;
+        }
+        const credEnd = readCredentials(text, credStart, limit, enclosure);
+        const credential = text.slice(credStart, credEnd);
+        const placeholder = credential.length === 0 || credential.startsWith(REDACTED) || isPlaceholder(credential);
+        const prose = credStart === valueStart && isProseWord(credential);
+        if (!placeholder && !prose) spans.push({ start: credStart, end: credEnd, kind: 'authorization-header' });
+        next = Math.max(next, credEnd);
+      }
+    }
+    at = lower.indexOf(NEEDLE, next);
+  }
+}
+
+/** Inside an escaped JSON string, `\"` ends the header value only when the string goes on as JSON. */
+function isEndOfEscapedValue(text: string, at: number): boolean {
+  const c = text.charCodeAt(at + 2);
+  return Number.isNaN(c) || c === 44 || c === 125 || c === 93 || c === 58 || isSpace(c);
+}

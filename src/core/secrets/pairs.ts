@@ -1,0 +1,307 @@
+// Secrets named by the key in front of them, in the syntaxes people paste: `key=value`, `key: value`,
+// `"key":"value"` (escaped JSON too), `:=`, `::=`, `=>`, `?=`, `+=`, typed declarations, XML elements,
+// `setProperty("X_TOKEN", "...")`, name/value records (`{"name":"x_token","value":"..."}`, `<add key=
+// "ApiToken" value="..."/>`, Kubernetes `- name: X_TOKEN` / `value:`) and YAML block scalars.
+// One forward pass: the scan resumes after each value it reads.
+
+import { secretKeyOf, type SecretKey } from './keys.js';
+import { classifyToken } from './shapes.js';
+import { REDACTED, isKeyChar, isProseWord, isPlaceholder, isQuote, isSpace, lineStart, looksRandom, type Span } from './text.js';
+
+/** Keys whose value names another field: `{"name": "x_token", "value": "..."}`. */
+const NAMING_KEYS = new Set(['name', 'key', 'paramname', 'parametername', 'parameterkey', 'settingname', 'variable', 'envvar', 'property', 'propertyname', 'field', 'fieldname']);
+/** Keys holding the value of the field named just before. */
+const VALUE_KEYS = new Set(['value', 'val', 'parametervalue', 'settingvalue', 'secretvalue', 'propertyvalue', 'fieldvalue']);
+/** Type names in `token string = "..."` (Go) declarations. */
+const TYPE_WORDS = new Set(['string', 'str', 'String', 'var', 'val', 'const', 'let', '[]byte', 'char*', '*string', '&str', 'SecureString']);
+/** Where an unquoted value ends. */
+function endsUnquoted(c: number): boolean {
+  return (
+    c <= 32 || c === 38 /* & */ || c === 44 /* , */ || c === 59 /* ; */ || c === 125 /* } */ || c === 93 /* ] */ ||
+    c === 41 /* ) */ || c === 40 /* ( */ || c === 34 || c === 39 || c === 96 || c === 60 /* < */ || c === 62 /* > */
+  );
+}
+/** How far a name/value record's value may follow its name. */
+const NAMING_WINDOW = 400;
+
+interface Value {
+  start: number;
+  end: number;
+  /** Where scanning resumes (after a closing quote). */
+  next: number;
+  quoted: boolean;
+}
+
+/** Reads a quoted value whose opening quote is at `at` (`escaped`: inside a JSON string, `\"...\"`). */
+function readQuoted(text: string, at: number, escaped: boolean): Value {
+  const quote = text.charCodeAt(at);
+  const start = at + 1;
+  let end = start;
+  // No length cap: a cap would leave the tail of a long value (a SAML assertion) in clear.
+  while (end < text.length && text.charCodeAt(end) !== 10) {
+    const c = text.charCodeAt(end);
+    if (escaped) {
+      if (c === 92 && text.charCodeAt(end + 1) === quote) break;
+    } else if (c === quote) {
+      break;
+    } else if (c === 92 /* \ */) {
+      end++; // `\"` does not end the value
+    }
+    end++;
+  }
+  end = Math.min(end, text.length);
+  return { start, end, next: end + (escaped ? 2 : 1), quoted: true };
+}
+
+function readUnquoted(text: string, at: number): Value {
+  let end = at;
+  while (end < text.length && !endsUnquoted(text.charCodeAt(end))) end++;
+  return { start: at, end, next: end, quoted: false };
+}
+
+/** The plain YAML scalar after `key:` on a line of its own: to the end of the line, less a comment. */
+function readYamlPlain(text: string, at: number): Value {
+  let end = at;
+  while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) {
+    if (text.charCodeAt(end) === 35 /* # */ && isSpace(text.charCodeAt(end - 1))) break;
+    end++;
+  }
+  while (end > at && isSpace(text.charCodeAt(end - 1))) end--;
+  return { start: at, end, next: end, quoted: false };
+}
+
+/** Indentation of the line holding `at`, with a list's `- ` counted as indentation. */
+function indentOf(text: string, at: number): number {
+  const start = lineStart(text, at);
+  let i = start;
+  while (i < at && (isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === 45 /* - */)) i++;
+  return i - start;
+}
+
+/** `key: |` / `key: >-`: the more-indented lines below hold the value. */
+function readBlockScalar(text: string, keyStart: number, afterIndicator: number): Value | undefined {
+  const keyIndent = indentOf(text, keyStart);
+  let i = text.indexOf('\n', afterIndicator);
+  if (i === -1) return undefined;
+  i++;
+  let start = -1;
+  let end = -1;
+  while (i < text.length) {
+    const lineEndAt = text.indexOf('\n', i);
+    const stop = lineEndAt === -1 ? text.length : lineEndAt;
+    let k = i;
+    while (k < stop && (isSpace(text.charCodeAt(k)) || text.charCodeAt(k) === 13)) k++;
+    if (k < stop) {
+      if (k - i <= keyIndent) break; // back at the key's level: the block is over
+      if (start === -1) start = k;
+      end = stop;
+      while (end > k && (isSpace(text.charCodeAt(end - 1)) || text.charCodeAt(end - 1) === 13)) end--;
+    }
+    if (lineEndAt === -1) break;
+    i = lineEndAt + 1;
+  }
+  return start === -1 ? undefined : { start, end, next: end, quoted: false };
+}
+
+/** Whether a found value is worth removing under a key of this strength. */
+function isSecretValue(value: string, key: SecretKey): boolean {
+  if (value.length === 0 || value === REDACTED || isPlaceholder(value)) return false;
+  // A PEM block is the PEM scanner's: it tells a real key from `-----BEGIN PRIVATE KEY-----\n...`.
+  if (value.includes('-----BEGIN ')) return false;
+  if (isProseWord(value)) return false;
+  if (key.strength === 'strong') return true;
+  return classifyToken(value) !== undefined || looksRandom(value, 'context');
+}
+
+/** Separator after a key: `=`, `:`, `:=`, `::=`, `=>`, `?=`, `+=`, `||=`, `==`; or `,` after a quoted key in a call. */
+function readSeparator(text: string, at: number): { end: number; colon: boolean } | undefined {
+  let j = at;
+  let sawEquals = false;
+  let colons = 0;
+  while (j < text.length && j - at < 4) {
+    const c = text.charCodeAt(j);
+    if (c === 61 /* = */) sawEquals = true;
+    else if (c === 58 /* : */) colons++;
+    else if (!(c === 62 /* > */ || c === 63 /* ? */ || c === 43 /* + */ || c === 124 /* | */ || c === 33 /* ! */)) break;
+    j++;
+  }
+  if (sawEquals) return { end: j, colon: false };
+  if (colons === 1 && j === at + 1) return { end: j, colon: true };
+  return undefined;
+}
+
+/** The key's own character before it (skipping a backslash of escaped JSON). */
+function charBefore(text: string, at: number): number {
+  let k = at - 1;
+  if (text.charCodeAt(k) === 92) k--;
+  return k >= 0 ? text.charCodeAt(k) : -1;
+}
+
+/** Last non-space character before `at`. */
+function previousNonSpace(text: string, at: number): number {
+  let k = at - 1;
+  while (k >= 0 && isSpace(text.charCodeAt(k))) k--;
+  return k >= 0 ? text.charCodeAt(k) : -1;
+}
+
+export function scanPairs(text: string, spans: Span[]): void {
+  let pending: { key: SecretKey; until: number } | undefined;
+  let i = 0;
+  while (i < text.length) {
+    if (!isKeyChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const keyStart = i;
+    while (i < text.length && isKeyChar(text.charCodeAt(i))) i++;
+    const keyEnd = i;
+    if (keyEnd - keyStart > 80) continue;
+
+    let j = keyEnd;
+    // `"key"`, `'key'`, `\"key\"`, `ENV["KEY"]`.
+    const opening = charBefore(text, keyStart);
+    let quotedKey = false;
+    if (text.charCodeAt(j) === 92 && isQuote(text.charCodeAt(j + 1))) j++;
+    if (isQuote(text.charCodeAt(j)) && opening === text.charCodeAt(j)) {
+      quotedKey = true;
+      j++;
+    }
+    if (text.charCodeAt(j) === 93 /* ] */) j++;
+    const xmlElement = opening === 60 /* < */ && text.charCodeAt(j) === 62 /* > */;
+    while (j < text.length && j - keyEnd < 6 && isSpace(text.charCodeAt(j))) j++;
+
+    let separator = xmlElement ? { end: j + 1, colon: false } : readSeparator(text, j);
+    let call = false;
+    if (!separator && quotedKey && text.charCodeAt(j) === 44 /* , */) {
+      // setProperty("X_TOKEN", "..."), put('password', '...'): only as a call's or list's argument.
+      const before = previousNonSpace(text, keyStart - 1);
+      if (before === 40 /* ( */ || before === 91 /* [ */ || before === 123 /* { */) {
+        separator = { end: j + 1, colon: false };
+        call = true;
+      }
+    }
+    let typedGo = false;
+    if (!separator && isSpace(text.charCodeAt(keyEnd))) {
+      // Go: `token string = "..."`.
+      let t = j;
+      while (t < text.length && t - j < 14 && !isSpace(text.charCodeAt(t)) && text.charCodeAt(t) !== 61) t++;
+      if (TYPE_WORDS.has(text.slice(j, t))) {
+        let e = t;
+        while (e < text.length && e - t < 4 && isSpace(text.charCodeAt(e))) e++;
+        if (text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) !== 61) {
+          separator = { end: e + 1, colon: false };
+          typedGo = true;
+        }
+      }
+    }
+    if (!separator) continue;
+
+    const name = text.slice(keyStart, keyEnd);
+    const lowerName = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+    if (lowerName === 'authorization' || lowerName === 'proxyauthorization') continue; // the header scanner's
+    let key = secretKeyOf(name);
+    const naming = NAMING_KEYS.has(lowerName);
+    if (pending && keyStart > pending.until) pending = undefined;
+    if (!key && pending && VALUE_KEYS.has(lowerName)) {
+      key = pending.key;
+      pending = undefined; // one value per name
+    }
+    if (!key && !naming) continue;
+
+    let v = separator.end;
+    while (v < text.length && v - separator.end < 8 && isSpace(text.charCodeAt(v))) v++;
+    // `var token: string = "..."`, `api_key: Optional[str] = "..."`: skip the type.
+    if (separator.colon && !typedGo) {
+      let t = v;
+      while (t < text.length && t - v < 40 && /[A-Za-z0-9_.<>[\]?|&*]/.test(text[t] ?? '')) t++;
+      let e = t;
+      while (e < text.length && e - t < 4 && isSpace(text.charCodeAt(e))) e++;
+      if (t > v && text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) !== 61) {
+        v = e + 1;
+        while (v < text.length && v - e < 8 && isSpace(text.charCodeAt(v))) v++;
+      }
+    }
+
+    const escaped = text.charCodeAt(v) === 92 && isQuote(text.charCodeAt(v + 1));
+    if (escaped) v++;
+    const first = text.charCodeAt(v);
+    let value: Value | undefined;
+    if (isQuote(first)) {
+      const inner = text.charCodeAt(v + 1);
+      if (!call && (inner === 123 /* { */ || inner === 91 /* [ */)) {
+        // `GOOGLE_CREDENTIALS='{"type": ...}'`: a JSON document in a string; its own pairs are scanned.
+        continue;
+      }
+      value = readQuoted(text, v, escaped);
+      if (call) {
+        const after = previousNonSpace(text, value.next + 1);
+        if (text.charCodeAt(value.next) === 58 || after === 58) continue; // `"a", "b": ...` is JSON, not a call
+      }
+    } else if (call) {
+      continue;
+    } else if (separator.colon && (first === 124 /* | */ || first === 62 /* > */)) {
+      let k = v + 1;
+      while (k < text.length && k - v < 4 && /[-+0-9]/.test(text[k] ?? '')) k++;
+      while (k < text.length && isSpace(text.charCodeAt(k))) k++;
+      if (text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13) value = readBlockScalar(text, keyStart, k);
+    } else if (first === 123 /* { */ || first === 91 /* [ */ || first === 40 /* ( */) {
+      // An object or list under the key: its own pairs are scanned in turn, and a `value` field
+      // inside it (`"adminPassword": {"value": "..."}`, ARM parameters) holds this key's secret.
+      if (key && first === 123) pending = { key, until: v + NAMING_WINDOW };
+      continue;
+    } else if (xmlElement) {
+      let end = v;
+      while (end < text.length && text.charCodeAt(end) !== 60 && text.charCodeAt(end) !== 10) end++;
+      value = { start: v, end, next: end, quoted: false };
+    } else if (separator.colon && key && isYamlKeyLine(text, keyStart, v)) {
+      value = readYamlPlain(text, v);
+    } else {
+      value = readUnquoted(text, v);
+      // `password = getPassword()`, `token = os.environ[...]`: code, not a value.
+      const after = text.charCodeAt(value.end);
+      if (after === 40 || after === 91) value = undefined;
+    }
+    if (!value) continue;
+    const found = text.slice(value.start, value.end);
+
+    const named = naming ? secretKeyOf(found) : undefined;
+    if (naming && !named) pending = undefined; // `- name: LOG_LEVEL`: the next value is not the secret's
+    if (named) {
+      pending = { key: named, until: value.next + NAMING_WINDOW };
+      // `<entry key="password">hunter2</entry>`: the element's content is the value.
+      let k = value.next;
+      while (k < text.length && k - value.next < 4 && isSpace(text.charCodeAt(k))) k++;
+      if (value.quoted && text.charCodeAt(k) === 62 /* > */) {
+        let end = k + 1;
+        while (end < text.length && text.charCodeAt(end) !== 60 && text.charCodeAt(end) !== 10) end++;
+        if (isSecretValue(text.slice(k + 1, end).trim(), named)) spans.push({ start: k + 1, end, kind: named.kind });
+        pending = undefined;
+        i = Math.max(i, end);
+        continue;
+      }
+      i = Math.max(i, value.next);
+      continue;
+    }
+    if (!key) continue;
+    if (found.startsWith(REDACTED)) {
+      i = Math.max(i, value.start + REDACTED.length);
+      continue;
+    }
+    if (isSecretValue(value.quoted ? found : found.trim(), key)) {
+      spans.push({ start: value.start, end: value.end, kind: key.kind });
+      i = Math.max(i, value.next);
+    }
+  }
+}
+
+/** `key: value` on a line of its own (YAML), not `key: value` inside a sentence or a JSON body. */
+function isYamlKeyLine(text: string, keyStart: number, valueStart: number): boolean {
+  const start = lineStart(text, keyStart);
+  for (let k = start; k < keyStart; k++) {
+    const c = text.charCodeAt(k);
+    if (!isSpace(c) && c !== 45 /* - */) return false;
+  }
+  // A value that opens like JSON or a quoted string is read as such.
+  const c = text.charCodeAt(valueStart);
+  return c !== 123 && c !== 91 && !isQuote(c);
+}
