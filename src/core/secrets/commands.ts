@@ -5,8 +5,9 @@ import { secretKeyOf } from './keys.js';
 import { classifyToken } from './shapes.js';
 import { REDACTED, isPlaceholder, isQuote, isSpace, looksRandom, type Span } from './text.js';
 
-const USER_OPTIONS = new Set(['-u', '--user', '-U', '--proxy-user', '--username']);
-const PASSWORD_OPTIONS = new Set(['-p', '--password']);
+const USER_OPTIONS = new Set(['-u', '--user', '-U', '--proxy-user', '--username', '--auth']);
+/** Password options; the short ones only after a user on the same line (`-p` means a port elsewhere). */
+const PASSWORD_OPTIONS = new Set(['-p', '-P', '--password']);
 
 interface Arg {
   start: number;
@@ -59,7 +60,22 @@ export function scanCommandLines(text: string, spans: Span[]): void {
     }
     let next = at + 1;
     const before = at === 0 ? 10 : text.charCodeAt(at - 1);
-    if (isSpace(before) || before === 10 || before === 13) {
+    const flag = text.charCodeAt(at + 1);
+    const glued = text.charCodeAt(at + 2);
+    if ((isSpace(before) || before === 10 || before === 13) && (flag === 117 || flag === 112 || flag === 80) && isGluedStart(glued)) {
+      // `mysql -u root -pS3cret`, `curl -uadmin:secret`: the value glued to a one-letter option.
+      const arg = readArg(text, at + 2);
+      if (arg) {
+        const value = text.slice(arg.start, arg.end);
+        if (flag === 117 /* u */) {
+          scanUserArgument(value, arg.start, spans);
+          if (!value.includes(':')) userWithoutPasswordLine = line;
+        } else if (userWithoutPasswordLine === line && worthRemoving(value)) {
+          spans.push({ start: arg.start, end: arg.end, kind: 'command-line-credential' });
+        }
+        next = Math.max(next, arg.next);
+      }
+    } else if (isSpace(before) || before === 10 || before === 13) {
       const option = readOption(text, at);
       if (option) {
         const arg = readArg(text, option.argAt);
@@ -70,7 +86,7 @@ export function scanCommandLines(text: string, spans: Span[]): void {
             scanUserArgument(value, arg.start, spans);
             if (!value.includes(':')) userWithoutPasswordLine = line;
           } else if (PASSWORD_OPTIONS.has(option.name)) {
-            if (option.name === '--password' || userWithoutPasswordLine === line) {
+            if (option.name.startsWith('--') || userWithoutPasswordLine === line) {
               if (worthRemoving(value)) spans.push({ start: arg.start, end: arg.end, kind: 'command-line-credential' });
             }
           } else if (option.name.length > 2) {
@@ -95,6 +111,11 @@ function scanUserArgument(value: string, at: number, spans: Span[]): void {
   const user = colon === -1 ? value : value.slice(0, colon);
   if (colon !== -1 && worthRemoving(value.slice(colon + 1))) spans.push({ start: at + colon + 1, end: at + value.length, kind: 'command-line-credential' });
   if (user.length >= 16 && (classifyToken(user) || looksRandom(user, 'context'))) spans.push({ start: at, end: at + user.length, kind: 'command-line-credential' });
+}
+
+/** A value glued to `-u` / `-p`, not another option or a word like `-update`. */
+function isGluedStart(c: number): boolean {
+  return !Number.isNaN(c) && !isSpace(c) && c !== 10 && c !== 13 && c !== 45 && c !== 61;
 }
 
 function isOption(text: string, at: number): boolean {

@@ -65,8 +65,10 @@ export function scanAuthorizationHeaders(text: string, lower: string, spans: Spa
       // `"Authorization": "..."` (the value has its own quotes) or `-H "Authorization: ..."` (the
       // quote before the name closes the value).
       let enclosure = 0;
+      let quotedName = false;
       if (isQuote(text.charCodeAt(j))) {
         j++;
+        quotedName = true;
       } else if (isQuote(before)) {
         enclosure = before;
       } else if (text.charCodeAt(j) === 92 && isQuote(text.charCodeAt(j + 1))) {
@@ -74,7 +76,14 @@ export function scanAuthorizationHeaders(text: string, lower: string, spans: Spa
       }
       while (j < text.length && j - at < NEEDLE.length + 4 && isSpace(text.charCodeAt(j))) j++;
       const separator = text.charCodeAt(j);
-      if (separator === 58 || separator === 61) {
+      // `setRequestHeader("Authorization", "Bearer ...")`: a call's next argument, when it is a string.
+      let call = false;
+      if (separator === 44 && quotedName) {
+        let k = j + 1;
+        while (k < text.length && k - j < 4 && isSpace(text.charCodeAt(k))) k++;
+        call = isQuote(text.charCodeAt(k));
+      }
+      if (separator === 58 || separator === 61 || call) {
         j++;
         while (j < text.length && j - at < NEEDLE.length + 12 && isSpace(text.charCodeAt(j))) j++;
         const escapedValue = text.charCodeAt(j) === 92 && isQuote(text.charCodeAt(j + 1));

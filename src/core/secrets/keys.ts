@@ -24,9 +24,9 @@ const KEY_QUALIFIERS = new Set([
 ]);
 const WEAK_WORDS = new Set(['key', 'auth', 'session', 'sessionid', 'sid', 'code', 'cookie', 'otp', 'pin']);
 /** Words that, after the secret word, keep its meaning (`secretString`, `token_value`, `apiKeyB64`). */
-const TRAILERS = new Set(['value', 'val', 'string', 'str', 'text', 'data', 'b64', 'base64', 'hex', 'raw', 'plain', 'plaintext', 'encoded', 'enc']);
+const TRAILERS = new Set(['value', 'val', 'string', 'str', 'text', 'data', 'b64', 'base64', 'hex', 'raw', 'plain', 'plaintext', 'encoded', 'enc', 'pem']);
 /** Long secret words that still count when glued to other words (`ZENDESKAPITOKEN`, `dbpassword`). */
-const GLUED_SUFFIXES = ['password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'credential', 'credentials', 'accesskey', 'secretkey', 'privatekey', 'accountkey'];
+const GLUED_SUFFIXES = ['password', 'passwd', 'userpwd', 'passphrase', 'secret', 'token', 'apikey', 'credential', 'credentials', 'accesskey', 'secretkey', 'privatekey', 'accountkey'];
 /** Names that mention a secret word but hold none. */
 const NOT_SECRET_FIRST = new Set(['public', 'publishable', 'no', 'max', 'min', 'num', 'is', 'has', 'use', 'show']);
 

@@ -113,8 +113,9 @@ function isSecretValue(value: string, key: SecretKey): boolean {
   return classifyToken(value) !== undefined || looksRandom(value, 'context');
 }
 
-/** Separator after a key: `=`, `:`, `:=`, `::=`, `=>`, `?=`, `+=`, `||=`, `==`; or `,` after a quoted key in a call. */
+/** Separator after a key: `=`, `:`, `:=`, `::=`, `=>`, `?=`, `+=`, `||=`, `??=`, `==`, `<-`. */
 function readSeparator(text: string, at: number): { end: number; colon: boolean } | undefined {
+  if (text.charCodeAt(at) === 60 && text.charCodeAt(at + 1) === 45) return { end: at + 2, colon: false }; // R: `token <- "..."`
   let j = at;
   let sawEquals = false;
   let colons = 0;

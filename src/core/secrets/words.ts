@@ -61,7 +61,13 @@ function looksGenerated(piece: string): boolean {
   return (k.upper > 0 ? 1 : 0) + (k.lower > 0 ? 1 : 0) + (k.digit > 0 ? 1 : 0) >= 2 || k.other > 0 || (piece.length <= 4 && k.lower < piece.length);
 }
 
+/** A name people write (`password`, `api_token2`, `--client-secret`), not a random string that splits into name-like bits. */
+function isNameLike(word: string): boolean {
+  return word.length <= 48 && /^[-]{0,2}[A-Za-z][A-Za-z_.-]*[0-9]*$/.test(word);
+}
+
 function isContextWord(word: string): boolean {
+  if (!isNameLike(word)) return false;
   const lower = word.toLowerCase();
   return CONTEXT_WORDS.has(lower) || secretKeyOf(word) !== undefined;
 }
@@ -144,7 +150,7 @@ function passwordAfter(text: string, start: number, recent: Word[]): number | un
     const w = recent[k] as Word;
     if (!onlySpacesBetween(text, w.end, gapEnd)) return undefined;
     const word = text.slice(w.start, w.end);
-    if (secretKeyOf(word)?.kind === 'password') break;
+    if (isNameLike(word) && secretKeyOf(word)?.kind === 'password') break;
     if (!LINKING_WORDS.has(word.toLowerCase())) return undefined;
     gapEnd = w.start;
   }
@@ -154,7 +160,7 @@ function passwordAfter(text: string, start: number, recent: Word[]): number | un
   // Sentence punctuation and closing quotes after it are not part of it.
   while (end > start && /[.,;:?)"'`\]}>]/.test(text[end - 1] ?? '')) end--;
   const value = text.slice(start, end);
-  if (value.length < 6 || value.length > 64 || isPlaceholder(value) || isProseWord(value) || value.includes('://')) return undefined;
+  if (value.length < 6 || value.length > 64 || isPlaceholder(value) || isProseWord(value) || value.includes('://') || value.startsWith('-')) return undefined;
   const k2 = classesOf(value);
   if (k2.upper + k2.lower === 0) return undefined;
   if (k2.digit === 0 && k2.other === 0) return undefined; // a plain word
