@@ -74,6 +74,7 @@ const samples: Record<string, Sample[]> = {
     { name: 'Slack incoming webhook', text: `posting to https://hooks.slack.com/services/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 failed: 404`, secret: ['qt9q8tBnbBoA9s9QbqZmE5Dh', 'T024BE91L/B07FJ3N4KQ2'], keepAfter: ' failed: 404', kind: 'slack-webhook' },
     { name: 'Teams incoming webhook', text: `https://contoso.webhook.office.com/webhookb2/7aa49aa6-7840-443d-806c-08ebe8f59966@c662313f-14fc-43a2-9a7a-d2e27f4f3478/IncomingWebhook/dad1756503c5fa61785b305993d05845/eff4cd58-1bb8-4899-94de-795f656b4a18/V2qt9q8tBnbBoA9s9QbqZmE5DhFtRnTUqerFBC8KAsPzkQL1 returned 400`, secret: ['dad1756503c5fa61785b305993d05845', 'V2qt9q8tBnbBoA9s9QbqZmE5Dh'], keepAfter: ' returned 400', kind: 'teams-webhook' },
     { name: 'token as the user of a git URL', text: `git clone https://${GHP}@github.com/contoso/connector.git`, secret: [GHP], keepAfter: '@github.com/contoso/connector.git', kind: 'github-token' },
+    { name: 'token as the password of a URL whose user looks like a key', text: `https://x-access-token:${GHP}@github.com/contoso/app.git`, secret: [GHP], keepAfter: '@github.com/contoso/app.git', kind: 'github-token' },
     { name: 'random token as the user of a URL', text: `remote: https://${ZENDESK}@git.contoso.example/repo.git`, secret: [ZENDESK], keepAfter: '@git.contoso.example/repo.git', kind: 'url-credential' },
     { name: 'password holding @ in user:pass@host', text: 'proxy https://svc-mda:Pa@ss#w0rd@proxy.contoso.example:8443/ refused', secret: ['Pa@ss#w0rd'], keepAfter: '@proxy.contoso.example:8443/ refused', kind: 'url-password' },
   ],
@@ -88,6 +89,8 @@ const samples: Record<string, Sample[]> = {
     { name: 'curl -u user:pass', text: 'curl -u admin:Tr0ub4dor&3x https://api.contoso.example/v1/health -v', secret: ['Tr0ub4dor&3x'], keepAfter: ' https://api.contoso.example/v1/health -v', kind: 'command-line-credential' },
     { name: "--user 'api:...'", text: `curl -s --user 'api:key-${ZENDESK}' https://api.mailgun.net/v3/domains`, secret: [ZENDESK], keepAfter: "' https://api.mailgun.net/v3/domains", kind: 'command-line-credential' },
     { name: '-u email/token:...', text: `curl https://contoso.zendesk.com/api/v2/users.json -u admin@contoso.com/token:${ZENDESK} -H "Accept: application/json"`, secret: [ZENDESK], keepAfter: ' -H "Accept: application/json"', kind: 'command-line-credential' },
+    { name: 'shell quotes around the password stay', text: "curl --user bob:'Qz7vG2h1L8nQkW9x' -X PATCH https://api.contoso.example/items/42", secret: ['Qz7vG2h1L8nQkW9x'], keepAfter: "' -X PATCH https://api.contoso.example/items/42", kind: 'command-line-credential' },
+    { name: 'token user with a literal password', text: `curl -u ${ZENDESK}:api_token -X GET https://api.contoso.example/me`, secret: [ZENDESK], keepAfter: ':api_token -X GET https://api.contoso.example/me', kind: 'command-line-credential' },
     { name: 'az login -u app -p secret', text: 'az login --service-principal -u 7aa49aa6-7840-443d-806c-08ebe8f59966 -p Qm9vbXNoYWthbGFrYQ --tenant contoso', secret: ['Qm9vbXNoYWthbGFrYQ'], keepAfter: ' --tenant contoso', kind: 'command-line-credential' },
     { name: '--client-secret X', text: 'connector-cli register --client-secret h7Jk2-LmN9pQ --verbose', secret: ['h7Jk2-LmN9pQ'], keepAfter: ' --verbose', kind: 'command-line-credential' },
   ],
@@ -100,6 +103,7 @@ const samples: Record<string, Sample[]> = {
     { name: 'typed declaration (the type is not the secret)', text: 'var apiKey: string = "k-88aZ-Qw12-pp0"; connect();', secret: ['k-88aZ-Qw12-pp0'], keepAfter: '"; connect();', kind: 'secret-pair' },
     { name: 'Go typed declaration', text: 'var token string = "tkn-Aa81-9xQ"\nreturn', secret: ['tkn-Aa81-9xQ'], keepAfter: '"\nreturn', kind: 'secret-pair' },
     { name: 'setProperty call', text: 'System.setProperty("BOX_CLIENT_SECRET", "bx-99Qa-ZZ01");\nlog.info("ok");', secret: ['bx-99Qa-ZZ01'], keepAfter: '");\nlog.info("ok");', kind: 'secret-pair' },
+    { name: 'id/data record', text: '{"id": "smtp_password", "data": "Rr5-Data-Qq1"}, {"id": "host", "data": "mail"}', secret: ['Rr5-Data-Qq1'], keepAfter: '"}, {"id": "host", "data": "mail"}', kind: 'password' },
     { name: 'name/value JSON record', text: '[{"name":"slack_token","value":"st-1a2B-3c4D"},{"name":"region","value":"eu"}]', secret: ['st-1a2B-3c4D'], keepAfter: '"},{"name":"region","value":"eu"}]', kind: 'secret-pair' },
     { name: 'Kubernetes env name/value', text: 'env:\n  - name: API_TOKEN\n    value: "k8s-Tok-9911"\n  - name: LOG_LEVEL\n    value: debug', secret: ['k8s-Tok-9911'], keepAfter: '"\n  - name: LOG_LEVEL\n    value: debug', kind: 'secret-pair' },
     { name: 'ARM parameter object', text: '"adminPassword": {"value": "Orbit3#Meadow149"}, "location": {"value": "westeurope"}', secret: ['Orbit3#Meadow149'], keepAfter: '"}, "location": {"value": "westeurope"}', kind: 'password' },
@@ -107,7 +111,8 @@ const samples: Record<string, Sample[]> = {
     { name: 'XML value attribute', text: '<add key="ServiceNowApiToken" value="sn-5521-AAbb" />\n<add key="Region" value="eu" />', secret: ['sn-5521-AAbb'], keepAfter: '" />\n<add key="Region" value="eu" />', kind: 'secret-pair' },
     { name: 'XML entry element', text: '<entry key="okta.client.token">ok-771-Xyz-a</entry><entry key="okta.org">contoso</entry>', secret: ['ok-771-Xyz-a'], keepAfter: '</entry><entry key="okta.org">contoso</entry>', kind: 'secret-pair' },
     { name: 'YAML block scalar', text: 'client_secret: |\n  first-Part-881\n  second-Part-992\nscope: read', secret: ['first-Part-881', 'second-Part-992'], keepAfter: '\nscope: read', kind: 'secret-pair' },
-    { name: 'CSV rows under a header', text: 'User name,Password,Access key ID,Secret access key\nmda-reader,Rd-8812-pass,AKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\nnext line', secret: ['Rd-8812-pass', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AKIAIOSFODNN7EXAMPLE'], keepAfter: '\n\nnext line', kind: 'password' },
+    { name: 'CSV rows under a header', text: `User name,Password,Access key ID,Secret access key\nmda-reader,Rd-8812-pass,${AWS_ID},${AWS_SECRET}\n\nnext line`, secret: ['Rd-8812-pass', AWS_SECRET, AWS_ID], keepAfter: '\n\nnext line', kind: 'password' },
+    { name: 'CSV with ; under a header', text: 'id;secret;created\n7;Cs-Semi-77Qq;2026-11-30\n8;Cs-Semi-88Rr;2026-12-01', secret: ['Cs-Semi-77Qq', 'Cs-Semi-88Rr'], keepAfter: ';2026-12-01', kind: 'secret-pair' },
     { name: 'comment', text: '# token: cm-1122-Zq  (rotate monthly)', secret: ['cm-1122-Zq'], keepAfter: '  (rotate monthly)', kind: 'secret-pair' },
     { name: 'password in prose', text: 'the temporary password is Orbit3#Meadow149. please rotate', secret: ['Orbit3#Meadow149'], keepAfter: '. please rotate', kind: 'password' },
   ],
@@ -118,6 +123,8 @@ const samples: Record<string, Sample[]> = {
     { name: 'hyphenated', text: 'private-key=pk-Zz91-aa other=1', secret: ['pk-Zz91-aa'], keepAfter: ' other=1', kind: 'secret-pair' },
     { name: 'vendor name aws_secret_access_key', text: `aws_secret_access_key = ${AWS_SECRET}\nregion = eu-west-1`, secret: [AWS_SECRET], keepAfter: '\nregion = eu-west-1', kind: 'secret-pair' },
     { name: 'vendor name AWSAccessKeyId', text: 'AWSAccessKeyId=id-not-in-shape-01&Expires=1764585060', secret: ['id-not-in-shape-01'], keepAfter: '&Expires=1764585060', kind: 'secret-pair' },
+    { name: 'secret word not last', text: 'SMTP_PASSWORD_PRIMARY=Kp9-rr22-Lm; EXPIRES=never', secret: ['Kp9-rr22-Lm'], keepAfter: '; EXPIRES=never', kind: 'password' },
+    { name: 'secret word in the middle', text: 'github_token_readonly: ghro-Zz71-aa9Q\nowner: ops', secret: ['ghro-Zz71-aa9Q'], keepAfter: '\nowner: ops', kind: 'secret-pair' },
     { name: 'header-style key', text: 'Ocp-Apim-Subscription-Key: 0f3a9b7c2d1e4f5a6b7c8d9e0f1a2b3c\nHost: x', secret: ['0f3a9b7c2d1e4f5a6b7c8d9e0f1a2b3c'], keepAfter: '\nHost: x', kind: 'secret-pair' },
   ],
   '7. glued, unsigned and wrapped tokens': [
@@ -131,7 +138,12 @@ const samples: Record<string, Sample[]> = {
     { name: 'curl header in single quotes', text: `curl --header 'Authorization: SSWS ${OKTA}' https://contoso.okta.com/api/v1/users`, secret: [OKTA], keepAfter: "' https://contoso.okta.com/api/v1/users", kind: 'authorization-header' },
     { name: 'raw header line, words after the token', text: `DEBUG Authorization: Bearer ${JWT} for request 42`, secret: [JWT_PAYLOAD], keepAfter: ' for request 42', kind: 'authorization-header' },
     { name: 'JSON header', text: `{"Authorization":"Basic c3ZjOmh1bnRlcjI=","Accept":"*/*"}`, secret: ['c3ZjOmh1bnRlcjI='], keepAfter: '","Accept":"*/*"}', kind: 'authorization-header' },
-    { name: 'AWS signature V4 parameters', text: `Authorization: AWS4-HMAC-SHA256 Credential=${AWS_ID}/20261130/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024\nHost: s3.amazonaws.com`, secret: [AWS_ID, 'fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024'], keepAfter: '\nHost: s3.amazonaws.com', kind: 'authorization-header' },
+    // Auth-params: each value on its own; the credential scope and the signed header names are no secret.
+    { name: 'AWS signature V4 parameters', text: `Authorization: AWS4-HMAC-SHA256 Credential=${AWS_ID}/20261130/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024\nHost: s3.amazonaws.com`, secret: [AWS_ID, 'fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024'], keepAfter: '\nHost: s3.amazonaws.com', kind: 'aws-access-key' },
+    { name: 'AWS signature V4: the scope stays', text: `Credential=${AWS_ID}/20261201/eu-west-1/sts/aws4_request, SignedHeaders=host`, secret: [AWS_ID], keepAfter: '/20261201/eu-west-1/sts/aws4_request, SignedHeaders=host', kind: 'aws-access-key' },
+    { name: 'presigned URL: the escaped scope stays', text: `?X-Amz-Credential=${AWS_ID}%2F20261201%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Expires=900`, secret: [AWS_ID], keepAfter: '%2F20261201%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Expires=900', kind: 'aws-access-key' },
+    { name: 'a cookie keeps its attributes', text: `Set-Cookie: session_token=${JWT}; Path=/; HttpOnly`, secret: [JWT_PAYLOAD], keepAfter: '; Path=/; HttpOnly', kind: 'jwt' },
+    { name: 'a sentence keeps its full stop', text: `Access key: ${AWS_ID}. Verify the key in the portal.`, secret: [AWS_ID], keepAfter: '. Verify the key in the portal.', kind: 'aws-access-key' },
   ],
 };
 
@@ -153,8 +165,17 @@ describe('every class of secret is removed, and nothing after it', () => {
   }
 });
 
-describe('placeholders are not secrets', () => {
+describe('placeholders and names that hold no secret are left alone', () => {
   it.each([
+    ['aws_access_key: AKIAIOSFODNN7EXAMPLE'],
+    ['AIzaSyabcdefghijklmnopqrstuvwxyz123456'],
+    ['github_pat_xxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
+    [`publicToken = "${ZENDESK}"`],
+    ['token_expires_at: 1764585060'],
+    ['passwordPolicy: strict'],
+    ["credentialsId: '29f63271-dc2f-4734-8221-5b31b5169bac'"],
+    ['TokenResponseException: 400 Bad Request'],
+    ['"token_type":"Bearer","expires_in":3599'],
     ['Authorization: Bearer $API_KEY'],
     ['curl -H "Authorization: Bearer XXXXXXXXXXXX" https://example.com'],
     ['Authorization: Bearer <token>'],

@@ -11,7 +11,7 @@ const CLIENT_SECRET = 'Xy78Q~abcDEF123ghiJKL456mnoPQR789stuVW_.';
 const GOOGLE_REFRESH = '1//0gLx7bQmZ3kTnCgYIARAAGBASNwF-L9IrWqQd8z1vS5';
 const GOOGLE_ACCESS = 'ya29.a0AfB_byC3xT9kLmNqR2sV7wY1zP4hJ6dF8gK0';
 const OKTA = '00QCjAl4MlV-WPXM-ABCDEFGHIJKLMNOPQRSTUVWXYZ0';
-const SALESFORCE = '00D5g000004ABCD!AQ8AQJXxyz0123456789abcdefghijklmnopqrstuvwxyz.ABC';
+const SALESFORCE = '00D5g000004ABCD!AQ8AQJXq7Lm2Rz9Wv4Tn1Yb6Kc3Pd8Gh5Sf0.Ew';
 
 const secrets: [kind: string, text: string, secret: string][] = [
   ['jwt', `id token ${JWT} was rejected`, JWT],

@@ -109,8 +109,21 @@ function scanUserArgument(value: string, at: number, spans: Span[]): void {
   if (isPlaceholder(value)) return;
   const colon = value.indexOf(':');
   const user = colon === -1 ? value : value.slice(0, colon);
-  if (colon !== -1 && worthRemoving(value.slice(colon + 1))) spans.push({ start: at + colon + 1, end: at + value.length, kind: 'command-line-credential' });
-  if (user.length >= 16 && (classifyToken(user) || looksRandom(user, 'context'))) spans.push({ start: at, end: at + user.length, kind: 'command-line-credential' });
+  const userIsToken = user.length >= 16 && (classifyToken(user) !== undefined || looksRandom(user, 'context'));
+  if (userIsToken) spans.push({ start: at, end: at + user.length, kind: 'command-line-credential' });
+  if (colon === -1) return;
+  // `kevin:'pRf7...'`: shell quotes around the password are not the password.
+  let start = colon + 1;
+  let end = value.length;
+  const q = value.charCodeAt(start);
+  if (isQuote(q) && end - start >= 2 && value.charCodeAt(end - 1) === q) {
+    start++;
+    end--;
+  }
+  const password = value.slice(start, end);
+  // `-u <token>:api_token`, `-u <token>:X`: a literal the API asks for after a token user, no secret.
+  if (userIsToken && /^[A-Za-z_-]{1,20}$/.test(password)) return;
+  if (worthRemoving(password)) spans.push({ start: at + start, end: at + end, kind: 'command-line-credential' });
 }
 
 /** A value glued to `-u` / `-p`, not another option or a word like `-update`. */

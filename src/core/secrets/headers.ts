@@ -115,7 +115,11 @@ export function scanAuthorizationHeaders(text: string, lower: string, spans: Spa
         const credential = text.slice(credStart, credEnd);
         const placeholder = credential.length === 0 || credential.startsWith(REDACTED) || isPlaceholder(credential);
         const prose = credStart === valueStart && isProseWord(credential);
-        if (!placeholder && !prose) spans.push({ start: credStart, end: credEnd, kind: 'authorization-header' });
+        // Auth-params (`Credential=AKIA.../scope, SignedHeaders=..., Signature=...`, Digest, OAuth 1,
+        // SAS): each value is judged on its own by the pair and word scanners, so the parts that are
+        // no secret (the credential scope, the signed header names) stay.
+        const params = startsParam(text, credStart, credEnd) && text.charCodeAt(credEnd - 1) !== 61;
+        if (!placeholder && !prose && !params) spans.push({ start: credStart, end: credEnd, kind: 'authorization-header' });
         next = Math.max(next, credEnd);
       }
     }

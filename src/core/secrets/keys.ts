@@ -23,11 +23,30 @@ const KEY_QUALIFIERS = new Set([
   'auth', 'app', 'consumer', 'ssh', 'storage', 'shared', 'hmac', 'integration', 'service', 'admin', 'function', 'functions',
 ]);
 const WEAK_WORDS = new Set(['key', 'auth', 'session', 'sessionid', 'sid', 'code', 'cookie', 'otp', 'pin']);
-/** Words that, after the secret word, keep its meaning (`secretString`, `token_value`, `apiKeyB64`). */
-const TRAILERS = new Set(['value', 'val', 'string', 'str', 'text', 'data', 'b64', 'base64', 'hex', 'raw', 'plain', 'plaintext', 'encoded', 'enc', 'pem']);
+/**
+ * Words that, after the secret word, say the value is something else: its name, type, URL, time,
+ * length, file, a flag (`token_type`, `secretName`, `password_expires_at`, `tokenUrl`, `max_tokens`).
+ * Any other word keeps the secret (`DB_PASSWORD_REPLICA`, `todo_secret_do_not_commit`, `mySecretString`).
+ */
+const META_WORDS = new Set([
+  'type', 'types', 'kind', 'name', 'names', 'ids', 'url', 'urls', 'uri', 'uris', 'endpoint', 'endpoints', 'path',
+  'paths', 'file', 'files', 'filename', 'dir', 'location', 'expiry', 'expires', 'expiration', 'expired', 'exp',
+  'lifetime', 'ttl', 'age', 'duration', 'timeout', 'length', 'len', 'size', 'count', 'max', 'min', 'limit', 'policy',
+  'policies', 'rule', 'rules', 'format', 'header', 'headers', 'prefix', 'suffix', 'hint', 'prompt', 'label',
+  'description', 'desc', 'field', 'fields', 'input', 'param', 'parameter', 'version', 'provider', 'method',
+  'mode', 'status', 'state', 'enabled', 'disabled', 'required', 'valid', 'validation', 'validity', 'change',
+  'changed', 'reset', 'update', 'updated', 'rotation', 'rotated', 'created', 'issued', 'used', 'last', 'at', 'in',
+  'on', 'hash', 'hashed', 'salt', 'strength', 'complexity', 'manager', 'store', 'vault', 'ref', 'reference', 'arn',
+  'error', 'errors', 'message', 'msg', 'event', 'events', 'scope', 'scopes', 'audience', 'issuer', 'algorithm',
+  'alg', 'encoding', 'cache', 'handler', 'class', 'factory', 'helper', 'generator', 'regex', 'pattern', 'schema',
+  'template', 'example', 'sample', 'placeholder', 'flag', 'check', 'set', 'missing', 'invalid', 'request', 'auth',
+  'id', 'variable', 'var', 'env', 'exception', 'exceptions', 'response', 'failure', 'fault', 'warning', 'result',
+  'info', 'details', 'detail', 'list', 'map', 'config', 'configuration', 'settings', 'options', 'service', 'client',
+  'source', 'count', 'counter', 'metric', 'metrics', 'log', 'logs',
+]);
+/** Prefixes of a name that say it holds no secret (`publicKey`, `is_token_valid`, `max_tokens`). */
 /** Long secret words that still count when glued to other words (`ZENDESKAPITOKEN`, `dbpassword`). */
 const GLUED_SUFFIXES = ['password', 'passwd', 'userpwd', 'passphrase', 'secret', 'token', 'apikey', 'credential', 'credentials', 'accesskey', 'secretkey', 'privatekey', 'accountkey'];
-/** Names that mention a secret word but hold none. */
 const NOT_SECRET_FIRST = new Set(['public', 'publishable', 'no', 'max', 'min', 'num', 'is', 'has', 'use', 'show']);
 
 /** Splits `AWSAccessKeyId`, `some_api_token_123`, `x-api-key` into lower-case words. */
@@ -70,20 +89,34 @@ export function secretKeyOf(name: string): SecretKey | undefined {
   if (name.length === 0 || name.length > 80) return undefined;
   const words = nameWords(name);
   if (words.length === 0 || words.length > 12) return undefined;
-  if (NOT_SECRET_FIRST.has(words[0] ?? '')) return undefined;
-  // Drop trailing digits and words that keep the meaning: `access_token2`, `mySecretString`.
-  let last = words.length - 1;
-  while (last > 0 && (/^\d+$/.test(words[last] ?? '') || (TRAILERS.has(words[last] ?? '') && words[last - 1] !== 'key'))) last--;
-  const word = words[last] ?? '';
-  const before = last > 0 ? (words[last - 1] ?? '') : '';
-  if (words.slice(0, last).some((w) => w === 'public')) return undefined;
+  if (NOT_SECRET_FIRST.has(words[0] ?? '') || words.includes('public') || words.includes('publishable')) return undefined;
+  // The last secret word decides, unless a word after it says the value is something else.
+  for (let i = words.length - 1; i >= 0; i--) {
+    const found = secretWordAt(words, i);
+    if (!found) continue;
+    // `aws_access_key_id`: that id is the access key's own (secretWordAt said so).
+    const from = words[i] === 'key' && words[i + 1] === 'id' ? i + 2 : i + 1;
+    for (let k = from; k < words.length; k++) if (META_WORDS.has(words[k] ?? '')) return undefined;
+    return found;
+  }
+  return undefined;
+}
 
+/** Whether `words[i]` (with the word before it) is a secret word: `token`, `api key`, `access key id`. */
+function secretWordAt(words: string[], i: number): SecretKey | undefined {
+  const word = words[i] ?? '';
+  const before = i > 0 ? (words[i - 1] ?? '') : '';
+  const after = words[i + 1];
   if (PASSWORD_WORDS.has(word)) return { strength: 'strong', kind: 'password' };
   if (STRONG_WORDS.has(word)) return { strength: 'strong', kind: 'secret-pair' };
-  if (word === 'key') return { strength: KEY_QUALIFIERS.has(before) ? 'strong' : 'weak', kind: 'secret-pair' };
+  if (word === 'key') {
+    // `key_id` is an id unless the key is an access key (`aws_access_key_id`, `AWSAccessKeyId`).
+    if (after === 'id' && before !== 'access') return undefined;
+    return { strength: KEY_QUALIFIERS.has(before) ? 'strong' : 'weak', kind: 'secret-pair' };
+  }
   if (word === 'id') {
-    // `aws_access_key_id`, `AWSAccessKeyId`, Vault's `secret_id`; never `client_id` or `tenant_id`.
-    if (before === 'key' || before === 'secret' || before === 'accesskey') return { strength: 'strong', kind: 'secret-pair' };
+    // Vault's `secret_id`, a session id; never `client_id` or `tenant_id`.
+    if (before === 'secret' || before === 'accesskey') return { strength: 'strong', kind: 'secret-pair' };
     if (before === 'session') return { strength: 'weak', kind: 'secret-pair' };
     return undefined;
   }
@@ -91,7 +124,7 @@ export function secretKeyOf(name: string): SecretKey | undefined {
   if (WEAK_WORDS.has(word)) return { strength: 'weak', kind: 'secret-pair' };
   for (const suffix of GLUED_SUFFIXES) {
     if (word.length > suffix.length && word.endsWith(suffix)) {
-      return { strength: 'strong', kind: suffix.startsWith('pass') ? 'password' : 'secret-pair' };
+      return { strength: 'strong', kind: suffix.startsWith('pass') || suffix === 'userpwd' ? 'password' : 'secret-pair' };
     }
   }
   if (word.length > 3 && word.endsWith('key') && (word.startsWith('api') || word.startsWith('x'))) return { strength: 'strong', kind: 'secret-pair' };

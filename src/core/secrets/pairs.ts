@@ -9,9 +9,9 @@ import { classifyToken } from './shapes.js';
 import { REDACTED, isKeyChar, isProseWord, isPlaceholder, isQuote, isSpace, lineStart, looksRandom, type Span } from './text.js';
 
 /** Keys whose value names another field: `{"name": "x_token", "value": "..."}`. */
-const NAMING_KEYS = new Set(['name', 'key', 'paramname', 'parametername', 'parameterkey', 'settingname', 'variable', 'envvar', 'property', 'propertyname', 'field', 'fieldname']);
+const NAMING_KEYS = new Set(['name', 'key', 'id', 'paramname', 'parametername', 'parameterkey', 'settingname', 'variable', 'envvar', 'property', 'propertyname', 'field', 'fieldname']);
 /** Keys holding the value of the field named just before. */
-const VALUE_KEYS = new Set(['value', 'val', 'parametervalue', 'settingvalue', 'secretvalue', 'propertyvalue', 'fieldvalue']);
+const VALUE_KEYS = new Set(['value', 'val', 'data', 'content', 'parametervalue', 'settingvalue', 'secretvalue', 'propertyvalue', 'fieldvalue']);
 /** Type names in `token string = "..."` (Go) declarations. */
 const TYPE_WORDS = new Set(['string', 'str', 'String', 'var', 'val', 'const', 'let', '[]byte', 'char*', '*string', '&str', 'SecureString']);
 /** Where an unquoted value ends. */
@@ -56,6 +56,8 @@ function readQuoted(text: string, at: number, escaped: boolean): Value {
 function readUnquoted(text: string, at: number): Value {
   let end = at;
   while (end < text.length && !endsUnquoted(text.charCodeAt(end))) end++;
+  // `Access key: AKIA.... Verify the key`: the sentence's full stop is not the value's.
+  if (end > at + 1 && text.charCodeAt(end - 1) === 46 && (end === text.length || text.charCodeAt(end) <= 32)) end--;
   return { start: at, end, next: end, quoted: false };
 }
 
@@ -101,6 +103,18 @@ function readBlockScalar(text: string, keyStart: number, afterIndicator: number)
     i = lineEndAt + 1;
   }
   return start === -1 ? undefined : { start, end, next: end, quoted: false };
+}
+
+/**
+ * `Credential=AKIA.../20261130/us-east-1/s3/aws4_request`, `X-Amz-Credential=ASIA...%2F20261130%2F...`:
+ * a token in its own shape followed by a path-like scope; the scope is no secret and stays.
+ */
+function tokenPrefixLength(value: string): number {
+  const slash = value.indexOf('/');
+  const escaped = value.search(/%2F/i);
+  const cut = slash === -1 ? escaped : escaped === -1 ? slash : Math.min(slash, escaped);
+  if (cut < 20) return value.length;
+  return classifyToken(value.slice(0, cut)) ? cut : value.length;
 }
 
 /** Whether a found value is worth removing under a key of this strength. */
@@ -157,6 +171,8 @@ export function scanPairs(text: string, spans: Span[]): void {
     while (i < text.length && isKeyChar(text.charCodeAt(i))) i++;
     const keyEnd = i;
     if (keyEnd - keyStart > 80) continue;
+    // `https://x-access-token:ghp_...@github.com`: a URL's user, not a key (the URL scanner's).
+    if (text.startsWith('://', keyStart - 3)) continue;
 
     let j = keyEnd;
     // `"key"`, `'key'`, `\"key\"`, `ENV["KEY"]`.
@@ -289,7 +305,7 @@ export function scanPairs(text: string, spans: Span[]): void {
       continue;
     }
     if (isSecretValue(value.quoted ? found : found.trim(), key)) {
-      spans.push({ start: value.start, end: value.end, kind: key.kind });
+      spans.push({ start: value.start, end: value.start + tokenPrefixLength(found), kind: key.kind });
       i = Math.max(i, value.next);
     }
   }

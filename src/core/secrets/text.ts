@@ -106,8 +106,7 @@ export function isPlaceholder(value: string): boolean {
     }
   }
   if (repeated) return true;
-  // `AIzaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`: a shape filled with one letter.
-  if (v.length >= 16 && isLowVariety(v)) return true;
+  if (isDocumentationSample(v)) return true;
   const lower = v.toLowerCase();
   if (lower.startsWith('your') || lower.startsWith('my_') || lower.includes('placeholder') || lower.includes('changeme') || lower.startsWith('replace')) {
     // `your-api-key`, `YOUR_TOKEN_HERE`; not a random value that merely begins with "your".
@@ -194,11 +193,31 @@ export function isIdentifierLike(word: string): boolean {
   return letters >= 8 && lower * 2 >= letters && vowels * 4 >= letters;
 }
 
+/**
+ * A value written for documentation in a secret's shape: one letter repeated (`AIzaaaaaaaa...`,
+ * `github_pat_xxxx..._xxxx...`), or AWS's published examples (`AKIAIOSFODNN7EXAMPLE`,
+ * `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`).
+ */
+export function isDocumentationSample(word: string): boolean {
+  if (word.length < 16) return false;
+  if (word.includes('EXAMPLE')) return true;
+  let pieceStart = 0;
+  for (let i = 0; i <= word.length; i++) {
+    if (i === word.length || !isAlnum(word.charCodeAt(i))) {
+      // A piece of letters filled with one to three characters (`xxxxxxxx`); numbers repeat digits anyway.
+      const piece = word.slice(pieceStart, i);
+      if (piece.length >= 12 && /[A-Za-z]/.test(piece) && isLowVariety(piece, 4)) return true;
+      pieceStart = i + 1;
+    }
+  }
+  return isLowVariety(word, 8);
+}
+
 /** Few distinct characters (`xxxxxxxx`, `AKIAXXXXXXXXXXXXXXXX`, `AAA0Q~AAAA...`): a placeholder, not a key. */
-export function isLowVariety(word: string): boolean {
+export function isLowVariety(word: string, atLeast = 8): boolean {
   const seen = new Set<number>();
-  for (let i = 0; i < word.length && seen.size < 8; i++) seen.add(word.charCodeAt(i));
-  return seen.size < 8;
+  for (let i = 0; i < word.length && seen.size < atLeast; i++) seen.add(word.charCodeAt(i));
+  return seen.size < atLeast;
 }
 
 /** A run of plain words among the word's alphanumeric pieces (`xoxe.xoxp-1-SlackAppConfigurationToken`). */
@@ -223,7 +242,7 @@ export type Evidence = 'context' | 'alone';
 export function looksRandom(word: string, evidence: Evidence): boolean {
   const min = evidence === 'context' ? 16 : 32;
   if (word.length < min || word.length > 8192) return false;
-  if (isGuid(word) || isPlaceholder(word) || hasWordyPiece(word)) return false;
+  if (isGuid(word) || isPlaceholder(word) || hasWordyPiece(word) || /\s/.test(word)) return false;
   const k = classesOf(word);
   const letters = k.upper + k.lower;
   if (letters === 0) return false; // a number

@@ -74,6 +74,7 @@ function isContextWord(word: string): boolean {
 
 export function scanWords(text: string, spans: Span[]): void {
   const recent: Word[] = [];
+  let publicValue = false;
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
@@ -93,7 +94,8 @@ export function scanWords(text: string, spans: Span[]): void {
     let pad = i;
     while (pad < text.length && text.charCodeAt(pad) === 61 /* = */) pad++;
     const after = text.charCodeAt(pad);
-    if (pad > i && (pad - i >= 2 || !(isAlnum(after) || after === 95 || after === 45 || after === 34 || after === 39))) i = pad;
+    const longRun = runEnd - start >= 16;
+    if (pad > i && (pad - i >= 2 || !(isAlnum(after) || after === 95 || after === 45 || (!longRun && isQuote(after))))) i = pad;
     let end = i;
     // A sentence may end right after a token.
     while (end > start && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 33 || text.charCodeAt(end - 1) === 42)) end--;
@@ -114,19 +116,22 @@ export function scanWords(text: string, spans: Span[]): void {
     // An unsigned JWT ends in its (empty) signature's dot.
     if (end < i && text.charCodeAt(end) === 46 && classifyToken(text.slice(start, end + 1)) === 'jwt') end++;
     const word = text.slice(start, end);
-    const kind = classifyWord(text, word, start, recent, spans);
+    const kind = classifyWord(text, word, start, recent, spans, publicValue);
     const password = passwordAfter(text, start, recent);
     if (password && password >= end) {
       spans.push({ start, end: password, kind: kind && kind !== 'random-secret' ? kind : 'password' });
       i = Math.max(i, password);
     } else if (kind) spans.push({ start, end, kind });
+    publicValue = false;
     if (startsAnotherField(text, start, runEnd) && !isContextWord(word)) {
       // `</AWSAccessKeyId><RequestId>...`, `&client_id=...`: a new field, whose value the secret word
-      // before it does not describe.
+      // before it does not describe. A field named public (`publicToken`, `publishable_key`) holds
+      // a random value that is meant to be seen.
       recent.length = 0;
+      publicValue = /public/i.test(word);
       continue;
     }
-    recent.push({ start, end });
+    recent.push({ start, end: Math.min(end, runEnd) });
     if (recent.length > CONTEXT_WORDS_BACK) recent.shift();
   }
 }
@@ -186,7 +191,7 @@ function unpadded(word: string): string {
   return word.slice(0, e);
 }
 
-function classifyWord(text: string, word: string, start: number, recent: Word[], spans: Span[]): SecretKind | undefined {
+function classifyWord(text: string, word: string, start: number, recent: Word[], spans: Span[], publicValue: boolean): SecretKind | undefined {
   if (word.length < 8) return undefined;
   const shaped = classifyToken(word) ?? (word.endsWith('=') ? classifyToken(unpadded(word)) : undefined);
   if (shaped) return shaped;
@@ -256,7 +261,7 @@ function classifyWord(text: string, word: string, start: number, recent: Word[],
       if (text.slice(previous.start, previous.end).toLowerCase() !== 'basic' || /^[A-Za-z0-9+/]+=*$/.test(word)) return scheme;
     }
   }
-  if (word.length < 16 || !randomPieces(word)) return undefined;
+  if (word.length < 16 || publicValue || !randomPieces(word)) return undefined;
   if (looksRandom(word, 'alone')) return 'random-secret';
   if (looksRandom(word, 'context') && recent.some((w) => isContextWord(text.slice(w.start, w.end)))) return 'random-secret';
   return undefined;
