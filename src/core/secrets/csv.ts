@@ -1,7 +1,7 @@
 // Secrets in CSV, `;`-separated or TSV rows under a header that names them (`User name,Password,Access key ID,
 // Secret access key` as AWS exports credentials): the cells of those columns go, row after row.
 
-import { secretKeyOf, type SecretKey } from './keys.js';
+import { mayNameSecret, secretKeyOf, type SecretKey } from './keys.js';
 import { classifyToken } from './shapes.js';
 import { REDACTED, isPlaceholder, isProseWord, looksRandom, type Span } from './text.js';
 
@@ -65,7 +65,9 @@ export function scanCsv(text: string, spans: Span[]): void {
   while (start < text.length) {
     const nl = text.indexOf('\n', start);
     const end = nl === -1 ? text.length : nl;
-    const delimiter = header?.delimiter ?? delimiterOf(text, start, end);
+    // Without a header in force, only a line naming a secret can start one: most lines stop here.
+    const candidate = header !== undefined || (end - start <= 8192 && mayNameSecret(text.slice(start, end)));
+    const delimiter = !candidate ? 0 : header?.delimiter ?? delimiterOf(text, start, end);
     const cells = delimiter && end - start <= 8192 ? cellsOf(text, start, end, delimiter) : [];
     if (header && cells.length === header.width) {
       for (const [column, key] of header.secrets) {

@@ -23,33 +23,48 @@ function startsParam(text: string, at: number, limit: number): boolean {
   return k > at && text.charCodeAt(k) === 61;
 }
 
+/** How a header value ends: at its enclosing quote (`-H "Authorization: ..."`), or the line's end. */
+interface ValueEnd {
+  enclosure: number;
+  /** Inside a JSON string: the value ends at `\"` followed by more JSON. */
+  escaped: boolean;
+}
+
+function atValueEnd(text: string, k: number, ends: ValueEnd): boolean {
+  if (k >= text.length) return true;
+  const c = text.charCodeAt(k);
+  if (c === 10 || c === 13) return true;
+  if (ends.enclosure !== 0 && c === ends.enclosure && text.charCodeAt(k - 1) !== 92) return true;
+  return ends.escaped && c === 92 && text.charCodeAt(k + 1) === 34 && text.charCodeAt(k - 1) !== 92 && isEndOfEscapedValue(text, k);
+}
+
 /**
  * Reads `token68` or an auth-param list (`Credential=..., SignedHeaders=..., Signature=...`,
- * `username="x", response="..."`) from `at`, within `limit`. Returns its end.
+ * `username="x", response="..."`) from `at`. Returns its end.
  */
-function readCredentials(text: string, at: number, limit: number, enclosure: number): number {
+function readCredentials(text: string, at: number, ends: ValueEnd): number {
   let k = at;
   let end = at;
   for (;;) {
     let inner = false;
-    while (k < limit) {
+    while (!atValueEnd(text, k, ends)) {
       const c = text.charCodeAt(k);
       const escapedQuote = c === 92 && text.charCodeAt(k + 1) === 34;
-      if (escapedQuote || (c === 34 && enclosure !== 34)) {
+      if (escapedQuote || (c === 34 && ends.enclosure !== 34)) {
         inner = !inner;
         k += escapedQuote ? 2 : 1;
         continue;
       }
-      if (!inner && (isSpace(c) || c === 44 /* , */ || c === 10 || c === 13)) break;
+      if (!inner && (isSpace(c) || c === 44 /* , */)) break;
       k++;
     }
-    end = k;
+    end = Math.min(k, text.length);
     let m = k;
-    while (m < limit && isSpace(text.charCodeAt(m))) m++;
-    if (text.charCodeAt(m) !== 44) break;
+    while (!atValueEnd(text, m, ends) && isSpace(text.charCodeAt(m))) m++;
+    if (text.charCodeAt(m) !== 44 || atValueEnd(text, m, ends)) break;
     m++;
-    while (m < limit && isSpace(text.charCodeAt(m))) m++;
-    if (!startsParam(text, m, limit)) break;
+    while (!atValueEnd(text, m, ends) && isSpace(text.charCodeAt(m))) m++;
+    if (!startsParam(text, m, text.length)) break;
     k = m;
   }
   return end;
@@ -93,25 +108,19 @@ export function scanAuthorizationHeaders(text: string, lower: string, spans: Spa
           enclosure = text.charCodeAt(j);
           valueStart = j + 1;
         }
-        // The value ends at the enclosing quote (unescaped) or the end of the line.
-        let limit = valueStart;
-        while (limit < text.length) {
-          const c = text.charCodeAt(limit);
-          if (c === 10 || c === 13) break;
-          if (enclosure !== 0 && c === enclosure && text.charCodeAt(limit - 1) !== 92) break;
-          if (escapedValue && c === 92 && text.charCodeAt(limit + 1) === 34 && text.charCodeAt(limit - 1) !== 92 && isEndOfEscapedValue(text, limit)) break;
-          limit++;
-        }
+        // The value ends at the enclosing quote (unescaped) or the end of the line, found as the
+        // credentials are read (a scan to the end of the line first would be quadratic on one long line).
+        const ends: ValueEnd = { enclosure, escaped: escapedValue };
         // The scheme (`Bearer`, `Basic`, `AWS4-HMAC-SHA256`) stays visible: it helps the diagnosis.
         let w = valueStart;
-        while (w < limit && !isSpace(text.charCodeAt(w))) w++;
+        while (w - valueStart <= 32 && !atValueEnd(text, w, ends) && !isSpace(text.charCodeAt(w))) w++;
         let credStart = valueStart;
         const scheme = text.slice(valueStart, w).toLowerCase();
         if (SCHEMES.has(scheme)) {
           credStart = w;
-          while (credStart < limit && isSpace(text.charCodeAt(credStart))) credStart++;
+          while (!atValueEnd(text, credStart, ends) && isSpace(text.charCodeAt(credStart))) credStart++;
         }
-        const credEnd = readCredentials(text, credStart, limit, enclosure);
+        const credEnd = readCredentials(text, credStart, ends);
         const credential = text.slice(credStart, credEnd);
         const placeholder = credential.length === 0 || credential.startsWith(REDACTED) || isPlaceholder(credential);
         const prose = credStart === valueStart && isProseWord(credential);

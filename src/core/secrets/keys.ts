@@ -85,8 +85,19 @@ export function nameWords(name: string): string[] {
 }
 
 /** Whether a key name holds a secret, and how sure we are. Undefined for every other name. */
+/**
+ * Stems one of which every secret name holds: a cheap test before a name is split into words.
+ * Literal alternatives only, so the expression cannot backtrack.
+ */
+const STEMS = /pass|pw|secret|token|key|cred|sig|assertion|pat|auth|session|sid|code|cookie|otp|pin|sas|verifier|connectionstring/i;
+
+/** False when the text cannot name a secret (most names, most lines); true means "ask secretKeyOf". */
+export function mayNameSecret(name: string): boolean {
+  return STEMS.test(name);
+}
+
 export function secretKeyOf(name: string): SecretKey | undefined {
-  if (name.length === 0 || name.length > 80) return undefined;
+  if (name.length === 0 || name.length > 80 || !mayNameSecret(name)) return undefined;
   const words = nameWords(name);
   if (words.length === 0 || words.length > 12) return undefined;
   if (NOT_SECRET_FIRST.has(words[0] ?? '') || words.includes('public') || words.includes('publishable')) return undefined;

@@ -4,9 +4,15 @@
 // "ApiToken" value="..."/>`, Kubernetes `- name: X_TOKEN` / `value:`) and YAML block scalars.
 // One forward pass: the scan resumes after each value it reads.
 
-import { secretKeyOf, type SecretKey } from './keys.js';
+import { mayNameSecret, secretKeyOf, type SecretKey } from './keys.js';
 import { classifyToken } from './shapes.js';
-import { REDACTED, isKeyChar, isProseWord, isPlaceholder, isQuote, isSpace, lineStart, looksRandom, type Span } from './text.js';
+import { REDACTED, isDigit, isKeyChar as isKeyCharImport, isProseWord, isPlaceholder, isQuote as isQuoteImport, isSpace as isSpaceImport, lineStart, looksRandom, type Span } from './text.js';
+
+// Hot-loop tests bound once: tsx and vitest turn imported functions into getters, which cost
+// about a fifth of a scan when called for every character.
+const isKeyChar = isKeyCharImport;
+const isQuote = isQuoteImport;
+const isSpace = isSpaceImport;
 
 /** Keys whose value names another field: `{"name": "x_token", "value": "..."}`. */
 const NAMING_KEYS = new Set(['name', 'key', 'id', 'paramname', 'parametername', 'parameterkey', 'settingname', 'variable', 'envvar', 'property', 'propertyname', 'field', 'fieldname']);
@@ -14,6 +20,14 @@ const NAMING_KEYS = new Set(['name', 'key', 'id', 'paramname', 'parametername', 
 const VALUE_KEYS = new Set(['value', 'val', 'data', 'content', 'parametervalue', 'settingvalue', 'secretvalue', 'propertyvalue', 'fieldvalue']);
 /** Type names in `token string = "..."` (Go) declarations. */
 const TYPE_WORDS = new Set(['string', 'str', 'String', 'var', 'val', 'const', 'let', '[]byte', 'char*', '*string', '&str', 'SecureString']);
+/** First characters of the type words, to skip the check for every other word followed by a space. */
+const TYPE_STARTS = 'sSvcl[*&';
+
+/** Characters of a type annotation: `string`, `Optional[str]`, `Map<K, V>`, `&str`, `String?`. */
+function isTypeChar(c: number): boolean {
+  return isKeyChar(c) || c === 60 || c === 62 || c === 91 || c === 93 || c === 63 || c === 124 || c === 38 || c === 42;
+}
+
 /** Where an unquoted value ends. */
 function endsUnquoted(c: number): boolean {
   return (
@@ -170,7 +184,8 @@ export function scanPairs(text: string, spans: Span[]): void {
     const keyStart = i;
     while (i < text.length && isKeyChar(text.charCodeAt(i))) i++;
     const keyEnd = i;
-    if (keyEnd - keyStart > 80) continue;
+    // Names do not start with a digit: timestamps (`2026-11-30T03:00`) and numbers are skipped cheaply.
+    if (keyEnd - keyStart > 80 || isDigit(text.charCodeAt(keyStart))) continue;
     // `https://x-access-token:ghp_...@github.com`: a URL's user, not a key (the URL scanner's).
     if (text.startsWith('://', keyStart - 3)) continue;
 
@@ -198,11 +213,11 @@ export function scanPairs(text: string, spans: Span[]): void {
       }
     }
     let typedGo = false;
-    if (!separator && isSpace(text.charCodeAt(keyEnd))) {
+    if (!separator && isSpace(text.charCodeAt(keyEnd)) && TYPE_STARTS.includes(text[j] ?? '')) {
       // Go: `token string = "..."`.
       let t = j;
       while (t < text.length && t - j < 14 && !isSpace(text.charCodeAt(t)) && text.charCodeAt(t) !== 61) t++;
-      if (TYPE_WORDS.has(text.slice(j, t))) {
+      if (TYPE_WORDS.has(text.slice(j, t)) && mayNameSecret(text.slice(keyStart, keyEnd))) {
         let e = t;
         while (e < text.length && e - t < 4 && isSpace(text.charCodeAt(e))) e++;
         if (text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) !== 61) {
@@ -214,7 +229,8 @@ export function scanPairs(text: string, spans: Span[]): void {
     if (!separator) continue;
 
     const name = text.slice(keyStart, keyEnd);
-    const lowerName = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+    // Naming and value keys are short; only they need the compact lower-case form.
+    const lowerName = name.length <= 24 ? name.toLowerCase().replace(/[^a-z0-9]/g, '') : '';
     if (lowerName === 'authorization' || lowerName === 'proxyauthorization') continue; // the header scanner's
     let key = secretKeyOf(name);
     const naming = NAMING_KEYS.has(lowerName);
@@ -230,7 +246,7 @@ export function scanPairs(text: string, spans: Span[]): void {
     // `var token: string = "..."`, `api_key: Optional[str] = "..."`: skip the type.
     if (separator.colon && !typedGo) {
       let t = v;
-      while (t < text.length && t - v < 40 && /[A-Za-z0-9_.<>[\]?|&*]/.test(text[t] ?? '')) t++;
+      while (t < text.length && t - v < 40 && isTypeChar(text.charCodeAt(t))) t++;
       let e = t;
       while (e < text.length && e - t < 4 && isSpace(text.charCodeAt(e))) e++;
       if (t > v && text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) !== 61) {

@@ -148,18 +148,30 @@ export function classesOf(word: string): Classes {
   return out;
 }
 
+/** Scratch counts for `entropy` (ASCII); reset after each use, so the function stays pure. */
+const COUNTS = new Int32Array(128);
+
 /** Shannon entropy of the word's characters, in bits per character. */
 export function entropy(word: string): number {
-  const counts = new Map<number, number>();
+  let other: Map<number, number> | undefined;
   for (let i = 0; i < word.length; i++) {
     const c = word.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (c < 128) COUNTS[c] = (COUNTS[c] ?? 0) + 1;
+    else (other ??= new Map()).set(c, (other.get(c) ?? 0) + 1);
   }
   let h = 0;
-  for (const n of counts.values()) {
+  const add = (n: number): void => {
     const p = n / word.length;
     h -= p * Math.log2(p);
+  };
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c < 128 && (COUNTS[c] ?? 0) > 0) {
+      add(COUNTS[c] ?? 0);
+      COUNTS[c] = 0;
+    }
   }
+  if (other) for (const n of other.values()) add(n);
   return h;
 }
 
@@ -173,6 +185,9 @@ export function isIdentifierLike(word: string): boolean {
   let lower = 0;
   let vowels = 0;
   let cluster = 0;
+  // Word starts: the first letter, a capital after a small letter (`keyId`), the last capital of
+  // an acronym before small letters (`AWSAccess`). Words average four letters or more.
+  let starts = 0;
   for (let i = 0; i < word.length; i++) {
     const c = word.charCodeAt(i);
     if (isDigit(c)) return false;
@@ -180,6 +195,9 @@ export function isIdentifierLike(word: string): boolean {
       cluster = 0;
       continue;
     }
+    const prev = word.charCodeAt(i - 1);
+    const next = word.charCodeAt(i + 1);
+    if (letters === 0 || (isUpper(c) && (isLower(prev) || (isUpper(prev) && isLower(next))))) starts++;
     letters++;
     if (isLower(c)) lower++;
     const l = c | 32;
@@ -190,7 +208,7 @@ export function isIdentifierLike(word: string): boolean {
       return false;
     }
   }
-  return letters >= 8 && lower * 2 >= letters && vowels * 4 >= letters;
+  return letters >= 8 && lower * 2 >= letters && vowels * 4 >= letters && letters >= starts * 4;
 }
 
 /**
@@ -242,21 +260,20 @@ export type Evidence = 'context' | 'alone';
 export function looksRandom(word: string, evidence: Evidence): boolean {
   const min = evidence === 'context' ? 16 : 32;
   if (word.length < min || word.length > 8192) return false;
-  if (isGuid(word) || isPlaceholder(word) || hasWordyPiece(word) || /\s/.test(word)) return false;
+  // Cheap tests first: most words fail on their character classes.
   const k = classesOf(word);
   const letters = k.upper + k.lower;
   if (letters === 0) return false; // a number
   const alnum = letters + k.digit;
   if (alnum < word.length * 0.75) return false; // a path, a sentence, a dotted name
-  const h = entropy(word);
   if (evidence === 'alone') {
     // Three classes and many switches between them: camelCase names and hex hashes do not qualify.
-    if (k.upper === 0 || k.lower === 0 || k.digit === 0) return false;
-    if (k.switches < word.length / 4) return false;
-    return h >= 4.0;
+    if (k.upper === 0 || k.lower === 0 || k.digit === 0 || k.switches < word.length / 4) return false;
+  } else {
+    const mixed = (k.digit > 0 && letters > 0) || (k.upper > 0 && k.lower > 0 && k.switches >= word.length / 4);
+    // A hex or base32 run is random with only 16 or 32 symbols, so the bar is switches, not entropy.
+    if (!mixed || k.switches < word.length / 8) return false;
   }
-  const mixed = (k.digit > 0 && letters > 0) || (k.upper > 0 && k.lower > 0 && k.switches >= word.length / 4);
-  if (!mixed) return false;
-  // A hex or base32 run is random with only 16 or 32 symbols.
-  return h >= 3.0 && k.switches >= word.length / 8;
+  if (/\s/.test(word) || isGuid(word) || isPlaceholder(word) || hasWordyPiece(word)) return false;
+  return entropy(word) >= (evidence === 'alone' ? 4.0 : 3.0);
 }

@@ -2,10 +2,17 @@
 // after an authentication scheme (`Bearer x`, `SSWS x`), and as long random strings, either next to
 // a secret word ("Zendesk token 6wiIBW...") or, longer and more random still, on their own.
 
-import { secretKeyOf } from './keys.js';
+import { mayNameSecret, secretKeyOf } from './keys.js';
 import { classifyToken, hasShapePrefix } from './shapes.js';
 import type { SecretKind } from './kinds.js';
-import { classesOf, isAlnum, isPlaceholder, isProseWord, isQuote, isSpace, isTokenChar, looksRandom, type Span } from './text.js';
+import { classesOf, isAlnum as isAlnumImport, isPlaceholder, isProseWord, isQuote as isQuoteImport, isSpace as isSpaceImport, isTokenChar as isTokenCharImport, looksRandom, type Span } from './text.js';
+
+// Hot-loop tests bound once: tsx and vitest turn imported functions into getters, which cost
+// about a fifth of a scan when called for every character.
+const isAlnum = isAlnumImport;
+const isQuote = isQuoteImport;
+const isSpace = isSpaceImport;
+const isTokenChar = isTokenCharImport;
 
 /** Words after which the next word is a credential. */
 const SCHEMES: Record<string, SecretKind> = { bearer: 'bearer-token', ssws: 'okta-token', basic: 'bearer-token' };
@@ -20,6 +27,18 @@ const MAX_GLUED_PIECES = 16;
 interface Word {
   start: number;
   end: number;
+  /** May name a password (`pass`, `pw` in it): worth asking `isPasswordWord`. */
+  pw?: boolean;
+}
+
+/** `pass` or `pw` somewhere in the word, any case; no allocation. */
+function mentionsPassword(text: string, start: number, end: number): boolean {
+  for (let k = start; k + 1 < end; k++) {
+    if ((text.charCodeAt(k) | 32) !== 112) continue;
+    const next = text.charCodeAt(k + 1) | 32;
+    if (next === 97 || next === 119) return true;
+  }
+  return false;
 }
 
 /** `abc/ghp_...`, `state%2Fghp_...`: the pieces of a word between `/` and URL-escaped separators. */
@@ -67,9 +86,14 @@ function isNameLike(word: string): boolean {
 }
 
 function isContextWord(word: string): boolean {
-  if (!isNameLike(word)) return false;
+  if (!mayNameSecret(word) || !isNameLike(word)) return false;
+  return CONTEXT_WORDS.has(word.toLowerCase()) || secretKeyOf(word) !== undefined;
+}
+
+/** `password`, `DB_PASSWORD`, `pwd`: a word after which a short value in prose is a password. */
+function isPasswordWord(word: string): boolean {
   const lower = word.toLowerCase();
-  return CONTEXT_WORDS.has(lower) || secretKeyOf(word) !== undefined;
+  return (lower.includes('pass') || lower.includes('pw')) && isNameLike(word) && secretKeyOf(word)?.kind === 'password';
 }
 
 export function scanWords(text: string, spans: Span[]): void {
@@ -107,31 +131,33 @@ export function scanWords(text: string, spans: Span[]): void {
     if (text.charCodeAt(i) === 61 && end === i && i - start >= 20) {
       let k = i + 1;
       while (k < text.length && isAlnum(text.charCodeAt(k))) k++;
-      const slash = text.lastIndexOf('/', i);
-      if (k > i + 1 && classifyToken(text.slice(Math.max(start, slash + 1), k))) {
+      let from = i;
+      while (from > start && text.charCodeAt(from - 1) !== 47) from--;
+      if (k > i + 1 && classifyToken(text.slice(from, k))) {
         i = k;
         end = k;
       }
     }
     // An unsigned JWT ends in its (empty) signature's dot.
     if (end < i && text.charCodeAt(end) === 46 && classifyToken(text.slice(start, end + 1)) === 'jwt') end++;
-    const word = text.slice(start, end);
-    const kind = classifyWord(text, word, start, recent, spans, publicValue);
-    const password = passwordAfter(text, start, recent);
+    // Most words are short and plain: no slice, no classification.
+    const word = end - start >= 8 ? text.slice(start, end) : '';
+    const kind = word ? classifyWord(text, word, start, recent, spans, publicValue) : undefined;
+    const password = recent.some((w) => w.pw) ? passwordAfter(text, start, recent) : undefined;
     if (password && password >= end) {
       spans.push({ start, end: password, kind: kind && kind !== 'random-secret' ? kind : 'password' });
       i = Math.max(i, password);
     } else if (kind) spans.push({ start, end, kind });
     publicValue = false;
-    if (startsAnotherField(text, start, runEnd) && !isContextWord(word)) {
+    if (startsAnotherField(text, start, runEnd) && !isContextWord(word || text.slice(start, end))) {
       // `</AWSAccessKeyId><RequestId>...`, `&client_id=...`: a new field, whose value the secret word
       // before it does not describe. A field named public (`publicToken`, `publishable_key`) holds
       // a random value that is meant to be seen.
       recent.length = 0;
-      publicValue = /public/i.test(word);
+      publicValue = /public/i.test(text.slice(start, end));
       continue;
     }
-    recent.push({ start, end: Math.min(end, runEnd) });
+    recent.push({ start, end: Math.min(end, runEnd), pw: mentionsPassword(text, start, end) });
     if (recent.length > CONTEXT_WORDS_BACK) recent.shift();
   }
 }
@@ -149,17 +175,17 @@ function onlySpacesBetween(text: string, from: number, to: number): boolean {
  * is short and holds symbols a word does not, so it is read to the next space. Returns its end.
  */
 function passwordAfter(text: string, start: number, recent: Word[]): number | undefined {
-  let k = recent.length - 1;
   let gapEnd = start;
-  for (let hops = 0; hops < 2 && k >= 0; hops++, k--) {
+  let found = false;
+  for (let k = recent.length - 1, hops = 0; hops < 3 && k >= 0 && !found; hops++, k--) {
     const w = recent[k] as Word;
     if (!onlySpacesBetween(text, w.end, gapEnd)) return undefined;
     const word = text.slice(w.start, w.end);
-    if (isNameLike(word) && secretKeyOf(word)?.kind === 'password') break;
-    if (!LINKING_WORDS.has(word.toLowerCase())) return undefined;
+    found = isPasswordWord(word);
+    if (!found && !LINKING_WORDS.has(word.toLowerCase())) return undefined;
     gapEnd = w.start;
   }
-  if (k < 0) return undefined;
+  if (!found) return undefined;
   let end = start;
   while (end < text.length && end - start < 128 && !isSpace(text.charCodeAt(end)) && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
   // Sentence punctuation and closing quotes after it are not part of it.
@@ -214,7 +240,7 @@ function classifyWord(text: string, word: string, start: number, recent: Word[],
       const piece = parts[p] as Word;
       const text0 = word.slice(piece.start, piece.end);
       let best = classifyToken(unpadded(text0)) ? { end: piece.end, last: p, kind: classifyToken(unpadded(text0)) as SecretKind } : undefined;
-      if (best || hasShapePrefix(text0)) {
+      if (best || (text0.length >= 8 && hasShapePrefix(text0))) {
         // A base64 token holds `/` itself: it runs on over the next pieces while they look generated
         // (`items/ABSK...d/JAab.../status`: `JAab...` is the token's, `status` the path's).
         for (let q = p + 1; q < parts.length && q - p <= MAX_GLUED_PIECES; q++) {
@@ -247,7 +273,8 @@ function classifyWord(text: string, word: string, start: number, recent: Word[],
   }
 
   const previous = recent[recent.length - 1];
-  if (previous) {
+  const previousLength = previous ? previous.end - previous.start : 0;
+  if (previous && previousLength >= 4 && previousLength <= 6) {
     // `Bearer <token>` / `SSWS <token>` / `Basic <base64>`: only spaces between the scheme and the token.
     let gapOnlySpaces = true;
     for (let k = previous.end; k < start; k++) {
