@@ -137,8 +137,11 @@ describe('secrets never leave the bot', () => {
   });
 
   it('the fixture paste really holds every kind of secret the core redacts', () => {
-    for (const s of SECRETS) expect(plainPaste()).toContain(s.value);
+    // Every piece searched for at the exits is in the paste (the PEM block is pasted indented, as YAML).
+    for (const s of SECRETS) for (const piece of s.pieces) expect(plainPaste()).toContain(piece);
     expect(SECRETS.map((s) => s.kind)).toEqual(expect.arrayContaining(['jwt', 'bearer', 'aad-refresh', 'client-secret', 'google-refresh', 'google-access', 'okta', 'salesforce', 'url-password', 'password-pair', 'client-secret-pair', 'json-password']));
+    // One sample of each class of issue 15: shapes, URLs, PEM, command lines, assignments, key names, glued, headers.
+    expect(SECRETS.map((s) => s.kind)).toEqual(expect.arrayContaining(['aws-key-in-s3-error', 'token-in-git-url', 'slack-webhook', 'pem-in-yaml', 'curl-user', 'assignment', 'key-name', 'glued', 'header-before-url']));
     expect(teamsHtmlPaste()).toContain('&quot;password&quot;');
     expect(escalationNote().length).toBeGreaterThan(MAX_NOTE_LENGTH);
   });
@@ -160,7 +163,7 @@ describe('secrets never leave the bot', () => {
     const replies = repliesOf(answer.text);
     const cards = cardsOf(replies);
     expect(JSON.stringify(cards)).toMatch(/Box connector error/);
-    expect(replies.map((r) => r.text ?? '').join(' ')).toMatch(/I removed 12 secrets/);
+    expect(replies.map((r) => r.text ?? '').join(' ')).toMatch(/I removed 21 secrets/);
     personalIncident = cardIncidentId(cards[0]);
   });
 
@@ -171,7 +174,7 @@ describe('secrets never leave the bot', () => {
     expect(JSON.stringify(cardPost.body)).toMatch(/Box connector error/);
     channelIncident = cardIncidentId((cardPost.body.attachments as { content: unknown }[])[0]?.content);
     channelCardId = String(cardPost.body.id ?? '');
-    const note = await teams.next((c) => c.method === 'POST' && c.conversationId === OPS_THREAD && /I removed 12 secrets/.test(String(c.body.text)));
+    const note = await teams.next((c) => c.method === 'POST' && c.conversationId === OPS_THREAD && /I removed 21 secrets/.test(String(c.body.text)));
     expect(note).toBeDefined();
   });
 
