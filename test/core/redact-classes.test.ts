@@ -125,6 +125,7 @@ const samples: Record<string, Sample[]> = {
     { name: 'vendor name AWSAccessKeyId', text: 'AWSAccessKeyId=id-not-in-shape-01&Expires=1764585060', secret: ['id-not-in-shape-01'], keepAfter: '&Expires=1764585060', kind: 'secret-pair' },
     { name: 'secret word not last', text: 'SMTP_PASSWORD_PRIMARY=Kp9-rr22-Lm; EXPIRES=never', secret: ['Kp9-rr22-Lm'], keepAfter: '; EXPIRES=never', kind: 'password' },
     { name: 'secret word in the middle', text: 'github_token_readonly: ghro-Zz71-aa9Q\nowner: ops', secret: ['ghro-Zz71-aa9Q'], keepAfter: '\nowner: ops', kind: 'secret-pair' },
+    { name: 'session cookie names', text: 'Cookie: JSESSIONID=9F3Ac7D21bE04a8C6f5B1d2E3c4A5b6C; lang=en', secret: ['9F3Ac7D21bE04a8C6f5B1d2E3c4A5b6C'], keepAfter: '; lang=en', kind: 'secret-pair' },
     { name: 'header-style key', text: 'Ocp-Apim-Subscription-Key: 0f3a9b7c2d1e4f5a6b7c8d9e0f1a2b3c\nHost: x', secret: ['0f3a9b7c2d1e4f5a6b7c8d9e0f1a2b3c'], keepAfter: '\nHost: x', kind: 'secret-pair' },
   ],
   '7. glued, unsigned and wrapped tokens': [

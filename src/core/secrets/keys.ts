@@ -89,7 +89,7 @@ export function nameWords(name: string): string[] {
  * Stems one of which every secret name holds: a cheap test before a name is split into words.
  * Literal alternatives only, so the expression cannot backtrack.
  */
-const STEMS = /pass|pw|secret|token|key|cred|sig|assertion|pat|auth|session|sid|code|cookie|otp|pin|sas|verifier|connectionstring/i;
+const STEMS = /pass|pw|secret|token|key|cred|sig|assertion|pat|auth|sess|sid|code|cookie|otp|pin|sas|verifier|connectionstring/i;
 
 /** False when the text cannot name a secret (most names, most lines); true means "ask secretKeyOf". */
 export function mayNameSecret(name: string): boolean {
@@ -132,7 +132,8 @@ function secretWordAt(words: string[], i: number): SecretKey | undefined {
     return undefined;
   }
   if (word === 'verifier' && before === 'code') return { strength: 'strong', kind: 'secret-pair' };
-  if (WEAK_WORDS.has(word)) return { strength: 'weak', kind: 'secret-pair' };
+  // Session cookies: `JSESSIONID`, `PHPSESSID`, `ASP.NET_SessionId` (split above), `sessionid`.
+  if (WEAK_WORDS.has(word) || word.endsWith('sessionid') || word.endsWith('sessid')) return { strength: 'weak', kind: 'secret-pair' };
   for (const suffix of GLUED_SUFFIXES) {
     if (word.length > suffix.length && word.endsWith(suffix)) {
       return { strength: 'strong', kind: suffix.startsWith('pass') || suffix === 'userpwd' ? 'password' : 'secret-pair' };
