@@ -22,6 +22,12 @@ const KEY_QUALIFIERS = new Set([
   'api', 'access', 'secret', 'private', 'account', 'master', 'signing', 'encryption', 'subscription', 'client',
   'auth', 'app', 'consumer', 'ssh', 'storage', 'shared', 'hmac', 'integration', 'service', 'admin', 'function', 'functions',
 ]);
+/** Words before `key` naming a key that locates or deduplicates, not one that unlocks (`Idempotency-Key`, `partitionKey`). */
+const NOT_SECRET_KEYS = new Set([
+  'idempotency', 'partition', 'row', 'sort', 'primary', 'foreign', 'cache', 'lookup', 'routing', 'dedupe', 'dedup',
+  'deduplication', 'object', 'composite', 'unique', 'natural', 'surrogate', 'correlation', 'message', 'event',
+  'translation', 'i18n', 'map', 'dict', 'registry', 'issue', 'project', 'sharding', 'shard', 'group', 'bucket',
+]);
 const WEAK_WORDS = new Set(['key', 'auth', 'session', 'sessionid', 'sid', 'code', 'cookie', 'otp', 'pin']);
 /**
  * Words that, after the secret word, say the value is something else: its name, type, URL, time,
@@ -123,6 +129,7 @@ function secretWordAt(words: string[], i: number): SecretKey | undefined {
   if (word === 'key') {
     // `key_id` is an id unless the key is an access key (`aws_access_key_id`, `AWSAccessKeyId`).
     if (after === 'id' && before !== 'access') return undefined;
+    if (NOT_SECRET_KEYS.has(before)) return undefined;
     return { strength: KEY_QUALIFIERS.has(before) ? 'strong' : 'weak', kind: 'secret-pair' };
   }
   if (word === 'id') {

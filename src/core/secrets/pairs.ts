@@ -49,9 +49,26 @@ function isSecretValue(value: string, key: SecretKey): boolean {
   if (value.length === 0 || value === REDACTED || isPlaceholder(value)) return false;
   // A PEM block is the PEM scanner's: it tells a real key from `-----BEGIN PRIVATE KEY-----\n...`.
   if (value.includes('-----BEGIN ')) return false;
-  if (isProseWord(value)) return false;
+  if (isProseWord(value) || isSentence(value) || isCodeReference(value)) return false;
   if (key.strength === 'strong') return true;
   return classifyToken(value) !== undefined || looksRandom(value, 'context');
+}
+
+/** Little words of a sentence ("token: it expired after a long pause"); a passphrase has none. */
+const FUNCTION_WORDS = new Set(['the', 'a', 'an', 'is', 'was', 'it', 'has', 'have', 'been', 'not', 'for', 'of', 'to', 'in', 'on', 'and', 'or', 'with', 'after', 'before', 'by', 'be', 'this', 'that', 'your', 'please', 'when', 'if', 'are', 'were']);
+
+function isSentence(value: string): boolean {
+  if (!value.includes(' ')) return false;
+  const words = value.toLowerCase().split(/\s+/).map((w) => w.replace(/[^a-z]/g, ''));
+  return words.length >= 3 && words.some((w) => FUNCTION_WORDS.has(w));
+}
+
+/** Where a secret lives rather than the secret: `process.env.WEBHOOK_SECRET`, `config.password`, `os.environ`. */
+const CODE_ROOTS = new Set(['process', 'os', 'env', 'config', 'cfg', 'conf', 'settings', 'self', 'this', 'ctx', 'context', 'options', 'opts', 'secrets', 'vault', 'app', 'environment', 'system', 'props', 'properties', 'window', 'global', 'globalthis', 'args', 'params', 'req', 'request']);
+
+function isCodeReference(value: string): boolean {
+  const dot = value.indexOf('.');
+  return dot > 0 && CODE_ROOTS.has(value.slice(0, dot).toLowerCase()) && /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value);
 }
 
 /** Separator after a key: `=`, `:`, `:=`, `::=`, `=>`, `?=`, `+=`, `||=`, `??=`, `==`, `<-`. */
@@ -172,7 +189,10 @@ export function scanPairs(text: string, spans: Span[]): void {
     if (escaped) v++;
     const first = text.charCodeAt(v);
     let value: Value | undefined;
-    if (isQuote(first)) {
+    if (isQuote(first) && first === opening && !quotedKey) {
+      // "`token=` in a sentence", `'token=' + value`: the quote closes the span the key stands in.
+      continue;
+    } else if (isQuote(first)) {
       const inner = text.charCodeAt(v + 1);
       if (!call && (inner === 123 /* { */ || inner === 91 /* [ */)) {
         // `GOOGLE_CREDENTIALS='{"type": ...}'`: a JSON document in a string; its own pairs are scanned.
@@ -198,7 +218,8 @@ export function scanPairs(text: string, spans: Span[]): void {
     } else if (xmlElement) {
       let end = v;
       while (end < text.length && text.charCodeAt(end) !== 60 && text.charCodeAt(end) !== 10) end++;
-      value = { start: v, end, next: end, quoted: false };
+      // Only an element that closes (`<password>x</password>`); `Bearer <token> where ...` is prose.
+      if (text.charCodeAt(end) === 60 && text.charCodeAt(end + 1) === 47) value = { start: v, end, next: end, quoted: false };
     } else if (separator.colon && key && isYamlKeyLine(text, keyStart, v)) {
       value = readYamlPlain(text, v);
     } else {

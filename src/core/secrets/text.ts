@@ -204,6 +204,8 @@ export function isIdentifierLike(word: string): boolean {
     if (l === 97 || l === 101 || l === 105 || l === 111 || l === 117) {
       vowels++;
       cluster = 0;
+    } else if (l === 121) {
+      cluster = 0; // y ends a cluster as a vowel would (`AppType`, `KeyId`)
     } else if (++cluster > 4) {
       return false;
     }
