@@ -236,16 +236,19 @@ function classifyWord(text: string, word: string, start: number, recent: Word[],
     // `/repos/x/ghp_...`, `state%2Fghp_...`: a token glued to a path or an escaped URL.
     let found = false;
     const parts = pieces(word);
+    // Extension attempts per word, proportional to its length: `1//1//1//...` stays linear.
+    let budget = 32 + (word.length >> 4);
     for (let p = 0; p < parts.length; p++) {
       const piece = parts[p] as Word;
       const text0 = word.slice(piece.start, piece.end);
       let best = classifyToken(unpadded(text0)) ? { end: piece.end, last: p, kind: classifyToken(unpadded(text0)) as SecretKind } : undefined;
-      if (best || (text0.length >= 8 && hasShapePrefix(text0))) {
+      if ((best || hasShapePrefix(text0)) && budget > 0) {
         // A base64 token holds `/` itself: it runs on over the next pieces while they look generated
         // (`items/ABSK...d/JAab.../status`: `JAab...` is the token's, `status` the path's).
         for (let q = p + 1; q < parts.length && q - p <= MAX_GLUED_PIECES; q++) {
           const nextPiece = parts[q] as Word;
           if (word.charCodeAt(nextPiece.start - 1) !== 47 || !looksGenerated(word.slice(nextPiece.start, nextPiece.end))) break;
+          budget--;
           const kind = classifyToken(unpadded(word.slice(piece.start, nextPiece.end)));
           if (kind) best = { end: nextPiece.end, last: q, kind };
           else if (best) break;
