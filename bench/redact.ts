@@ -61,6 +61,9 @@ export function redactionFigures(fmt: (ms: number) => string, iterations: number
     ['" -u a:b" options', ' -u a:b'],
     ['one base64 word with /', 'aB3+/xYz9Q'],
   ];
+  // One word of markers that fails at its very end: a shape test that searched from every marker would be quadratic.
+  const marker = (size: number): string => `sk-${fill('T3BlbkFJ', size - 4)}+`;
+  lines.push(`redaction: one word "sk-T3BlbkFJ...+" at 16 / 32 / 64 KB: ${[16, 32, 64].map((kb) => fmt(best(marker(kb * 1024), 3))).join(' / ')}`);
   for (const [label, unit] of adversarial) {
     const sizes = [16, 32, 64].map((kb) => fmt(best(fill(unit, kb * 1024), 3)));
     lines.push(`redaction: ${label} at 16 / 32 / 64 KB: ${sizes.join(' / ')} (linear: about x2 per step)`);

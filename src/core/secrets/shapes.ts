@@ -59,7 +59,8 @@ const SHAPES: readonly Shape[] = [
   // OpenAI (project, service-account, admin, legacy with the T3BlbkFJ marker) and Anthropic keys.
   { kind: 'anthropic-key', prefixes: ['sk-ant-'], pattern: /^sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_-]{20,}$/ },
   { kind: 'openai-key', prefixes: ['sk-'], pattern: /^sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}$/ },
-  { kind: 'openai-key', prefixes: ['sk-'], pattern: /^sk-[A-Za-z0-9_-]{8,}T3BlbkFJ[A-Za-z0-9_-]{8,}$/ },
+  // The charset is checked first: on a long word that fails at its end, the marker search would retry from every occurrence.
+  { kind: 'openai-key', prefixes: ['sk-'], filter: (w) => w.includes('T3BlbkFJ') && /^sk-[A-Za-z0-9_-]+$/.test(w), pattern: /^sk-[A-Za-z0-9_-]{8,}T3BlbkFJ[A-Za-z0-9_-]{8,}$/ },
   { kind: 'api-key', prefixes: ['sk-'], pattern: /^sk-[A-Za-z0-9_-]{32,}$/, also: hasDigitAndLetter },
   // Okta API tokens: "00" and 40 more characters.
   { kind: 'okta-token', prefixes: ['00'], pattern: /^00[A-Za-z0-9_-]{40}$/, also: mixed },
@@ -106,7 +107,8 @@ export function hasShapePrefix(word: string): boolean {
 export function classifyToken(word: string): SecretKind | undefined {
   if (word.length < 20 || word.length > MAX_WORD) return undefined;
   for (const shape of SHAPES) {
-    if (shape.prefixes.length > 0 ? !shape.prefixes.some((p) => word.startsWith(p)) : !shape.filter?.(word)) continue;
+    if (shape.prefixes.length > 0 && !shape.prefixes.some((p) => word.startsWith(p))) continue;
+    if (shape.filter ? !shape.filter(word) : shape.prefixes.length === 0) continue;
     if (shape.pattern.test(word) && (!shape.also || shape.also(word))) return isSample(word) ? undefined : shape.kind;
   }
   return undefined;
