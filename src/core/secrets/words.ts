@@ -20,7 +20,6 @@ const SCHEMES: Record<string, SecretKind> = { bearer: 'bearer-token', ssws: 'okt
 const CONTEXT_WORDS = new Set(['bearer', 'ssws', 'apikey', 'api-key', 'sas', 'pat', 'secrets', 'tokens', 'passwords', 'keys']);
 /** How many words back a secret word still speaks for a random string. */
 const CONTEXT_WORDS_BACK = 4;
-const MAX_WORD = 65_536;
 /** How many `/`-separated pieces one glued base64 token may span. */
 const MAX_GLUED_PIECES = 16;
 
@@ -123,10 +122,6 @@ export function scanWords(text: string, spans: Span[]): void {
     let end = i;
     // A sentence may end right after a token.
     while (end > start && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 33 || text.charCodeAt(end - 1) === 42)) end--;
-    if (end - start > MAX_WORD) {
-      recent.length = 0;
-      continue;
-    }
     // Atlassian tokens end in `=` and a checksum: `ATATT3...=C7892A61` (maybe glued to a path).
     if (text.charCodeAt(i) === 61 && end === i && i - start >= 20) {
       let k = i + 1;
