@@ -45,22 +45,25 @@ function tokenPrefixLength(value: string): number {
 }
 
 /** Whether a found value is worth removing under a key of this strength. */
-function isSecretValue(value: string, key: SecretKey): boolean {
+function isSecretValue(value: string, key: SecretKey, quoted: boolean): boolean {
   if (value.length === 0 || value === REDACTED || isPlaceholder(value)) return false;
   // A PEM block is the PEM scanner's: it tells a real key from `-----BEGIN PRIVATE KEY-----\n...`.
   if (value.includes('-----BEGIN ')) return false;
-  if (isProseWord(value) || isSentence(value) || isCodeReference(value)) return false;
+  if (isProseWord(value)) return false;
+  // Quoted, a value is a literal whatever it says (`"password": "JsonPw s3cret with space"`).
+  if (!quoted && (isSentence(value) || isCodeReference(value))) return false;
   if (key.strength === 'strong') return true;
   return classifyToken(value) !== undefined || looksRandom(value, 'context');
 }
 
 /** Little words of a sentence ("token: it expired after a long pause"); a passphrase has none. */
-const FUNCTION_WORDS = new Set(['the', 'a', 'an', 'is', 'was', 'it', 'has', 'have', 'been', 'not', 'for', 'of', 'to', 'in', 'on', 'and', 'or', 'with', 'after', 'before', 'by', 'be', 'this', 'that', 'your', 'please', 'when', 'if', 'are', 'were']);
+const FUNCTION_WORDS = new Set(['the', 'a', 'an', 'is', 'was', 'it', 'has', 'have', 'been', 'not', 'for', 'of', 'to', 'in', 'on', 'and', 'or', 'with', 'after', 'before', 'by', 'be', 'this', 'that', 'your', 'please', 'when', 'if', 'are', 'were', 'we', 'you', 'they', 'there']);
 
+/** A sentence, not a passphrase: four words or more, opening with a little word (`it expired after ...`). */
 function isSentence(value: string): boolean {
   if (!value.includes(' ')) return false;
   const words = value.toLowerCase().split(/\s+/).map((w) => w.replace(/[^a-z]/g, ''));
-  return words.length >= 3 && words.some((w) => FUNCTION_WORDS.has(w));
+  return words.length >= 4 && FUNCTION_WORDS.has(words[0] ?? '');
 }
 
 /** Where a secret lives rather than the secret: `process.env.WEBHOOK_SECRET`, `config.password`, `os.environ`. */
@@ -118,6 +121,9 @@ export function scanPairs(text: string, spans: Span[]): void {
     if (keyEnd - keyStart > 80 || isDigit(text.charCodeAt(keyStart))) continue;
     // `https://x-access-token:ghp_...@github.com`: a URL's user, not a key (the URL scanner's).
     if (text.startsWith('://', keyStart - 3)) continue;
+    // The tail of a base64 token (`.../AwH7PWEgliFq0r==`, `+dT1JmZ`), not a name.
+    const glued = text.charCodeAt(keyStart - 1);
+    if (glued === 43 || glued === 47 || glued === 126 || glued === 42 || glued === 37) continue;
 
     let j = keyEnd;
     // `"key"`, `'key'`, `\"key\"`, `ENV["KEY"]`.
@@ -163,6 +169,7 @@ export function scanPairs(text: string, spans: Span[]): void {
     const lowerName = name.length <= 24 ? name.toLowerCase().replace(/[^a-z0-9]/g, '') : '';
     if (lowerName === 'authorization' || lowerName === 'proxyauthorization') continue; // the header scanner's
     let key = secretKeyOf(name);
+    if (key && looksRandom(name, 'context')) key = undefined; // `sDQCQfIxNVPwY7XiqSQof==` only spells `pw` by chance
     const naming = NAMING_KEYS.has(lowerName);
     if (pending && keyStart > pending.until) pending = undefined;
     if (!key && pending && VALUE_KEYS.has(lowerName)) {
@@ -189,7 +196,12 @@ export function scanPairs(text: string, spans: Span[]): void {
     if (escaped) v++;
     const first = text.charCodeAt(v);
     let value: Value | undefined;
-    if (isQuote(first) && first === opening && !quotedKey) {
+    if (xmlElement) {
+      let end = v;
+      while (end < text.length && text.charCodeAt(end) !== 60 && text.charCodeAt(end) !== 10) end++;
+      // Only an element that closes (`<password>x</password>`); `Bearer <token>` in a sentence is prose.
+      if (text.charCodeAt(end) === 60 && text.charCodeAt(end + 1) === 47) value = { start: v, end, next: end, quoted: false };
+    } else if (isQuote(first) && first === opening && !quotedKey) {
       // "`token=` in a sentence", `'token=' + value`: the quote closes the span the key stands in.
       continue;
     } else if (isQuote(first)) {
@@ -215,11 +227,7 @@ export function scanPairs(text: string, spans: Span[]): void {
       // inside it (`"adminPassword": {"value": "..."}`, ARM parameters) holds this key's secret.
       if (key && first === 123) pending = { key, until: v + NAMING_WINDOW };
       continue;
-    } else if (xmlElement) {
-      let end = v;
-      while (end < text.length && text.charCodeAt(end) !== 60 && text.charCodeAt(end) !== 10) end++;
-      // Only an element that closes (`<password>x</password>`); `Bearer <token> where ...` is prose.
-      if (text.charCodeAt(end) === 60 && text.charCodeAt(end + 1) === 47) value = { start: v, end, next: end, quoted: false };
+
     } else if (separator.colon && key && isYamlKeyLine(text, keyStart, v)) {
       value = readYamlPlain(text, v);
     } else {
@@ -241,7 +249,7 @@ export function scanPairs(text: string, spans: Span[]): void {
       if (value.quoted && text.charCodeAt(k) === 62 /* > */) {
         let end = k + 1;
         while (end < text.length && text.charCodeAt(end) !== 60 && text.charCodeAt(end) !== 10) end++;
-        if (isSecretValue(text.slice(k + 1, end).trim(), named)) spans.push({ start: k + 1, end, kind: named.kind });
+        if (isSecretValue(text.slice(k + 1, end).trim(), named, false)) spans.push({ start: k + 1, end, kind: named.kind });
         pending = undefined;
         i = Math.max(i, end);
         continue;
@@ -254,7 +262,7 @@ export function scanPairs(text: string, spans: Span[]): void {
       i = Math.max(i, value.start + REDACTED.length);
       continue;
     }
-    if (isSecretValue(value.quoted ? found : found.trim(), key)) {
+    if (isSecretValue(value.quoted ? found : found.trim(), key, value.quoted)) {
       spans.push({ start: value.start, end: value.start + tokenPrefixLength(found), kind: key.kind });
       i = Math.max(i, value.next);
     }

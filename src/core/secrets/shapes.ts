@@ -120,23 +120,9 @@ export function classifyToken(word: string): SecretKind | undefined {
  * characters, no run of plain words.
  */
 function isSample(word: string): boolean {
-  if (isDocumentationSample(word) || hasAscendingRun(word)) return true;
+  if (isDocumentationSample(word)) return true;
   let longest = '';
   for (const piece of word.split(/[^A-Za-z0-9]+/)) if (piece.length > longest.length) longest = piece;
   // Mostly plain words: `...-SlackAppConfigurationAccessTokenHere`.
   return longest.length >= 16 && longest.length * 5 >= word.length * 2 && isIdentifierLike(longest);
-}
-
-/**
- * The alphabet or the digits in order (`AIzaSyabcdefghijklmnopqrstuvwxyz1234567`): written by hand.
- * Only for machine-made token shapes; a person's password may well hold `12345678`.
- */
-function hasAscendingRun(word: string): boolean {
-  let run = 1;
-  for (let i = 1; i < word.length; i++) {
-    const c = word.charCodeAt(i);
-    run = c === word.charCodeAt(i - 1) + 1 && /[A-Za-z0-9]/.test(word[i] ?? '') ? run + 1 : 1;
-    if (run >= 8) return true;
-  }
-  return false;
 }

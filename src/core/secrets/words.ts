@@ -258,11 +258,13 @@ function classifyWord(text: string, word: string, start: number, recent: Word[],
       // A padded base64 key with `/` in it, glued to a path (`/items/<key>==`): the word's last pieces.
       const last = parts.length - 1;
       for (let q = last; q >= 0 && last - q < MAX_GLUED_PIECES; q--) {
-        const from = (parts[q] as Word).start;
-        const kind = classifyToken(word.slice(from));
-        if (kind) {
-          spans.push({ start: start + from, end: start + word.length, kind });
-          return undefined;
+        // The key may itself begin with `/` (`items//d7qH...==`): try with the slash before the piece too.
+        for (const from of [(parts[q] as Word).start, (parts[q] as Word).start - 1]) {
+          const kind = from >= 0 ? classifyToken(word.slice(from)) : undefined;
+          if (kind) {
+            spans.push({ start: start + from, end: start + word.length, kind });
+            return undefined;
+          }
         }
       }
     }
