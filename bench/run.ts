@@ -8,6 +8,7 @@ import { normalize } from '../src/core/normalize.js';
 import { redact } from '../src/core/redact.js';
 import type { AppInfo, Catalog, CatalogEntry, Diagnosis } from '../src/core/types.js';
 import { bigLogPaste, fieldPastes, type FieldPaste } from '../test/fixtures/pastes/field.js';
+import { redactionFigures } from './redact.js';
 import { pasteCases, type PasteCase } from '../test/fixtures/pastes/variants.js';
 import { isEntryPoint } from '../src/entry-point.js';
 
@@ -247,6 +248,8 @@ function main(): void {
   console.log(
     `field pastes (test/fixtures/pastes/field.ts, written apart from the above, 200 KB log included): connector-doctor right on ${fieldAccuracy(real)} (${realLabel}), ${fieldAccuracy(synthetic)} (${bigLabel})`,
   );
+  console.log('');
+  for (const line of redactionFigures(fmt, ITERATIONS)) console.log(line);
 }
 
 if (isEntryPoint(import.meta.url)) main();

@@ -246,7 +246,7 @@ describe('incident cards', () => {
       '⚠ 2 secrets removed (an Authorization header and a JSON Web Token). Your message above still shows them: delete it and rotate those credentials.',
     );
     expect(read(incidentCard({ incident: incident(), catalog, history: { secrets: { count: 1, kinds: ['secret-pair'] } } }))).toContain(
-      '1 secret removed (a password or key value). Your message above still shows it: delete it and rotate that credential.',
+      '1 secret removed (a secret value). Your message above still shows it: delete it and rotate that credential.',
     );
   });
 

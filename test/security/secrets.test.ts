@@ -138,8 +138,11 @@ describe('secrets never leave the bot', () => {
   });
 
   it('the fixture paste really holds every kind of secret the core redacts', () => {
-    for (const s of SECRETS) expect(plainPaste()).toContain(s.value);
+    // Every piece searched for at the exits is in the paste (the PEM block is pasted indented, as YAML).
+    for (const s of SECRETS) for (const piece of s.pieces) expect(plainPaste()).toContain(piece);
     expect(SECRETS.map((s) => s.kind)).toEqual(expect.arrayContaining(['jwt', 'bearer', 'aad-refresh', 'client-secret', 'google-refresh', 'google-access', 'okta', 'salesforce', 'url-password', 'password-pair', 'client-secret-pair', 'json-password']));
+    // One sample of each class of issue 15: shapes, URLs, PEM, command lines, assignments, key names, glued, headers.
+    expect(SECRETS.map((s) => s.kind)).toEqual(expect.arrayContaining(['aws-key-in-s3-error', 'token-in-git-url', 'slack-webhook', 'pem-in-yaml', 'curl-user', 'assignment', 'key-name', 'glued', 'header-before-url']));
     expect(teamsHtmlPaste()).toContain('&quot;password&quot;');
     expect(escalationNote().length).toBeGreaterThan(MAX_NOTE_LENGTH);
   });
@@ -162,7 +165,7 @@ describe('secrets never leave the bot', () => {
     const cards = cardsOf(replies);
     expect(JSON.stringify(cards)).toMatch(/Box connector: /);
     const shownFirst = unescapeDisplay(visibleText(cards[0]));
-    expect(shownFirst).toContain('12 secrets removed (an Authorization header, a JSON Web Token, a Microsoft Entra refresh token, ');
+    expect(shownFirst).toContain('21 secrets removed (an Authorization header, a JSON Web Token, a Microsoft Entra refresh token, ');
     expect(shownFirst).toContain('Your message above still shows them: delete it and rotate those credentials.');
     personalIncident = cardIncidentId(cards[0]);
   });
@@ -172,7 +175,7 @@ describe('secrets never leave the bot', () => {
     expect(answer.status).toBe(200);
     const cardPost = await teams.next((c) => c.method === 'POST' && c.conversationId === OPS_THREAD && Array.isArray(c.body.attachments));
     expect(JSON.stringify(cardPost.body)).toMatch(/Box connector: /);
-    expect(unescapeDisplay(visibleText((cardPost.body.attachments as { content: unknown }[])[0]?.content))).toContain('12 secrets removed (an Authorization header');
+    expect(unescapeDisplay(visibleText((cardPost.body.attachments as { content: unknown }[])[0]?.content))).toContain('21 secrets removed (an Authorization header');
     channelIncident = cardIncidentId((cardPost.body.attachments as { content: unknown }[])[0]?.content);
     channelCardId = String(cardPost.body.id ?? '');
   });

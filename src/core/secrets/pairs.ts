@@ -1,0 +1,270 @@
+// Secrets named by the key in front of them, in the syntaxes people paste: `key=value`, `key: value`,
+// `"key":"value"` (escaped JSON too), `:=`, `::=`, `=>`, `?=`, `+=`, typed declarations, XML elements,
+// `setProperty("X_TOKEN", "...")`, name/value records (`{"name":"x_token","value":"..."}`, `<add key=
+// "ApiToken" value="..."/>`, Kubernetes `- name: X_TOKEN` / `value:`) and YAML block scalars.
+// One forward pass: the scan resumes after each value it reads.
+
+import { mayNameSecret, secretKeyOf, type SecretKey } from './keys.js';
+import { classifyToken } from './shapes.js';
+import { REDACTED, isDigit, isKeyChar as isKeyCharImport, isProseWord, isPlaceholder, isQuote as isQuoteImport, isSpace as isSpaceImport, looksRandom, type Span } from './text.js';
+import { isYamlKeyLine, readBlockScalar, readQuoted, readUnquoted, readYamlPlain, type Value } from './values.js';
+
+// Hot-loop tests bound once: tsx and vitest turn imported functions into getters, which cost
+// about a fifth of a scan when called for every character.
+const isKeyChar = isKeyCharImport;
+const isQuote = isQuoteImport;
+const isSpace = isSpaceImport;
+
+/** Keys whose value names another field: `{"name": "x_token", "value": "..."}`. */
+const NAMING_KEYS = new Set(['name', 'key', 'id', 'paramname', 'parametername', 'parameterkey', 'settingname', 'variable', 'envvar', 'property', 'propertyname', 'field', 'fieldname']);
+/** Keys holding the value of the field named just before. */
+const VALUE_KEYS = new Set(['value', 'val', 'data', 'content', 'parametervalue', 'settingvalue', 'secretvalue', 'propertyvalue', 'fieldvalue']);
+/** Type names in `token string = "..."` (Go) declarations. */
+const TYPE_WORDS = new Set(['string', 'str', 'String', 'var', 'val', 'const', 'let', '[]byte', 'char*', '*string', '&str', 'SecureString']);
+/** First characters of the type words, to skip the check for every other word followed by a space. */
+const TYPE_STARTS = 'sSvcl[*&';
+
+/** Characters of a type annotation: `string`, `Optional[str]`, `Map<K, V>`, `&str`, `String?`. */
+function isTypeChar(c: number): boolean {
+  return isKeyChar(c) || c === 60 || c === 62 || c === 91 || c === 93 || c === 63 || c === 124 || c === 38 || c === 42;
+}
+
+/** How far a name/value record's value may follow its name. */
+const NAMING_WINDOW = 400;
+
+/**
+ * `Credential=AKIA.../20261130/us-east-1/s3/aws4_request`, `X-Amz-Credential=ASIA...%2F20261130%2F...`:
+ * a token in its own shape followed by a path-like scope; the scope is no secret and stays.
+ */
+function tokenPrefixLength(value: string): number {
+  const slash = value.indexOf('/');
+  const escaped = value.search(/%2F/i);
+  const cut = slash === -1 ? escaped : escaped === -1 ? slash : Math.min(slash, escaped);
+  if (cut < 20) return value.length;
+  return classifyToken(value.slice(0, cut)) ? cut : value.length;
+}
+
+/** Whether a found value is worth removing under a key of this strength. */
+function isSecretValue(value: string, key: SecretKey, quoted: boolean): boolean {
+  if (value.length === 0 || value === REDACTED || isPlaceholder(value)) return false;
+  // A PEM block is the PEM scanner's: it tells a real key from `-----BEGIN PRIVATE KEY-----\n...`.
+  if (value.includes('-----BEGIN ')) return false;
+  if (isProseWord(value)) return false;
+  // Quoted, a value is a literal whatever it says (`"password": "JsonPw s3cret with space"`).
+  if (!quoted && (isSentence(value) || isCodeReference(value))) return false;
+  if (key.strength === 'strong') return true;
+  return classifyToken(value) !== undefined || looksRandom(value, 'context');
+}
+
+/** Little words of a sentence ("token: it expired after a long pause"); a passphrase has none. */
+const FUNCTION_WORDS = new Set(['the', 'a', 'an', 'is', 'was', 'it', 'has', 'have', 'been', 'not', 'for', 'of', 'to', 'in', 'on', 'and', 'or', 'with', 'after', 'before', 'by', 'be', 'this', 'that', 'your', 'please', 'when', 'if', 'are', 'were', 'we', 'you', 'they', 'there']);
+
+/** A sentence, not a passphrase: four words or more, opening with a little word (`it expired after ...`). */
+function isSentence(value: string): boolean {
+  if (!value.includes(' ')) return false;
+  const words = value.toLowerCase().split(/\s+/).map((w) => w.replace(/[^a-z]/g, ''));
+  return words.length >= 4 && FUNCTION_WORDS.has(words[0] ?? '');
+}
+
+/** Where a secret lives rather than the secret: `process.env.WEBHOOK_SECRET`, `config.password`, `os.environ`. */
+const CODE_ROOTS = new Set(['process', 'os', 'env', 'config', 'cfg', 'conf', 'settings', 'self', 'this', 'ctx', 'context', 'options', 'opts', 'secrets', 'vault', 'app', 'environment', 'system', 'props', 'properties', 'window', 'global', 'globalthis', 'args', 'params', 'req', 'request']);
+
+function isCodeReference(value: string): boolean {
+  const dot = value.indexOf('.');
+  return dot > 0 && CODE_ROOTS.has(value.slice(0, dot).toLowerCase()) && /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value);
+}
+
+/** Separator after a key: `=`, `:`, `:=`, `::=`, `=>`, `?=`, `+=`, `||=`, `??=`, `==`, `<-`. */
+function readSeparator(text: string, at: number): { end: number; colon: boolean } | undefined {
+  if (text.charCodeAt(at) === 60 && text.charCodeAt(at + 1) === 45) return { end: at + 2, colon: false }; // R: `token <- "..."`
+  let j = at;
+  let sawEquals = false;
+  let colons = 0;
+  while (j < text.length && j - at < 4) {
+    const c = text.charCodeAt(j);
+    if (c === 61 /* = */) sawEquals = true;
+    else if (c === 58 /* : */) colons++;
+    else if (!(c === 62 /* > */ || c === 63 /* ? */ || c === 43 /* + */ || c === 124 /* | */ || c === 33 /* ! */)) break;
+    j++;
+  }
+  if (sawEquals) return { end: j, colon: false };
+  if (colons === 1 && j === at + 1) return { end: j, colon: true };
+  return undefined;
+}
+
+/** The key's own character before it (skipping a backslash of escaped JSON). */
+function charBefore(text: string, at: number): number {
+  let k = at - 1;
+  if (text.charCodeAt(k) === 92) k--;
+  return k >= 0 ? text.charCodeAt(k) : -1;
+}
+
+/** Last non-space character before `at`. */
+function previousNonSpace(text: string, at: number): number {
+  let k = at - 1;
+  while (k >= 0 && isSpace(text.charCodeAt(k))) k--;
+  return k >= 0 ? text.charCodeAt(k) : -1;
+}
+
+export function scanPairs(text: string, spans: Span[]): void {
+  let pending: { key: SecretKey; until: number } | undefined;
+  let i = 0;
+  while (i < text.length) {
+    if (!isKeyChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const keyStart = i;
+    while (i < text.length && isKeyChar(text.charCodeAt(i))) i++;
+    const keyEnd = i;
+    // Names do not start with a digit: timestamps (`2026-11-30T03:00`) and numbers are skipped cheaply.
+    if (keyEnd - keyStart > 80 || isDigit(text.charCodeAt(keyStart))) continue;
+    // `https://x-access-token:ghp_...@github.com`: a URL's user, not a key (the URL scanner's).
+    if (text.startsWith('://', keyStart - 3)) continue;
+    // The tail of a base64 token (`.../AwH7PWEgliFq0r==`, `+dT1JmZ`), not a name.
+    const glued = text.charCodeAt(keyStart - 1);
+    if (glued === 43 || glued === 47 || glued === 126 || glued === 42 || glued === 37) continue;
+
+    let j = keyEnd;
+    // `"key"`, `'key'`, `\"key\"`, `ENV["KEY"]`.
+    const opening = charBefore(text, keyStart);
+    let quotedKey = false;
+    if (text.charCodeAt(j) === 92 && isQuote(text.charCodeAt(j + 1))) j++;
+    if (isQuote(text.charCodeAt(j)) && opening === text.charCodeAt(j)) {
+      quotedKey = true;
+      j++;
+    }
+    if (text.charCodeAt(j) === 93 /* ] */) j++;
+    const xmlElement = opening === 60 /* < */ && text.charCodeAt(j) === 62 /* > */;
+    while (j < text.length && j - keyEnd < 6 && isSpace(text.charCodeAt(j))) j++;
+
+    let separator = xmlElement ? { end: j + 1, colon: false } : readSeparator(text, j);
+    let call = false;
+    if (!separator && quotedKey && text.charCodeAt(j) === 44 /* , */) {
+      // setProperty("X_TOKEN", "..."), put('password', '...'): only as a call's or list's argument.
+      const before = previousNonSpace(text, keyStart - 1);
+      if (before === 40 /* ( */ || before === 91 /* [ */ || before === 123 /* { */) {
+        separator = { end: j + 1, colon: false };
+        call = true;
+      }
+    }
+    let typedGo = false;
+    if (!separator && isSpace(text.charCodeAt(keyEnd)) && TYPE_STARTS.includes(text[j] ?? '')) {
+      // Go: `token string = "..."`.
+      let t = j;
+      while (t < text.length && t - j < 14 && !isSpace(text.charCodeAt(t)) && text.charCodeAt(t) !== 61) t++;
+      if (TYPE_WORDS.has(text.slice(j, t)) && mayNameSecret(text.slice(keyStart, keyEnd))) {
+        let e = t;
+        while (e < text.length && e - t < 4 && isSpace(text.charCodeAt(e))) e++;
+        if (text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) !== 61) {
+          separator = { end: e + 1, colon: false };
+          typedGo = true;
+        }
+      }
+    }
+    if (!separator) continue;
+
+    const name = text.slice(keyStart, keyEnd);
+    // Naming and value keys are short; only they need the compact lower-case form.
+    const lowerName = name.length <= 24 ? name.toLowerCase().replace(/[^a-z0-9]/g, '') : '';
+    if (lowerName === 'authorization' || lowerName === 'proxyauthorization') continue; // the header scanner's
+    let key = secretKeyOf(name);
+    if (key && looksRandom(name, 'context')) key = undefined; // `sDQCQfIxNVPwY7XiqSQof==` only spells `pw` by chance
+    const naming = NAMING_KEYS.has(lowerName);
+    if (pending && keyStart > pending.until) pending = undefined;
+    if (!key && pending && VALUE_KEYS.has(lowerName)) {
+      key = pending.key;
+      pending = undefined; // one value per name
+    }
+    if (!key && !naming) continue;
+
+    let v = separator.end;
+    while (v < text.length && v - separator.end < 8 && isSpace(text.charCodeAt(v))) v++;
+    // `var token: string = "..."`, `api_key: Optional[str] = "..."`: skip the type.
+    if (separator.colon && !typedGo) {
+      let t = v;
+      while (t < text.length && t - v < 40 && isTypeChar(text.charCodeAt(t))) t++;
+      let e = t;
+      while (e < text.length && e - t < 4 && isSpace(text.charCodeAt(e))) e++;
+      if (t > v && text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) !== 61) {
+        v = e + 1;
+        while (v < text.length && v - e < 8 && isSpace(text.charCodeAt(v))) v++;
+      }
+    }
+
+    const escaped = text.charCodeAt(v) === 92 && isQuote(text.charCodeAt(v + 1));
+    if (escaped) v++;
+    const first = text.charCodeAt(v);
+    let value: Value | undefined;
+    if (xmlElement) {
+      let end = v;
+      while (end < text.length && text.charCodeAt(end) !== 60 && text.charCodeAt(end) !== 10) end++;
+      // Only an element that closes (`<password>x</password>`); `Bearer <token>` in a sentence is prose.
+      if (text.charCodeAt(end) === 60 && text.charCodeAt(end + 1) === 47) value = { start: v, end, next: end, quoted: false };
+    } else if (isQuote(first) && first === opening && !quotedKey) {
+      // "`token=` in a sentence", `'token=' + value`: the quote closes the span the key stands in.
+      continue;
+    } else if (isQuote(first)) {
+      const inner = text.charCodeAt(v + 1);
+      if (!call && (inner === 123 /* { */ || inner === 91 /* [ */)) {
+        // `GOOGLE_CREDENTIALS='{"type": ...}'`: a JSON document in a string; its own pairs are scanned.
+        continue;
+      }
+      value = readQuoted(text, v, escaped);
+      if (call) {
+        const after = previousNonSpace(text, value.next + 1);
+        if (text.charCodeAt(value.next) === 58 || after === 58) continue; // `"a", "b": ...` is JSON, not a call
+      }
+    } else if (call) {
+      continue;
+    } else if (separator.colon && (first === 124 /* | */ || first === 62 /* > */)) {
+      let k = v + 1;
+      while (k < text.length && k - v < 4 && /[-+0-9]/.test(text[k] ?? '')) k++;
+      while (k < text.length && isSpace(text.charCodeAt(k))) k++;
+      if (text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13) value = readBlockScalar(text, keyStart, k);
+    } else if (first === 123 /* { */ || first === 91 /* [ */ || first === 40 /* ( */) {
+      // An object or list under the key: its own pairs are scanned in turn, and a `value` field
+      // inside it (`"adminPassword": {"value": "..."}`, ARM parameters) holds this key's secret.
+      if (key && first === 123) pending = { key, until: v + NAMING_WINDOW };
+      continue;
+
+    } else if (separator.colon && key && isYamlKeyLine(text, keyStart, v)) {
+      value = readYamlPlain(text, v);
+    } else {
+      value = readUnquoted(text, v);
+      // `password = getPassword()`, `token = os.environ[...]`: code, not a value.
+      const after = text.charCodeAt(value.end);
+      if (after === 40 || after === 91) value = undefined;
+    }
+    if (!value) continue;
+    const found = text.slice(value.start, value.end);
+
+    const named = naming ? secretKeyOf(found) : undefined;
+    if (naming && !named) pending = undefined; // `- name: LOG_LEVEL`: the next value is not the secret's
+    if (named) {
+      pending = { key: named, until: value.next + NAMING_WINDOW };
+      // `<entry key="password">hunter2</entry>`: the element's content is the value.
+      let k = value.next;
+      while (k < text.length && k - value.next < 4 && isSpace(text.charCodeAt(k))) k++;
+      if (value.quoted && text.charCodeAt(k) === 62 /* > */) {
+        let end = k + 1;
+        while (end < text.length && text.charCodeAt(end) !== 60 && text.charCodeAt(end) !== 10) end++;
+        if (isSecretValue(text.slice(k + 1, end).trim(), named, false)) spans.push({ start: k + 1, end, kind: named.kind });
+        pending = undefined;
+        i = Math.max(i, end);
+        continue;
+      }
+      i = Math.max(i, value.next);
+      continue;
+    }
+    if (!key) continue;
+    if (found.startsWith(REDACTED)) {
+      i = Math.max(i, value.start + REDACTED.length);
+      continue;
+    }
+    if (isSecretValue(value.quoted ? found : found.trim(), key, value.quoted)) {
+      spans.push({ start: value.start, end: value.start + tokenPrefixLength(found), kind: key.kind });
+      i = Math.max(i, value.next);
+    }
+  }
+}
