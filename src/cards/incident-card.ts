@@ -47,6 +47,11 @@ export interface IncidentCardInput {
   pressNotice?: string;
   /** Who gets the card refreshed automatically when they open the chat. */
   refreshUserIds?: readonly string[];
+  /**
+   * The diagnosis could not be stored (the database is down, full or read-only): the card still
+   * explains the error, but has no buttons, since there is no incident for them to act on.
+   */
+  unrecorded?: boolean;
 }
 
 /** The catalog entry an incident's card explains, once the app is known. */
@@ -89,6 +94,48 @@ function escalatedBadge(incident: Incident, history: IncidentHistory): Badge {
   return { style, lines };
 }
 
+/** Said on a card whose incident could not be stored. */
+export const UNRECORDED_LINE = 'I could not record this incident, so this card has no buttons. The fix below still applies; paste the error again in a few minutes to track it.';
+
+function unrecordedBadge(): Badge {
+  return { style: 'attention', lines: [line(bold('⚠ Not recorded')), line(text(UNRECORDED_LINE))] };
+}
+
+/**
+ * The card without anything that acts on an incident (Execute and Submit buttons, the refresh):
+ * Show details and Learn more stay.
+ */
+function withoutIncidentActions(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    return node
+      .filter((item) => !(item && typeof item === 'object' && ['Action.Execute', 'Action.Submit'].includes(String((item as { type?: unknown }).type))))
+      .map(withoutIncidentActions);
+  }
+  if (!node || typeof node !== 'object') return node;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'refresh' || key === 'selectAction') continue;
+    // An ActionSet left empty is invalid Adaptive Card JSON: drop it with its last button.
+    copy[key] = withoutIncidentActions(value);
+  }
+  return copy;
+}
+
+function dropEmptyActionSets(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    return node
+      .filter((item) => !(item && typeof item === 'object' && (item as { type?: unknown }).type === 'ActionSet' && ((item as { actions?: unknown[] }).actions ?? []).length === 0))
+      .map(dropEmptyActionSets);
+  }
+  if (!node || typeof node !== 'object') return node;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'actions' && Array.isArray(value) && value.length === 0) continue;
+    copy[key] = dropEmptyActionSets(value);
+  }
+  return copy;
+}
+
 function incidentBadge(incident: Incident, history: IncidentHistory): Badge {
   const badge: Badge = (() => {
     switch (incident.state) {
@@ -123,7 +170,7 @@ function commonFields(input: IncidentCardInput, history: IncidentHistory) {
   const destination = input.hasDestination !== false;
   return (limit: number): IncidentCardCommon => ({
     incidentId: incident.id,
-    badge: incidentBadge(incident, history),
+    badge: input.unrecorded ? unrecordedBadge() : incidentBadge(incident, history),
     choice: choiceLines(incident, input.catalog, history),
     secretNotice: history.secrets ? plainText(secretNotice(history.secrets.count, history.secrets.kinds)) : '',
     pressNotice: input.pressNotice ? plainText(input.pressNotice) : '',
@@ -176,7 +223,8 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
   const { incident, catalog } = input;
   const history = input.history ?? {};
   const common = commonFields(input, history);
-  const finish = (card: AdaptiveCard) => withRefresh(card, incident.id, input.refreshUserIds);
+  const finish = (card: AdaptiveCard) =>
+    input.unrecorded ? (dropEmptyActionSets(withoutIncidentActions(card)) as AdaptiveCard) : withRefresh(card, incident.id, input.refreshUserIds);
   const entry = shownEntry(incident, catalog);
   if (entry) {
     const data = diagnosisData(input, entry, history, common);

@@ -23,6 +23,8 @@ export interface ViewOptions {
   pressNotice?: string;
   /** Who gets the card refreshed automatically when they open the chat. */
   refreshUserIds?: readonly string[];
+  /** The incident could not be stored: the card explains the error without buttons. */
+  unrecorded?: boolean;
 }
 
 /** What the bot understood in a paste it could not match: app names and the strongest signals. */
@@ -78,7 +80,7 @@ export async function incidentCardFor(deps: ViewDeps, incident: Incident, option
   // same alternatives, and the buttons offer exactly what the verbs accept.
   const finding = findingOf(incident, matcher);
   const [history, hasDestination] = await Promise.all([
-    options.history ?? historyFor(deps.store, incident.id),
+    options.history ?? (options.unrecorded ? {} : historyFor(deps.store, incident.id)),
     deps.hasDestination ? deps.hasDestination() : Promise.resolve(undefined),
   ]);
   return incidentCard({
@@ -92,6 +94,7 @@ export async function incidentCardFor(deps: ViewDeps, incident: Incident, option
     hasDestination,
     pressNotice: options.pressNotice,
     refreshUserIds: options.refreshUserIds,
+    unrecorded: options.unrecorded,
   });
 }
 

@@ -6,7 +6,8 @@ import { secretNotice } from '../cards/secrets.js';
 import { ANY_APP_ID, appName } from '../cards/words.js';
 import { DEFAULT_MAX_INPUT_CHARS } from '../core/match.js';
 import type { Catalog, DiagnoseOptions, Diagnosis, Finding } from '../core/types.js';
-import type { Incident, Person } from '../incidents/types.js';
+import { isStoreError } from '../core/errors.js';
+import type { Incident, NewIncident, Person } from '../incidents/types.js';
 import { activityLogFields, type Logger } from '../log.js';
 import type { CardActionDeps } from './card-actions.js';
 import { incidentCardFor } from './incident-view.js';
@@ -58,7 +59,7 @@ export async function answerPaste(context: TurnContext, text: string, deps: Past
   const shown = diagnosis.findings.slice(0, MAX_CARDS_PER_MESSAGE);
   for (const [index, finding] of shown.entries()) {
     metrics.findings.inc({ verdict: finding.verdict });
-    let { incident } = await store.openOrRepeat({
+    const opening: NewIncident = {
       conversationId,
       tenantId: activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id,
       serviceUrl: activity.serviceUrl,
@@ -68,7 +69,22 @@ export async function answerPaste(context: TurnContext, text: string, deps: Past
       entryIds: finding.matches.map((m) => m.entry.id),
       appId: appIdOf(finding),
       at: deps.clock(),
-    });
+    };
+    let incident: Incident;
+    try {
+      ({ incident } = await store.openOrRepeat(opening));
+    } catch (error) {
+      // The database is down, full or read-only: the person still gets the diagnosis, without
+      // buttons and saying it was not recorded. The store counted and logged the failure itself.
+      if (!isStoreError(error)) throw error;
+      logger.warn({ ...activityLogFields(activity), err: { code: error.code, kind: error.kind } }, 'incident not recorded; answering with the diagnosis alone');
+      const unrecorded = unrecordedIncident(opening, index);
+      const secrets = index === 0 && diagnosis.redactions > 0 ? { count: diagnosis.redactions, kinds: diagnosis.redactedKinds } : undefined;
+      // Nothing here asks the store again: it is what just failed.
+      const card = await incidentCardFor({ matcher, store }, unrecorded, { unrecorded: true, history: secrets ? { secrets } : {} });
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      continue;
+    }
     // The first card says what was removed from the message: it stays said when the card refreshes.
     if (index === 0 && diagnosis.redactions > 0) incident = await recordSecrets(deps, incident, reporter, diagnosis);
     const card = await incidentCardFor(views, incident, { refreshUserIds });
@@ -89,6 +105,19 @@ export async function answerPaste(context: TurnContext, text: string, deps: Past
     notes.push(`Your message was long (${length} characters), so I only read the first ${DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US')}. Paste the rest separately if it holds another error.`);
   }
   if (notes.length > 0) await context.sendActivity(notes.join(' '));
+}
+
+/** What the card shows for a diagnosis the store could not keep: open, reported now, no id anyone can press on. */
+function unrecordedIncident(opening: NewIncident, index: number): Incident {
+  return {
+    ...opening,
+    id: `unrecorded-${index}`,
+    state: 'open',
+    version: 0,
+    repeatCount: 0,
+    createdAt: opening.at,
+    updatedAt: opening.at,
+  };
 }
 
 /** Note on the incident how many secrets (of which kinds) the paste had, for its card. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/core/catalog.js';
 import type { IncidentHistory } from '../../src/cards/history.js';
-import { incidentCard } from '../../src/cards/incident-card.js';
+import { UNRECORDED_LINE, incidentCard } from '../../src/cards/incident-card.js';
 import { CARD_BUDGET_BYTES, cardBytes } from '../../src/cards/render.js';
 import { statsCard } from '../../src/cards/stats-card.js';
 import { supportEscalationCard } from '../../src/cards/support-card.js';
@@ -85,7 +85,19 @@ describe('incident cards', () => {
     'no match': incidentCard({ incident: incident({ verdict: 'none', appId: undefined, entryIds: [otherApp.id], excerpt: 'Widget frobnication failed' }), catalog, understood: ['HTTP 418'] }),
     'no match without suggestions': incidentCard({ incident: incident({ verdict: 'none', appId: undefined, entryIds: [], excerpt: 'hello' }), catalog }),
     'none of these': incidentCard({ incident: incident({ verdict: 'none', appId: undefined, entryIds: [] }), catalog, history: history({ choice: { kind: 'none', by: BEA, at } }) }),
+    'diagnosis not recorded': incidentCard({ incident: incident(), catalog, unrecorded: true, alternatives: [otherApp], history: history({ secrets: { count: 1, kinds: ['jwt'] } }) }),
+    'ambiguous not recorded': incidentCard({ incident: incident({ verdict: 'ambiguous', appId: undefined, entryIds: [boxEntry.id, otherApp.id] }), catalog, unrecorded: true }),
   };
+
+  it.each(['diagnosis not recorded', 'ambiguous not recorded'] as const)('%s: says so, keeps the diagnosis and Show details, and has no button that acts on an incident', (name) => {
+    const card = variants[name];
+    const text = unescapeDisplay(visibleText(card));
+    expect(text).toContain(`Not recorded\n${UNRECORDED_LINE}`);
+    expect(actionsOf(card).map((a) => a.type)).not.toContain('Action.Execute');
+    expect(JSON.stringify(card)).not.toMatch(/Action\.(Execute|Submit)/);
+    expect(refreshOf(card)).toBeUndefined();
+    expect(actionsOf(card).map((a) => a.type)).toContain('Action.ToggleVisibility');
+  });
 
   it.each(Object.entries(variants))('%s is a valid Adaptive Card 1.5 under 28 KB, without invisible characters', (_name, card) => {
     expect(cardProblems(card)).toEqual([]);
@@ -149,7 +161,8 @@ describe('incident cards', () => {
   });
 
   it('every button carries the incident id and a Submit fallback with the same data and verb', () => {
-    for (const card of Object.values(variants)) {
+    for (const [name, card] of Object.entries(variants)) {
+      if (name.endsWith('not recorded')) continue;
       const executes = actionsOf(card).filter((a) => a.type === 'Action.Execute');
       expect(executes.length).toBeGreaterThan(0);
       for (const action of executes) {
