@@ -22,7 +22,7 @@ function describeMachine(options: BenchOptions): string {
   const cpu = cpus();
   return [
     `node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), load average ${load()} at start`,
-    `${options.rounds} interleaved rounds x ${options.seconds} s, ${options.connections} connections, autocannon in this process;`,
+    `${options.rounds} interleaved rounds x ${options.seconds} s after ${options.warmupSeconds} s of warm-up per window, ${options.connections} connections, autocannon in this process;`,
     `every request a new user, conversation and tenant; ${BENCH_PASTES.length} field pastes, each with its own correlation id; deliveryMode expectReplies`,
   ].join('\n');
 }
@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     const servers = await startAll(workDir, options);
     const idleMiB = await idleMemory(servers);
     const hooks = options.profileDir ? snapshotHooks(() => servers.real, options.rounds) : {};
-    const measurements = await measureRounds(servers, options.rounds, { connections: options.connections, seconds: options.seconds }, hooks);
+    const plan = { rounds: options.rounds, warmupSeconds: options.warmupSeconds, load: { connections: options.connections, seconds: options.seconds } };
+    const measurements = await measureRounds(servers, plan, hooks);
     // A profiled bot writes its CPU profile on the way out: give it time.
     for (const server of Object.values(servers)) await server.stop(30_000);
     const starts = [

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 export interface BenchOptions {
   rounds: number;
   seconds: number;
+  /** Unrecorded load per window before round 1 (0: none). */
+  warmupSeconds: number;
   connections: number;
   /** How many cold starts to time for start-to-ready. */
   starts: number;
@@ -13,13 +15,13 @@ export interface BenchOptions {
   profileDir: string | undefined;
 }
 
-export const USAGE = `npm run bench:http -- [--rounds N] [--seconds S] [--connections C] [--starts K] [--no-build] [--profile DIR]
-  env: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_CONNECTIONS (20), BENCH_STARTS (5), BENCH_PROFILE_DIR`;
+export const USAGE = `npm run bench:http -- [--rounds N] [--seconds S] [--warmup S] [--connections C] [--starts K] [--no-build] [--profile DIR]
+  env: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_CONNECTIONS (20), BENCH_STARTS (5), BENCH_PROFILE_DIR`;
 
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+function wholeNumber(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number >= 1, got ${raw}\n${USAGE}`);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number >= ${min}, got ${raw}\n${USAGE}`);
   return value;
 }
 
@@ -29,6 +31,7 @@ export function readOptions(argv: string[] = process.argv.slice(2), env: NodeJS.
     options: {
       rounds: { type: 'string' },
       seconds: { type: 'string' },
+      warmup: { type: 'string' },
       connections: { type: 'string' },
       starts: { type: 'string' },
       'no-build': { type: 'boolean' },
@@ -41,10 +44,11 @@ export function readOptions(argv: string[] = process.argv.slice(2), env: NodeJS.
     process.exit(0);
   }
   return {
-    rounds: positiveInt('rounds', values.rounds ?? env.BENCH_ROUNDS, 3),
-    seconds: positiveInt('seconds', values.seconds ?? env.BENCH_SECONDS, 5),
-    connections: positiveInt('connections', values.connections ?? env.BENCH_CONNECTIONS, 20),
-    starts: positiveInt('starts', values.starts ?? env.BENCH_STARTS, 5),
+    rounds: wholeNumber('rounds', values.rounds ?? env.BENCH_ROUNDS, 3),
+    seconds: wholeNumber('seconds', values.seconds ?? env.BENCH_SECONDS, 5),
+    warmupSeconds: wholeNumber('warmup', values.warmup ?? env.BENCH_WARMUP, 2, 0),
+    connections: wholeNumber('connections', values.connections ?? env.BENCH_CONNECTIONS, 20),
+    starts: wholeNumber('starts', values.starts ?? env.BENCH_STARTS, 5),
     build: !values['no-build'],
     profileDir: values.profile ?? (env.BENCH_PROFILE_DIR || undefined),
   };

@@ -13,7 +13,7 @@ export interface Report {
 
 type Row = (string | number | undefined)[];
 
-const HEADER = ['workload', 'server', 'round', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors (timeouts)', 'no card', 'RSS peak MiB', 'RSS after MiB', 'req/s vs minimal', 'p99 vs minimal', 'RSS vs minimal'];
+const HEADER = ['workload', 'server', 'round', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors (timeouts)', 'no card', 'RSS peak MiB', 'RSS after MiB', 'req/s vs minimal', 'p99 vs minimal', 'RSS vs minimal', 'others CPU (cores)'];
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -37,11 +37,12 @@ interface Figures {
   withoutCard: number | undefined;
   peakMiB: number;
   afterMiB: number | undefined;
+  neighbourCores: number;
 }
 
 function figuresOf(m: Measurement): Figures {
   const { load } = m;
-  return { round: String(m.round), rps: load.requestsPerSecond, p50: load.p50Ms, p99: load.p99Ms, non2xx: load.non2xx, errors: load.errors, timeouts: load.timeouts, withoutCard: load.withoutCard, peakMiB: m.peakMiB, afterMiB: m.afterMiB };
+  return { round: String(m.round), rps: load.requestsPerSecond, p50: load.p50Ms, p99: load.p99Ms, non2xx: load.non2xx, errors: load.errors, timeouts: load.timeouts, withoutCard: load.withoutCard, peakMiB: m.peakMiB, afterMiB: m.afterMiB, neighbourCores: m.neighbourCores };
 }
 
 function summaryOf(windows: Measurement[]): Figures {
@@ -57,6 +58,7 @@ function summaryOf(windows: Measurement[]): Figures {
     withoutCard: cards.every((c) => c === undefined) ? undefined : sum(cards.map((c) => c ?? 0)),
     peakMiB: Math.max(...windows.map((m) => m.peakMiB)),
     afterMiB: windows.at(-1)?.afterMiB,
+    neighbourCores: median(windows.map((m) => m.neighbourCores)),
   };
 }
 
@@ -66,6 +68,7 @@ function loadRow(kind: WorkloadKind, server: string, f: Figures, minimal: Figure
     kind, server, f.round, whole(f.rps), whole(f.p50), whole(f.p99), f.non2xx, `${f.errors} (${f.timeouts})`, f.withoutCard ?? '-',
     whole(f.peakMiB), whole(f.afterMiB),
     versus ? ratio(f.rps, versus.rps) : '', versus ? ratio(f.p99, versus.p99) : '', versus ? ratio(f.peakMiB, versus.peakMiB) : '',
+    f.neighbourCores.toFixed(2),
   ];
 }
 
@@ -93,13 +96,13 @@ function idleRows(idleMiB: Map<string, number | undefined>): Row[] {
   const minimal = idleMiB.get(SERVER_NAMES.minimal);
   return [...idleMiB].map(([server, mib]) => {
     const difference = server === SERVER_NAMES.minimal || mib === undefined || minimal === undefined ? '' : `${mib - minimal >= 0 ? '+' : ''}${Math.round(mib - minimal)} MiB`;
-    return ['idle after start', server, '-', '', '', '', '', '', '', '', whole(mib), '', '', difference];
+    return ['idle after start', server, '-', '', '', '', '', '', '', '', whole(mib), '', '', difference, ''];
   });
 }
 
 /** Start rows borrow the latency columns: p50 is the median start, p99 the slowest. */
 function startRows(starts: StartTimes[]): Row[] {
-  return starts.map((s) => [`start to ready (${s.samples.length} starts)`, s.server, '-', '', whole(median(s.samples)), whole(Math.max(...s.samples)), '', '', '', '', '', '', '', '']);
+  return starts.map((s) => [`start to ready (${s.samples.length} starts)`, s.server, '-', '', whole(median(s.samples)), whole(Math.max(...s.samples)), '', '', '', '', '', '', '', '', '']);
 }
 
 function markdown(rows: Row[]): string {

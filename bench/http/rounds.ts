@@ -2,6 +2,7 @@
 // noisy neighbour hits all of them alike): pastes for all three, then presses for the two bots.
 import type { ServerProcess } from './children.js';
 import { runLoad, type LoadResult, type LoadSettings, type Workload } from './load.js';
+import { watchNeighbours } from './neighbours.js';
 import { rssMiB, watchPeaks } from './rss.js';
 import { PressTargets, fixedPressWorkload, pasteWorkload, pressWorkload } from './workloads.js';
 
@@ -16,6 +17,8 @@ export interface Measurement {
   peakMiB: number;
   /** RSS a moment after the window (MiB): does it come back down, round after round? */
   afterMiB: number | undefined;
+  /** CPU the rest of the machine used during the window (cores): other people's test runs. */
+  neighbourCores: number;
 }
 
 export interface Servers {
@@ -35,16 +38,18 @@ export function assertRunning(server: ServerProcess): void {
 }
 
 async function measureWindow(server: ServerProcess, kind: WorkloadKind, round: number, workload: Workload, settings: LoadSettings): Promise<Measurement> {
-  process.stderr.write(`round ${round}: ${kind} -> ${server.name} ... `);
+  process.stderr.write(`${round === 0 ? 'warm-up' : `round ${round}`}: ${kind} -> ${server.name} ... `);
   const watch = watchPeaks([server.pid]);
+  const neighbours = watchNeighbours([process.pid, server.pid]);
   const load = await runLoad(server.url, workload, settings);
+  const neighbourCores = neighbours.stop();
   const peakMiB = watch.stop().get(server.pid) ?? 0;
   assertRunning(server);
   await pause(SETTLE_MS);
   assertRunning(server);
   const afterMiB = rssMiB(server.pid);
-  process.stderr.write(`${Math.round(load.requestsPerSecond)} req/s, p99 ${load.p99Ms} ms, peak ${peakMiB.toFixed(0)} MiB\n`);
-  return { kind, server: server.name, round, load, peakMiB, afterMiB };
+  process.stderr.write(`${Math.round(load.requestsPerSecond)} req/s, p99 ${load.p99Ms} ms, peak ${peakMiB.toFixed(0)} MiB, others used ${neighbourCores.toFixed(2)} cores\n`);
+  return { kind, server: server.name, round, load, peakMiB, afterMiB, neighbourCores };
 }
 
 export interface RoundHooks {
@@ -52,18 +57,31 @@ export interface RoundHooks {
   afterRealPastes?(round: number): Promise<void>;
 }
 
-export async function measureRounds(servers: Servers, rounds: number, settings: LoadSettings, hooks: RoundHooks = {}): Promise<Measurement[]> {
-  const measurements: Measurement[] = [];
+export interface Plan {
+  rounds: number;
+  /** Seconds of unrecorded load per window before round 1 (JIT, caches, pools); 0 for none. */
+  warmupSeconds: number;
+  load: LoadSettings;
+}
+
+/** One round: pastes to each server, then presses to each bot. Round 0 is the warm-up. */
+async function measureRound(servers: Servers, round: number, settings: LoadSettings, targets: PressTargets, hooks: RoundHooks): Promise<Measurement[]> {
+  const measured: Measurement[] = [];
+  measured.push(await measureWindow(servers.restify, 'paste', round, pasteWorkload({ verify: true }), settings));
+  measured.push(await measureWindow(servers.minimal, 'paste', round, pasteWorkload({ verify: true }), settings));
+  measured.push(await measureWindow(servers.real, 'paste', round, pasteWorkload({ verify: true, harvest: targets }), settings));
+  if (round > 0) await hooks.afterRealPastes?.(round);
+  process.stderr.write(`${targets.size} cards of ${servers.real.name} to press\n`);
+  measured.push(await measureWindow(servers.minimal, 'press', round, fixedPressWorkload(), settings));
+  measured.push(await measureWindow(servers.real, 'press', round, pressWorkload(targets), settings));
+  return measured;
+}
+
+export async function measureRounds(servers: Servers, plan: Plan, hooks: RoundHooks = {}): Promise<Measurement[]> {
   // Cards the real bot answered with; their Mark resolved buttons are what the press windows press.
   const targets = new PressTargets();
-  for (let round = 1; round <= rounds; round += 1) {
-    measurements.push(await measureWindow(servers.restify, 'paste', round, pasteWorkload({ verify: true }), settings));
-    measurements.push(await measureWindow(servers.minimal, 'paste', round, pasteWorkload({ verify: true }), settings));
-    measurements.push(await measureWindow(servers.real, 'paste', round, pasteWorkload({ verify: true, harvest: targets }), settings));
-    await hooks.afterRealPastes?.(round);
-    process.stderr.write(`${targets.size} cards of ${servers.real.name} to press\n`);
-    measurements.push(await measureWindow(servers.minimal, 'press', round, fixedPressWorkload(), settings));
-    measurements.push(await measureWindow(servers.real, 'press', round, pressWorkload(targets), settings));
-  }
+  if (plan.warmupSeconds > 0) await measureRound(servers, 0, { ...plan.load, seconds: plan.warmupSeconds }, targets, hooks);
+  const measurements: Measurement[] = [];
+  for (let round = 1; round <= plan.rounds; round += 1) measurements.push(...(await measureRound(servers, round, plan.load, targets, hooks)));
   return measurements;
 }

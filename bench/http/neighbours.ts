@@ -1,0 +1,40 @@
+// How busy the rest of the machine was during a window: CPU time spent by every process other than
+// the bench and the server under test, in cores (0.5 = half a core). Other engineers' test runs share
+// this machine; a window with a busy neighbour is one to distrust, and the table says which.
+import { readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100;
+
+/** Busy ticks of all CPUs since boot (user + nice + system + irq + softirq + steal). */
+function machineBusyTicks(): number {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return user + nice + system + irq + softirq + steal;
+}
+
+/** utime + stime of one process, in ticks (0 once it has gone). */
+function processTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Start measuring; `stop()` gives the cores the other processes used on average since. */
+export function watchNeighbours(ours: number[]): { stop(): number } {
+  const started = performance.now();
+  const machineBefore = machineBusyTicks();
+  const oursBefore = ours.reduce((total, pid) => total + processTicks(pid), 0);
+  return {
+    stop() {
+      const seconds = (performance.now() - started) / 1000;
+      const machine = machineBusyTicks() - machineBefore;
+      const mine = ours.reduce((total, pid) => total + processTicks(pid), 0) - oursBefore;
+      return Math.max(0, machine - mine) / TICKS_PER_SECOND / seconds;
+    },
+  };
+}
