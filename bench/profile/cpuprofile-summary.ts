@@ -1,0 +1,109 @@
+// `tsx bench/profile/cpuprofile-summary.ts FILE.cpuprofile [TOP]`: where a V8 CPU profile (node
+// --cpu-prof, e.g. from `npm run bench:http -- --profile DIR`) spent its busy time, by module
+// (npm package, node internals, our src/ file) and by function, self and inclusive.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** V8's pseudo-frames that are not work of the program. */
+const IDLE = new Set(['(idle)', '(root)']);
+
+/** npm package, node:internal area, or our own file (dist/ mapped back to its .ts source). */
+export function moduleOf(frame: CallFrame): string {
+  const { url, functionName } = frame;
+  if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+  const packaged = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (packaged) return packaged[1] as string;
+  if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/');
+  const own = /\/dist\/(src\/.+)\.js$/.exec(url) ?? /\/(src\/.+)\.ts$/.exec(url);
+  if (own) return `${own[1]}.ts`;
+  return path.basename(url);
+}
+
+function functionOf(frame: CallFrame): string {
+  return `${frame.functionName || '(anonymous)'} [${moduleOf(frame)}:${frame.lineNumber + 1}]`;
+}
+
+interface Tally {
+  self: Map<string, number>;
+  inclusive: Map<string, number>;
+}
+
+const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
+
+function summarise(profile: CpuProfile): { busyMs: number; byModule: Tally; byFunction: Tally } {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byModule: Tally = { self: new Map(), inclusive: new Map() };
+  const byFunction: Tally = { self: new Map(), inclusive: new Map() };
+  let busyMs = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0) / 1000;
+    const leaf = nodes.get(id);
+    if (!leaf || IDLE.has(leaf.callFrame.functionName)) return;
+    busyMs += ms;
+    add(byModule.self, moduleOf(leaf.callFrame), ms);
+    add(byFunction.self, functionOf(leaf.callFrame), ms);
+    // Inclusive: each module or function counts once per sample, however deep it recurses.
+    const modules = new Set<string>();
+    const functions = new Set<string>();
+    for (let node: ProfileNode | undefined = leaf; node; node = nodes.get(parent.get(node.id) ?? -1)) {
+      if (IDLE.has(node.callFrame.functionName)) continue;
+      modules.add(moduleOf(node.callFrame));
+      functions.add(functionOf(node.callFrame));
+    }
+    for (const key of modules) add(byModule.inclusive, key, ms);
+    for (const key of functions) add(byFunction.inclusive, key, ms);
+  });
+  return { busyMs, byModule, byFunction };
+}
+
+function top(map: Map<string, number>, busyMs: number, count: number): string {
+  return [...map]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, ms]) => `  ${((ms / busyMs) * 100).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(7)} ms  ${key}`)
+    .join('\n');
+}
+
+function main(): void {
+  const [file, topArg] = process.argv.slice(2);
+  if (!file) {
+    process.stderr.write('usage: tsx bench/profile/cpuprofile-summary.ts FILE.cpuprofile [TOP]\n');
+    process.exit(2);
+  }
+  const count = Number(topArg ?? 25);
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const { busyMs, byModule, byFunction } = summarise(profile);
+  const totalMs = profile.timeDeltas.reduce((a, b) => a + b, 0) / 1000;
+  process.stdout.write(
+    [
+      `${path.basename(file)}: ${(totalMs / 1000).toFixed(1)} s profiled, ${(busyMs / 1000).toFixed(1)} s busy (percentages are of busy time)`,
+      `\nModules, inclusive:\n${top(byModule.inclusive, busyMs, count)}`,
+      `\nModules, self:\n${top(byModule.self, busyMs, count)}`,
+      `\nFunctions, inclusive:\n${top(byFunction.inclusive, busyMs, count)}`,
+      `\nFunctions, self:\n${top(byFunction.self, busyMs, count)}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main();
