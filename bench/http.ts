@@ -27,9 +27,12 @@ function describeMachine(options: BenchOptions): string {
   ].join('\n');
 }
 
-/** Flags for a profiling run: a CPU profile written at exit, heap snapshots on SIGUSR2. */
-function profileFlags(dir: string): string[] {
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`];
+/** Node flags for the real bot in a profiling run: a CPU profile written at exit, heap snapshots on SIGUSR2. */
+function profileFlags(options: BenchOptions): string[] {
+  const flags: string[] = [];
+  if (options.cpuProfileDir) flags.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProfileDir)}`);
+  if (options.heapSnapshotDir) flags.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${path.resolve(options.heapSnapshotDir)}`);
+  return flags;
 }
 
 /** Heap snapshots of the real bot after the first and the last round's pastes, to compare retainers. */
@@ -46,7 +49,7 @@ function snapshotHooks(real: () => ServerProcess, rounds: number): RoundHooks {
 }
 
 async function startAll(workDir: string, options: BenchOptions): Promise<Servers> {
-  const nodeFlags = options.profileDir ? profileFlags(path.resolve(options.profileDir)) : [];
+  const nodeFlags = profileFlags(options);
   return {
     restify: await startServer(restifySpec()),
     minimal: await startServer(minimalBotSpec()),
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
   try {
     const servers = await startAll(workDir, options);
     const idleMiB = await idleMemory(servers);
-    const hooks = options.profileDir ? snapshotHooks(() => servers.real, options.rounds) : {};
+    const hooks = options.heapSnapshotDir ? snapshotHooks(() => servers.real, options.rounds) : {};
     const plan = { rounds: options.rounds, warmupSeconds: options.warmupSeconds, load: { connections: options.connections, seconds: options.seconds } };
     const measurements = await measureRounds(servers, plan, hooks);
     // A profiled bot writes its CPU profile on the way out: give it time.
@@ -78,7 +81,9 @@ async function main(): Promise<void> {
       await measureStarts(SERVER_NAMES.real, (attempt) => realBotSpec(path.join(workDir, `start-${attempt}.db`)), options.starts),
     ];
     process.stdout.write(`\n${machine}\nload average ${load()} at the end\n\n${renderReport({ measurements, idleMiB, starts })}\n`);
-    if (options.profileDir) process.stdout.write(`\nCPU profile and heap snapshots of ${SERVER_NAMES.real}: ${path.resolve(options.profileDir)} (its figures above are distorted by profiling)\n`);
+    for (const dir of [options.cpuProfileDir, options.heapSnapshotDir]) {
+      if (dir) process.stdout.write(`\nProfile of ${SERVER_NAMES.real} written to ${path.resolve(dir)}: the figures above are distorted by profiling.\n`);
+    }
   } finally {
     killAllChildren();
     rmSync(workDir, { recursive: true, force: true });

@@ -11,12 +11,15 @@ export interface BenchOptions {
   starts: number;
   /** Skip `npm run build` (dist/ is already current). */
   build: boolean;
-  /** Write a CPU profile and two heap snapshots of the real bot here (figures of such a run are distorted). */
-  profileDir: string | undefined;
+  /** Write a CPU profile of the real bot here (figures of such a run are distorted). */
+  cpuProfileDir: string | undefined;
+  /** Write heap snapshots of the real bot here, after round 1's and the last round's pastes (distorts too). */
+  heapSnapshotDir: string | undefined;
 }
 
-export const USAGE = `npm run bench:http -- [--rounds N] [--seconds S] [--warmup S] [--connections C] [--starts K] [--no-build] [--profile DIR]
-  env: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_CONNECTIONS (20), BENCH_STARTS (5), BENCH_PROFILE_DIR`;
+export const USAGE = `npm run bench:http -- [--rounds N] [--seconds S] [--warmup S] [--connections C] [--starts K] [--no-build]
+                          [--cpu-prof DIR] [--heap-snapshots DIR]
+  env: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_CONNECTIONS (20), BENCH_STARTS (5)`;
 
 function wholeNumber(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined || raw === '') return fallback;
@@ -35,7 +38,8 @@ export function readOptions(argv: string[] = process.argv.slice(2), env: NodeJS.
       connections: { type: 'string' },
       starts: { type: 'string' },
       'no-build': { type: 'boolean' },
-      profile: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      'heap-snapshots': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -50,6 +54,7 @@ export function readOptions(argv: string[] = process.argv.slice(2), env: NodeJS.
     connections: wholeNumber('connections', values.connections ?? env.BENCH_CONNECTIONS, 20),
     starts: wholeNumber('starts', values.starts ?? env.BENCH_STARTS, 5),
     build: !values['no-build'],
-    profileDir: values.profile ?? (env.BENCH_PROFILE_DIR || undefined),
+    cpuProfileDir: values['cpu-prof'],
+    heapSnapshotDir: values['heap-snapshots'],
   };
 }

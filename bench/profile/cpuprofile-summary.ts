@@ -29,12 +29,43 @@ const IDLE = new Set(['(idle)', '(root)']);
 export function moduleOf(frame: CallFrame): string {
   const { url, functionName } = frame;
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
-  const packaged = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  // The innermost node_modules names the package (botbuilder/node_modules/zod is zod).
+  const packaged = [...url.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].at(-1);
   if (packaged) return packaged[1] as string;
   if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/');
   const own = /\/dist\/(src\/.+)\.js$/.exec(url) ?? /\/(src\/.+)\.ts$/.exec(url);
   if (own) return `${own[1]}.ts`;
   return path.basename(url);
+}
+
+/** The part of the system a module belongs to, for the per-layer view. */
+export function layerOf(module: string): string | undefined {
+  if (module === '(garbage collector)') return 'GC';
+  if (module === 'node:internal/modules' || module === 'node:internal/vm') return 'module loading at run time';
+  if (/^src\/core\//.test(module)) return 'matcher (src/core)';
+  if (/^src\/incidents\//.test(module) || module === 'better-sqlite3') return 'store (src/incidents, better-sqlite3)';
+  if (/^src\/cards\//.test(module) || module === 'src/teams/incident-view.ts' || module === 'adaptivecards-templating' || module === 'adaptive-expressions') return 'cards (src/cards, incident-view, templating, expressions)';
+  if (module === 'src/teams/retry.ts') return 'retry middleware (src/teams/retry.ts)';
+  if (module.startsWith('src/')) return 'bot, server, metrics, logs (other src/)';
+  if (/^(botbuilder|botframework-)/.test(module) || module.startsWith('@azure/') || module === '@typespec/ts-http-runtime') return 'botbuilder + Azure HTTP pipeline';
+  if (module === 'zod') return 'zod';
+  if (module === 'restify' || /^(find-my-way|send|mime|formidable|qs|csv|negotiator|http-signature)/.test(module)) return 'restify';
+  if (module === 'pino' || module.startsWith('pino-') || module === 'sonic-boom') return 'logging (pino)';
+  if (module === 'prom-client') return 'metrics (prom-client)';
+  return undefined;
+}
+
+/**
+ * The layer a sample's time belongs to: that of the nearest frame (leaf first) in a known layer, so
+ * native and node: frames are charged to the code that called them (a socket write to restify).
+ */
+function layerOfStack(stack: CallFrame[]): string {
+  for (const frame of stack) {
+    const layer = layerOf(moduleOf(frame));
+    if (layer) return layer;
+  }
+  const leaf = stack[0] ? moduleOf(stack[0]) : '?';
+  return leaf.startsWith('node:') || leaf === '(native)' ? 'node runtime (http, net, streams, timers)' : `other (${leaf})`;
 }
 
 function functionOf(frame: CallFrame): string {
@@ -48,12 +79,13 @@ interface Tally {
 
 const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
 
-function summarise(profile: CpuProfile): { busyMs: number; byModule: Tally; byFunction: Tally } {
+function summarise(profile: CpuProfile): { busyMs: number; byModule: Tally; byFunction: Tally; byLayer: Map<string, number> } {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const byModule: Tally = { self: new Map(), inclusive: new Map() };
   const byFunction: Tally = { self: new Map(), inclusive: new Map() };
+  const byLayer = new Map<string, number>();
   let busyMs = 0;
   profile.samples.forEach((id, i) => {
     const ms = (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0) / 1000;
@@ -65,15 +97,18 @@ function summarise(profile: CpuProfile): { busyMs: number; byModule: Tally; byFu
     // Inclusive: each module or function counts once per sample, however deep it recurses.
     const modules = new Set<string>();
     const functions = new Set<string>();
+    const stack: CallFrame[] = [];
     for (let node: ProfileNode | undefined = leaf; node; node = nodes.get(parent.get(node.id) ?? -1)) {
       if (IDLE.has(node.callFrame.functionName)) continue;
+      stack.push(node.callFrame);
       modules.add(moduleOf(node.callFrame));
       functions.add(functionOf(node.callFrame));
     }
+    add(byLayer, layerOfStack(stack), ms);
     for (const key of modules) add(byModule.inclusive, key, ms);
     for (const key of functions) add(byFunction.inclusive, key, ms);
   });
-  return { busyMs, byModule, byFunction };
+  return { busyMs, byModule, byFunction, byLayer };
 }
 
 function top(map: Map<string, number>, busyMs: number, count: number): string {
@@ -92,11 +127,12 @@ function main(): void {
   }
   const count = Number(topArg ?? 25);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const { busyMs, byModule, byFunction } = summarise(profile);
+  const { busyMs, byModule, byFunction, byLayer } = summarise(profile);
   const totalMs = profile.timeDeltas.reduce((a, b) => a + b, 0) / 1000;
   process.stdout.write(
     [
       `${path.basename(file)}: ${(totalMs / 1000).toFixed(1)} s profiled, ${(busyMs / 1000).toFixed(1)} s busy (percentages are of busy time)`,
+      `\nSelf time by layer (native and node: frames charged to the nearest caller in a layer):\n${top(byLayer, busyMs, count)}`,
       `\nModules, inclusive:\n${top(byModule.inclusive, busyMs, count)}`,
       `\nModules, self:\n${top(byModule.self, busyMs, count)}`,
       `\nFunctions, inclusive:\n${top(byFunction.inclusive, busyMs, count)}`,
