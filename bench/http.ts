@@ -23,6 +23,7 @@ function describeMachine(options: BenchOptions): string {
   return [
     `node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), load average ${load()} at start`,
     `${options.rounds} interleaved rounds x ${options.seconds} s after ${options.warmupSeconds} s of warm-up per window, ${options.connections} connections, autocannon in this process;`,
+    `each window started once other processes used < ${options.quietBelowCores} cores for 1 s (or after ${options.quietWaitSeconds} s of waiting);`,
     `every request a new user, conversation and tenant; ${BENCH_PASTES.length} field pastes, each with its own correlation id; deliveryMode expectReplies`,
   ].join('\n');
 }
@@ -72,13 +73,18 @@ async function main(): Promise<void> {
     const servers = await startAll(workDir, options);
     const idleMiB = await idleMemory(servers);
     const hooks = options.heapSnapshotDir ? snapshotHooks(() => servers.real, options.rounds) : {};
-    const plan = { rounds: options.rounds, warmupSeconds: options.warmupSeconds, load: { connections: options.connections, seconds: options.seconds } };
+    const plan = {
+      rounds: options.rounds,
+      warmupSeconds: options.warmupSeconds,
+      load: { connections: options.connections, seconds: options.seconds },
+      quiet: { belowCores: options.quietBelowCores, maxWaitMs: options.quietWaitSeconds * 1000 },
+    };
     const measurements = await measureRounds(servers, plan, hooks);
     // A profiled bot writes its CPU profile on the way out: give it time.
     for (const server of Object.values(servers)) await server.stop(30_000);
     const starts = [
-      await measureStarts(SERVER_NAMES.minimal, () => minimalBotSpec(), options.starts),
-      await measureStarts(SERVER_NAMES.real, (attempt) => realBotSpec(path.join(workDir, `start-${attempt}.db`)), options.starts),
+      await measureStarts(SERVER_NAMES.minimal, () => minimalBotSpec(), options.starts, plan.quiet),
+      await measureStarts(SERVER_NAMES.real, (attempt) => realBotSpec(path.join(workDir, `start-${attempt}.db`)), options.starts, plan.quiet),
     ];
     process.stdout.write(`\n${machine}\nload average ${load()} at the end\n\n${renderReport({ measurements, idleMiB, starts })}\n`);
     for (const dir of [options.cpuProfileDir, options.heapSnapshotDir]) {

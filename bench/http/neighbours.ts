@@ -38,3 +38,22 @@ export function watchNeighbours(ours: number[]): { stop(): number } {
     },
   };
 }
+
+export interface QuietSettings {
+  /** A machine is quiet when the others use less than this many cores (0 disables the wait). */
+  belowCores: number;
+  /** Give up waiting after this long and measure anyway (the table shows how busy it was). */
+  maxWaitMs: number;
+}
+
+/** Wait for a second in which the rest of the machine is nearly idle; returns how long it waited. */
+export async function waitForQuiet(ours: number[], settings: QuietSettings): Promise<number> {
+  const started = performance.now();
+  if (settings.belowCores <= 0) return 0;
+  while (performance.now() - started < settings.maxWaitMs) {
+    const probe = watchNeighbours(ours);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if (probe.stop() < settings.belowCores) break;
+  }
+  return performance.now() - started;
+}

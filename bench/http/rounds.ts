@@ -2,7 +2,7 @@
 // noisy neighbour hits all of them alike): pastes for all three, then presses for the two bots.
 import type { ServerProcess } from './children.js';
 import { runLoad, type LoadResult, type LoadSettings, type Workload } from './load.js';
-import { watchNeighbours } from './neighbours.js';
+import { waitForQuiet, watchNeighbours, type QuietSettings } from './neighbours.js';
 import { rssMiB, watchPeaks } from './rss.js';
 import { PressTargets, fixedPressWorkload, pasteWorkload, pressWorkload } from './workloads.js';
 
@@ -37,8 +37,10 @@ export function assertRunning(server: ServerProcess): void {
   if (crash) throw new Error(crash);
 }
 
-async function measureWindow(server: ServerProcess, kind: WorkloadKind, round: number, workload: Workload, settings: LoadSettings): Promise<Measurement> {
+async function measureWindow(server: ServerProcess, kind: WorkloadKind, round: number, workload: Workload, settings: WindowSettings): Promise<Measurement> {
   process.stderr.write(`${round === 0 ? 'warm-up' : `round ${round}`}: ${kind} -> ${server.name} ... `);
+  const waitedMs = await waitForQuiet([process.pid, ...settings.serverPids], settings.quiet);
+  if (waitedMs >= 1_500) process.stderr.write(`(waited ${(waitedMs / 1000).toFixed(0)} s for a quiet machine) `);
   const watch = watchPeaks([server.pid]);
   const neighbours = watchNeighbours([process.pid, server.pid]);
   const load = await runLoad(server.url, workload, settings);
@@ -52,6 +54,12 @@ async function measureWindow(server: ServerProcess, kind: WorkloadKind, round: n
   return { kind, server: server.name, round, load, peakMiB, afterMiB, neighbourCores };
 }
 
+/** The load of a window, and which processes are ours when telling the neighbours' CPU apart. */
+interface WindowSettings extends LoadSettings {
+  serverPids: number[];
+  quiet: QuietSettings;
+}
+
 export interface RoundHooks {
   /** After the real bot's paste window of a round (profiling takes heap snapshots here). */
   afterRealPastes?(round: number): Promise<void>;
@@ -62,10 +70,11 @@ export interface Plan {
   /** Seconds of unrecorded load per window before round 1 (JIT, caches, pools); 0 for none. */
   warmupSeconds: number;
   load: LoadSettings;
+  quiet: QuietSettings;
 }
 
 /** One round: pastes to each server, then presses to each bot. Round 0 is the warm-up. */
-async function measureRound(servers: Servers, round: number, settings: LoadSettings, targets: PressTargets, hooks: RoundHooks): Promise<Measurement[]> {
+async function measureRound(servers: Servers, round: number, settings: WindowSettings, targets: PressTargets, hooks: RoundHooks): Promise<Measurement[]> {
   const measured: Measurement[] = [];
   measured.push(await measureWindow(servers.restify, 'paste', round, pasteWorkload({ verify: true }), settings));
   measured.push(await measureWindow(servers.minimal, 'paste', round, pasteWorkload({ verify: true }), settings));
@@ -80,8 +89,9 @@ async function measureRound(servers: Servers, round: number, settings: LoadSetti
 export async function measureRounds(servers: Servers, plan: Plan, hooks: RoundHooks = {}): Promise<Measurement[]> {
   // Cards the real bot answered with; their Mark resolved buttons are what the press windows press.
   const targets = new PressTargets();
-  if (plan.warmupSeconds > 0) await measureRound(servers, 0, { ...plan.load, seconds: plan.warmupSeconds }, targets, hooks);
+  const settings: WindowSettings = { ...plan.load, quiet: plan.quiet, serverPids: Object.values(servers).map((server: ServerProcess) => server.pid) };
+  if (plan.warmupSeconds > 0) await measureRound(servers, 0, { ...settings, seconds: plan.warmupSeconds }, targets, hooks);
   const measurements: Measurement[] = [];
-  for (let round = 1; round <= plan.rounds; round += 1) measurements.push(...(await measureRound(servers, round, plan.load, targets, hooks)));
+  for (let round = 1; round <= plan.rounds; round += 1) measurements.push(...(await measureRound(servers, round, settings, targets, hooks)));
   return measurements;
 }
