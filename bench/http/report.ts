@@ -11,9 +11,27 @@ export interface Report {
   starts: StartTimes[];
 }
 
-type Row = (string | number | undefined)[];
+const COLUMNS = {
+  workload: 'workload',
+  server: 'server',
+  round: 'round',
+  rps: 'req/s',
+  p50: 'p50 ms',
+  p99: 'p99 ms',
+  cpu: 'CPU ms/req',
+  non2xx: 'non-2xx',
+  errors: 'errors (timeouts)',
+  noCard: 'no card',
+  peak: 'RSS peak MiB',
+  after: 'RSS after MiB',
+  rpsRatio: 'req/s vs minimal',
+  p99Ratio: 'p99 vs minimal',
+  cpuRatio: 'CPU/req vs minimal',
+  rssRatio: 'RSS vs minimal',
+  others: 'others CPU (cores)',
+} as const;
 
-const HEADER = ['workload', 'server', 'round', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors (timeouts)', 'no card', 'RSS peak MiB', 'RSS after MiB', 'req/s vs minimal', 'p99 vs minimal', 'RSS vs minimal', 'others CPU (cores)'];
+type Row = Partial<Record<keyof typeof COLUMNS, string>>;
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -23,14 +41,15 @@ export function median(values: number[]): number {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const whole = (value: number | undefined) => (value === undefined ? '-' : Math.round(value).toLocaleString('en-US'));
-const ratio = (value: number, reference: number | undefined) => (reference ? `${(value / reference).toFixed(2)}x` : '-');
+const ratio = (value: number, reference: number) => (reference > 0 ? `${(value / reference).toFixed(2)}x` : '-');
 
-/** One window, or the summary of a server's windows (medians of rates and latencies, totals of counts, highest peak). */
+/** One window, or the summary of a server's windows (medians of rates, latencies and costs, totals of counts, highest peak). */
 interface Figures {
   round: string;
   rps: number;
   p50: number;
   p99: number;
+  cpu: number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -42,41 +61,70 @@ interface Figures {
 
 function figuresOf(m: Measurement): Figures {
   const { load } = m;
-  return { round: String(m.round), rps: load.requestsPerSecond, p50: load.p50Ms, p99: load.p99Ms, non2xx: load.non2xx, errors: load.errors, timeouts: load.timeouts, withoutCard: load.withoutCard, peakMiB: m.peakMiB, afterMiB: m.afterMiB, neighbourCores: m.neighbourCores };
+  return {
+    round: String(m.round),
+    rps: load.requestsPerSecond,
+    p50: load.p50Ms,
+    p99: load.p99Ms,
+    cpu: m.cpuMsPerAnswer,
+    non2xx: load.non2xx,
+    errors: load.errors,
+    timeouts: load.timeouts,
+    withoutCard: load.withoutCard,
+    peakMiB: m.peakMiB,
+    afterMiB: m.afterMiB,
+    neighbourCores: m.neighbourCores,
+  };
 }
 
 function summaryOf(windows: Measurement[]): Figures {
   const cards = windows.map((m) => m.load.withoutCard);
+  const middle = (pick: (m: Measurement) => number) => median(windows.map(pick));
   return {
     round: 'median',
-    rps: median(windows.map((m) => m.load.requestsPerSecond)),
-    p50: median(windows.map((m) => m.load.p50Ms)),
-    p99: median(windows.map((m) => m.load.p99Ms)),
+    rps: middle((m) => m.load.requestsPerSecond),
+    p50: middle((m) => m.load.p50Ms),
+    p99: middle((m) => m.load.p99Ms),
+    cpu: middle((m) => m.cpuMsPerAnswer),
     non2xx: sum(windows.map((m) => m.load.non2xx)),
     errors: sum(windows.map((m) => m.load.errors)),
     timeouts: sum(windows.map((m) => m.load.timeouts)),
     withoutCard: cards.every((c) => c === undefined) ? undefined : sum(cards.map((c) => c ?? 0)),
     peakMiB: Math.max(...windows.map((m) => m.peakMiB)),
     afterMiB: windows.at(-1)?.afterMiB,
-    neighbourCores: median(windows.map((m) => m.neighbourCores)),
+    neighbourCores: middle((m) => m.neighbourCores),
   };
 }
 
 function loadRow(kind: WorkloadKind, server: string, f: Figures, minimal: Figures | undefined): Row {
-  const versus = server === SERVER_NAMES.minimal ? undefined : minimal;
-  return [
-    kind, server, f.round, whole(f.rps), whole(f.p50), whole(f.p99), f.non2xx, `${f.errors} (${f.timeouts})`, f.withoutCard ?? '-',
-    whole(f.peakMiB), whole(f.afterMiB),
-    versus ? ratio(f.rps, versus.rps) : '', versus ? ratio(f.p99, versus.p99) : '', versus ? ratio(f.peakMiB, versus.peakMiB) : '',
-    f.neighbourCores.toFixed(2),
-  ];
+  const row: Row = {
+    workload: kind,
+    server,
+    round: f.round,
+    rps: whole(f.rps),
+    p50: whole(f.p50),
+    p99: whole(f.p99),
+    cpu: f.cpu.toFixed(2),
+    non2xx: String(f.non2xx),
+    errors: `${f.errors} (${f.timeouts})`,
+    noCard: f.withoutCard === undefined ? '-' : String(f.withoutCard),
+    peak: whole(f.peakMiB),
+    after: whole(f.afterMiB),
+    others: f.neighbourCores.toFixed(2),
+  };
+  if (minimal && server !== SERVER_NAMES.minimal) {
+    row.rpsRatio = ratio(f.rps, minimal.rps);
+    row.p99Ratio = ratio(f.p99, minimal.p99);
+    row.cpuRatio = ratio(f.cpu, minimal.cpu);
+    row.rssRatio = ratio(f.peakMiB, minimal.peakMiB);
+  }
+  return row;
 }
 
 function loadRows(measurements: Measurement[]): Row[] {
   const rows: Row[] = [];
-  const kinds: WorkloadKind[] = ['paste', 'press'];
   const servers = [SERVER_NAMES.restify, SERVER_NAMES.minimal, SERVER_NAMES.real];
-  for (const kind of kinds) {
+  for (const kind of ['paste', 'press'] as const) {
     const ofKind = measurements.filter((m) => m.kind === kind);
     const minimalWindows = ofKind.filter((m) => m.server === SERVER_NAMES.minimal);
     for (const server of servers) {
@@ -95,19 +143,23 @@ function loadRows(measurements: Measurement[]): Row[] {
 function idleRows(idleMiB: Map<string, number | undefined>): Row[] {
   const minimal = idleMiB.get(SERVER_NAMES.minimal);
   return [...idleMiB].map(([server, mib]) => {
-    const difference = server === SERVER_NAMES.minimal || mib === undefined || minimal === undefined ? '' : `${mib - minimal >= 0 ? '+' : ''}${Math.round(mib - minimal)} MiB`;
-    return ['idle after start', server, '-', '', '', '', '', '', '', '', whole(mib), '', '', difference, ''];
+    const row: Row = { workload: 'idle after start', server, round: '-', after: whole(mib) };
+    if (server !== SERVER_NAMES.minimal && mib !== undefined && minimal !== undefined) {
+      row.rssRatio = `${mib - minimal >= 0 ? '+' : ''}${Math.round(mib - minimal)} MiB`;
+    }
+    return row;
   });
 }
 
 /** Start rows borrow the latency columns: p50 is the median start, p99 the slowest. */
 function startRows(starts: StartTimes[]): Row[] {
-  return starts.map((s) => [`start to ready (${s.samples.length} starts)`, s.server, '-', '', whole(median(s.samples)), whole(Math.max(...s.samples)), '', '', '', '', '', '', '', '', '']);
+  return starts.map((s) => ({ workload: `start to ready (${s.samples.length} starts)`, server: s.server, round: '-', p50: whole(median(s.samples)), p99: whole(Math.max(...s.samples)) }));
 }
 
 function markdown(rows: Row[]): string {
-  const cells = [HEADER, ...rows].map((row) => row.map((cell) => (cell === undefined ? '-' : String(cell))));
-  const widths = HEADER.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
+  const keys = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[];
+  const cells = [keys.map((key) => COLUMNS[key]), ...rows.map((row) => keys.map((key) => row[key] ?? ''))];
+  const widths = keys.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
   const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
   const [head, ...body] = cells;

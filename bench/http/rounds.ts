@@ -2,7 +2,7 @@
 // noisy neighbour hits all of them alike): pastes for all three, then presses for the two bots.
 import type { ServerProcess } from './children.js';
 import { runLoad, type LoadResult, type LoadSettings, type Workload } from './load.js';
-import { waitForQuiet, watchNeighbours, type QuietSettings } from './neighbours.js';
+import { processCpuMs, waitForQuiet, watchNeighbours, type QuietSettings } from './cpu.js';
 import { rssMiB, watchPeaks } from './rss.js';
 import { PressTargets, fixedPressWorkload, pasteWorkload, pressWorkload } from './workloads.js';
 
@@ -17,6 +17,8 @@ export interface Measurement {
   peakMiB: number;
   /** RSS a moment after the window (MiB): does it come back down, round after round? */
   afterMiB: number | undefined;
+  /** CPU time the server spent per answer (ms): its cost, whatever the neighbours do. */
+  cpuMsPerAnswer: number;
   /** CPU the rest of the machine used during the window (cores): other people's test runs. */
   neighbourCores: number;
 }
@@ -43,15 +45,17 @@ async function measureWindow(server: ServerProcess, kind: WorkloadKind, round: n
   if (waitedMs >= 1_500) process.stderr.write(`(waited ${(waitedMs / 1000).toFixed(0)} s for a quiet machine) `);
   const watch = watchPeaks([server.pid]);
   const neighbours = watchNeighbours([process.pid, server.pid]);
+  const cpuBefore = processCpuMs(server.pid);
   const load = await runLoad(server.url, workload, settings);
+  const cpuMsPerAnswer = (processCpuMs(server.pid) - cpuBefore) / Math.max(1, load.answers);
   const neighbourCores = neighbours.stop();
   const peakMiB = watch.stop().get(server.pid) ?? 0;
   assertRunning(server);
   await pause(SETTLE_MS);
   assertRunning(server);
   const afterMiB = rssMiB(server.pid);
-  process.stderr.write(`${Math.round(load.requestsPerSecond)} req/s, p99 ${load.p99Ms} ms, peak ${peakMiB.toFixed(0)} MiB, others used ${neighbourCores.toFixed(2)} cores\n`);
-  return { kind, server: server.name, round, load, peakMiB, afterMiB, neighbourCores };
+  process.stderr.write(`${Math.round(load.requestsPerSecond)} req/s, p99 ${load.p99Ms} ms, ${cpuMsPerAnswer.toFixed(2)} CPU ms/answer, peak ${peakMiB.toFixed(0)} MiB, others used ${neighbourCores.toFixed(2)} cores\n`);
+  return { kind, server: server.name, round, load, peakMiB, afterMiB, cpuMsPerAnswer, neighbourCores };
 }
 
 /** The load of a window, and which processes are ours when telling the neighbours' CPU apart. */

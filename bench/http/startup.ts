@@ -1,7 +1,7 @@
 // Start to ready: from spawning a server to its first /readyz 200 (catalog loaded, store open),
 // over several cold starts, each real-bot start on a new SQLite file (migrations included).
 import { startServer, type ServerSpec } from './children.js';
-import { waitForQuiet, type QuietSettings } from './neighbours.js';
+import { waitForQuiet, type QuietSettings } from './cpu.js';
 
 export interface StartTimes {
   server: string;

@@ -1,6 +1,6 @@
-// How busy the rest of the machine was during a window: CPU time spent by every process other than
-// the bench and the server under test, in cores (0.5 = half a core). Other engineers' test runs share
-// this machine; a window with a busy neighbour is one to distrust, and the table says which.
+// CPU time from /proc: what the server under test spent per answer (steady even when the machine is
+// shared), and how busy the rest of the machine was during a window, in cores (0.5 = half a core).
+// Other engineers' test runs share this machine; a window with a busy neighbour is one to distrust.
 import { readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
@@ -22,6 +22,11 @@ function processTicks(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in milliseconds. */
+export function processCpuMs(pid: number): number {
+  return (processTicks(pid) / TICKS_PER_SECOND) * 1000;
 }
 
 /** Start measuring; `stop()` gives the cores the other processes used on average since. */
