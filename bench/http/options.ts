@@ -24,7 +24,7 @@ export interface BenchOptions {
 export const USAGE = `npm run bench:http -- [--rounds N] [--seconds S] [--warmup S] [--connections C] [--starts K] [--no-build]
                           [--quiet-below CORES] [--quiet-wait S]
                           [--cpu-prof DIR] [--heap-snapshots DIR]
-  env: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_CONNECTIONS (20), BENCH_STARTS (5), BENCH_QUIET_BELOW (0.25), BENCH_QUIET_WAIT (60)`;
+  env: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_CONNECTIONS (20), BENCH_STARTS (5), BENCH_QUIET_BELOW (0.25), BENCH_QUIET_WAIT (10)`;
 
 function wholeNumber(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined || raw === '') return fallback;
@@ -67,7 +67,7 @@ export function readOptions(argv: string[] = process.argv.slice(2), env: NodeJS.
     warmupSeconds: wholeNumber('warmup', values.warmup ?? env.BENCH_WARMUP, 2, 0),
     connections: wholeNumber('connections', values.connections ?? env.BENCH_CONNECTIONS, 20),
     quietBelowCores: cores(values['quiet-below'] ?? env.BENCH_QUIET_BELOW, 0.25),
-    quietWaitSeconds: wholeNumber('quiet-wait', values['quiet-wait'] ?? env.BENCH_QUIET_WAIT, 60, 0),
+    quietWaitSeconds: wholeNumber('quiet-wait', values['quiet-wait'] ?? env.BENCH_QUIET_WAIT, 10, 0),
     starts: wholeNumber('starts', values.starts ?? env.BENCH_STARTS, 5),
     build: !values['no-build'],
     cpuProfileDir: values['cpu-prof'],
