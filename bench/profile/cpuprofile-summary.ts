@@ -1,8 +1,11 @@
 // `tsx bench/profile/cpuprofile-summary.ts FILE.cpuprofile [TOP]`: where a V8 CPU profile (node
 // --cpu-prof, e.g. from `npm run bench:http -- --profile DIR`) spent its busy time, by module
-// (npm package, node internals, our src/ file) and by function, self and inclusive.
+// (npm package, node internals, our src/ file) and by function, self and inclusive; with
+// --callers NAME, which call chains lead to the function NAME (time spent in it and below); with
+// --from/--to, only the samples of that window (seconds since the profile began: 0-1 is the start).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 interface CallFrame {
   functionName: string;
@@ -79,15 +82,27 @@ interface Tally {
 
 const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
 
-function summarise(profile: CpuProfile): { busyMs: number; byModule: Tally; byFunction: Tally; byLayer: Map<string, number> } {
+/** Which samples to count: a function whose callers to list, a time window (s since the profile began). */
+interface Focus {
+  callersOf?: string;
+  callerDepth: number;
+  fromS: number;
+  toS: number;
+}
+
+function summarise(profile: CpuProfile, focus: Focus): { busyMs: number; byModule: Tally; byFunction: Tally; byLayer: Map<string, number>; callers: Map<string, number> } {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const byModule: Tally = { self: new Map(), inclusive: new Map() };
   const byFunction: Tally = { self: new Map(), inclusive: new Map() };
   const byLayer = new Map<string, number>();
+  const callers = new Map<string, number>();
   let busyMs = 0;
+  let elapsedMs = 0;
   profile.samples.forEach((id, i) => {
+    elapsedMs += (profile.timeDeltas[i] ?? 0) / 1000;
+    if (elapsedMs < focus.fromS * 1000 || elapsedMs > focus.toS * 1000) return;
     const ms = (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0) / 1000;
     const leaf = nodes.get(id);
     if (!leaf || IDLE.has(leaf.callFrame.functionName)) return;
@@ -105,10 +120,12 @@ function summarise(profile: CpuProfile): { busyMs: number; byModule: Tally; byFu
       functions.add(functionOf(node.callFrame));
     }
     add(byLayer, layerOfStack(stack), ms);
+    const at = focus.callersOf === undefined ? -1 : stack.findIndex((frame) => frame.functionName === focus.callersOf);
+    if (at >= 0) add(callers, stack.slice(at, at + 1 + focus.callerDepth).map(functionOf).join(' <- '), ms);
     for (const key of modules) add(byModule.inclusive, key, ms);
     for (const key of functions) add(byFunction.inclusive, key, ms);
   });
-  return { busyMs, byModule, byFunction, byLayer };
+  return { busyMs, byModule, byFunction, byLayer, callers };
 }
 
 function top(map: Map<string, number>, busyMs: number, count: number): string {
@@ -120,14 +137,24 @@ function top(map: Map<string, number>, busyMs: number, count: number): string {
 }
 
 function main(): void {
-  const [file, topArg] = process.argv.slice(2);
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { callers: { type: 'string' }, depth: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
+  const [file, topArg] = positionals;
   if (!file) {
-    process.stderr.write('usage: tsx bench/profile/cpuprofile-summary.ts FILE.cpuprofile [TOP]\n');
+    process.stderr.write('usage: tsx bench/profile/cpuprofile-summary.ts FILE.cpuprofile [TOP] [--callers FUNCTION [--depth N]] [--from S] [--to S]\n');
     process.exit(2);
   }
   const count = Number(topArg ?? 25);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const { busyMs, byModule, byFunction, byLayer } = summarise(profile);
+  const { busyMs, byModule, byFunction, byLayer, callers } = summarise(profile, {
+    callersOf: values.callers,
+    callerDepth: Number(values.depth ?? 4),
+    fromS: Number(values.from ?? 0),
+    toS: Number(values.to ?? Infinity),
+  });
+  if (values.callers) {
+    process.stdout.write(`Call chains into ${values.callers} (its time and below, % of busy time):\n${top(callers, busyMs, count)}\n`);
+    return;
+  }
   const totalMs = profile.timeDeltas.reduce((a, b) => a + b, 0) / 1000;
   process.stdout.write(
     [
