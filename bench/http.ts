@@ -43,7 +43,8 @@ function snapshotHooks(real: () => ServerProcess, rounds: number): RoundHooks {
       if (round !== 1 && round !== rounds) return;
       process.stderr.write(`heap snapshot of ${SERVER_NAMES.real} after round ${round} (SIGUSR2)\n`);
       real().signal('SIGUSR2');
-      // Writing a snapshot blocks the bot for seconds: wait until it answers again.
+      // Writing a snapshot blocks the bot for seconds: give the signal time to land, then wait until it answers again.
+      await pause(1_000);
       await fetch(`${real().url}/healthz`, { signal: AbortSignal.timeout(120_000) }).then((res) => res.arrayBuffer());
     },
   };
