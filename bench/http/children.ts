@@ -2,6 +2,7 @@
 // notice when one dies unasked, and make sure none outlives the bench (normal end, error, Ctrl+C).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { EXIT_WITH_PARENT } from '../../scripts/dev.js';
 
 export interface ServerSpec {
   /** Shown in the table. */
@@ -80,11 +81,13 @@ export async function startServer(spec: ServerSpec, timeoutMs = 30_000): Promise
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(process.execPath, spec.args, {
+  // Even a `kill -9` of the bench stops the servers: their stdin is our pipe, and they exit when it closes.
+  const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, ...spec.args], {
     cwd: spec.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['pipe', 'ignore', 'pipe'],
   });
+  child.stdin?.on('error', () => undefined);
   running.add(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
