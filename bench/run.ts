@@ -3,11 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import Fuse from 'fuse.js';
 import MiniSearch from 'minisearch';
-import { buildCatalog, loadCatalog } from '../src/core/catalog.js';
-import { createMatcher } from '../src/core/match.js';
-import { normalize } from '../src/core/normalize.js';
-import { redact } from '../src/core/redact.js';
-import type { AppInfo, Catalog, CatalogEntry, Diagnosis } from '../src/core/types.js';
+import { buildCatalog, createMatcher, loadCatalog, normalize, redact, type AppInfo, type Catalog, type CatalogEntry, type Diagnosis } from '../src/core/index.js';
 import { bigLogPaste, fieldPastes, type FieldPaste } from '../test/fixtures/pastes/field.js';
 import { pasteCases, type PasteCase } from '../test/fixtures/pastes/variants.js';
 

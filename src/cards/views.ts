@@ -1,6 +1,6 @@
 // Builds card data from the domain (incident, catalog entries, stats) and renders it within the
 // size budget. Everything a user or a paste controls goes through plainText() here.
-import type { Actor, Catalog, CatalogEntry } from '../core/types.js';
+import { ALL_APPS_ID, type Actor, type Catalog, type CatalogEntry } from '../core/index.js';
 import type { Incident, OutboxCounts, Person, StatsWindow } from '../incidents/types.js';
 import type {
   AmbiguousCardData,
@@ -26,13 +26,10 @@ function personName(person: Person | undefined): string {
   return plainText(person?.name?.trim() || 'someone');
 }
 
-/** The catalog's errors that any connector can show (HTTP 500, timeouts) live under this app id. */
-export const ANY_APP_ID = 'all-apps';
-
 export function appName(catalog: Catalog, appId: string | undefined): string {
   if (!appId) return 'Unknown app';
   // "All apps: Service timeout" reads as if every app failed; these errors belong to any one app.
-  if (appId === ANY_APP_ID) return 'Any app';
+  if (appId === ALL_APPS_ID) return 'Any app';
   return catalog.app(appId)?.name ?? appId;
 }
 
@@ -167,8 +164,8 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
   const entry = shownEntry(incident, catalog);
   if (entry) {
     // An error any app can show is about the app the paste names, when it names one.
-    const hinted = entry.app === ANY_APP_ID && input.appHint && input.appHint !== ANY_APP_ID ? catalog.app(input.appHint)?.name : undefined;
-    const app = entry.app === ANY_APP_ID ? (hinted ?? 'the app') : appName(catalog, entry.app);
+    const hinted = entry.app === ALL_APPS_ID && input.appHint && input.appHint !== ALL_APPS_ID ? catalog.app(input.appHint)?.name : undefined;
+    const app = entry.app === ALL_APPS_ID ? (hinted ?? 'the app') : appName(catalog, entry.app);
     const confidence = input.confidence === undefined ? 'not measured' : `${Math.round(input.confidence * 100)}%`;
     // The runner-up often has the very same portal message; what tells the two apart is the cause.
     const runnerUp = input.runnerUp && input.runnerUp.id !== entry.id
@@ -176,7 +173,7 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
       : '';
     const data = (limit: number): DiagnosisCardData => ({
       ...common(limit),
-      title: plainText(entry.app === ANY_APP_ID && !hinted ? 'Connector error (any app can show it)' : `${app} connector error`),
+      title: plainText(entry.app === ALL_APPS_ID && !hinted ? 'Connector error (any app can show it)' : `${app} connector error`),
       // Shown under the title only when it adds something: not when the paste already says it.
       message: pasteContains(incident.excerpt, entry.message) ? '' : plainText(`Known as: ${firstLine(entry.message)}`),
       cause: plainText(entry.cause),
@@ -257,9 +254,9 @@ export function appsCard(catalog: Catalog): AdaptiveCard {
   // Errors any connector can show are listed last, as "Any app", and are not counted as an app.
   const apps = catalog.apps
     .map((app) => ({ id: app.id, name: appName(catalog, app.id), count: counts.get(app.id) ?? 0 }))
-    .sort((a, b) => Number(a.id === ANY_APP_ID) - Number(b.id === ANY_APP_ID) || a.name.localeCompare(b.name))
+    .sort((a, b) => Number(a.id === ALL_APPS_ID) - Number(b.id === ALL_APPS_ID) || a.name.localeCompare(b.name))
     .map((app) => ({ name: plainText(app.name), errors: `${app.count} known error${app.count === 1 ? '' : 's'}` }));
-  const appCount = catalog.apps.filter((app) => app.id !== ANY_APP_ID).length;
+  const appCount = catalog.apps.filter((app) => app.id !== ALL_APPS_ID).length;
   return renderCard('apps', { appCount: String(appCount), entryCount: String(catalog.entries.length), apps });
 }
 
@@ -347,8 +344,8 @@ function verdictText(incident: Incident, entry: CatalogEntry | undefined): strin
 /** `appHint`: the app the paste names, for errors any app can show (see IncidentCardInput). */
 export function supportEscalationCard(incident: Incident, catalog: Catalog, link?: string, appHint?: string): AdaptiveCard {
   const entry = shownEntry(incident, catalog);
-  const hinted = appHint && appHint !== ANY_APP_ID ? catalog.app(appHint)?.name : undefined;
-  const app = entry?.app === ANY_APP_ID && hinted ? hinted : appName(catalog, incident.appId ?? entry?.app);
+  const hinted = appHint && appHint !== ALL_APPS_ID ? catalog.app(appHint)?.name : undefined;
+  const app = entry?.app === ALL_APPS_ID && hinted ? hinted : appName(catalog, incident.appId ?? entry?.app);
   const data = (limit: number): SupportEscalationCardData => ({
     title: plainText(entry ? `${app}: ${firstLine(entry.message)}` : 'an error the catalog does not know'),
     escalatedBy: personName(incident.escalatedBy),

@@ -3,11 +3,8 @@
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadCatalog } from '../core/catalog.js';
 import { CatalogError, formatCatalogProblem } from '../core/errors.js';
-import { createMatcher } from '../core/match.js';
-import { renderText, toReport } from '../core/report.js';
-import type { Catalog, Matcher } from '../core/types.js';
+import { createMatcher, loadCatalog, renderText, toReport, type Catalog, type Matcher } from '../core/index.js';
 
 export const EXIT = {
   /** At least one error was recognised (match or ambiguous); with --jsonl: every line was processed. */

@@ -1,7 +1,8 @@
 // A Diagnosis as the outside world reads it: the stable JSON contract of `diagnose --json`
 // (other tools parse it) and the human-readable text of the CLI.
 
-import { ALL_APPS, DEFAULT_MAX_INPUT_CHARS } from './match.js';
+import { ALL_APPS_ID } from './catalog.js';
+import { DEFAULT_MAX_INPUT_CHARS } from './weights.js';
 import type { Actor, Catalog, Diagnosis, Evidence, Finding, Resolution, ScoredEntry, Verdict } from './types.js';
 
 /** Evidence of an entry's own (not shared words, a status or a host). */
@@ -138,7 +139,7 @@ function renderFinding(f: Finding, n: number, total: number, catalog: Catalog | 
     // --app named X, and the error's own code, exception, phrase or message is another app's:
     // the matcher keeps those entries as suggestions; say which apps show it.
     const given = givenApp === undefined ? undefined : catalog?.app(givenApp);
-    const elsewhere = given ? f.matches.filter((s) => s.entry.app !== given.id && s.entry.app !== ALL_APPS && s.evidence.some((e) => OWN_ANCHORS.has(e.kind))) : [];
+    const elsewhere = given ? f.matches.filter((s) => s.entry.app !== given.id && s.entry.app !== ALL_APPS_ID && s.evidence.some((e) => OWN_ANCHORS.has(e.kind))) : [];
     if (given && elsewhere.length > 0) {
       const apps = [...new Set(elsewhere.map((s) => appName(catalog, s.entry.app)))];
       lines.push(`${given.name} shows no error like this in the catalog. The apps that do: ${apps.join(', ')}.`);

@@ -11,10 +11,8 @@ import {
 } from 'botbuilder';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../cards/render.js';
 import { plainText } from '../cards/plain-text.js';
-import { ANY_APP_ID, appName, appsCard, helpCard, searchCard, statsCard, welcomeCard } from '../cards/views.js';
-import { DEFAULT_MAX_INPUT_CHARS } from '../core/match.js';
-import { normalize } from '../core/normalize.js';
-import { redact } from '../core/redact.js';
+import { appName, appsCard, helpCard, searchCard, statsCard, welcomeCard } from '../cards/views.js';
+import { ALL_APPS_ID, DEFAULT_MAX_INPUT_CHARS, normalize, redact } from '../core/index.js';
 import { slowDownMessage, slowDownPressMessage, type RateDecision, type RateLimiter } from '../core/ratelimit.js';
 import type { Catalog, Finding } from '../core/types.js';
 import type { Person } from '../incidents/types.js';
@@ -339,7 +337,7 @@ function summarizeFindings(findings: Finding[], catalog: Catalog): string {
   let ambiguous = 0;
   for (const finding of findings) {
     const appId = appIdOf(finding);
-    if (appId && appId !== ANY_APP_ID) names.push(appName(catalog, appId));
+    if (appId && appId !== ALL_APPS_ID) names.push(appName(catalog, appId));
     else if (appId) names.push('an error any app can show');
     else if (finding.verdict === 'ambiguous') ambiguous += 1;
     else unknown += 1;

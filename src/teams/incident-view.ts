@@ -1,7 +1,7 @@
 // Renders an incident's card from what the store knows. Confidence and runner-up are not stored,
 // so they are recomputed from the (redacted) excerpt: the matcher is deterministic and cheap.
-import { ANY_APP_ID, incidentCard } from '../cards/views.js';
-import { MATCH_THRESHOLD } from '../core/match.js';
+import { incidentCard } from '../cards/views.js';
+import { ALL_APPS_ID, MATCH_THRESHOLD } from '../core/index.js';
 import type { AdaptiveCard } from '../cards/render.js';
 import type { Finding, Matcher } from '../core/types.js';
 import type { Incident } from '../incidents/types.js';
@@ -22,7 +22,7 @@ export function understoodFrom(finding: Finding, matcher: Matcher): string[] {
 /** The app a stored incident's paste names ("ServiceNow connector: ..."), other than "any app". */
 export function appHintOf(incident: Incident, matcher: Matcher): string | undefined {
   try {
-    return matcher.diagnose(incident.excerpt).findings[0]?.appHints.find((app) => app !== ANY_APP_ID);
+    return matcher.diagnose(incident.excerpt).findings[0]?.appHints.find((app) => app !== ALL_APPS_ID);
   } catch {
     return undefined;
   }
@@ -50,7 +50,7 @@ export function renderIncident(incident: Incident, matcher: Matcher, finding?: F
     catalog,
     confidence: scored?.score,
     runnerUp,
-    appHint: found?.appHints.find((app) => app !== ANY_APP_ID),
+    appHint: found?.appHints.find((app) => app !== ALL_APPS_ID),
     understood: found && incident.verdict === 'none' ? understoodFrom(found, matcher) : undefined,
     pressNotice,
   });

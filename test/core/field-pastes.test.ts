@@ -3,9 +3,7 @@
 // several errors at once, 200 KB logs) and hard negatives: every catalogued error is recognised,
 // no negative is.
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/core/catalog.js';
-import { createMatcher } from '../../src/core/match.js';
-import type { Finding } from '../../src/core/types.js';
+import { createMatcher, loadCatalog, type Finding } from '../../src/core/index.js';
 import { bigLogPaste, fieldPastes, type FieldPaste } from '../fixtures/pastes/field.js';
 
 const matcher = createMatcher(loadCatalog());

@@ -1,0 +1,206 @@
+// The matcher's index over a catalog, built once per catalog: error codes, exception names,
+// statuses, phrases and hosts by first word, app names and hints, an inverted index with idf for
+// the lexical score, and a typo index of the catalog's vocabulary.
+
+import { ALL_APPS_ID } from './catalog.js';
+import { tokenize, type Token } from './mask.js';
+import type { Catalog, CatalogEntry } from './types.js';
+import { codeFamily, isAlphabetic, typoKeys } from './words.js';
+
+export interface Sequence {
+  tokens: string[];
+  /** As written in the catalog (shown as evidence). */
+  display: string;
+}
+
+export interface PhraseRef extends Sequence {
+  entries: number[];
+}
+
+export interface AppHintRef extends Sequence {
+  appId: string;
+  /**
+   * The app's name or an alias (`Atlassian`, `SFDC`): a person naming the app. Catalog `hints`
+   * (hosts, Java packages) only say where the connector talked or whose code ran.
+   */
+  name: boolean;
+}
+
+export interface IndexedEntry {
+  entry: CatalogEntry;
+  /** Masked words of the portal message, in order. */
+  messageSeq: string[];
+  /** Unique masked words of the message and signals, for the lexical score. */
+  lexTokens: string[];
+  lexSelf: number;
+  codes: Set<string>;
+  codeFamilies: Set<string>;
+  statuses: Set<number>;
+  qualifiedExceptions: string[];
+  /** Lexical evidence counts less for very short messages ("Service timeout"). */
+  shortFactor: number;
+}
+
+export interface Index {
+  entries: IndexedEntry[];
+  postings: Map<string, number[]>;
+  idf: Map<string, number>;
+  codes: Map<string, number[]>;
+  exceptions: Map<string, number[]>;
+  /** Lower-cased exception name -> as the catalog writes it. */
+  exceptionNames: Map<string, string>;
+  statuses: Map<number, number[]>;
+  knownStatuses: Set<number>;
+  phrases: Map<string, PhraseRef[]>;
+  hosts: Map<string, PhraseRef[]>;
+  appHints: Map<string, AppHintRef[]>;
+  vocabulary: Set<string>;
+  /** Alphabetic vocabulary words by `length:first two letters` and `length:last two letters`. */
+  typos: Map<string, string[]>;
+}
+
+function rawWords(text: string): string[] {
+  return tokenize(text).map((t) => t.raw);
+}
+
+function maskedSeq(text: string): string[] {
+  return tokenize(text).map((t) => t.masked).filter((m) => m.length > 0);
+}
+
+export function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) {
+    if (list[list.length - 1] !== value) list.push(value);
+  } else {
+    map.set(key, [value]);
+  }
+}
+
+/** Adds a word sequence (phrase, host) to `map` (by first word); `byKey` dedupes it across entries. */
+function addSequence(map: Map<string, PhraseRef[]>, byKey: Map<string, PhraseRef>, text: string, entryIndex: number): void {
+  const tokens = rawWords(text);
+  const first = tokens[0];
+  if (!first) return;
+  const key = tokens.join(' ');
+  const existing = byKey.get(key);
+  if (existing) {
+    if (existing.entries[existing.entries.length - 1] !== entryIndex) existing.entries.push(entryIndex);
+    return;
+  }
+  const ref: PhraseRef = { tokens, display: text, entries: [entryIndex] };
+  byKey.set(key, ref);
+  addTo(map, first, ref);
+}
+
+function hostText(host: string): string {
+  return host.replace(/^\*\./, '').trim();
+}
+
+/** Exception-like words of a message (`BoxServerException`, `HttpRequestFailure`), lower-cased. */
+function exceptionWordsOf(message: string, tokens: readonly Token[]): string[] {
+  const out: string[] = [];
+  for (const t of tokens) {
+    if (t.raw.length > 9 && /(?:exception|failure)$/.test(t.raw)) out.push(message.slice(t.start, t.end));
+  }
+  return out;
+}
+
+export function buildIndex(catalog: Catalog): Index {
+  const entries: IndexedEntry[] = [];
+  const postings = new Map<string, number[]>();
+  const codes = new Map<string, number[]>();
+  const exceptions = new Map<string, number[]>();
+  const exceptionNames = new Map<string, string>();
+  const statuses = new Map<number, number[]>();
+  const phrases = new Map<string, PhraseRef[]>();
+  const hosts = new Map<string, PhraseRef[]>();
+  const phraseKeys = new Map<string, PhraseRef>();
+  const hostKeys = new Map<string, PhraseRef>();
+  const vocabulary = new Set<string>();
+
+  catalog.entries.forEach((entry, i) => {
+    const signals = entry.signals;
+    const messageTokens = tokenize(entry.message);
+    const messageSeq = messageTokens.map((t) => t.masked).filter((m) => m.length > 0);
+    const entryCodes = new Set<string>();
+    for (const code of signals?.codes ?? []) entryCodes.add(code.toLowerCase());
+    for (const t of messageTokens) if (codeFamily(t.raw)) entryCodes.add(t.raw);
+    const entryStatuses = new Set<number>(signals?.statuses ?? []);
+    for (const t of messageTokens) {
+      const n = Number(t.raw);
+      if (t.raw.length === 3 && n >= 400 && n <= 599) entryStatuses.add(n);
+    }
+    const simpleExceptions = new Set<string>();
+    const qualified: string[] = [];
+    for (const name of [...exceptionWordsOf(entry.message, messageTokens), ...(signals?.exceptions ?? [])]) {
+      const simple = name.slice(name.lastIndexOf('.') + 1);
+      if (simple) {
+        simpleExceptions.add(simple.toLowerCase());
+        if (!exceptionNames.has(simple.toLowerCase())) exceptionNames.set(simple.toLowerCase(), simple);
+      }
+      if (name.includes('.')) {
+        qualified.push(name.toLowerCase());
+        // Shown as the catalog writes it (evidence reads "com.box...BoxServerException", not lower case).
+        if (!exceptionNames.has(name.toLowerCase())) exceptionNames.set(name.toLowerCase(), name);
+      }
+    }
+    const lex = new Set<string>(messageSeq.filter((m) => !m.startsWith('<')));
+    for (const phrase of signals?.phrases ?? []) {
+      for (const w of maskedSeq(phrase)) if (!w.startsWith('<')) lex.add(w);
+      addSequence(phrases, phraseKeys, phrase, i);
+    }
+    for (const code of entryCodes) {
+      addTo(codes, code, i);
+      lex.add(code);
+    }
+    for (const name of simpleExceptions) {
+      addTo(exceptions, name, i);
+      lex.add(name);
+    }
+    for (const status of entryStatuses) addTo(statuses, status, i);
+    for (const host of signals?.hosts ?? []) addSequence(hosts, hostKeys, hostText(host), i);
+    for (const w of lex) {
+      addTo(postings, w, i);
+      vocabulary.add(w);
+    }
+    entries.push({
+      entry,
+      messageSeq,
+      lexTokens: [...lex],
+      lexSelf: 0,
+      codes: entryCodes,
+      codeFamilies: new Set([...entryCodes].map((c) => codeFamily(c)).filter((f): f is string => f !== undefined)),
+      statuses: entryStatuses,
+      qualifiedExceptions: qualified,
+      shortFactor: Math.min(1, lex.size / 4),
+    });
+  });
+
+  const n = entries.length;
+  const idf = new Map<string, number>();
+  for (const [word, list] of postings) {
+    idf.set(word, Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)));
+  }
+  for (const e of entries) e.lexSelf = e.lexTokens.reduce((sum, w) => sum + (idf.get(w) ?? 0), 0);
+
+  const appHints = new Map<string, AppHintRef[]>();
+  for (const app of catalog.apps) {
+    if (app.id === ALL_APPS_ID) continue;
+    const names = [app.name, app.id, ...(app.aliases ?? [])];
+    for (const [k, name] of [...names, ...(app.hints ?? [])].entries()) {
+      const tokens = rawWords(hostText(name));
+      const first = tokens[0];
+      if (!first) continue;
+      addTo(appHints, first, { tokens, display: name, appId: app.id, name: k < names.length });
+    }
+  }
+
+  const typos = new Map<string, string[]>();
+  for (const word of vocabulary) {
+    if (word.length < 6 || !isAlphabetic(word)) continue;
+    for (const key of typoKeys(word, word.length)) addTo(typos, key, word);
+  }
+
+  const knownStatuses = new Set<number>(statuses.keys());
+  return { entries, postings, idf, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, vocabulary, typos };
+}

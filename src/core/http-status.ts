@@ -1,0 +1,32 @@
+// HTTP statuses a paste carries beyond those the catalog knows: read only in a status's own
+// context, so a stray number (`retried 503 times`) is not taken for one.
+
+/** First word of the standard reason phrase of each 4xx/5xx status (RFC 9110 and registry). */
+const REASON_FIRST_WORD: Record<number, string> = {
+  400: 'bad', 401: 'unauthorized', 402: 'payment', 403: 'forbidden', 404: 'not', 405: 'method', 406: 'not',
+  407: 'proxy', 408: 'request', 409: 'conflict', 410: 'gone', 411: 'length', 412: 'precondition',
+  413: 'content', 414: 'uri', 415: 'unsupported', 416: 'range', 417: 'expectation', 421: 'misdirected',
+  422: 'unprocessable', 423: 'locked', 424: 'failed', 425: 'too', 426: 'upgrade', 428: 'precondition',
+  429: 'too', 431: 'request', 451: 'unavailable', 500: 'internal', 501: 'not', 502: 'bad', 503: 'service',
+  504: 'gateway', 505: 'http', 506: 'variant', 507: 'insufficient', 508: 'loop', 510: 'not', 511: 'network',
+};
+/** Words that say the number after them is an HTTP status (`status code 502`, `"status": 503`, `returned: 429`). */
+const STATUS_CONTEXT = new Set(['status', 'code', 'statuscode', 'status_code', 'httpstatus', 'http', 'returned', 'response']);
+
+/**
+ * HTTP error statuses the catalog has no entry for (`502 Bad Gateway`, `status code 429`): read
+ * only in a status's own context, so a plain number is not taken for one. Statuses the catalog
+ * knows are read on their own, as before.
+ */
+export function httpStatusesIn(words: readonly string[], known: ReadonlySet<number>): number[] {
+  const found: number[] = [];
+  for (let p = 0; p < words.length; p++) {
+    const word = words[p] ?? '';
+    if (word.length !== 3 || !/^[0-9]{3}$/.test(word)) continue;
+    const n = Number(word);
+    if (n < 400 || n > 599 || known.has(n) || found.includes(n)) continue;
+    const reason = REASON_FIRST_WORD[n];
+    if (STATUS_CONTEXT.has(words[p - 1] ?? '') || (reason !== undefined && words[p + 1] === reason)) found.push(n);
+  }
+  return found;
+}

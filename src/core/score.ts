@@ -1,0 +1,209 @@
+// Scores one error (a segment's view) against the catalog entries the index points at: every
+// piece of evidence has a weight, they combine as a noisy-or, contradictions damp the result.
+
+import type { AppHint } from './app-hints.js';
+import { ALL_APPS_ID } from './catalog.js';
+import { addTo, type IndexedEntry, type Index, type Sequence } from './catalog-index.js';
+import { httpStatusesIn } from './http-status.js';
+import type { Evidence } from './types.js';
+import type { SegmentView } from './view.js';
+import { CODE_CONTRADICTION, MAX_LEXICAL_CANDIDATES, STATUS_CONTRADICTION, UNANCHORED_CAP, WEIGHT } from './weights.js';
+import { codeFamily } from './words.js';
+
+/** Every sequence of `map` found in `words`, with where it was found. */
+function findSequences<T extends Sequence>(map: Map<string, T[]>, words: string[]): T[] {
+  const found: T[] = [];
+  const seen = new Set<T>();
+  for (let p = 0; p < words.length; p++) {
+    const list = map.get(words[p] ?? '');
+    if (!list) continue;
+    for (const seq of list) {
+      if (seen.has(seq)) continue;
+      let ok = true;
+      for (let k = 1; k < seq.tokens.length; k++) {
+        if (words[p + k] !== seq.tokens[k]) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) {
+        seen.add(seq);
+        found.push(seq);
+      }
+    }
+  }
+  return found;
+}
+
+/** Longest run of the message's words found in order, starting at its first word: k of m. */
+function messageRun(messageSeq: string[], positions: Map<string, number[]>, masked: string[]): number {
+  const first = messageSeq[0];
+  if (first === undefined) return 0;
+  let best = 0;
+  for (const p of positions.get(first) ?? []) {
+    let k = 1;
+    while (k < messageSeq.length && masked[p + k] === messageSeq[k]) k++;
+    // A paste cut in the middle of the message's next word (`403 Forb`) still follows it.
+    const cut = masked[p + k];
+    if (k < messageSeq.length && p + k === masked.length - 1 && cut !== undefined && cut.length >= 3 && messageSeq[k]?.startsWith(cut)) k++;
+    if (k > best) best = k;
+    if (best === messageSeq.length) break;
+  }
+  return best;
+}
+
+export interface Candidate {
+  index: number;
+  evidence: Evidence[];
+  score: number;
+}
+
+function noisyOr(evidence: Evidence[]): number {
+  let miss = 1;
+  for (const e of evidence) miss *= 1 - Math.min(0.99, Math.max(0, e.weight));
+  return 1 - miss;
+}
+
+/** Shared anchors say less: one entry 1.0, two 0.9, many down to 0.6. */
+function specificity(sharedBy: number): number {
+  return Math.max(0.6, 1 / (1 + 0.1 * (sharedBy - 1)));
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/**
+ * `namedApps`: the apps the caller or the error's own words name; entries of other specific apps
+ * stay suggestions at most.
+ */
+export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[], namedApps?: ReadonlySet<string>): Candidate[] {
+  const evidenceOf = new Map<number, Evidence[]>();
+  const add = (entryIndex: number, e: Evidence): void => {
+    const list = evidenceOf.get(entryIndex);
+    if (list) list.push(e);
+    else evidenceOf.set(entryIndex, [e]);
+  };
+  const display = (word: string): string => view.corrected.get(word) ?? word;
+  const uniqueWords = new Set(view.words);
+  const segmentStatuses = new Set<number>();
+  const segmentCodes = new Set<string>();
+
+  for (const word of uniqueWords) {
+    const codeHits = index.codes.get(word);
+    if (codeHits) for (const i of codeHits) add(i, { kind: 'code', value: word.toUpperCase(), weight: WEIGHT.code * specificity(codeHits.length) });
+    if (codeFamily(word)) segmentCodes.add(word);
+    const exceptionHits = index.exceptions.get(word);
+    if (exceptionHits) {
+      const typo = view.corrected.has(word);
+      for (const i of exceptionHits) {
+        const entry = index.entries[i];
+        const qualified = entry?.qualifiedExceptions.find((q) => q.endsWith(word) && view.lowerText.includes(q));
+        const weight = (qualified ? WEIGHT.qualifiedException : WEIGHT.exception) * specificity(exceptionHits.length) * (typo ? WEIGHT.fuzzyFactor : 1);
+        const name = typo ? display(word) : (index.exceptionNames.get(word) ?? word);
+        add(i, { kind: 'exception', value: qualified ? (index.exceptionNames.get(qualified) ?? qualified) : name, weight });
+      }
+    }
+    if (word.length === 3) {
+      const n = Number(word);
+      if (index.knownStatuses.has(n)) segmentStatuses.add(n);
+    }
+  }
+  for (const status of httpStatusesIn(view.words, index.knownStatuses)) segmentStatuses.add(status);
+  for (const phrase of findSequences(index.phrases, view.words)) {
+    for (const i of phrase.entries) add(i, { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) });
+  }
+  // Hosts and statuses only support an entry something else already points at.
+  const hostsFound = findSequences(index.hosts, view.words);
+
+  // Lexical: idf-weighted share of the entry's words present (BM25 with k1 -> 0, normalised by the
+  // entry's own score, so 1.0 means every word of the entry is in the paste).
+  const lexical = new Map<number, number>();
+  const uniqueMasked = new Set(view.masked);
+  let segmentWeight = 0;
+  for (const word of uniqueMasked) {
+    const list = index.postings.get(word);
+    if (!list) continue;
+    const w = index.idf.get(word) ?? 0;
+    segmentWeight += w;
+    for (const i of list) lexical.set(i, (lexical.get(i) ?? 0) + w);
+  }
+  const addLexical = (i: number, entry: IndexedEntry, coverage: number): void => {
+    add(i, { kind: 'lexical', value: `${Math.round(coverage * 100)}% of the entry's words`, weight: WEIGHT.lexical * coverage ** 1.5 * entry.shortFactor });
+  };
+  // Entries only the lexical score points at: the best few are enough (a 10,000-entry catalog
+  // shares common words with thousands of entries).
+  const lexicalOnly: [number, number][] = [];
+  for (const [i, sum] of lexical) {
+    const entry = index.entries[i];
+    if (!entry || entry.lexSelf <= 0) continue;
+    const coverage = sum / entry.lexSelf;
+    if (evidenceOf.has(i)) addLexical(i, entry, coverage);
+    else if (coverage >= 0.2) lexicalOnly.push([i, coverage]);
+  }
+  if (lexicalOnly.length > MAX_LEXICAL_CANDIDATES) lexicalOnly.sort((a, b) => b[1] - a[1]).length = MAX_LEXICAL_CANDIDATES;
+  for (const [i, coverage] of lexicalOnly) {
+    const entry = index.entries[i];
+    if (entry) addLexical(i, entry, coverage);
+  }
+  for (const host of hostsFound) {
+    for (const i of host.entries) {
+      if (evidenceOf.has(i)) add(i, { kind: 'host', value: host.display, weight: WEIGHT.host });
+    }
+  }
+
+  let positions: Map<string, number[]> | undefined;
+  const candidates: Candidate[] = [];
+  for (const [i, evidence] of evidenceOf) {
+    const entry = index.entries[i];
+    if (!entry) continue;
+    for (const status of segmentStatuses) {
+      if (entry.statuses.has(status)) evidence.push({ kind: 'status', value: String(status), weight: WEIGHT.status });
+    }
+    if (!positions) {
+      positions = new Map();
+      view.masked.forEach((w, p) => addTo(positions as Map<string, number[]>, w, p));
+    }
+    const m = entry.messageSeq.length;
+    const k = messageRun(entry.messageSeq, positions, view.masked);
+    if (m > 0 && k === m) evidence.push({ kind: 'message', value: entry.entry.message.slice(0, 200), weight: WEIGHT.message });
+    else if (m >= 3 && k >= 3 && k / m >= 0.5) {
+      evidence.push({ kind: 'message', value: `${k} of ${m} words of the portal message`, weight: WEIGHT.messagePrefix * (k / m) });
+    }
+    // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
+    // is not AADSTS70008).
+    // The entry's own error code outweighs the status: the vendor's API and the connector report
+    // one failure with different statuses (Salesforce answers INVALID_SESSION_ID with 401, the
+    // portal shows 400).
+    const ownCode = evidence.some((e) => e.kind === 'code');
+    const otherStatus = !ownCode && entry.statuses.size > 0 && segmentStatuses.size > 0 && ![...segmentStatuses].some((s) => entry.statuses.has(s));
+    // The app named by the caller or the text backs an entry something specific already points at.
+    // Under another status, the wrapper around it (`HttpRequestFailure: Server returned:`, the start
+    // of the message up to the status) is shared by every status and is no anchor of its own.
+    const anchored = evidence.some((e) => e.kind === 'code' || e.kind === 'phrase' || (e.kind === 'message' && (!otherStatus || e.weight >= WEIGHT.message)) || (e.kind === 'exception' && !otherStatus));
+    const hint = hintApps.find((h) => h.appId === entry.entry.app);
+    if (hint && anchored) evidence.push({ kind: 'app-hint', value: hint.value, weight: WEIGHT.appHint });
+    let score = noisyOr(evidence);
+    // Shared words and a status alone ("500 Internal Server Error" on any web page) are a
+    // suggestion at most: a match needs something of the entry's own (code, exception, phrase,
+    // or its message word for word).
+    if (!anchored) score = Math.min(score, UNANCHORED_CAP);
+    // An error the caller or its own words say is app X's is not app Y's (an all-apps entry fits
+    // any app): Y's entry stays a suggestion at most.
+    if (namedApps && entry.entry.app !== ALL_APPS_ID && !namedApps.has(entry.entry.app)) score = Math.min(score, UNANCHORED_CAP);
+    if (otherStatus) score *= STATUS_CONTRADICTION;
+    if (entry.codeFamilies.size > 0 && ![...entry.codes].some((c) => uniqueWords.has(c))) {
+      const foreign = [...segmentCodes].some((c) => {
+        const family = codeFamily(c);
+        return family !== undefined && entry.codeFamilies.has(family);
+      });
+      if (foreign) score *= CODE_CONTRADICTION;
+    }
+    // How much of what the paste says (in the catalog's words) this entry explains.
+    const explained = lexical.get(i) ?? 0;
+    const share = segmentWeight > 0 ? Math.min(1, explained / segmentWeight) : 0;
+    score *= 0.75 + 0.25 * share;
+    candidates.push({ index: i, evidence: evidence.sort((a, b) => b.weight - a.weight), score: round(score) });
+  }
+  return candidates.sort((a, b) => b.score - a.score || (index.entries[a.index]?.messageSeq.length ?? 0) - (index.entries[b.index]?.messageSeq.length ?? 0) || a.index - b.index);
+}
