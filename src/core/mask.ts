@@ -11,8 +11,6 @@ export interface Token {
   end: number;
 }
 
-export const PLACEHOLDERS = ['<guid>', '<ts>', '<num>', '<email>', '<url>'] as const;
-
 interface MaskSpan {
   start: number;
   end: number;
@@ -28,7 +26,7 @@ function isHex(c: number): boolean {
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
-export function isWordChar(c: number): boolean {
+function isWordChar(c: number): boolean {
   return isDigit(c) || isLetter(c) || c === 95 /* _ */;
 }
 
@@ -205,7 +203,7 @@ function maskSpans(text: string): MaskSpan[] {
 }
 
 /** A number that stays a word: an HTTP status (100-599). Other numbers become `<num>`. */
-export function isStatusNumber(raw: string): boolean {
+function isStatusNumber(raw: string): boolean {
   if (raw.length !== 3) return false;
   const n = Number(raw);
   return n >= 100 && n <= 599;
@@ -253,9 +251,4 @@ export function tokenize(text: string, maxTokens = Number.POSITIVE_INFINITY): To
     tokens.push({ raw, masked, start, end: i });
   }
   return tokens;
-}
-
-/** The masked words of a text, in order (placeholders included once per masked span). */
-export function maskedWords(text: string): string[] {
-  return tokenize(text).map((t) => t.masked).filter((m) => m.length > 0);
 }

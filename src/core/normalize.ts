@@ -37,7 +37,7 @@ function isAsciiDigit(c: number): boolean {
 }
 
 /** True when the text looks like Teams HTML rather than plain text that happens to contain `<`. */
-export function looksLikeHtml(text: string): boolean {
+function looksLikeHtml(text: string): boolean {
   const lower = text.slice(0, 4096).toLowerCase();
   return (
     lower.includes('<p>') || lower.includes('<p ') || lower.includes('<div') || lower.includes('<br') ||

@@ -51,7 +51,7 @@ const ACTOR_LABEL: Record<Actor, string> = {
 };
 
 /** The resolution as one string: numbered steps, then who acts, retry and support notes. */
-export function formatResolution(resolution: Resolution): string {
+function formatResolution(resolution: Resolution): string {
   const lines = resolution.steps.map((step, i) => `${i + 1}. ${step}`);
   lines.push(`Who acts: ${ACTOR_LABEL[resolution.actor] ?? resolution.actor}.`);
   lines.push(resolution.retryHelps ? 'Retrying (Test now) can clear it.' : 'Retrying alone will not clear it.');
