@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // fast-check runs from a fixed seed (FC_SEED overrides) and prints it when a property fails.
+    setupFiles: ['test/setup/fast-check.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: keep parallelism modest so database and browser tests are not starved.

@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from './config.js';
 import { ConfigError, isCodedError } from './core/errors.js';
-import { createMatcher, loadCatalog } from './core/index.js';
+import { createMatcher, loadCatalog, type MatcherOptions } from './core/index.js';
 import { DEFAULT_PRESS_RATE_LIMITS, DEFAULT_RATE_LIMITS, createRateLimiter } from './core/ratelimit.js';
 import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
 import type { EscalationSink, IncidentStore } from './incidents/types.js';
 import { createLogger, type Logger } from './log.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createServer } from './server.js';
 import { createAdapter, createMessageEndpoint } from './teams/adapter.js';
 import { createBotFrameworkAuthentication } from './teams/auth.js';
@@ -28,9 +28,9 @@ export async function start(config: Config, logger: Logger) {
   }
   const store: IncidentStore = await openStore(config.databaseUrl);
   const catalog = loadCatalog(config.catalogExtraDir ? { extraDir: config.catalogExtraDir } : {});
-  const matcher = createMatcher(catalog);
-  logger.info({ apps: catalog.apps.length, entries: catalog.entries.length }, 'catalog loaded');
   const metrics = createMetrics({ outboxCounts: () => store.outboxCounts(), defaultMetrics: true });
+  const matcher = createMatcher(catalog, { onError: reportMatcherErrors(logger, metrics) });
+  logger.info({ apps: catalog.apps.length, entries: catalog.entries.length }, 'catalog loaded');
 
   const auth = createBotFrameworkAuthentication(config.botFramework);
   const adapter = createAdapter({ auth, logger });
@@ -122,6 +122,20 @@ export async function start(config: Config, logger: Logger) {
     return stopping;
   };
   return { server, port, stop };
+}
+
+/**
+ * A matcher crash must not hide: the user still gets an answer (`none`), the operator gets a log
+ * line and a count on /metrics. Logged: the error's type and stack frames, the paste's length and
+ * how many errors were found before the crash; never the error message or the paste, which can
+ * quote what was pasted.
+ */
+export function reportMatcherErrors(logger: Logger, metrics: Metrics): NonNullable<MatcherOptions['onError']> {
+  return (error, facts) => {
+    metrics.matcherErrors.inc();
+    const frames = error instanceof Error ? (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 10).map((line) => line.trim()) : [];
+    logger.error({ errorType: error instanceof Error ? error.name : typeof error, frames, inputChars: facts.inputChars, findingsBeforeError: facts.findings }, 'matcher failed');
+  };
 }
 
 async function main(): Promise<void> {

@@ -9,6 +9,8 @@ export interface Metrics {
   readonly matchSeconds: Histogram;
   readonly turnSeconds: Histogram<'type'>;
   readonly cardActions: Counter<'verb' | 'outcome'>;
+  /** Pastes the matcher failed on; the user got a `none` answer, the log says "matcher failed". */
+  readonly matcherErrors: Counter;
   /** Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -54,6 +56,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['verb', 'outcome'] as const,
     registers: [registry],
   });
+  const matcherErrors = new Counter({
+    name: 'connector_doctor_matcher_errors_total',
+    help: 'Pastes the matcher failed on (answered "none"; each one is logged as "matcher failed").',
+    registers: [registry],
+  });
   const outbox = options.outboxCounts;
   const escalationGauge = (name: string, help: string, pick: (counts: OutboxCounts) => number) =>
     new Gauge({
@@ -79,6 +86,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     matchSeconds,
     turnSeconds,
     cardActions,
+    matcherErrors,
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };
