@@ -41,10 +41,27 @@ export interface IndexedEntry {
   shortFactor: number;
 }
 
+/** Entries holding a word, and the word's idf: read together for every word of every paste. */
+export interface Posting {
+  entries: number[];
+  idf: number;
+}
+
+/**
+ * Per-matcher scratch space for the lexical score, reused by every diagnose() (it is synchronous):
+ * one slot per entry instead of a Map per segment. `stamp[i] === generation` marks a slot in use.
+ */
+export interface LexicalScratch {
+  sums: Float64Array;
+  stamp: Uint32Array;
+  /** `evidenceStamp[i] === generation`: entry i already has evidence in this segment. */
+  evidenceStamp: Uint32Array;
+  generation: number;
+}
+
 export interface Index {
   entries: IndexedEntry[];
-  postings: Map<string, number[]>;
-  idf: Map<string, number>;
+  postings: Map<string, Posting>;
   codes: Map<string, number[]>;
   exceptions: Map<string, number[]>;
   /** Lower-cased exception name -> as the catalog writes it. */
@@ -57,6 +74,13 @@ export interface Index {
   vocabulary: Set<string>;
   /** Alphabetic vocabulary words by `length:first two letters` and `length:last two letters`. */
   typos: Map<string, string[]>;
+  /** First masked word of every portal message: the only words messageRun needs positions of. */
+  messageStarts: Set<string>;
+  /** IndexedEntry.lexSelf of every entry, packed: the lexical loop reads thousands per paste. */
+  lexSelf: Float64Array;
+  scratch: LexicalScratch;
+  /** Typo corrections already worked out (view.ts); a cache, bounded there. */
+  typoMemo: Map<string, string>;
 }
 
 function rawWords(text: string): string[] {
@@ -177,11 +201,11 @@ export function buildIndex(catalog: Catalog): Index {
   });
 
   const n = entries.length;
-  const idf = new Map<string, number>();
+  const lexicon = new Map<string, Posting>();
   for (const [word, list] of postings) {
-    idf.set(word, Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)));
+    lexicon.set(word, { entries: list, idf: Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)) });
   }
-  for (const e of entries) e.lexSelf = e.lexTokens.reduce((sum, w) => sum + (idf.get(w) ?? 0), 0);
+  for (const e of entries) e.lexSelf = e.lexTokens.reduce((sum, w) => sum + (lexicon.get(w)?.idf ?? 0), 0);
 
   const appHints = new Map<string, AppHintRef[]>();
   for (const app of catalog.apps) {
@@ -202,5 +226,11 @@ export function buildIndex(catalog: Catalog): Index {
   }
 
   const knownStatuses = new Set<number>(statuses.keys());
-  return { entries, postings, idf, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, vocabulary, typos };
+  const messageStarts = new Set<string>();
+  for (const e of entries) if (e.messageSeq[0] !== undefined) messageStarts.add(e.messageSeq[0]);
+  const scratch: LexicalScratch = { sums: new Float64Array(n), stamp: new Uint32Array(n), evidenceStamp: new Uint32Array(n), generation: 0 };
+  return {
+    entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, vocabulary, typos, messageStarts,
+    lexSelf: Float64Array.from(entries, (e) => e.lexSelf), scratch, typoMemo: new Map(),
+  };
 }

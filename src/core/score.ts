@@ -3,7 +3,7 @@
 
 import type { AppHint } from './app-hints.js';
 import { ALL_APPS_ID } from './catalog.js';
-import { addTo, type IndexedEntry, type Index, type Sequence } from './catalog-index.js';
+import { addTo, type IndexedEntry, type Index, type LexicalScratch, type Sequence } from './catalog-index.js';
 import { httpStatusesIn } from './http-status.js';
 import type { Evidence } from './types.js';
 import type { SegmentView } from './view.js';
@@ -73,34 +73,61 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
+/** A fresh generation of the lexical scratch slots (all slots read as unused). */
+function nextGeneration(scratch: LexicalScratch): number {
+  if (scratch.generation >= 0xfffffffe) {
+    scratch.stamp.fill(0);
+    scratch.evidenceStamp.fill(0);
+    scratch.generation = 0;
+  }
+  scratch.generation++;
+  return scratch.generation;
+}
+
 /**
  * `namedApps`: the apps the caller or the error's own words name; entries of other specific apps
  * stay suggestions at most.
  */
 export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[], namedApps?: ReadonlySet<string>): Candidate[] {
+  const { sums, stamp, evidenceStamp } = index.scratch;
+  const generation = nextGeneration(index.scratch);
   const evidenceOf = new Map<number, Evidence[]>();
   const add = (entryIndex: number, e: Evidence): void => {
     const list = evidenceOf.get(entryIndex);
     if (list) list.push(e);
-    else evidenceOf.set(entryIndex, [e]);
+    else {
+      evidenceOf.set(entryIndex, [e]);
+      evidenceStamp[entryIndex] = generation;
+    }
   };
-  const display = (word: string): string => view.corrected.get(word) ?? word;
   const uniqueWords = new Set(view.words);
   const segmentStatuses = new Set<number>();
-  const segmentCodes = new Set<string>();
+  /** Families of the error codes in the paste (`aadsts` of AADSTS50126). */
+  const segmentFamilies = new Set<string>();
+  /** Whether the paste holds a qualified exception name (asked once per name, not per entry). */
+  const qualifiedSeen = new Map<string, boolean>();
 
   for (const word of uniqueWords) {
     const codeHits = index.codes.get(word);
     if (codeHits) for (const i of codeHits) add(i, { kind: 'code', value: word.toUpperCase(), weight: WEIGHT.code * specificity(codeHits.length) });
-    if (codeFamily(word)) segmentCodes.add(word);
+    const family = codeFamily(word);
+    if (family !== undefined) segmentFamilies.add(family);
     const exceptionHits = index.exceptions.get(word);
     if (exceptionHits) {
       const typo = view.corrected.has(word);
       for (const i of exceptionHits) {
         const entry = index.entries[i];
-        const qualified = entry?.qualifiedExceptions.find((q) => q.endsWith(word) && view.lowerText.includes(q));
+        const qualified = entry?.qualifiedExceptions.find((q) => {
+          if (!q.endsWith(word)) return false;
+          let seen = qualifiedSeen.get(q);
+          if (seen === undefined) {
+            seen = view.lowerText.includes(q);
+            qualifiedSeen.set(q, seen);
+          }
+          return seen;
+        });
         const weight = (qualified ? WEIGHT.qualifiedException : WEIGHT.exception) * specificity(exceptionHits.length) * (typo ? WEIGHT.fuzzyFactor : 1);
-        const name = typo ? display(word) : (index.exceptionNames.get(word) ?? word);
+        const name = typo ? (view.corrected.get(word) ?? word) : (index.exceptionNames.get(word) ?? word);
         add(i, { kind: 'exception', value: qualified ? (index.exceptionNames.get(qualified) ?? qualified) : name, weight });
       }
     }
@@ -117,29 +144,40 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
   const hostsFound = findSequences(index.hosts, view.words);
 
   // Lexical: idf-weighted share of the entry's words present (BM25 with k1 -> 0, normalised by the
-  // entry's own score, so 1.0 means every word of the entry is in the paste).
-  const lexical = new Map<number, number>();
-  const uniqueMasked = new Set(view.masked);
+  // entry's own score, so 1.0 means every word of the entry is in the paste). Sums live in the
+  // matcher's scratch slots; `touched` keeps the order entries were first reached in.
+  const touched: number[] = [];
   let segmentWeight = 0;
-  for (const word of uniqueMasked) {
-    const list = index.postings.get(word);
-    if (!list) continue;
-    const w = index.idf.get(word) ?? 0;
+  for (const word of new Set(view.masked)) {
+    const posting = index.postings.get(word);
+    if (!posting) continue;
+    const w = posting.idf;
     segmentWeight += w;
-    for (const i of list) lexical.set(i, (lexical.get(i) ?? 0) + w);
+    for (const i of posting.entries) {
+      if (stamp[i] !== generation) {
+        stamp[i] = generation;
+        sums[i] = 0;
+        touched.push(i);
+      }
+      sums[i] = (sums[i] ?? 0) + w;
+    }
   }
+  const explainedBy = (i: number): number => (stamp[i] === generation ? (sums[i] ?? 0) : 0);
   const addLexical = (i: number, entry: IndexedEntry, coverage: number): void => {
     add(i, { kind: 'lexical', value: `${Math.round(coverage * 100)}% of the entry's words`, weight: WEIGHT.lexical * coverage ** 1.5 * entry.shortFactor });
   };
   // Entries only the lexical score points at: the best few are enough (a 10,000-entry catalog
   // shares common words with thousands of entries).
   const lexicalOnly: [number, number][] = [];
-  for (const [i, sum] of lexical) {
-    const entry = index.entries[i];
-    if (!entry || entry.lexSelf <= 0) continue;
-    const coverage = sum / entry.lexSelf;
-    if (evidenceOf.has(i)) addLexical(i, entry, coverage);
-    else if (coverage >= 0.2) lexicalOnly.push([i, coverage]);
+  const { lexSelf } = index;
+  for (const i of touched) {
+    const self = lexSelf[i] ?? 0;
+    if (self <= 0) continue;
+    const coverage = (sums[i] ?? 0) / self;
+    if (evidenceStamp[i] === generation) {
+      const entry = index.entries[i];
+      if (entry) addLexical(i, entry, coverage);
+    } else if (coverage >= 0.2) lexicalOnly.push([i, coverage]);
   }
   if (lexicalOnly.length > MAX_LEXICAL_CANDIDATES) lexicalOnly.sort((a, b) => b[1] - a[1]).length = MAX_LEXICAL_CANDIDATES;
   for (const [i, coverage] of lexicalOnly) {
@@ -148,7 +186,7 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
   }
   for (const host of hostsFound) {
     for (const i of host.entries) {
-      if (evidenceOf.has(i)) add(i, { kind: 'host', value: host.display, weight: WEIGHT.host });
+      if (evidenceStamp[i] === generation) add(i, { kind: 'host', value: host.display, weight: WEIGHT.host });
     }
   }
 
@@ -157,12 +195,20 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
   for (const [i, evidence] of evidenceOf) {
     const entry = index.entries[i];
     if (!entry) continue;
+    let sharesStatus = false;
     for (const status of segmentStatuses) {
-      if (entry.statuses.has(status)) evidence.push({ kind: 'status', value: String(status), weight: WEIGHT.status });
+      if (entry.statuses.has(status)) {
+        evidence.push({ kind: 'status', value: String(status), weight: WEIGHT.status });
+        sharesStatus = true;
+      }
     }
     if (!positions) {
+      // Only where a portal message could start: the other words are never looked up.
       positions = new Map();
-      view.masked.forEach((w, p) => addTo(positions as Map<string, number[]>, w, p));
+      for (let p = 0; p < view.masked.length; p++) {
+        const w = view.masked[p] as string;
+        if (index.messageStarts.has(w)) addTo(positions, w, p);
+      }
     }
     const m = entry.messageSeq.length;
     const k = messageRun(entry.messageSeq, positions, view.masked);
@@ -176,7 +222,7 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
     // one failure with different statuses (Salesforce answers INVALID_SESSION_ID with 401, the
     // portal shows 400).
     const ownCode = evidence.some((e) => e.kind === 'code');
-    const otherStatus = !ownCode && entry.statuses.size > 0 && segmentStatuses.size > 0 && ![...segmentStatuses].some((s) => entry.statuses.has(s));
+    const otherStatus = !ownCode && entry.statuses.size > 0 && segmentStatuses.size > 0 && !sharesStatus;
     // The app named by the caller or the text backs an entry something specific already points at.
     // Under another status, the wrapper around it (`HttpRequestFailure: Server returned:`, the start
     // of the message up to the status) is shared by every status and is no anchor of its own.
@@ -192,18 +238,19 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
     // any app): Y's entry stays a suggestion at most.
     if (namedApps && entry.entry.app !== ALL_APPS_ID && !namedApps.has(entry.entry.app)) score = Math.min(score, UNANCHORED_CAP);
     if (otherStatus) score *= STATUS_CONTRADICTION;
-    if (entry.codeFamilies.size > 0 && ![...entry.codes].some((c) => uniqueWords.has(c))) {
-      const foreign = [...segmentCodes].some((c) => {
-        const family = codeFamily(c);
-        return family !== undefined && entry.codeFamilies.has(family);
-      });
-      if (foreign) score *= CODE_CONTRADICTION;
+    if (entry.codeFamilies.size > 0 && segmentFamilies.size > 0 && !hasAny(entry.codes, uniqueWords) && hasAny(segmentFamilies, entry.codeFamilies)) {
+      score *= CODE_CONTRADICTION;
     }
     // How much of what the paste says (in the catalog's words) this entry explains.
-    const explained = lexical.get(i) ?? 0;
+    const explained = explainedBy(i);
     const share = segmentWeight > 0 ? Math.min(1, explained / segmentWeight) : 0;
     score *= 0.75 + 0.25 * share;
     candidates.push({ index: i, evidence: evidence.sort((a, b) => b.weight - a.weight), score: round(score) });
   }
   return candidates.sort((a, b) => b.score - a.score || (index.entries[a.index]?.messageSeq.length ?? 0) - (index.entries[b.index]?.messageSeq.length ?? 0) || a.index - b.index);
+}
+
+function hasAny<T>(items: ReadonlySet<T>, set: ReadonlySet<T>): boolean {
+  for (const item of items) if (set.has(item)) return true;
+  return false;
 }
