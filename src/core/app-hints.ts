@@ -2,8 +2,8 @@
 // and hosts, packages, URLs and stack frames that merely pass by (they only settle ties).
 
 import type { AppHintRef, Index } from './catalog-index.js';
-import { tokenize, type Token } from './mask.js';
-import type { Segment } from './segment.js';
+import type { Token } from './mask.js';
+import type { PasteTokens, SegmentTokens } from './paste-tokens.js';
 
 export interface AppHint {
   appId: string;
@@ -39,34 +39,31 @@ function namedAt(hint: AppHintRef, tokens: readonly Token[], p: number, text: st
 }
 
 /** App hints of one error's own lines; mentions inside its stack frames are incidental. */
-export function segmentHints(index: Index, seg: Segment): AppHint[] {
+export function segmentHints(index: Index, text: string, paste: PasteTokens, seg: SegmentTokens): AppHint[] {
   const frames: [number, number][] = [];
-  let text = '';
-  for (const line of seg.lines) {
-    if (text.length > 0) text += '\n';
-    if (line.frame) frames.push([text.length, text.length + line.text.length]);
-    text += line.text;
-  }
-  return appHintsIn(index, text, (offset) => frames.some(([a, b]) => offset >= a && offset < b));
+  for (const { line } of seg.lines) if (line.frame) frames.push([line.start, line.start + line.text.length]);
+  const inFrame = frames.length === 0 ? noFrames : (offset: number) => frames.some(([a, b]) => offset >= a && offset < b);
+  return appHintsIn(index, text, paste.tokens, seg.from, seg.to, inFrame);
 }
 
+const noFrames = (): boolean => false;
+
 /**
- * App ids a text points at, in order of first mention, with what was seen. `inFrame` tells which
- * offsets of `text` lie in stack frames (mentions there are incidental).
+ * App ids that `tokens[from..to)` of `text` point at, in order of first mention, with what was
+ * seen. `inFrame` tells which offsets of `text` lie in stack frames (mentions there are incidental).
  */
-export function appHintsIn(index: Index, text: string, inFrame: (offset: number) => boolean = () => false): AppHint[] {
-  const tokens = tokenize(text);
+export function appHintsIn(index: Index, text: string, tokens: readonly Token[], from: number, to: number, inFrame: (offset: number) => boolean = noFrames): AppHint[] {
   const found: AppHint[] = [];
   // A hint inside a longer one says nothing more: `outlook.office365.com` is Exchange Online's
   // host, not a mention of the `Office365` alias.
   let coveredUntil = 0;
-  for (let p = 0; p < tokens.length; p++) {
+  for (let p = from; p < to; p++) {
     const list = index.appHints.get(tokens[p]?.raw ?? '');
     if (!list) continue;
     let longest: AppHintRef | undefined;
     for (const hint of list) {
-      let ok = true;
-      for (let k = 1; k < hint.tokens.length; k++) {
+      let ok = p + hint.tokens.length <= to;
+      for (let k = 1; ok && k < hint.tokens.length; k++) {
         if (tokens[p + k]?.raw !== hint.tokens[k]) {
           ok = false;
           break;

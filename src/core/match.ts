@@ -7,6 +7,7 @@ import { buildIndex, type Index } from './catalog-index.js';
 import { looksLikeError } from './error-shape.js';
 import { capInput, excerptOf, trimExcerpt } from './excerpt.js';
 import { normalize } from './normalize.js';
+import { scoringTokens, tokenizePaste } from './paste-tokens.js';
 import { redact } from './redact.js';
 import { scoreSegment } from './score.js';
 import { segment } from './segment.js';
@@ -60,15 +61,16 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
   const text = redaction.text;
   const callerApp = resolveApp(catalog, options?.app);
 
-  const segments = segment(text);
-  const wholeHints = appHintsIn(index, text);
+  const paste = tokenizePaste(segment(text));
+  const wholeHints = appHintsIn(index, text, paste.tokens, 0, paste.tokens.length);
 
   const results: SegmentResult[] = [];
   let bestNone: SegmentResult | undefined;
-  for (const seg of segments) {
+  for (const segTokens of paste.segments) {
+    const seg = segTokens.segment;
     const scoringText = seg.lines.filter((l) => !l.frame).map((l) => l.body).join('\n');
-    const view = viewOf(index, scoringText);
-    const ownHints = segmentHints(index, seg);
+    const view = viewOf(index, scoringTokens(paste, segTokens), scoringText);
+    const ownHints = segmentHints(index, text, paste, segTokens);
     const hints = ownHints.length > 0 ? ownHints : wholeHints;
     // The app this error is about, when the caller or the error's own words name one: entries of
     // other specific apps cannot be its match. Hints from elsewhere in the paste (another error,
@@ -102,7 +104,8 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
       // team_not_authorized"): another error is one whose own anchors (code, exception, phrase,
       // message) share nothing with the errors already found here, and that is strong on its own.
       const taken = new Set(decision.matches.flatMap((c) => anchorsOf(c)));
-      rest = rest.filter((c) => !decision.matches.includes(c) && anchorsOf(c).length > 0 && anchorsOf(c).every((a) => !taken.has(a)) && strongAnchor(c));
+      // strongAnchor first: it allocates nothing and rules out most candidates.
+      rest = rest.filter((c) => strongAnchor(c) && !decision.matches.includes(c) && anchorsOf(c).every((a) => !taken.has(a)));
       if (rest.length === 0) break;
       decision = chooseVerdict(index, rest, callerApp, hints);
     }

@@ -7,8 +7,12 @@ import { timestampLength } from './mask.js';
 export interface SegmentLine {
   /** The line as pasted (normalised and redacted). */
   text: string;
+  /** Where the line starts in the text given to segment(). */
+  start: number;
   /** The line without its log prefix (timestamp, level, thread, logger). */
   body: string;
+  /** Where `body` starts in `text`. */
+  bodyStart: number;
   /** A stack frame (`at com.foo.Bar(Bar.java:12)`, `... 12 more`): kept for hints, not scored. */
   frame: boolean;
 }
@@ -38,6 +42,11 @@ interface Prefix {
 
 /** Strips `2024-05-01 10:22:33,123 [pool-1] ERROR c.a.Foo - ` style prefixes (bounded work). */
 export function stripLogPrefix(line: string): Prefix {
+  const { body, record } = readLogPrefix(line);
+  return { body, record };
+}
+
+function readLogPrefix(line: string): Prefix & { bodyStart: number } {
   let i = 0;
   let record = false;
   for (let round = 0; round < 10; round++) {
@@ -101,7 +110,9 @@ export function stripLogPrefix(line: string): Prefix {
     }
     break;
   }
-  return { body: line.slice(i).trim(), record };
+  const rest = line.slice(i);
+  const body = rest.trimStart();
+  return { body: body.trimEnd(), record, bodyStart: i + rest.length - body.length };
 }
 
 /** `at com.foo.Bar.baz(Bar.java:12)`, `at Foo.Bar() in C:\x.cs:line 4`, `... 12 more`. */
@@ -182,12 +193,15 @@ export function segment(text: string): Segment[] {
     depth = 0;
     afterEllipsis = false;
   };
+  let lineStart = 0;
   for (const line of text.split('\n')) {
+    const start = lineStart;
+    lineStart += line.length + 1;
     if (line.trim().length === 0) {
       afterBlank = true;
       continue;
     }
-    const { body, record } = stripLogPrefix(line);
+    const { body, record, bodyStart } = readLogPrefix(line);
     const frame = isFrame(body);
     let continues: boolean;
     if (current.length === 0) continues = false;
@@ -208,7 +222,7 @@ export function segment(text: string): Segment[] {
       close();
       inPythonTraceback = body.startsWith('Traceback (most recent call last)');
     }
-    current.push({ text: line, body, frame });
+    current.push({ text: line, start, body, bodyStart, frame });
     if (!frame) depth = Math.max(0, Math.min(depth + depthDelta(body), 64));
     afterEllipsis = isEllipsis(body);
     afterBlank = false;

@@ -2,9 +2,11 @@
 // (one edit away, words of six letters or more), and its masked words for the lexical score.
 
 import type { Index } from './catalog-index.js';
-import { tokenize } from './mask.js';
-import { MAX_SEGMENT_TOKENS } from './weights.js';
+import type { Token } from './mask.js';
 import { isAlphabetic, typoKeys, withinOneEdit } from './words.js';
+
+/** Corrections remembered per matcher (a word maps to itself when none is one edit away). */
+const MAX_REMEMBERED_TYPOS = 20_000;
 
 export interface SegmentView {
   /** Raw words, typos corrected to the catalog's vocabulary where one edit away. */
@@ -28,19 +30,24 @@ function correctTypo(index: Index, word: string): string | undefined {
   return undefined;
 }
 
-export function viewOf(index: Index, text: string): SegmentView {
-  const tokens = tokenize(text, MAX_SEGMENT_TOKENS);
+/**
+ * The view of one error from its scoring tokens (see scoringTokens) and their text. The same
+ * unknown words come back paste after paste (chat, instance data), so corrections are remembered
+ * across calls; the memo is bounded and only ever holds the answer correctTypo would give.
+ */
+export function viewOf(index: Index, tokens: readonly Token[], text: string): SegmentView {
   const words: string[] = [];
   const masked: string[] = [];
   const corrected = new Map<string, string>();
-  const cache = new Map<string, string>();
+  const memo = index.typoMemo;
   for (const t of tokens) {
     let word = t.raw;
     if (!index.vocabulary.has(word) && t.masked === word) {
-      let fixed = cache.get(word);
+      let fixed = memo.get(word);
       if (fixed === undefined) {
         fixed = correctTypo(index, word) ?? word;
-        cache.set(word, fixed);
+        if (memo.size >= MAX_REMEMBERED_TYPOS) memo.clear();
+        memo.set(word, fixed);
       }
       if (fixed !== word) corrected.set(fixed, word);
       word = fixed;
