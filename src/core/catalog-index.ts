@@ -74,6 +74,8 @@ export interface Index {
   vocabulary: Set<string>;
   /** Alphabetic vocabulary words by `length:first two letters` and `length:last two letters`. */
   typos: Map<string, string[]>;
+  /** Families of the catalog's error codes (`aadsts`, `af`, `e`): such a code is an error wherever it stands. */
+  codeFamilies: Set<string>;
   /** First masked word of every portal message: the only words messageRun needs positions of. */
   messageStarts: Set<string>;
   /** IndexedEntry.lexSelf of every entry, packed: the lexical loop reads thousands per paste. */
@@ -226,11 +228,13 @@ export function buildIndex(catalog: Catalog): Index {
   }
 
   const knownStatuses = new Set<number>(statuses.keys());
+  const codeFamilies = new Set<string>();
+  for (const e of entries) for (const family of e.codeFamilies) codeFamilies.add(family);
   const messageStarts = new Set<string>();
   for (const e of entries) if (e.messageSeq[0] !== undefined) messageStarts.add(e.messageSeq[0]);
   const scratch: LexicalScratch = { sums: new Float64Array(n), stamp: new Uint32Array(n), evidenceStamp: new Uint32Array(n), generation: 0 };
   return {
-    entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, vocabulary, typos, messageStarts,
+    entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, vocabulary, typos, codeFamilies, messageStarts,
     lexSelf: Float64Array.from(entries, (e) => e.lexSelf), scratch, typoMemo: new Map(),
   };
 }

@@ -1,5 +1,6 @@
-// HTTP statuses a paste carries beyond those the catalog knows: read only in a status's own
-// context, so a stray number (`retried 503 times`) is not taken for one.
+// HTTP failure statuses in a paste, read only in a status's own context (`status code 502`,
+// `"status": 503`, `returned 429`, `401 Unauthorized`), so a stray number (`retried 503 times`,
+// `room 401`, `500 people`) is not taken for one.
 
 /** First word of the standard reason phrase of each 4xx/5xx status (RFC 9110 and registry). */
 const REASON_FIRST_WORD: Record<number, string> = {
@@ -13,6 +14,20 @@ const REASON_FIRST_WORD: Record<number, string> = {
 /** Words that say the number after them is an HTTP status (`status code 502`, `"status": 503`, `returned: 429`). */
 const STATUS_CONTEXT = new Set(['status', 'code', 'statuscode', 'status_code', 'httpstatus', 'http', 'returned', 'response']);
 
+/** The 4xx/5xx status `words[p]` is, or undefined. */
+function failureStatusAt(words: readonly string[], p: number): number | undefined {
+  const word = words[p] ?? '';
+  if (word.length !== 3 || !/^[0-9]{3}$/.test(word)) return undefined;
+  const n = Number(word);
+  return n >= 400 && n <= 599 ? n : undefined;
+}
+
+/** The number at `p` reads as a status: a status word before it, or its reason phrase after it. */
+function inStatusContext(words: readonly string[], p: number, n: number): boolean {
+  const reason = REASON_FIRST_WORD[n];
+  return STATUS_CONTEXT.has(words[p - 1] ?? '') || (reason !== undefined && words[p + 1] === reason);
+}
+
 /**
  * HTTP error statuses the catalog has no entry for (`502 Bad Gateway`, `status code 429`): read
  * only in a status's own context, so a plain number is not taken for one. Statuses the catalog
@@ -21,12 +36,24 @@ const STATUS_CONTEXT = new Set(['status', 'code', 'statuscode', 'status_code', '
 export function httpStatusesIn(words: readonly string[], known: ReadonlySet<number>): number[] {
   const found: number[] = [];
   for (let p = 0; p < words.length; p++) {
-    const word = words[p] ?? '';
-    if (word.length !== 3 || !/^[0-9]{3}$/.test(word)) continue;
-    const n = Number(word);
-    if (n < 400 || n > 599 || known.has(n) || found.includes(n)) continue;
-    const reason = REASON_FIRST_WORD[n];
-    if (STATUS_CONTEXT.has(words[p - 1] ?? '') || (reason !== undefined && words[p + 1] === reason)) found.push(n);
+    const n = failureStatusAt(words, p);
+    if (n === undefined || known.has(n) || found.includes(n)) continue;
+    if (inStatusContext(words, p, n)) found.push(n);
   }
   return found;
+}
+
+/**
+ * Does the text report an HTTP failure? A 4xx/5xx status in its own context, or the client
+ * libraries' own wording (`403 Client Error`, `502 Server Error`).
+ */
+export function hasFailureStatus(words: readonly string[]): boolean {
+  for (let p = 0; p < words.length; p++) {
+    const n = failureStatusAt(words, p);
+    if (n === undefined) continue;
+    if (inStatusContext(words, p, n)) return true;
+    const next = words[p + 1];
+    if ((n < 500 && next === 'client') || (n >= 500 && next === 'server')) return true;
+  }
+  return false;
 }

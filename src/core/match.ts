@@ -4,7 +4,7 @@
 
 import { appHintsIn, segmentHints } from './app-hints.js';
 import { buildIndex, type Index } from './catalog-index.js';
-import { looksLikeError } from './error-shape.js';
+import { isOwnError, reportsError } from './error-shape.js';
 import { capInput, excerptOf, trimExcerpt } from './excerpt.js';
 import { normalize } from './normalize.js';
 import { scoringTokens, tokenizePaste } from './paste-tokens.js';
@@ -66,6 +66,8 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
 
   const results: SegmentResult[] = [];
   let bestNone: SegmentResult | undefined;
+  /** Something in the paste reads as an error: without it, chat gets no finding at all. */
+  let pasteReportsError = false;
   for (const segTokens of paste.segments) {
     const seg = segTokens.segment;
     const scoringText = seg.lines.filter((l) => !l.frame).map((l) => l.body).join('\n');
@@ -78,7 +80,8 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
     const namedApps = callerApp ? new Set([callerApp]) : ownHints.some((h) => h.named) ? new Set(ownHints.map((h) => h.appId)) : undefined;
     const candidates = scoreSegment(index, view, callerApp ? [{ appId: callerApp, value: `app ${callerApp} given`, named: true }] : hints, namedApps);
     const excerpt = excerptOf(seg);
-    const errorLike = looksLikeError(seg, view);
+    const errorLike = isOwnError(seg, index.codeFamilies);
+    pasteReportsError ||= errorLike || reportsError(seg, view);
     let decision = chooseVerdict(index, candidates, callerApp, hints);
     let rest = candidates;
     for (let round = 0; ; round++) {
@@ -128,7 +131,9 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
     findings.push(r.finding);
     if (findings.length >= MAX_FINDINGS) break;
   }
-  if (findings.length === 0) {
+  if (findings.length === 0 && pasteReportsError) {
+    // An error report with no shape of its own that nothing in the catalog fits: one `none`
+    // finding for the whole paste ("I don't know this error yet").
     findings.push({
       verdict: 'none',
       excerpt: trimExcerpt(text),

@@ -158,6 +158,9 @@ function renderFinding(f: Finding, n: number, total: number, catalog: Catalog | 
 /** What `diagnose` prints without `--json`. `givenApp`: the app the person named (`--app`). */
 export function renderText(diagnosis: Diagnosis, catalog?: Catalog, givenApp?: string): string {
   const parts = diagnosis.findings.map((f, i) => renderFinding(f, i + 1, diagnosis.findings.length, catalog, givenApp));
+  if (parts.length === 0) {
+    parts.push('No error found: nothing in the text looks like an error message. Paste the error as the Defender for Cloud Apps portal or the connector log shows it.');
+  }
   const notes: string[] = [];
   if (diagnosis.truncated) {
     const cap = DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US');

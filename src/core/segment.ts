@@ -13,6 +13,8 @@ export interface SegmentLine {
   body: string;
   /** Where `body` starts in `text`. */
   bodyStart: number;
+  /** The log prefix gave an error level (`ERROR`, `[FATAL]`, `Error:`), not a warning or info. */
+  errorLevel: boolean;
   /** A stack frame (`at com.foo.Bar(Bar.java:12)`, `... 12 more`): kept for hints, not scored. */
   frame: boolean;
 }
@@ -23,6 +25,8 @@ export interface Segment {
 
 const LEVELS = new Set(['ERROR', 'ERR', 'WARN', 'WARNING', 'INFO', 'DEBUG', 'TRACE', 'FATAL', 'SEVERE', 'CRITICAL', 'NOTICE', 'CRIT', 'FAIL', 'FAILED']);
 const LEVEL_WORDS_WITH_COLON = new Set(['error', 'warning', 'exception', 'fail', 'failed', 'fatal']);
+/** Levels that say the record is an error (upper-cased). */
+const ERROR_LEVELS = new Set(['ERROR', 'ERR', 'FATAL', 'SEVERE', 'CRITICAL', 'CRIT', 'FAIL', 'FAILED', 'EXCEPTION']);
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9;
@@ -46,9 +50,10 @@ export function stripLogPrefix(line: string): Prefix {
   return { body, record };
 }
 
-function readLogPrefix(line: string): Prefix & { bodyStart: number } {
+function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: boolean } {
   let i = 0;
   let record = false;
+  let errorLevel = false;
   for (let round = 0; round < 10; round++) {
     while (i < line.length && isSpace(line.charCodeAt(i))) i++;
     if (i >= line.length) break;
@@ -78,6 +83,7 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number } {
       if (ok && j < limit && j > i + 1) {
         const inside = line.slice(i + 1, j).trim();
         if (LEVELS.has(inside.toUpperCase()) || timestampLength(inside, 0) > 0) record = true;
+        if (ERROR_LEVELS.has(inside.toUpperCase())) errorLevel = true;
         i = j + 1;
         continue;
       }
@@ -96,11 +102,13 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number } {
     if (LEVELS.has(word) && (j === line.length || isSpace(after) || after === 58 || after === 93 || after === 124)) {
       i = after === 58 ? j + 1 : j;
       record = true;
+      if (ERROR_LEVELS.has(word)) errorLevel = true;
       continue;
     }
     if (after === 58 && LEVEL_WORDS_WITH_COLON.has(word.toLowerCase()) && isSpace(line.charCodeAt(j + 1))) {
       i = j + 1;
       record = true;
+      if (ERROR_LEVELS.has(word.toUpperCase())) errorLevel = true;
       continue;
     }
     // `c.m.a.Connector - message` (logback/log4j logger then dash); only when a level was already seen.
@@ -112,7 +120,7 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number } {
   }
   const rest = line.slice(i);
   const body = rest.trimStart();
-  return { body: body.trimEnd(), record, bodyStart: i + rest.length - body.length };
+  return { body: body.trimEnd(), record, bodyStart: i + rest.length - body.length, errorLevel };
 }
 
 /** `at com.foo.Bar.baz(Bar.java:12)`, `at Foo.Bar() in C:\x.cs:line 4`, `... 12 more`. */
@@ -201,7 +209,7 @@ export function segment(text: string): Segment[] {
       afterBlank = true;
       continue;
     }
-    const { body, record, bodyStart } = readLogPrefix(line);
+    const { body, record, bodyStart, errorLevel } = readLogPrefix(line);
     const frame = isFrame(body);
     let continues: boolean;
     if (current.length === 0) continues = false;
@@ -222,7 +230,7 @@ export function segment(text: string): Segment[] {
       close();
       inPythonTraceback = body.startsWith('Traceback (most recent call last)');
     }
-    current.push({ text: line, start, body, bodyStart, frame });
+    current.push({ text: line, start, body, bodyStart, frame, errorLevel });
     if (!frame) depth = Math.max(0, Math.min(depth + depthDelta(body), 64));
     afterEllipsis = isEllipsis(body);
     afterBlank = false;

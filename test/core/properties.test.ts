@@ -10,7 +10,8 @@ const matcher = createUnguardedMatcher(catalog);
 const verdicts = new Set(['match', 'ambiguous', 'none']);
 
 function wellFormed(d: Diagnosis): void {
-  expect(d.findings.length).toBeGreaterThanOrEqual(1);
+  // No finding at all is an answer too: nothing in the text looks like an error.
+  expect(d.findings.length).toBeLessThanOrEqual(50);
   expect(typeof d.truncated).toBe('boolean');
   expect(Number.isInteger(d.redactions) && d.redactions >= 0).toBe(true);
   for (const f of d.findings) {
