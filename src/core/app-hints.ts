@@ -15,6 +15,8 @@ export interface AppHint {
    * rules out entries of other apps.
    */
   named: boolean;
+  /** Seen at least once as a host, package, URL or frame, not only as a name. */
+  incidental: boolean;
 }
 
 /**
@@ -76,8 +78,9 @@ export function appHintsIn(index: Index, text: string, tokens: readonly Token[],
     const { appId, display } = longest;
     const named = namedAt(longest, tokens, p, text, inFrame);
     const seen = found.find((f) => f.appId === appId);
-    if (!seen) found.push({ appId, value: display, named });
+    if (!seen) found.push({ appId, value: display, named, incidental: !named });
     else if (named) seen.named = true;
+    else seen.incidental = true;
   }
   return found;
 }

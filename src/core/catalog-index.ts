@@ -3,6 +3,7 @@
 // the lexical score, and a typo index of the catalog's vocabulary.
 
 import { ALL_APPS_ID } from './catalog.js';
+import { innerCodesOf } from './inner-codes.js';
 import { tokenize, type Token } from './mask.js';
 import type { Catalog, CatalogEntry } from './types.js';
 import { codeFamily, isAlphabetic, typoKeys } from './words.js';
@@ -15,6 +16,8 @@ export interface Sequence {
 
 export interface PhraseRef extends Sequence {
   entries: number[];
+  /** Every entry holding it is of one app: it says which app, not only which kind of error. */
+  oneApp: boolean;
 }
 
 export interface AppHintRef extends Sequence {
@@ -37,6 +40,13 @@ export interface IndexedEntry {
   codeFamilies: Set<string>;
   statuses: Set<number>;
   qualifiedExceptions: string[];
+  /**
+   * Inner codes this entry is (lower case): its codes, its one-word phrases (`invalid_grant`) and
+   * the inner codes of its message. An error carrying another inner code is another error.
+   */
+  knownCodes: Set<string>;
+  /** No entry of another app has the same portal message (`NullPointerException` is AWS's and Microsoft 365's). */
+  messageOneApp: boolean;
   /** Lexical evidence counts less for very short messages ("Service timeout"). */
   shortFactor: number;
 }
@@ -74,6 +84,11 @@ export interface Index {
   vocabulary: Set<string>;
   /** Alphabetic vocabulary words by `length:first two letters` and `length:last two letters`. */
   typos: Map<string, string[]>;
+  /** The words of each app's names and aliases (`exchange online`, `sfdc`), by app id. */
+  appNames: Map<string, string[][]>;
+  /** Codes and (lower-cased) exception names only one app's entries hold: they name the app. */
+  oneAppCodes: Set<string>;
+  oneAppExceptions: Set<string>;
   /** Families of the catalog's error codes (`aadsts`, `af`, `e`): such a code is an error wherever it stands. */
   codeFamilies: Set<string>;
   /** First masked word of every portal message: the only words messageRun needs positions of. */
@@ -113,7 +128,7 @@ function addSequence(map: Map<string, PhraseRef[]>, byKey: Map<string, PhraseRef
     if (existing.entries[existing.entries.length - 1] !== entryIndex) existing.entries.push(entryIndex);
     return;
   }
-  const ref: PhraseRef = { tokens, display: text, entries: [entryIndex] };
+  const ref: PhraseRef = { tokens, display: text, entries: [entryIndex], oneApp: true };
   byKey.set(key, ref);
   addTo(map, first, ref);
 }
@@ -198,6 +213,8 @@ export function buildIndex(catalog: Catalog): Index {
       codeFamilies: new Set([...entryCodes].map((c) => codeFamily(c)).filter((f): f is string => f !== undefined)),
       statuses: entryStatuses,
       qualifiedExceptions: qualified,
+      knownCodes: new Set([...entryCodes, ...(signals?.phrases ?? []).filter((p) => /^[A-Za-z0-9_]+$/.test(p)).map((p) => p.toLowerCase())]),
+      messageOneApp: true,
       shortFactor: Math.min(1, lex.size / 4),
     });
   });
@@ -210,6 +227,7 @@ export function buildIndex(catalog: Catalog): Index {
   for (const e of entries) e.lexSelf = e.lexTokens.reduce((sum, w) => sum + (lexicon.get(w)?.idf ?? 0), 0);
 
   const appHints = new Map<string, AppHintRef[]>();
+  const appNames = new Map<string, string[][]>();
   for (const app of catalog.apps) {
     if (app.id === ALL_APPS_ID) continue;
     const names = [app.name, app.id, ...(app.aliases ?? [])];
@@ -218,6 +236,7 @@ export function buildIndex(catalog: Catalog): Index {
       const first = tokens[0];
       if (!first) continue;
       addTo(appHints, first, { tokens, display: name, appId: app.id, name: k < names.length });
+      if (k < names.length) addTo(appNames, app.id, tokens);
     }
   }
 
@@ -228,13 +247,25 @@ export function buildIndex(catalog: Catalog): Index {
   }
 
   const knownStatuses = new Set<number>(statuses.keys());
+  const appsOf = (list: readonly number[]): number => new Set(list.map((i) => entries[i]?.entry.app)).size;
+  const oneApp = (map: Map<string, number[]>): Set<string> => new Set([...map].filter(([, list]) => appsOf(list) === 1).map(([key]) => key));
+  const oneAppCodes = oneApp(codes);
+  const oneAppExceptions = oneApp(exceptions);
+  for (const refs of phrases.values()) for (const ref of refs) ref.oneApp = appsOf(ref.entries) === 1;
+  const byMessage = new Map<string, number[]>();
+  entries.forEach((e, i) => addTo(byMessage, e.messageSeq.join(' '), i));
+  for (const list of byMessage.values()) {
+    const single = appsOf(list) === 1;
+    for (const i of list) (entries[i] as IndexedEntry).messageOneApp = single;
+  }
   const codeFamilies = new Set<string>();
   for (const e of entries) for (const family of e.codeFamilies) codeFamilies.add(family);
+  for (const e of entries) for (const code of innerCodesOf(e.entry.message, codeFamilies)) e.knownCodes.add(code);
   const messageStarts = new Set<string>();
   for (const e of entries) if (e.messageSeq[0] !== undefined) messageStarts.add(e.messageSeq[0]);
   const scratch: LexicalScratch = { sums: new Float64Array(n), stamp: new Uint32Array(n), evidenceStamp: new Uint32Array(n), generation: 0 };
   return {
-    entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, vocabulary, typos, codeFamilies, messageStarts,
+    entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, appNames, vocabulary, typos, oneAppCodes, oneAppExceptions, codeFamilies, messageStarts,
     lexSelf: Float64Array.from(entries, (e) => e.lexSelf), scratch, typoMemo: new Map(),
   };
 }

@@ -11,8 +11,13 @@ const REASON_FIRST_WORD: Record<number, string> = {
   429: 'too', 431: 'request', 451: 'unavailable', 500: 'internal', 501: 'not', 502: 'bad', 503: 'service',
   504: 'gateway', 505: 'http', 506: 'variant', 507: 'insufficient', 508: 'loop', 510: 'not', 511: 'network',
 };
-/** Words that say the number after them is an HTTP status (`status code 502`, `"status": 503`, `returned: 429`). */
-const STATUS_CONTEXT = new Set(['status', 'code', 'statuscode', 'status_code', 'httpstatus', 'http', 'returned', 'response']);
+/** Words that say the number after them is an HTTP status (`status code 502`, `"status": 503`, `returned: 429`, `error 401`). */
+const STATUS_CONTEXT = new Set(['status', 'code', 'statuscode', 'status_code', 'httpstatus', 'http', 'returned', 'returns', 'returning', 'response', 'error']);
+/** Status names as .NET and some SDKs print them (`Status Code: Unauthorized`), read after a status word. */
+const STATUS_NAMES: Record<string, number> = {
+  badrequest: 400, unauthorized: 401, paymentrequired: 402, forbidden: 403, notfound: 404, conflict: 409, toomanyrequests: 429,
+  internalservererror: 500, badgateway: 502, serviceunavailable: 503, gatewaytimeout: 504,
+};
 
 /** The 4xx/5xx status `words[p]` is, or undefined. */
 function failureStatusAt(words: readonly string[], p: number): number | undefined {
@@ -44,16 +49,47 @@ export function httpStatusesIn(words: readonly string[], known: ReadonlySet<numb
 }
 
 /**
+ * Every 4xx/5xx status read in a status's own context: a status word before it or its reason
+ * phrase after it (`status code 403`, `401 Unauthorized`), the client libraries' `403 Client
+ * Error`, or a status name after a status word (`Status Code: Unauthorized`).
+ */
+export function statusesInContext(words: readonly string[]): Set<number> {
+  const found = new Set<number>();
+  for (let p = 0; p < words.length; p++) {
+    const n = failureStatusAt(words, p);
+    if (n !== undefined) {
+      const next = words[p + 1];
+      if (inStatusContext(words, p, n) || (n < 500 && next === 'client') || (n >= 500 && next === 'server')) found.add(n);
+      continue;
+    }
+    const named = STATUS_NAMES[words[p] ?? ''];
+    if (named !== undefined && STATUS_CONTEXT.has(words[p - 1] ?? '')) found.add(named);
+  }
+  return found;
+}
+
+/**
  * Does the text report an HTTP failure? A 4xx/5xx status in its own context, or the client
  * libraries' own wording (`403 Client Error`, `502 Server Error`).
  */
 export function hasFailureStatus(words: readonly string[]): boolean {
-  for (let p = 0; p < words.length; p++) {
-    const n = failureStatusAt(words, p);
-    if (n === undefined) continue;
-    if (inStatusContext(words, p, n)) return true;
-    const next = words[p + 1];
-    if ((n < 500 && next === 'client') || (n >= 500 && next === 'server')) return true;
+  return statusesInContext(words).size > 0;
+}
+
+/**
+ * The status of a terse report, `Exchange Online 401` or `Okta connector 403`: a failure status
+ * that ends the text right after the app's name (or after `connector`). `names`: the word
+ * sequences of the app names to look for.
+ */
+export function terseStatus(words: readonly string[], names: readonly (readonly string[])[]): number | undefined {
+  const last = words.length - 1;
+  const n = failureStatusAt(words, last);
+  if (n === undefined) return undefined;
+  let end = last - 1;
+  if (words[end] === 'connector') end--;
+  for (const name of names) {
+    const start = end - name.length + 1;
+    if (start >= 0 && name.every((w, k) => words[start + k] === w)) return n;
   }
-  return false;
+  return undefined;
 }

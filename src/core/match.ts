@@ -6,6 +6,7 @@ import { appHintsIn, segmentHints } from './app-hints.js';
 import { buildIndex, type Index } from './catalog-index.js';
 import { isOwnError, reportsError } from './error-shape.js';
 import { capInput, excerptOf, trimExcerpt } from './excerpt.js';
+import { innerCodesOf, mostSpecific } from './inner-codes.js';
 import { normalize } from './normalize.js';
 import { scoringTokens, tokenizePaste } from './paste-tokens.js';
 import { redact } from './redact.js';
@@ -38,6 +39,22 @@ interface SegmentResult {
   finding: Finding;
   key: string;
   errorLike: boolean;
+  /** Position of its segment in the paste. */
+  segment: number;
+  /** Its segment follows straight on from the one above (no blank line between). */
+  follows: boolean;
+  /** Apps its own lines point at. */
+  ownApps: ReadonlySet<string>;
+}
+
+/**
+ * `header` (an unknown error) only opens `r` (a recognised one): r's segment follows straight on
+ * from header's, and header's own lines point at the app r is of.
+ */
+function opensError(header: SegmentResult | undefined, r: SegmentResult): boolean {
+  if (!header || header.finding.verdict !== 'none' || r.finding.verdict === 'none') return false;
+  if (header.segment !== r.segment - 1 || !r.follows) return false;
+  return r.finding.matches.some((m) => header.ownApps.has(m.entry.app));
 }
 
 function resolveApp(catalog: Catalog, app: string | undefined): string | undefined {
@@ -63,22 +80,32 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
 
   const paste = tokenizePaste(segment(text));
   const wholeHints = appHintsIn(index, text, paste.tokens, 0, paste.tokens.length);
+  // From elsewhere in the paste only hosts, packages, URLs and frames carry over: an app a person
+  // named belongs to the line or JSON body it was named in ("Okta is fine, this one fails: ...").
+  const carriedHints = wholeHints.filter((h) => h.incidental);
 
   const results: SegmentResult[] = [];
   let bestNone: SegmentResult | undefined;
   /** Something in the paste reads as an error: without it, chat gets no finding at all. */
   let pasteReportsError = false;
-  for (const segTokens of paste.segments) {
+  for (const [segmentIndex, segTokens] of paste.segments.entries()) {
     const seg = segTokens.segment;
     const scoringText = seg.lines.filter((l) => !l.frame).map((l) => l.body).join('\n');
     const view = viewOf(index, scoringTokens(paste, segTokens), scoringText);
     const ownHints = segmentHints(index, text, paste, segTokens);
-    const hints = ownHints.length > 0 ? ownHints : wholeHints;
+    const hints = ownHints.length > 0 ? ownHints : carriedHints;
+    const ownApps = new Set(ownHints.map((h) => h.appId));
     // The app this error is about, when the caller or the error's own words name one: entries of
     // other specific apps cannot be its match. Hints from elsewhere in the paste (another error,
     // the chat around it) and hosts, URLs or stack frames only settle ties.
     const namedApps = callerApp ? new Set([callerApp]) : ownHints.some((h) => h.named) ? new Set(ownHints.map((h) => h.appId)) : undefined;
-    const candidates = scoreSegment(index, view, callerApp ? [{ appId: callerApp, value: `app ${callerApp} given`, named: true }] : hints, namedApps);
+    const innerCodes = mostSpecific(innerCodesOf(scoringText, index.codeFamilies));
+    const candidates = scoreSegment(index, view, {
+      hintApps: callerApp ? [{ appId: callerApp, value: `app ${callerApp} given`, named: true, incidental: false }] : hints,
+      namedApps,
+      ownHints,
+      innerCodes,
+    });
     const excerpt = excerptOf(seg);
     const errorLike = isOwnError(seg, index.codeFamilies);
     pasteReportsError ||= errorLike || reportsError(seg, view);
@@ -95,7 +122,7 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
       const key = decision.verdict === 'none'
         ? `none:${view.masked.join(' ')}`
         : `${decision.verdict}:${decision.matches.map((c) => c.index).sort((a, b) => a - b).join(',')}`;
-      const result: SegmentResult = { finding, key, errorLike };
+      const result: SegmentResult = { finding, key, errorLike, segment: segmentIndex, follows: segmentIndex > 0 && !seg.afterBlank, ownApps };
       if (decision.verdict === 'none' && (!bestNone || (candidates[0]?.score ?? 0) > (bestNone.finding.matches[0]?.score ?? 0))) {
         bestNone = result;
       }
@@ -117,6 +144,7 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
   const findings: Finding[] = [];
   const seen = new Set<string>();
   let previousKey = '';
+  let lastKept: SegmentResult | undefined;
   for (const r of results) {
     if (r.finding.verdict === 'none' && !r.errorLike) continue;
     if (r.key === previousKey) {
@@ -128,7 +156,15 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
     previousKey = r.key;
     if (seen.has(r.key)) continue;
     seen.add(r.key);
+    if (opensError(lastKept, r)) {
+      // An SDK's exception line above the body that says which error it is (`SlackApiError: The
+      // request to the Slack API failed.` then `The server responded with: {... 'error': ...}`):
+      // one error, read by its body.
+      findings.pop();
+      r.finding.excerpt = trimExcerpt(`${lastKept?.finding.excerpt ?? ''}\n${r.finding.excerpt}`);
+    }
     findings.push(r.finding);
+    lastKept = r;
     if (findings.length >= MAX_FINDINGS) break;
   }
   if (findings.length === 0 && pasteReportsError) {

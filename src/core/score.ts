@@ -4,7 +4,7 @@
 import type { AppHint } from './app-hints.js';
 import { ALL_APPS_ID } from './catalog.js';
 import { addTo, type IndexedEntry, type Index, type LexicalScratch, type Sequence } from './catalog-index.js';
-import { httpStatusesIn } from './http-status.js';
+import { httpStatusesIn, statusesInContext, terseStatus } from './http-status.js';
 import type { Evidence } from './types.js';
 import type { SegmentView } from './view.js';
 import { CODE_CONTRADICTION, MAX_LEXICAL_CANDIDATES, STATUS_CONTRADICTION, UNANCHORED_CAP, WEIGHT } from './weights.js';
@@ -84,11 +84,20 @@ function nextGeneration(scratch: LexicalScratch): number {
   return scratch.generation;
 }
 
-/**
- * `namedApps`: the apps the caller or the error's own words name; entries of other specific apps
- * stay suggestions at most.
- */
-export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[], namedApps?: ReadonlySet<string>): Candidate[] {
+/** What is known about one error beyond its words. */
+export interface ErrorContext {
+  /** Apps that back an entry something else points at (the caller's app, or the text's hints). */
+  hintApps: readonly AppHint[];
+  /** The apps the caller or the error's own words name; entries of other specific apps stay suggestions at most. */
+  namedApps: ReadonlySet<string> | undefined;
+  /** App hints of the error's own lines (names, hosts, packages, stack frames). */
+  ownHints: readonly AppHint[];
+  /** The error's inner codes (inner-codes.ts), the most specific kind only. */
+  innerCodes: readonly string[];
+}
+
+export function scoreSegment(index: Index, view: SegmentView, context: ErrorContext): Candidate[] {
+  const { hintApps, namedApps, ownHints, innerCodes } = context;
   const { sums, stamp, evidenceStamp } = index.scratch;
   const generation = nextGeneration(index.scratch);
   const evidenceOf = new Map<number, Evidence[]>();
@@ -106,14 +115,34 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
   const segmentFamilies = new Set<string>();
   /** Whether the paste holds a qualified exception name (asked once per name, not per entry). */
   const qualifiedSeen = new Map<string, boolean>();
+  /** Entries the paste points at with a code or phrase only their app has. */
+  const appCodeOrPhrase = new Set<number>();
+  /** Entries the paste points at with anything only their app has (code, phrase, exception, message). */
+  const appSpecific = new Set<number>();
+  /**
+   * Entries of each catalog code, exception and phrase the paste holds: an error that carries
+   * another entry's own words is not one a status alone can point at.
+   */
+  const anchorsHeld: number[][] = [];
 
   for (const word of uniqueWords) {
     const codeHits = index.codes.get(word);
-    if (codeHits) for (const i of codeHits) add(i, { kind: 'code', value: word.toUpperCase(), weight: WEIGHT.code * specificity(codeHits.length) });
+    if (codeHits) {
+      anchorsHeld.push(codeHits);
+      const oneApp = index.oneAppCodes.has(word);
+      for (const i of codeHits) {
+        add(i, { kind: 'code', value: word.toUpperCase(), weight: WEIGHT.code * specificity(codeHits.length) });
+        if (oneApp) {
+          appCodeOrPhrase.add(i);
+          appSpecific.add(i);
+        }
+      }
+    }
     const family = codeFamily(word);
     if (family !== undefined) segmentFamilies.add(family);
     const exceptionHits = index.exceptions.get(word);
     if (exceptionHits) {
+      anchorsHeld.push(exceptionHits);
       const typo = view.corrected.has(word);
       for (const i of exceptionHits) {
         const entry = index.entries[i];
@@ -129,6 +158,7 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
         const weight = (qualified ? WEIGHT.qualifiedException : WEIGHT.exception) * specificity(exceptionHits.length) * (typo ? WEIGHT.fuzzyFactor : 1);
         const name = typo ? (view.corrected.get(word) ?? word) : (index.exceptionNames.get(word) ?? word);
         add(i, { kind: 'exception', value: qualified ? (index.exceptionNames.get(qualified) ?? qualified) : name, weight });
+        if (index.oneAppExceptions.has(word)) appSpecific.add(i);
       }
     }
     if (word.length === 3) {
@@ -138,17 +168,52 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
   }
   for (const status of httpStatusesIn(view.words, index.knownStatuses)) segmentStatuses.add(status);
   for (const phrase of findSequences(index.phrases, view.words)) {
-    for (const i of phrase.entries) add(i, { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) });
+    anchorsHeld.push(phrase.entries);
+    for (const i of phrase.entries) {
+      add(i, { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) });
+      if (phrase.oneApp) {
+        appCodeOrPhrase.add(i);
+        appSpecific.add(i);
+      }
+    }
   }
-  // Hosts and statuses only support an entry something else already points at.
+  // Hosts and statuses only support an entry something else already points at...
   const hostsFound = findSequences(index.hosts, view.words);
+  // ...except together: the status an error reports, in a status's context (`401 Unauthorized`,
+  // `returns 403`, `Status Code: Unauthorized`, or terse `Exchange Online 401`), points at the
+  // entry carrying it when the error names the entry's app or shows the entry's upstream host
+  // (`401 Client Error ... https://contoso.okta.com/...`), and holds no catalog code, exception or
+  // phrase the entry lacks (`Box: HttpRequestFailure: ... 401` is not Box's BoxServerException 401).
+  const statusesRead = statusesInContext(view.words);
+  for (const appId of namedApps ?? []) {
+    const terse = terseStatus(view.words, index.appNames.get(appId) ?? []);
+    if (terse !== undefined) statusesRead.add(terse);
+  }
+  for (const status of statusesRead) if (index.knownStatuses.has(status)) segmentStatuses.add(status);
+  const ownStatus = new Set<number>();
+  if (statusesRead.size > 0) {
+    const hostEntries = new Set(hostsFound.flatMap((h) => h.entries));
+    for (const status of statusesRead) {
+      for (const i of index.statuses.get(status) ?? []) {
+        const app = index.entries[i]?.entry.app ?? '';
+        if (!(namedApps?.has(app) || hostEntries.has(i))) continue;
+        if (anchorsHeld.some((list) => !list.includes(i))) continue;
+        ownStatus.add(i);
+        if (evidenceStamp[i] !== generation) {
+          evidenceOf.set(i, []);
+          evidenceStamp[i] = generation;
+        }
+      }
+    }
+  }
 
   // Lexical: idf-weighted share of the entry's words present (BM25 with k1 -> 0, normalised by the
   // entry's own score, so 1.0 means every word of the entry is in the paste). Sums live in the
   // matcher's scratch slots; `touched` keeps the order entries were first reached in.
   const touched: number[] = [];
   let segmentWeight = 0;
-  for (const word of new Set(view.masked)) {
+  const uniqueMaskedWords = new Set(view.masked);
+  for (const word of uniqueMaskedWords) {
     const posting = index.postings.get(word);
     if (!posting) continue;
     const w = posting.idf;
@@ -190,6 +255,12 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
     }
   }
 
+  // Hosts, packages and frames of the error's own lines that point at apps: an entry none of them
+  // is of, pointed at only by what several apps share (NullPointerException, `Read timed out`,
+  // the 401 wrapper), is not this error.
+  const ownApps = new Set(ownHints.map((h) => h.appId));
+  const incidentalElsewhere = ownHints.some((h) => !h.named);
+
   let positions: Map<string, number[]> | undefined;
   const candidates: Candidate[] = [];
   for (const [i, evidence] of evidenceOf) {
@@ -198,7 +269,8 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
     let sharesStatus = false;
     for (const status of segmentStatuses) {
       if (entry.statuses.has(status)) {
-        evidence.push({ kind: 'status', value: String(status), weight: WEIGHT.status });
+        const own = ownStatus.has(i) && statusesRead.has(status);
+        evidence.push({ kind: 'status', value: String(status), weight: own ? WEIGHT.ownStatus : WEIGHT.status });
         sharesStatus = true;
       }
     }
@@ -216,6 +288,7 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
     else if (m >= 3 && k >= 3 && k / m >= 0.5) {
       evidence.push({ kind: 'message', value: `${k} of ${m} words of the portal message`, weight: WEIGHT.messagePrefix * (k / m) });
     }
+    if (entry.messageOneApp && m > 0 && k >= Math.min(m, 3)) appSpecific.add(i);
     // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
     // is not AADSTS70008).
     // The entry's own error code outweighs the status: the vendor's API and the connector report
@@ -226,7 +299,7 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
     // The app named by the caller or the text backs an entry something specific already points at.
     // Under another status, the wrapper around it (`HttpRequestFailure: Server returned:`, the start
     // of the message up to the status) is shared by every status and is no anchor of its own.
-    const anchored = evidence.some((e) => e.kind === 'code' || e.kind === 'phrase' || (e.kind === 'message' && (!otherStatus || e.weight >= WEIGHT.message)) || (e.kind === 'exception' && !otherStatus));
+    const anchored = ownStatus.has(i) || evidence.some((e) => e.kind === 'code' || e.kind === 'phrase' || (e.kind === 'message' && (!otherStatus || e.weight >= WEIGHT.message)) || (e.kind === 'exception' && !otherStatus));
     const hint = hintApps.find((h) => h.appId === entry.entry.app);
     if (hint && anchored) evidence.push({ kind: 'app-hint', value: hint.value, weight: WEIGHT.appHint });
     let score = noisyOr(evidence);
@@ -237,12 +310,23 @@ export function scoreSegment(index: Index, view: SegmentView, hintApps: AppHint[
     // An error the caller or its own words say is app X's is not app Y's (an all-apps entry fits
     // any app): Y's entry stays a suggestion at most.
     if (namedApps && entry.entry.app !== ALL_APPS_ID && !namedApps.has(entry.entry.app)) score = Math.min(score, UNANCHORED_CAP);
+    if (incidentalElsewhere && entry.entry.app !== ALL_APPS_ID && !ownApps.has(entry.entry.app) && !appSpecific.has(i)) score = Math.min(score, UNANCHORED_CAP);
     if (otherStatus) score *= STATUS_CONTRADICTION;
-    if (entry.codeFamilies.size > 0 && segmentFamilies.size > 0 && !hasAny(entry.codes, uniqueWords) && hasAny(segmentFamilies, entry.codeFamilies)) {
-      score *= CODE_CONTRADICTION;
+    // The inner code says which error a wrapper holds: an entry that carries none of the paste's
+    // (`AADSTS50126` under TokenRefreshException, `E0000004` under the 401 wrapper) is another
+    // error, however well the wrapper fits. All-apps entries are a status, whatever the code.
+    const otherFamilyCode = entry.codeFamilies.size > 0 && segmentFamilies.size > 0 && !hasAny(entry.codes, uniqueWords) && hasAny(segmentFamilies, entry.codeFamilies);
+    const otherInnerCode = innerCodes.length > 0 && entry.entry.app !== ALL_APPS_ID && !innerCodes.some((c) => entry.knownCodes.has(c)) && !appCodeOrPhrase.has(i);
+    if (otherFamilyCode || otherInnerCode) score *= CODE_CONTRADICTION;
+    // How much of what the paste says (in the catalog's words) this entry explains; the status an
+    // entry is anchored by is explained even where its message does not spell it.
+    let explained = explainedBy(i);
+    if (ownStatus.has(i)) {
+      for (const status of statusesRead) {
+        const word = String(status);
+        if (entry.statuses.has(status) && !entry.lexTokens.includes(word) && uniqueMaskedWords.has(word)) explained += index.postings.get(word)?.idf ?? 0;
+      }
     }
-    // How much of what the paste says (in the catalog's words) this entry explains.
-    const explained = explainedBy(i);
     const share = segmentWeight > 0 ? Math.min(1, explained / segmentWeight) : 0;
     score *= 0.75 + 0.25 * share;
     candidates.push({ index: i, evidence: evidence.sort((a, b) => b.weight - a.weight), score: round(score) });

@@ -21,6 +21,8 @@ export interface SegmentLine {
 
 export interface Segment {
   lines: SegmentLine[];
+  /** A blank line comes before it: it does not follow on from the segment above. */
+  afterBlank: boolean;
 }
 
 const LEVELS = new Set(['ERROR', 'ERR', 'WARN', 'WARNING', 'INFO', 'DEBUG', 'TRACE', 'FATAL', 'SEVERE', 'CRITICAL', 'NOTICE', 'CRIT', 'FAIL', 'FAILED']);
@@ -195,8 +197,9 @@ export function segment(text: string): Segment[] {
   let previousBody = '';
   // Python prints the exception after the frames: `Traceback ...`, indented frames, `ValueError: x`.
   let inPythonTraceback = false;
+  let startedAfterBlank = false;
   const close = (): void => {
-    if (current.length > 0) segments.push({ lines: current });
+    if (current.length > 0) segments.push({ lines: current, afterBlank: startedAfterBlank });
     current = [];
     depth = 0;
     afterEllipsis = false;
@@ -228,6 +231,7 @@ export function segment(text: string): Segment[] {
     else continues = false;
     if (!continues) {
       close();
+      startedAfterBlank = afterBlank;
       inPythonTraceback = body.startsWith('Traceback (most recent call last)');
     }
     current.push({ text: line, start, body, bodyStart, frame, errorLevel });

@@ -32,6 +32,8 @@ export const WEIGHT = {
   host: 0.25,
   lexical: 0.65,
   appHint: 0.25,
+  /** The status of an error whose app is named, or whose upstream host the entry names: an anchor then. */
+  ownStatus: 0.5,
   fuzzyFactor: 0.85,
 } as const;
 export const STATUS_CONTRADICTION = 0.45;
