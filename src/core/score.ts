@@ -3,86 +3,13 @@
 
 import type { AppHint } from './app-hints.js';
 import { ALL_APPS_ID } from './catalog.js';
-import { addTo, type IndexedEntry, type Index, type LexicalScratch, type Sequence } from './catalog-index.js';
+import { addTo, type IndexedEntry, type Index } from './catalog-index.js';
+import { findSequences, hasAny, messageRun, nextGeneration, noisyOr, round, specificity, type Candidate } from './evidence.js';
 import { httpStatusesIn, statusesInContext, terseStatus } from './http-status.js';
 import type { Evidence } from './types.js';
 import type { SegmentView } from './view.js';
 import { CODE_CONTRADICTION, MAX_LEXICAL_CANDIDATES, STATUS_CONTRADICTION, UNANCHORED_CAP, WEIGHT } from './weights.js';
 import { codeFamily } from './words.js';
-
-/** Every sequence of `map` found in `words`, with where it was found. */
-function findSequences<T extends Sequence>(map: Map<string, T[]>, words: string[]): T[] {
-  const found: T[] = [];
-  const seen = new Set<T>();
-  for (let p = 0; p < words.length; p++) {
-    const list = map.get(words[p] ?? '');
-    if (!list) continue;
-    for (const seq of list) {
-      if (seen.has(seq)) continue;
-      let ok = true;
-      for (let k = 1; k < seq.tokens.length; k++) {
-        if (words[p + k] !== seq.tokens[k]) {
-          ok = false;
-          break;
-        }
-      }
-      if (ok) {
-        seen.add(seq);
-        found.push(seq);
-      }
-    }
-  }
-  return found;
-}
-
-/** Longest run of the message's words found in order, starting at its first word: k of m. */
-function messageRun(messageSeq: string[], positions: Map<string, number[]>, masked: string[]): number {
-  const first = messageSeq[0];
-  if (first === undefined) return 0;
-  let best = 0;
-  for (const p of positions.get(first) ?? []) {
-    let k = 1;
-    while (k < messageSeq.length && masked[p + k] === messageSeq[k]) k++;
-    // A paste cut in the middle of the message's next word (`403 Forb`) still follows it.
-    const cut = masked[p + k];
-    if (k < messageSeq.length && p + k === masked.length - 1 && cut !== undefined && cut.length >= 3 && messageSeq[k]?.startsWith(cut)) k++;
-    if (k > best) best = k;
-    if (best === messageSeq.length) break;
-  }
-  return best;
-}
-
-export interface Candidate {
-  index: number;
-  evidence: Evidence[];
-  score: number;
-}
-
-function noisyOr(evidence: Evidence[]): number {
-  let miss = 1;
-  for (const e of evidence) miss *= 1 - Math.min(0.99, Math.max(0, e.weight));
-  return 1 - miss;
-}
-
-/** Shared anchors say less: one entry 1.0, two 0.9, many down to 0.6. */
-function specificity(sharedBy: number): number {
-  return Math.max(0.6, 1 / (1 + 0.1 * (sharedBy - 1)));
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
-/** A fresh generation of the lexical scratch slots (all slots read as unused). */
-function nextGeneration(scratch: LexicalScratch): number {
-  if (scratch.generation >= 0xfffffffe) {
-    scratch.stamp.fill(0);
-    scratch.evidenceStamp.fill(0);
-    scratch.generation = 0;
-  }
-  scratch.generation++;
-  return scratch.generation;
-}
 
 /** What is known about one error beyond its words. */
 export interface ErrorContext {
@@ -332,9 +259,4 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     candidates.push({ index: i, evidence: evidence.sort((a, b) => b.weight - a.weight), score: round(score) });
   }
   return candidates.sort((a, b) => b.score - a.score || (index.entries[a.index]?.messageSeq.length ?? 0) - (index.entries[b.index]?.messageSeq.length ?? 0) || a.index - b.index);
-}
-
-function hasAny<T>(items: ReadonlySet<T>, set: ReadonlySet<T>): boolean {
-  for (const item of items) if (set.has(item)) return true;
-  return false;
 }

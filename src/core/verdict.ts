@@ -4,7 +4,7 @@
 import type { AppHint } from './app-hints.js';
 import { ALL_APPS_ID } from './catalog.js';
 import type { Index } from './catalog-index.js';
-import type { Candidate } from './score.js';
+import type { Candidate } from './evidence.js';
 import type { CatalogEntry, Evidence, ScoredEntry, Verdict } from './types.js';
 import { MATCH_THRESHOLD, MAX_RUNNER_UPS, MAX_SUGGESTIONS, SUGGEST_THRESHOLD, TIE_MARGIN, WEIGHT } from './weights.js';
 

@@ -1,0 +1,84 @@
+// The arithmetic of evidence: finding catalog word sequences in a paste, how far a portal
+// message runs, how shared anchors and several clues combine (noisy-or), and the scratch slots.
+
+import type { LexicalScratch, Sequence } from './catalog-index.js';
+import type { Evidence } from './types.js';
+
+/** Every sequence of `map` found in `words`, with where it was found. */
+export function findSequences<T extends Sequence>(map: Map<string, T[]>, words: string[]): T[] {
+  const found: T[] = [];
+  const seen = new Set<T>();
+  for (let p = 0; p < words.length; p++) {
+    const list = map.get(words[p] ?? '');
+    if (!list) continue;
+    for (const seq of list) {
+      if (seen.has(seq)) continue;
+      let ok = true;
+      for (let k = 1; k < seq.tokens.length; k++) {
+        if (words[p + k] !== seq.tokens[k]) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) {
+        seen.add(seq);
+        found.push(seq);
+      }
+    }
+  }
+  return found;
+}
+
+/** Longest run of the message's words found in order, starting at its first word: k of m. */
+export function messageRun(messageSeq: string[], positions: Map<string, number[]>, masked: string[]): number {
+  const first = messageSeq[0];
+  if (first === undefined) return 0;
+  let best = 0;
+  for (const p of positions.get(first) ?? []) {
+    let k = 1;
+    while (k < messageSeq.length && masked[p + k] === messageSeq[k]) k++;
+    // A paste cut in the middle of the message's next word (`403 Forb`) still follows it.
+    const cut = masked[p + k];
+    if (k < messageSeq.length && p + k === masked.length - 1 && cut !== undefined && cut.length >= 3 && messageSeq[k]?.startsWith(cut)) k++;
+    if (k > best) best = k;
+    if (best === messageSeq.length) break;
+  }
+  return best;
+}
+
+export interface Candidate {
+  index: number;
+  evidence: Evidence[];
+  score: number;
+}
+
+export function noisyOr(evidence: Evidence[]): number {
+  let miss = 1;
+  for (const e of evidence) miss *= 1 - Math.min(0.99, Math.max(0, e.weight));
+  return 1 - miss;
+}
+
+/** Shared anchors say less: one entry 1.0, two 0.9, many down to 0.6. */
+export function specificity(sharedBy: number): number {
+  return Math.max(0.6, 1 / (1 + 0.1 * (sharedBy - 1)));
+}
+
+export function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** A fresh generation of the lexical scratch slots (all slots read as unused). */
+export function nextGeneration(scratch: LexicalScratch): number {
+  if (scratch.generation >= 0xfffffffe) {
+    scratch.stamp.fill(0);
+    scratch.evidenceStamp.fill(0);
+    scratch.generation = 0;
+  }
+  scratch.generation++;
+  return scratch.generation;
+}
+
+export function hasAny<T>(items: ReadonlySet<T>, set: ReadonlySet<T>): boolean {
+  for (const item of items) if (set.has(item)) return true;
+  return false;
+}
