@@ -14,10 +14,10 @@ const REASON_FIRST_WORD: Record<number, string> = {
 /** Words that say the number after them is an HTTP status (`status code 502`, `"status": 503`, `returned: 429`, `error 401`). */
 const STATUS_CONTEXT = new Set(['status', 'code', 'statuscode', 'status_code', 'httpstatus', 'http', 'returned', 'returns', 'returning', 'response', 'error']);
 /** Status names as .NET and some SDKs print them (`Status Code: Unauthorized`), read after a status word. */
-const STATUS_NAMES: Record<string, number> = {
-  badrequest: 400, unauthorized: 401, paymentrequired: 402, forbidden: 403, notfound: 404, conflict: 409, toomanyrequests: 429,
-  internalservererror: 500, badgateway: 502, serviceunavailable: 503, gatewaytimeout: 504,
-};
+const STATUS_NAMES = new Map<string, number>([
+  ['badrequest', 400], ['unauthorized', 401], ['paymentrequired', 402], ['forbidden', 403], ['notfound', 404], ['conflict', 409],
+  ['toomanyrequests', 429], ['internalservererror', 500], ['badgateway', 502], ['serviceunavailable', 503], ['gatewaytimeout', 504],
+]);
 
 /** The 4xx/5xx status `words[p]` is, or undefined. */
 function failureStatusAt(words: readonly string[], p: number): number | undefined {
@@ -62,7 +62,7 @@ export function statusesInContext(words: readonly string[]): Set<number> {
       if (inStatusContext(words, p, n) || (n < 500 && next === 'client') || (n >= 500 && next === 'server')) found.add(n);
       continue;
     }
-    const named = STATUS_NAMES[words[p] ?? ''];
+    const named = STATUS_NAMES.get(words[p] ?? '');
     if (named !== undefined && STATUS_CONTEXT.has(words[p - 1] ?? '')) found.add(named);
   }
   return found;
