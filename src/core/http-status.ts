@@ -22,9 +22,12 @@ const STATUS_NAMES = new Map<string, number>([
 /** The 4xx/5xx status `words[p]` is, or undefined. */
 function failureStatusAt(words: readonly string[], p: number): number | undefined {
   const word = words[p] ?? '';
-  if (word.length !== 3 || !/^[0-9]{3}$/.test(word)) return undefined;
-  const n = Number(word);
-  return n >= 400 && n <= 599 ? n : undefined;
+  if (word.length !== 3) return undefined;
+  const a = word.charCodeAt(0) - 48;
+  const b = word.charCodeAt(1) - 48;
+  const c = word.charCodeAt(2) - 48;
+  if (a < 4 || a > 5 || b < 0 || b > 9 || c < 0 || c > 9) return undefined;
+  return a * 100 + b * 10 + c;
 }
 
 /** The number at `p` reads as a status: a status word before it, or its reason phrase after it. */

@@ -54,8 +54,16 @@ export function innerCodesOf(text: string, knownFamilies: ReadonlySet<string>): 
       continue;
     }
     const start = i;
-    while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
-    if (i - start > 64) continue;
+    let digits = false;
+    while (i < text.length && isWordChar(text.charCodeAt(i))) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) digits = true;
+      i++;
+    }
+    const length = i - start;
+    // Only a word with digits can be code-shaped, and the keys are 4 to 10 letters: skip the rest
+    // without cutting them out of the text.
+    if (length > 64 || (!digits && (length < 4 || length > 10))) continue;
     const word = text.slice(start, i);
     const lower = word.toLowerCase();
     const family = codeFamily(lower);

@@ -144,22 +144,30 @@ function maskSpans(text: string): MaskSpan[] {
   };
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    const atWordStart = i === 0 || !isWordChar(text.charCodeAt(i - 1));
-    if (atWordStart && isHex(c)) {
-      const g = guidLength(text, i);
-      if (g > 0) {
-        push(i, i + g, '<guid>');
-        i += g;
-        continue;
+    if (isWordChar(c)) {
+      if (i === 0 || !isWordChar(text.charCodeAt(i - 1))) {
+        if (isHex(c)) {
+          const g = guidLength(text, i);
+          if (g > 0) {
+            push(i, i + g, '<guid>');
+            i += g;
+            continue;
+          }
+        }
+        if (isDigit(c)) {
+          const t = timestampLength(text, i);
+          if (t > 0) {
+            push(i, i + t, '<ts>');
+            i += t;
+            continue;
+          }
+        }
       }
-    }
-    if (atWordStart && isDigit(c)) {
-      const t = timestampLength(text, i);
-      if (t > 0) {
-        push(i, i + t, '<ts>');
-        i += t;
-        continue;
-      }
+      // Nothing starts inside a word: GUIDs and timestamps at its start, URLs and emails at a
+      // `:` or `@`. Skip to its end.
+      i++;
+      while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
+      continue;
     }
     if (c === 58 /* : */ && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) {
       // scheme://rest-of-url
@@ -243,7 +251,7 @@ export function tokenize(text: string, maxTokens = Number.POSITIVE_INFINITY): To
       }
       lastPlaceholderSpan = spanIndex;
       masked = span.placeholder;
-    } else if (isAllDigits(raw)) {
+    } else if (isDigit(raw.charCodeAt(0)) && isAllDigits(raw)) {
       masked = isStatusNumber(raw) ? raw : '<num>';
     } else {
       masked = raw;

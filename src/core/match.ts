@@ -12,7 +12,7 @@ import { scoringTokens, tokenizePaste } from './paste-tokens.js';
 import { redact } from './redact.js';
 import { scoreSegment } from './score.js';
 import { segment } from './segment.js';
-import type { Catalog, DiagnoseOptions, Diagnosis, Finding, Matcher } from './types.js';
+import type { Catalog, DiagnoseOptions, Diagnosis, Finding, Matcher, ScoredEntry } from './types.js';
 import { anchorsOf, chooseVerdict, scored, strongAnchor } from './verdict.js';
 import { viewOf } from './view.js';
 import { DEFAULT_MAX_INPUT_CHARS, MAX_ERRORS_PER_SEGMENT, MAX_FINDINGS } from './weights.js';
@@ -38,7 +38,6 @@ export interface MatcherOptions {
 interface SegmentResult {
   finding: Finding;
   key: string;
-  errorLike: boolean;
   /** Position of its segment in the paste. */
   segment: number;
   /** Its segment follows straight on from the one above (no blank line between). */
@@ -85,7 +84,8 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
   const carriedHints = wholeHints.filter((h) => h.incidental);
 
   const results: SegmentResult[] = [];
-  let bestNone: SegmentResult | undefined;
+  /** Suggestions of the unrecognised segment whose best candidate scored highest: for the paste's one `none`. */
+  let bestNone: { matches: ScoredEntry[] } | undefined;
   /** Something in the paste reads as an error: without it, chat gets no finding at all. */
   let pasteReportsError = false;
   for (const [segmentIndex, segTokens] of paste.segments.entries()) {
@@ -106,10 +106,18 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
       ownHints,
       innerCodes,
     });
-    const excerpt = excerptOf(seg);
-    const errorLike = isOwnError(seg, index.codeFamilies);
-    pasteReportsError ||= errorLike || reportsError(seg, view);
     let decision = chooseVerdict(index, candidates, callerApp, hints);
+    // Whether text is an error of its own matters only where the catalog recognised nothing.
+    const errorLike = decision.verdict !== 'none' || isOwnError(seg, index.codeFamilies);
+    pasteReportsError ||= errorLike || reportsError(seg, view);
+    if (decision.verdict === 'none' && !errorLike) {
+      // Not a finding (chat, a header line): only its suggestions may serve the paste's one `none`.
+      if (!bestNone || (candidates[0]?.score ?? 0) > (bestNone.matches[0]?.score ?? 0)) {
+        bestNone = { matches: decision.matches.map((c) => scored(index, c)) };
+      }
+      continue;
+    }
+    const excerpt = excerptOf(seg);
     let rest = candidates;
     for (let round = 0; ; round++) {
       const finding: Finding = {
@@ -119,15 +127,14 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
         runnerUps: decision.runnerUps.map((c) => scored(index, c)),
         appHints: hints.map((h) => h.appId),
       };
+      if (decision.verdict === 'none' && (!bestNone || (candidates[0]?.score ?? 0) > (bestNone.matches[0]?.score ?? 0))) {
+        bestNone = { matches: finding.matches };
+      }
+      if (round > 0 && decision.verdict === 'none') break;
       const key = decision.verdict === 'none'
         ? `none:${view.masked.join(' ')}`
         : `${decision.verdict}:${decision.matches.map((c) => c.index).sort((a, b) => a - b).join(',')}`;
-      const result: SegmentResult = { finding, key, errorLike, segment: segmentIndex, follows: segmentIndex > 0 && !seg.afterBlank, ownApps };
-      if (decision.verdict === 'none' && (!bestNone || (candidates[0]?.score ?? 0) > (bestNone.finding.matches[0]?.score ?? 0))) {
-        bestNone = result;
-      }
-      if (round > 0 && decision.verdict === 'none') break;
-      results.push(result);
+      results.push({ finding, key, segment: segmentIndex, follows: segmentIndex > 0 && !seg.afterBlank, ownApps });
       progress.findings = results.length;
       if (decision.verdict === 'none' || round >= MAX_ERRORS_PER_SEGMENT - 1) break;
       // Several errors on one line or in one JSON body ("Okta: E0000011 ..., Slack:
@@ -146,7 +153,6 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
   let previousKey = '';
   let lastKept: SegmentResult | undefined;
   for (const r of results) {
-    if (r.finding.verdict === 'none' && !r.errorLike) continue;
     if (r.key === previousKey) {
       // The same error continued on the next lines (a log record per line): one finding.
       const last = findings[findings.length - 1];
@@ -173,7 +179,7 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
     findings.push({
       verdict: 'none',
       excerpt: trimExcerpt(text),
-      matches: bestNone?.finding.matches ?? [],
+      matches: bestNone?.matches ?? [],
       runnerUps: [],
       appHints: wholeHints.map((h) => h.appId),
     });

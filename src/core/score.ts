@@ -11,6 +11,24 @@ import type { SegmentView } from './view.js';
 import { CODE_CONTRADICTION, MAX_LEXICAL_CANDIDATES, STATUS_CONTRADICTION, UNANCHORED_CAP, WEIGHT } from './weights.js';
 import { codeFamily } from './words.js';
 
+/** "57% of the entry's words", made once per percentage: the lexical score writes one per candidate. */
+const LEXICAL_VALUES = Array.from({ length: 101 }, (_, p) => `${p}% of the entry's words`);
+
+function lexicalValue(coverage: number): string {
+  const percent = Math.round(coverage * 100);
+  return LEXICAL_VALUES[percent] ?? `${percent}% of the entry's words`;
+}
+
+/** Status evidence of every HTTP status, plain and anchoring: shared, read-only. */
+const STATUS_EVIDENCE = Array.from({ length: 600 }, (_, status) => [
+  Object.freeze<Evidence>({ kind: 'status', value: String(status), weight: WEIGHT.status }),
+  Object.freeze<Evidence>({ kind: 'status', value: String(status), weight: WEIGHT.ownStatus }),
+]);
+
+function statusEvidence(status: number, own: boolean): Evidence {
+  return STATUS_EVIDENCE[status]?.[own ? 1 : 0] ?? { kind: 'status', value: String(status), weight: own ? WEIGHT.ownStatus : WEIGHT.status };
+}
+
 /** What is known about one error beyond its words. */
 export interface ErrorContext {
   /** Apps that back an entry something else points at (the caller's app, or the text's hints). */
@@ -57,8 +75,10 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     if (codeHits) {
       anchorsHeld.push(codeHits);
       const oneApp = index.oneAppCodes.has(word);
+      // One evidence object for every entry it points at: evidence is read, never changed.
+      const seen: Evidence = { kind: 'code', value: word.toUpperCase(), weight: WEIGHT.code * specificity(codeHits.length) };
       for (const i of codeHits) {
-        add(i, { kind: 'code', value: word.toUpperCase(), weight: WEIGHT.code * specificity(codeHits.length) });
+        add(i, seen);
         if (oneApp) {
           appCodeOrPhrase.add(i);
           appSpecific.add(i);
@@ -96,8 +116,9 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
   for (const status of httpStatusesIn(view.words, index.knownStatuses)) segmentStatuses.add(status);
   for (const phrase of findSequences(index.phrases, view.words)) {
     anchorsHeld.push(phrase.entries);
+    const seen: Evidence = { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) };
     for (const i of phrase.entries) {
-      add(i, { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) });
+      add(i, seen);
       if (phrase.oneApp) {
         appCodeOrPhrase.add(i);
         appSpecific.add(i);
@@ -156,7 +177,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
   }
   const explainedBy = (i: number): number => (stamp[i] === generation ? (sums[i] ?? 0) : 0);
   const addLexical = (i: number, entry: IndexedEntry, coverage: number): void => {
-    add(i, { kind: 'lexical', value: `${Math.round(coverage * 100)}% of the entry's words`, weight: WEIGHT.lexical * coverage ** 1.5 * entry.shortFactor });
+    add(i, { kind: 'lexical', value: lexicalValue(coverage), weight: WEIGHT.lexical * coverage ** 1.5 * entry.shortFactor });
   };
   // Entries only the lexical score points at: the best few are enough (a 10,000-entry catalog
   // shares common words with thousands of entries).
@@ -177,8 +198,9 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     if (entry) addLexical(i, entry, coverage);
   }
   for (const host of hostsFound) {
+    const seen: Evidence = { kind: 'host', value: host.display, weight: WEIGHT.host };
     for (const i of host.entries) {
-      if (evidenceStamp[i] === generation) add(i, { kind: 'host', value: host.display, weight: WEIGHT.host });
+      if (evidenceStamp[i] === generation) add(i, seen);
     }
   }
 
@@ -197,7 +219,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     for (const status of segmentStatuses) {
       if (entry.statuses.has(status)) {
         const own = ownStatus.has(i) && statusesRead.has(status);
-        evidence.push({ kind: 'status', value: String(status), weight: own ? WEIGHT.ownStatus : WEIGHT.status });
+        evidence.push(statusEvidence(status, own));
         sharesStatus = true;
       }
     }
