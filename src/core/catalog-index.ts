@@ -4,6 +4,7 @@
 
 import { ALL_APPS_ID } from './catalog.js';
 import { innerCodesOf } from './inner-codes.js';
+import { buildProvenance, exceptionOwner, type Provenance } from './provenance.js';
 import { tokenize, type Token } from './mask.js';
 import type { Catalog, CatalogEntry } from './types.js';
 import { codeFamily, isAlphabetic, typoKeys } from './words.js';
@@ -47,6 +48,8 @@ export interface IndexedEntry {
   knownCodes: Set<string>;
   /** No entry of another app has the same portal message (`NullPointerException` is AWS's and Microsoft 365's). */
   messageOneApp: boolean;
+  /** The message says which app it is: of one app, and more than exception names (`IOException:` is not). */
+  messageCarriesApp: boolean;
   /** Lexical evidence counts less for very short messages ("Service timeout"). */
   shortFactor: number;
 }
@@ -86,9 +89,11 @@ export interface Index {
   typos: Map<string, string[]>;
   /** The words of each app's names and aliases (`exchange online`, `sfdc`), by app id. */
   appNames: Map<string, string[][]>;
-  /** Codes and (lower-cased) exception names only one app's entries hold: they name the app. */
+  /** Codes only one app's entries hold: they name the app. */
   oneAppCodes: Set<string>;
-  oneAppExceptions: Set<string>;
+  /** Exceptions that are an app's own classes (Box's BoxServerException), by lower-cased simple name. */
+  exceptionOwners: Map<string, string>;
+  provenance: Provenance;
   /** Families of the catalog's error codes (`aadsts`, `af`, `e`): such a code is an error wherever it stands. */
   codeFamilies: Set<string>;
   /** First masked word of every portal message: the only words messageRun needs positions of. */
@@ -215,6 +220,7 @@ export function buildIndex(catalog: Catalog): Index {
       qualifiedExceptions: qualified,
       knownCodes: new Set([...entryCodes, ...(signals?.phrases ?? []).filter((p) => /^[A-Za-z0-9_]+$/.test(p)).map((p) => p.toLowerCase())]),
       messageOneApp: true,
+      messageCarriesApp: messageSeq.some((w) => !w.startsWith('<') && !simpleExceptions.has(w) && !/^[0-9]+$/.test(w)),
       shortFactor: Math.min(1, lex.size / 4),
     });
   });
@@ -250,13 +256,25 @@ export function buildIndex(catalog: Catalog): Index {
   const appsOf = (list: readonly number[]): number => new Set(list.map((i) => entries[i]?.entry.app)).size;
   const oneApp = (map: Map<string, number[]>): Set<string> => new Set([...map].filter(([, list]) => appsOf(list) === 1).map(([key]) => key));
   const oneAppCodes = oneApp(codes);
-  const oneAppExceptions = oneApp(exceptions);
   for (const refs of phrases.values()) for (const ref of refs) ref.oneApp = appsOf(ref.entries) === 1;
   const byMessage = new Map<string, number[]>();
   entries.forEach((e, i) => addTo(byMessage, e.messageSeq.join(' '), i));
   for (const list of byMessage.values()) {
     const single = appsOf(list) === 1;
-    for (const i of list) (entries[i] as IndexedEntry).messageOneApp = single;
+    for (const i of list) {
+      const e = entries[i] as IndexedEntry;
+      e.messageOneApp = single;
+      e.messageCarriesApp &&= single;
+    }
+  }
+  const provenance = buildProvenance(catalog);
+  const exceptionOwners = new Map<string, string>();
+  for (const [simple, list] of exceptions) {
+    // A class is an app's own when the catalog places it in the app's package (com.box...); a
+    // class named bare says nothing of whose it is (RuntimeException is everybody's).
+    const qualified = list.flatMap((i) => entries[i]?.qualifiedExceptions ?? []).find((q) => q.endsWith(`.${simple}`));
+    const owner = qualified === undefined ? undefined : exceptionOwner(provenance, qualified);
+    if (owner !== undefined) exceptionOwners.set(simple, owner);
   }
   const codeFamilies = new Set<string>();
   for (const e of entries) for (const family of e.codeFamilies) codeFamilies.add(family);
@@ -265,7 +283,7 @@ export function buildIndex(catalog: Catalog): Index {
   for (const e of entries) if (e.messageSeq[0] !== undefined) messageStarts.add(e.messageSeq[0]);
   const scratch: LexicalScratch = { sums: new Float64Array(n), stamp: new Uint32Array(n), evidenceStamp: new Uint32Array(n), generation: 0 };
   return {
-    entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, appNames, vocabulary, typos, oneAppCodes, oneAppExceptions, codeFamilies, messageStarts,
+    entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, appNames, vocabulary, typos, oneAppCodes, exceptionOwners, provenance, codeFamilies, messageStarts,
     lexSelf: Float64Array.from(entries, (e) => e.lexSelf), scratch, typoMemo: new Map(),
   };
 }

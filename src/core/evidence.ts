@@ -1,8 +1,11 @@
 // The arithmetic of evidence: finding catalog word sequences in a paste, how far a portal
-// message runs, how shared anchors and several clues combine (noisy-or), and the scratch slots.
+// message runs, how shared anchors and several clues combine (noisy-or), the scratch slots and
+// the evidence values made once.
 
 import type { LexicalScratch, Sequence } from './catalog-index.js';
 import type { Evidence } from './types.js';
+import { WEIGHT } from './weights.js';
+import { codeFamily } from './words.js';
 
 /** Every sequence of `map` found in `words`, with where it was found. */
 export function findSequences<T extends Sequence>(map: Map<string, T[]>, words: string[]): T[] {
@@ -80,5 +83,30 @@ export function nextGeneration(scratch: LexicalScratch): number {
 
 export function hasAny<T>(items: ReadonlySet<T>, set: ReadonlySet<T>): boolean {
   for (const item of items) if (set.has(item)) return true;
+  return false;
+}
+
+/** "57% of the entry's words", made once per percentage: the lexical score writes one per candidate. */
+const LEXICAL_VALUES = Array.from({ length: 101 }, (_, p) => `${p}% of the entry's words`);
+
+export function lexicalValue(coverage: number): string {
+  const percent = Math.round(coverage * 100);
+  return LEXICAL_VALUES[percent] ?? `${percent}% of the entry's words`;
+}
+
+/** Status evidence of every HTTP status, plain and anchoring: shared, read-only. */
+const STATUS_EVIDENCE = Array.from({ length: 600 }, (_, status) => [
+  Object.freeze<Evidence>({ kind: 'status', value: String(status), weight: WEIGHT.status }),
+  Object.freeze<Evidence>({ kind: 'status', value: String(status), weight: WEIGHT.ownStatus }),
+]);
+
+export function statusEvidence(status: number, own: boolean): Evidence {
+  return STATUS_EVIDENCE[status]?.[own ? 1 : 0] ?? { kind: 'status', value: String(status), weight: own ? WEIGHT.ownStatus : WEIGHT.status };
+}
+
+/** `known` holds a code of the kind of `codes`' first one: code-shaped (`aadsts50126`) or a word (`invalid_grant`). */
+export function hasCodeOfKind(known: ReadonlySet<string>, codes: readonly string[]): boolean {
+  const shaped = codes[0] !== undefined && codeFamily(codes[0]) !== undefined;
+  for (const code of known) if ((codeFamily(code) !== undefined) === shaped) return true;
   return false;
 }

@@ -8,6 +8,7 @@ import { isOwnError, reportsError } from './error-shape.js';
 import { capInput, excerptOf, trimExcerpt } from './excerpt.js';
 import { innerCodesOf, mostSpecific } from './inner-codes.js';
 import { normalize } from './normalize.js';
+import { isForeignFrame } from './provenance.js';
 import { scoringTokens, tokenizePaste } from './paste-tokens.js';
 import { redact } from './redact.js';
 import { scoreSegment } from './score.js';
@@ -105,6 +106,7 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
       namedApps,
       ownHints,
       innerCodes,
+      foreignCode: seg.lines.some((l) => l.frame && isForeignFrame(index.provenance, l.body)),
     });
     let decision = chooseVerdict(index, candidates, callerApp, hints);
     // Whether text is an error of its own matters only where the catalog recognised nothing.

@@ -4,30 +4,12 @@
 import type { AppHint } from './app-hints.js';
 import { ALL_APPS_ID } from './catalog.js';
 import { addTo, type IndexedEntry, type Index } from './catalog-index.js';
-import { findSequences, hasAny, messageRun, nextGeneration, noisyOr, round, specificity, type Candidate } from './evidence.js';
+import { findSequences, hasAny, hasCodeOfKind, lexicalValue, messageRun, nextGeneration, noisyOr, round, specificity, statusEvidence, type Candidate } from './evidence.js';
 import { httpStatusesIn, statusesInContext, terseStatus } from './http-status.js';
 import type { Evidence } from './types.js';
 import type { SegmentView } from './view.js';
 import { CODE_CONTRADICTION, MAX_LEXICAL_CANDIDATES, STATUS_CONTRADICTION, UNANCHORED_CAP, WEIGHT } from './weights.js';
 import { codeFamily } from './words.js';
-
-/** "57% of the entry's words", made once per percentage: the lexical score writes one per candidate. */
-const LEXICAL_VALUES = Array.from({ length: 101 }, (_, p) => `${p}% of the entry's words`);
-
-function lexicalValue(coverage: number): string {
-  const percent = Math.round(coverage * 100);
-  return LEXICAL_VALUES[percent] ?? `${percent}% of the entry's words`;
-}
-
-/** Status evidence of every HTTP status, plain and anchoring: shared, read-only. */
-const STATUS_EVIDENCE = Array.from({ length: 600 }, (_, status) => [
-  Object.freeze<Evidence>({ kind: 'status', value: String(status), weight: WEIGHT.status }),
-  Object.freeze<Evidence>({ kind: 'status', value: String(status), weight: WEIGHT.ownStatus }),
-]);
-
-function statusEvidence(status: number, own: boolean): Evidence {
-  return STATUS_EVIDENCE[status]?.[own ? 1 : 0] ?? { kind: 'status', value: String(status), weight: own ? WEIGHT.ownStatus : WEIGHT.status };
-}
 
 /** What is known about one error beyond its words. */
 export interface ErrorContext {
@@ -39,10 +21,12 @@ export interface ErrorContext {
   ownHints: readonly AppHint[];
   /** The error's inner codes (inner-codes.ts), the most specific kind only. */
   innerCodes: readonly string[];
+  /** Its stack frames run in somebody else's code (provenance.ts). */
+  foreignCode: boolean;
 }
 
 export function scoreSegment(index: Index, view: SegmentView, context: ErrorContext): Candidate[] {
-  const { hintApps, namedApps, ownHints, innerCodes } = context;
+  const { hintApps, namedApps, ownHints, innerCodes, foreignCode } = context;
   const { sums, stamp, evidenceStamp } = index.scratch;
   const generation = nextGeneration(index.scratch);
   const evidenceOf = new Map<number, Evidence[]>();
@@ -62,8 +46,18 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
   const qualifiedSeen = new Map<string, boolean>();
   /** Entries the paste points at with a code or phrase only their app has. */
   const appCodeOrPhrase = new Set<number>();
-  /** Entries the paste points at with anything only their app has (code, phrase, exception, message). */
-  const appSpecific = new Set<number>();
+  /**
+   * Entries the paste points at with something that says their app: a code, a phrase only their
+   * app has, an exception of their app's own package, their own message beyond exception names.
+   * An exception name alone (NullPointerException, IOException) or a generic timeout does not.
+   */
+  const carriesApp = new Set<number>();
+  /** When the error names its app, an anchor is shared only by the entries that app allows. */
+  const inScope = (i: number): boolean => {
+    const app = index.entries[i]?.entry.app;
+    return namedApps === undefined || app === ALL_APPS_ID || (app !== undefined && namedApps.has(app));
+  };
+  const sharedBy = (list: readonly number[]): number => (namedApps === undefined ? list.length : list.filter(inScope).length);
   /**
    * Entries of each catalog code, exception and phrase the paste holds: an error that carries
    * another entry's own words is not one a status alone can point at.
@@ -77,12 +71,11 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
       const oneApp = index.oneAppCodes.has(word);
       // One evidence object for every entry it points at: evidence is read, never changed.
       const seen: Evidence = { kind: 'code', value: word.toUpperCase(), weight: WEIGHT.code * specificity(codeHits.length) };
+      const seenInScope: Evidence = { ...seen, weight: WEIGHT.code * specificity(sharedBy(codeHits)) };
       for (const i of codeHits) {
-        add(i, seen);
-        if (oneApp) {
-          appCodeOrPhrase.add(i);
-          appSpecific.add(i);
-        }
+        add(i, inScope(i) ? seenInScope : seen);
+        carriesApp.add(i);
+        if (oneApp) appCodeOrPhrase.add(i);
       }
     }
     const family = codeFamily(word);
@@ -102,10 +95,11 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
           }
           return seen;
         });
-        const weight = (qualified ? WEIGHT.qualifiedException : WEIGHT.exception) * specificity(exceptionHits.length) * (typo ? WEIGHT.fuzzyFactor : 1);
+        const shared = inScope(i) ? sharedBy(exceptionHits) : exceptionHits.length;
+        const weight = (qualified ? WEIGHT.qualifiedException : WEIGHT.exception) * specificity(shared) * (typo ? WEIGHT.fuzzyFactor : 1);
         const name = typo ? (view.corrected.get(word) ?? word) : (index.exceptionNames.get(word) ?? word);
         add(i, { kind: 'exception', value: qualified ? (index.exceptionNames.get(qualified) ?? qualified) : name, weight });
-        if (index.oneAppExceptions.has(word)) appSpecific.add(i);
+        if (entry !== undefined && index.exceptionOwners.get(word) === entry.entry.app) carriesApp.add(i);
       }
     }
     if (word.length === 3) {
@@ -117,11 +111,12 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
   for (const phrase of findSequences(index.phrases, view.words)) {
     anchorsHeld.push(phrase.entries);
     const seen: Evidence = { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) };
+    const seenInScope: Evidence = { ...seen, weight: WEIGHT.phrase * specificity(sharedBy(phrase.entries)) };
     for (const i of phrase.entries) {
-      add(i, seen);
+      add(i, inScope(i) ? seenInScope : seen);
       if (phrase.oneApp) {
         appCodeOrPhrase.add(i);
-        appSpecific.add(i);
+        carriesApp.add(i);
       }
     }
   }
@@ -161,11 +156,15 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
   const touched: number[] = [];
   let segmentWeight = 0;
   const uniqueMaskedWords = new Set(view.masked);
+  // The words of the app the error names are the name, which the app hint accounts for, not
+  // something an entry has to explain ('Microsoft 365: invalid_grant').
+  const nameWords = new Set<string>();
+  for (const appId of namedApps ?? []) for (const name of index.appNames.get(appId) ?? []) for (const w of name) nameWords.add(w);
   for (const word of uniqueMaskedWords) {
     const posting = index.postings.get(word);
     if (!posting) continue;
     const w = posting.idf;
-    segmentWeight += w;
+    if (!nameWords.has(word)) segmentWeight += w;
     for (const i of posting.entries) {
       if (stamp[i] !== generation) {
         stamp[i] = generation;
@@ -208,7 +207,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
   // is of, pointed at only by what several apps share (NullPointerException, `Read timed out`,
   // the 401 wrapper), is not this error.
   const ownApps = new Set(ownHints.map((h) => h.appId));
-  const incidentalElsewhere = ownHints.some((h) => !h.named);
+  const pointsElsewhere = foreignCode || ownHints.some((h) => !h.named);
 
   let positions: Map<string, number[]> | undefined;
   const candidates: Candidate[] = [];
@@ -237,7 +236,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     else if (m >= 3 && k >= 3 && k / m >= 0.5) {
       evidence.push({ kind: 'message', value: `${k} of ${m} words of the portal message`, weight: WEIGHT.messagePrefix * (k / m) });
     }
-    if (entry.messageOneApp && m > 0 && k >= Math.min(m, 3)) appSpecific.add(i);
+    if (entry.messageCarriesApp && m > 0 && k >= Math.min(m, 3)) carriesApp.add(i);
     // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
     // is not AADSTS70008).
     // The entry's own error code outweighs the status: the vendor's API and the connector report
@@ -259,13 +258,17 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     // An error the caller or its own words say is app X's is not app Y's (an all-apps entry fits
     // any app): Y's entry stays a suggestion at most.
     if (namedApps && entry.entry.app !== ALL_APPS_ID && !namedApps.has(entry.entry.app)) score = Math.min(score, UNANCHORED_CAP);
-    if (incidentalElsewhere && entry.entry.app !== ALL_APPS_ID && !ownApps.has(entry.entry.app) && !appSpecific.has(i)) score = Math.min(score, UNANCHORED_CAP);
+    if (pointsElsewhere && entry.entry.app !== ALL_APPS_ID && !ownApps.has(entry.entry.app) && !carriesApp.has(i)) score = Math.min(score, UNANCHORED_CAP);
     if (otherStatus) score *= STATUS_CONTRADICTION;
     // The inner code says which error a wrapper holds: an entry that carries none of the paste's
     // (`AADSTS50126` under TokenRefreshException, `E0000004` under the 401 wrapper) is another
     // error, however well the wrapper fits. All-apps entries are a status, whatever the code.
     const otherFamilyCode = entry.codeFamilies.size > 0 && segmentFamilies.size > 0 && !hasAny(entry.codes, uniqueWords) && hasAny(segmentFamilies, entry.codeFamilies);
-    const otherInnerCode = innerCodes.length > 0 && entry.entry.app !== ALL_APPS_ID && !innerCodes.some((c) => entry.knownCodes.has(c)) && !appCodeOrPhrase.has(i);
+    // Unless the entry is pointed at by a code or phrase only its app has (another error on the
+    // same line), or it carries an inner code of the same kind that differs (Workday's wrapper
+    // around invalid_request is not its invalid_grant entry).
+    const otherInnerCode = innerCodes.length > 0 && entry.entry.app !== ALL_APPS_ID && !innerCodes.some((c) => entry.knownCodes.has(c)) &&
+      (!appCodeOrPhrase.has(i) || hasCodeOfKind(entry.knownCodes, innerCodes));
     if (otherFamilyCode || otherInnerCode) score *= CODE_CONTRADICTION;
     // How much of what the paste says (in the catalog's words) this entry explains; the status an
     // entry is anchored by is explained even where its message does not spell it.

@@ -3,6 +3,7 @@
 // why, one rule at a time.
 import { describe, expect, it } from 'vitest';
 import { createMatcher, loadCatalog, type Finding } from '../../src/core/index.js';
+import { buildProvenance, exceptionOwner, isForeignFrame } from '../../src/core/provenance.js';
 
 const matcher = createMatcher(loadCatalog());
 const findings = (text: string, app?: string): Finding[] => matcher.diagnose(text, app ? { app } : undefined).findings;
@@ -99,5 +100,27 @@ describe('client library forms', () => {
   it('an unknown error above a known one of no app it names stays its own finding', () => {
     const d = findings('AADSTS50126: Error validating credentials due to invalid username or password.\nteam_not_authorized');
     expect(d.map((f) => f.verdict)).toEqual(['none', 'match']);
+  });
+});
+
+describe('whose code a stack frame runs in', () => {
+  const provenance = buildProvenance(loadCatalog());
+  it.each([
+    ['at com.acme.billing.InvoiceJob.run(InvoiceJob.java:112)', true],
+    ['at Contoso.Billing.InvoiceService.GetLatest(Int32 customerId) in C:\\src\\x.cs:line 42', true],
+    ['at java.base/sun.nio.ch.NioSocketImpl.timedRead(NioSocketImpl.java:288)', false],
+    ['at org.apache.http.impl.io.SessionInputBufferImpl.fillBuffer(SessionInputBufferImpl.java:153)', false],
+    ['at com.adallom.connectors.okta.OktaLogReader.next(OktaLogReader.java:93)', false],
+    ['at com.okta.sdk.impl.ds.DefaultDataStore.getResource(DefaultDataStore.java:180)', false],
+    ['at Okta.Sdk.Internal.HttpClient.SendAsync()', false],
+    ['at createError (/app/node_modules/axios/lib/core/createError.js:16:15)', false],
+  ])('%s: somebody else’s = %s', (frame, foreign) => {
+    expect(isForeignFrame(provenance, frame)).toBe(foreign);
+  });
+
+  it('an exception is an app’s own only in that app’s package', () => {
+    expect(exceptionOwner(provenance, 'com.box.boxjavalibv2.exceptions.BoxServerException')).toBe('box');
+    expect(exceptionOwner(provenance, 'java.lang.NullPointerException')).toBeUndefined();
+    expect(exceptionOwner(provenance, 'com.adallom.adalib.httputils.exceptions.HttpRequestFailure')).toBeUndefined();
   });
 });
