@@ -5,6 +5,8 @@ import Fuse from 'fuse.js';
 import MiniSearch from 'minisearch';
 import { buildCatalog, createMatcher, loadCatalog, normalize, redact, type AppInfo, type Catalog, type CatalogEntry, type Diagnosis } from '../src/core/index.js';
 import { bigLogPaste, fieldPastes, type FieldPaste } from '../test/fixtures/pastes/field.js';
+import { accuracyByKind, judge } from '../test/core/independent-scoring.js';
+import { independentPastes } from '../test/fixtures/pastes/independent.js';
 import { quietMessages } from '../test/fixtures/pastes/quiet.js';
 import { pasteCases, type PasteCase } from '../test/fixtures/pastes/variants.js';
 
@@ -265,6 +267,8 @@ function main(): void {
     `field pastes (test/fixtures/pastes/field.ts, written apart from the above, 200 KB log included): connector-doctor right on ${fieldAccuracy(real)} (${realLabel}), ${fieldAccuracy(synthetic)} (${bigLabel})`,
   );
   console.log(`quiet set (test/fixtures/pastes/quiet.ts, frozen, written without reading the matcher): no finding for ${quietAccuracy(real)} (${realLabel})`);
+  const independent = createMatcher(real);
+  console.log(`independent set (test/fixtures/pastes/independent.ts, frozen, out of sample, never tuned on): ${accuracyByKind(independentPastes.map((p) => judge(independent, p)))} (${realLabel})`);
   console.log(`64 KB of random words from the catalog's prose: ${wordSaladFindings(real)} findings (${realLabel})`);
 }
 
