@@ -44,9 +44,6 @@ function codeLike(value: string): boolean {
  */
 export function innerCodesOf(text: string, knownFamilies: ReadonlySet<string>): string[] {
   const found: string[] = [];
-  const add = (code: string): void => {
-    if (!found.includes(code)) found.push(code);
-  };
   let i = 0;
   while (i < text.length) {
     if (!isWordChar(text.charCodeAt(i))) {
@@ -67,7 +64,7 @@ export function innerCodesOf(text: string, knownFamilies: ReadonlySet<string>): 
     const word = text.slice(start, i);
     const lower = word.toLowerCase();
     const family = codeFamily(lower);
-    if (family !== undefined && (knownFamilies.has(family) || text.charCodeAt(i) === 58)) add(lower);
+    if (family !== undefined && (knownFamilies.has(family) || text.charCodeAt(i) === 58) && !found.includes(lower)) found.push(lower);
     if (!CODE_KEYS.has(lower)) continue;
     // A key or label: skip its closing quote (escaped or not), spaces, the colon, spaces and an
     // opening quote; the value is the identifier after them.
@@ -86,7 +83,8 @@ export function innerCodesOf(text: string, knownFamilies: ReadonlySet<string>): 
     const valueStart = j;
     while (j < text.length && isWordChar(text.charCodeAt(j))) j++;
     const value = text.slice(valueStart, j);
-    if (codeLike(value)) add(value.toLowerCase());
+    const code = value.toLowerCase();
+    if (codeLike(value) && !found.includes(code)) found.push(code);
   }
   return found;
 }

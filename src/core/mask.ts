@@ -133,15 +133,15 @@ function isHostChar(c: number): boolean {
 }
 
 /** Spans to mask, in order, non-overlapping. */
+/** Adds a span unless it overlaps the last one (spans come in order). */
+function push(spans: MaskSpan[], start: number, end: number, placeholder: string): void {
+  if (start < (spans[spans.length - 1]?.end ?? 0)) return;
+  spans.push({ start, end, placeholder });
+}
+
 function maskSpans(text: string): MaskSpan[] {
   const spans: MaskSpan[] = [];
   let i = 0;
-  let lastEnd = 0;
-  const push = (start: number, end: number, placeholder: string): void => {
-    if (start < lastEnd) return;
-    spans.push({ start, end, placeholder });
-    lastEnd = end;
-  };
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (isWordChar(c)) {
@@ -149,7 +149,7 @@ function maskSpans(text: string): MaskSpan[] {
         if (isHex(c)) {
           const g = guidLength(text, i);
           if (g > 0) {
-            push(i, i + g, '<guid>');
+            push(spans, i, i + g, '<guid>');
             i += g;
             continue;
           }
@@ -157,7 +157,7 @@ function maskSpans(text: string): MaskSpan[] {
         if (isDigit(c)) {
           const t = timestampLength(text, i);
           if (t > 0) {
-            push(i, i + t, '<ts>');
+            push(spans, i, i + t, '<ts>');
             i += t;
             continue;
           }
@@ -182,8 +182,8 @@ function maskSpans(text: string): MaskSpan[] {
           e++;
         }
         while (e > i + 3 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 44 || text.charCodeAt(e - 1) === 41)) e--;
-        if (s >= lastEnd) {
-          push(s, e, '<url>');
+        if (s >= (spans[spans.length - 1]?.end ?? 0)) {
+          push(spans, s, e, '<url>');
           i = e;
           continue;
         }
@@ -191,7 +191,7 @@ function maskSpans(text: string): MaskSpan[] {
     }
     if (c === 64 /* @ */) {
       let s = i;
-      while (s > lastEnd && i - s < 64 && isEmailLocalChar(text.charCodeAt(s - 1))) s--;
+      while (s > (spans[spans.length - 1]?.end ?? 0) && i - s < 64 && isEmailLocalChar(text.charCodeAt(s - 1))) s--;
       let e = i + 1;
       let dot = false;
       while (e < text.length && e - i < 255 && isHostChar(text.charCodeAt(e))) {
@@ -200,7 +200,7 @@ function maskSpans(text: string): MaskSpan[] {
       }
       while (e > i + 1 && text.charCodeAt(e - 1) === 46) e--;
       if (s < i && dot && e > i + 3) {
-        push(s, e, '<email>');
+        push(spans, s, e, '<email>');
         i = e;
         continue;
       }

@@ -25,19 +25,49 @@ export interface ErrorContext {
   foreignCode: boolean;
 }
 
+// Helpers at module level, not closures made per call: a paste scores many segments, and each
+// closure is an allocation (and, under tsx, a defineProperty for its name).
+
+/** The evidence found so far, per entry, in this segment's generation of the scratch slots. */
+interface Found {
+  evidenceOf: Map<number, Evidence[]>;
+  evidenceStamp: Uint32Array;
+  generation: number;
+}
+
+function add(found: Found, entryIndex: number, e: Evidence): void {
+  const list = found.evidenceOf.get(entryIndex);
+  if (list) list.push(e);
+  else {
+    found.evidenceOf.set(entryIndex, [e]);
+    found.evidenceStamp[entryIndex] = found.generation;
+  }
+}
+
+/** When the error names its app, an anchor is shared only by the entries that app allows. */
+function inScope(index: Index, namedApps: ReadonlySet<string> | undefined, i: number): boolean {
+  if (namedApps === undefined) return true;
+  const app = index.entries[i]?.entry.app;
+  return app === ALL_APPS_ID || (app !== undefined && namedApps.has(app));
+}
+
+function sharedBy(index: Index, namedApps: ReadonlySet<string> | undefined, list: readonly number[]): number {
+  if (namedApps === undefined) return list.length;
+  let n = 0;
+  for (const i of list) if (inScope(index, namedApps, i)) n++;
+  return n;
+}
+
+function lexicalEvidence(entry: IndexedEntry, coverage: number): Evidence {
+  return { kind: 'lexical', value: lexicalValue(coverage), weight: WEIGHT.lexical * coverage ** 1.5 * entry.shortFactor };
+}
+
 export function scoreSegment(index: Index, view: SegmentView, context: ErrorContext): Candidate[] {
   const { hintApps, namedApps, ownHints, innerCodes, foreignCode } = context;
   const { sums, stamp, evidenceStamp } = index.scratch;
   const generation = nextGeneration(index.scratch);
   const evidenceOf = new Map<number, Evidence[]>();
-  const add = (entryIndex: number, e: Evidence): void => {
-    const list = evidenceOf.get(entryIndex);
-    if (list) list.push(e);
-    else {
-      evidenceOf.set(entryIndex, [e]);
-      evidenceStamp[entryIndex] = generation;
-    }
-  };
+  const found: Found = { evidenceOf, evidenceStamp, generation };
   const uniqueWords = new Set(view.words);
   const segmentStatuses = new Set<number>();
   /** Families of the error codes in the paste (`aadsts` of AADSTS50126). */
@@ -52,12 +82,6 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
    * An exception name alone (NullPointerException, IOException) or a generic timeout does not.
    */
   const carriesApp = new Set<number>();
-  /** When the error names its app, an anchor is shared only by the entries that app allows. */
-  const inScope = (i: number): boolean => {
-    const app = index.entries[i]?.entry.app;
-    return namedApps === undefined || app === ALL_APPS_ID || (app !== undefined && namedApps.has(app));
-  };
-  const sharedBy = (list: readonly number[]): number => (namedApps === undefined ? list.length : list.filter(inScope).length);
   /**
    * Entries of each catalog code, exception and phrase the paste holds: an error that carries
    * another entry's own words is not one a status alone can point at.
@@ -71,9 +95,9 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
       const oneApp = index.oneAppCodes.has(word);
       // One evidence object for every entry it points at: evidence is read, never changed.
       const seen: Evidence = { kind: 'code', value: word.toUpperCase(), weight: WEIGHT.code * specificity(codeHits.length) };
-      const seenInScope: Evidence = { ...seen, weight: WEIGHT.code * specificity(sharedBy(codeHits)) };
+      const seenInScope: Evidence = { ...seen, weight: WEIGHT.code * specificity(sharedBy(index, namedApps, codeHits)) };
       for (const i of codeHits) {
-        add(i, inScope(i) ? seenInScope : seen);
+        add(found, i, inScope(index, namedApps, i) ? seenInScope : seen);
         carriesApp.add(i);
         if (oneApp) appCodeOrPhrase.add(i);
       }
@@ -95,10 +119,10 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
           }
           return seen;
         });
-        const shared = inScope(i) ? sharedBy(exceptionHits) : exceptionHits.length;
+        const shared = inScope(index, namedApps, i) ? sharedBy(index, namedApps, exceptionHits) : exceptionHits.length;
         const weight = (qualified ? WEIGHT.qualifiedException : WEIGHT.exception) * specificity(shared) * (typo ? WEIGHT.fuzzyFactor : 1);
         const name = typo ? (view.corrected.get(word) ?? word) : (index.exceptionNames.get(word) ?? word);
-        add(i, { kind: 'exception', value: qualified ? (index.exceptionNames.get(qualified) ?? qualified) : name, weight });
+        add(found, i, { kind: 'exception', value: qualified ? (index.exceptionNames.get(qualified) ?? qualified) : name, weight });
         if (entry !== undefined && index.exceptionOwners.get(word) === entry.entry.app) carriesApp.add(i);
       }
     }
@@ -111,9 +135,9 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
   for (const phrase of findSequences(index.phrases, view.words)) {
     anchorsHeld.push(phrase.entries);
     const seen: Evidence = { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) };
-    const seenInScope: Evidence = { ...seen, weight: WEIGHT.phrase * specificity(sharedBy(phrase.entries)) };
+    const seenInScope: Evidence = { ...seen, weight: WEIGHT.phrase * specificity(sharedBy(index, namedApps, phrase.entries)) };
     for (const i of phrase.entries) {
-      add(i, inScope(i) ? seenInScope : seen);
+      add(found, i, inScope(index, namedApps, i) ? seenInScope : seen);
       if (phrase.oneApp) {
         appCodeOrPhrase.add(i);
         carriesApp.add(i);
@@ -174,10 +198,6 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
       sums[i] = (sums[i] ?? 0) + w;
     }
   }
-  const explainedBy = (i: number): number => (stamp[i] === generation ? (sums[i] ?? 0) : 0);
-  const addLexical = (i: number, entry: IndexedEntry, coverage: number): void => {
-    add(i, { kind: 'lexical', value: lexicalValue(coverage), weight: WEIGHT.lexical * coverage ** 1.5 * entry.shortFactor });
-  };
   // Entries only the lexical score points at: the best few are enough (a 10,000-entry catalog
   // shares common words with thousands of entries).
   const lexicalOnly: [number, number][] = [];
@@ -188,18 +208,18 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     const coverage = (sums[i] ?? 0) / self;
     if (evidenceStamp[i] === generation) {
       const entry = index.entries[i];
-      if (entry) addLexical(i, entry, coverage);
+      if (entry) add(found, i, lexicalEvidence(entry, coverage));
     } else if (coverage >= 0.2) lexicalOnly.push([i, coverage]);
   }
   if (lexicalOnly.length > MAX_LEXICAL_CANDIDATES) lexicalOnly.sort((a, b) => b[1] - a[1]).length = MAX_LEXICAL_CANDIDATES;
   for (const [i, coverage] of lexicalOnly) {
     const entry = index.entries[i];
-    if (entry) addLexical(i, entry, coverage);
+    if (entry) add(found, i, lexicalEvidence(entry, coverage));
   }
   for (const host of hostsFound) {
     const seen: Evidence = { kind: 'host', value: host.display, weight: WEIGHT.host };
     for (const i of host.entries) {
-      if (evidenceStamp[i] === generation) add(i, seen);
+      if (evidenceStamp[i] === generation) add(found, i, seen);
     }
   }
 
@@ -272,7 +292,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     if (otherFamilyCode || otherInnerCode) score *= CODE_CONTRADICTION;
     // How much of what the paste says (in the catalog's words) this entry explains; the status an
     // entry is anchored by is explained even where its message does not spell it.
-    let explained = explainedBy(i);
+    let explained = stamp[i] === generation ? (sums[i] ?? 0) : 0;
     if (ownStatus.has(i)) {
       for (const status of statusesRead) {
         const word = String(status);

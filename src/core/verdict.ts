@@ -35,8 +35,15 @@ export function scored(index: Index, c: Candidate): ScoredEntry {
  * The verdict for one error's candidates (best first). `callerApp` (the caller's `app`) wins over
  * `textHints` (apps the text points at) when near-ties span several apps.
  */
+function appOf(index: Index, c: Candidate): string {
+  return index.entries[c.index]?.entry.app ?? '';
+}
+
+function hasCodes(c: Candidate, codes: readonly string[]): boolean {
+  return codes.every((code) => c.evidence.some((e) => e.kind === 'code' && e.value === code));
+}
+
 export function chooseVerdict(index: Index, candidates: Candidate[], callerApp: string | undefined, textHints: Pick<AppHint, 'appId' | 'value'>[]): VerdictChoice {
-  const appOf = (c: Candidate): string => index.entries[c.index]?.entry.app ?? '';
   const best = candidates[0];
   if (!best || best.score < MATCH_THRESHOLD) {
     return { verdict: 'none', matches: candidates.filter((c) => c.score >= SUGGEST_THRESHOLD).slice(0, MAX_SUGGESTIONS), runnerUps: [] };
@@ -45,25 +52,23 @@ export function chooseVerdict(index: Index, candidates: Candidate[], callerApp: 
   // A candidate lacking an error code that the best one has (E0000007, AF20012) is not as likely,
   // however close the scores.
   const bestCodes = best.evidence.filter((e) => e.kind === 'code').map((e) => e.value);
-  const hasCodes = (c: Candidate): boolean => bestCodes.every((code) => c.evidence.some((e) => e.kind === 'code' && e.value === code));
-  let tied = strong.filter((c) => c.score >= best.score - TIE_MARGIN && hasCodes(c));
-  const apps = new Set(tied.map(appOf));
+  let tied = strong.filter((c) => c.score >= best.score - TIE_MARGIN && hasCodes(c, bestCodes));
+  const apps = new Set(tied.map((c) => appOf(index, c)));
   if (apps.size > 1) {
     // The caller's app wins over what the text says; an all-apps entry fits any app.
     const hintApps = callerApp ? [callerApp] : textHints.map((h) => h.appId);
     for (const appId of hintApps) {
-      const fitting = strong.filter((c) => appOf(c) === appId || appOf(c) === ALL_APPS_ID);
+      const fitting = strong.filter((c) => appOf(index, c) === appId || appOf(index, c) === ALL_APPS_ID);
       const fittingTied = fitting.filter((c) => tied.includes(c));
       const pick = fittingTied.length > 0 ? fittingTied : fitting;
       if (pick.length > 0) {
         const hint = callerApp ? { appId, value: `app ${appId} given` } : textHints.find((h) => h.appId === appId);
-        const alreadyShown = (c: Candidate): boolean => c.evidence.some((e) => e.kind === 'app-hint');
-        tied = pick.map((c) => (appOf(c) === appId && hint && !alreadyShown(c) ? { ...c, evidence: [...c.evidence, { kind: 'app-hint', value: hint.value, weight: 0 }] } : c));
+        tied = pick.map((c) => (appOf(index, c) === appId && hint && !c.evidence.some((e) => e.kind === 'app-hint') ? { ...c, evidence: [...c.evidence, { kind: 'app-hint', value: hint.value, weight: 0 }] } : c));
         break;
       }
     }
   }
-  const tiedApps = new Set(tied.map(appOf));
+  const tiedApps = new Set(tied.map((c) => appOf(index, c)));
   if (tiedApps.size > 1) {
     // One candidate per entry, best first; every app represented.
     return { verdict: 'ambiguous', matches: tied, runnerUps: [] };
