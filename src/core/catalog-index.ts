@@ -100,6 +100,8 @@ export interface Index {
   messageStarts: Set<string>;
   /** IndexedEntry.lexSelf of every entry, packed: the lexical loop reads thousands per paste. */
   lexSelf: Float64Array;
+  /** Words of every entry's message, packed: candidates are sorted by it on ties. */
+  messageLengths: Int32Array;
   scratch: LexicalScratch;
   /** Typo corrections already worked out (view.ts); a cache, bounded there. */
   typoMemo: Map<string, string>;
@@ -284,6 +286,6 @@ export function buildIndex(catalog: Catalog): Index {
   const scratch: LexicalScratch = { sums: new Float64Array(n), stamp: new Uint32Array(n), evidenceStamp: new Uint32Array(n), generation: 0 };
   return {
     entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, appNames, vocabulary, typos, oneAppCodes, exceptionOwners, provenance, codeFamilies, messageStarts,
-    lexSelf: Float64Array.from(entries, (e) => e.lexSelf), scratch, typoMemo: new Map(),
+    lexSelf: Float64Array.from(entries, (e) => e.lexSelf), messageLengths: Int32Array.from(entries, (e) => e.messageSeq.length), scratch, typoMemo: new Map(),
   };
 }

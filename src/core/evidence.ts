@@ -1,8 +1,9 @@
 // The arithmetic of evidence: finding catalog word sequences in a paste, how far a portal
-// message runs, how shared anchors and several clues combine (noisy-or), the scratch slots and
-// the evidence values made once.
+// message runs, how shared anchors and several clues combine (noisy-or), the scratch slots, the
+// evidence values made once, and the per-segment bookkeeping the scorer shares.
 
-import type { LexicalScratch, Sequence } from './catalog-index.js';
+import { ALL_APPS_ID } from './catalog.js';
+import type { IndexedEntry, Index, LexicalScratch, Sequence } from './catalog-index.js';
 import type { Evidence } from './types.js';
 import { WEIGHT } from './weights.js';
 import { codeFamily } from './words.js';
@@ -109,4 +110,41 @@ export function hasCodeOfKind(known: ReadonlySet<string>, codes: readonly string
   const shaped = codes[0] !== undefined && codeFamily(codes[0]) !== undefined;
   for (const code of known) if ((codeFamily(code) !== undefined) === shaped) return true;
   return false;
+}
+
+// Helpers at module level, not closures made per call: a paste scores many segments, and each
+// closure is an allocation (and, under tsx, a defineProperty for its name).
+
+/** The evidence found so far, per entry, in this segment's generation of the scratch slots. */
+export interface Found {
+  evidenceOf: Map<number, Evidence[]>;
+  evidenceStamp: Uint32Array;
+  generation: number;
+}
+
+export function add(found: Found, entryIndex: number, e: Evidence): void {
+  const list = found.evidenceOf.get(entryIndex);
+  if (list) list.push(e);
+  else {
+    found.evidenceOf.set(entryIndex, [e]);
+    found.evidenceStamp[entryIndex] = found.generation;
+  }
+}
+
+/** When the error names its app, an anchor is shared only by the entries that app allows. */
+export function inScope(index: Index, namedApps: ReadonlySet<string> | undefined, i: number): boolean {
+  if (namedApps === undefined) return true;
+  const app = index.entries[i]?.entry.app;
+  return app === ALL_APPS_ID || (app !== undefined && namedApps.has(app));
+}
+
+export function sharedBy(index: Index, namedApps: ReadonlySet<string> | undefined, list: readonly number[]): number {
+  if (namedApps === undefined) return list.length;
+  let n = 0;
+  for (const i of list) if (inScope(index, namedApps, i)) n++;
+  return n;
+}
+
+export function lexicalEvidence(entry: IndexedEntry, coverage: number): Evidence {
+  return { kind: 'lexical', value: lexicalValue(coverage), weight: WEIGHT.lexical * coverage ** 1.5 * entry.shortFactor };
 }

@@ -3,8 +3,8 @@
 
 import type { AppHint } from './app-hints.js';
 import { ALL_APPS_ID } from './catalog.js';
-import { addTo, type IndexedEntry, type Index } from './catalog-index.js';
-import { findSequences, hasAny, hasCodeOfKind, lexicalValue, messageRun, nextGeneration, noisyOr, round, specificity, statusEvidence, type Candidate } from './evidence.js';
+import { addTo, type Index } from './catalog-index.js';
+import { add, findSequences, hasAny, hasCodeOfKind, inScope, lexicalEvidence, messageRun, nextGeneration, noisyOr, round, sharedBy, specificity, statusEvidence, type Candidate, type Found } from './evidence.js';
 import { httpStatusesIn, statusesInContext, terseStatus } from './http-status.js';
 import type { Evidence } from './types.js';
 import type { SegmentView } from './view.js';
@@ -23,43 +23,6 @@ export interface ErrorContext {
   innerCodes: readonly string[];
   /** Its stack frames run in somebody else's code (provenance.ts). */
   foreignCode: boolean;
-}
-
-// Helpers at module level, not closures made per call: a paste scores many segments, and each
-// closure is an allocation (and, under tsx, a defineProperty for its name).
-
-/** The evidence found so far, per entry, in this segment's generation of the scratch slots. */
-interface Found {
-  evidenceOf: Map<number, Evidence[]>;
-  evidenceStamp: Uint32Array;
-  generation: number;
-}
-
-function add(found: Found, entryIndex: number, e: Evidence): void {
-  const list = found.evidenceOf.get(entryIndex);
-  if (list) list.push(e);
-  else {
-    found.evidenceOf.set(entryIndex, [e]);
-    found.evidenceStamp[entryIndex] = found.generation;
-  }
-}
-
-/** When the error names its app, an anchor is shared only by the entries that app allows. */
-function inScope(index: Index, namedApps: ReadonlySet<string> | undefined, i: number): boolean {
-  if (namedApps === undefined) return true;
-  const app = index.entries[i]?.entry.app;
-  return app === ALL_APPS_ID || (app !== undefined && namedApps.has(app));
-}
-
-function sharedBy(index: Index, namedApps: ReadonlySet<string> | undefined, list: readonly number[]): number {
-  if (namedApps === undefined) return list.length;
-  let n = 0;
-  for (const i of list) if (inScope(index, namedApps, i)) n++;
-  return n;
-}
-
-function lexicalEvidence(entry: IndexedEntry, coverage: number): Evidence {
-  return { kind: 'lexical', value: lexicalValue(coverage), weight: WEIGHT.lexical * coverage ** 1.5 * entry.shortFactor };
 }
 
 export function scoreSegment(index: Index, view: SegmentView, context: ErrorContext): Candidate[] {
@@ -303,5 +266,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     score *= 0.75 + 0.25 * share;
     candidates.push({ index: i, evidence: evidence.sort((a, b) => b.weight - a.weight), score: round(score) });
   }
-  return candidates.sort((a, b) => b.score - a.score || (index.entries[a.index]?.messageSeq.length ?? 0) - (index.entries[b.index]?.messageSeq.length ?? 0) || a.index - b.index);
+  // Best first; on a tie the shorter message (the more general error), then catalog order.
+  const lengths = index.messageLengths;
+  return candidates.sort((a, b) => b.score - a.score || (lengths[a.index] ?? 0) - (lengths[b.index] ?? 0) || a.index - b.index);
 }
