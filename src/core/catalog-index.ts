@@ -102,6 +102,8 @@ export interface Index {
   lexSelf: Float64Array;
   /** Words of every entry's message, packed: candidates are sorted by it on ties. */
   messageLengths: Int32Array;
+  /** Entries of each app, by app id. */
+  entriesByApp: Map<string, number[]>;
   scratch: LexicalScratch;
   /** Typo corrections already worked out (view.ts); a cache, bounded there. */
   typoMemo: Map<string, string>;
@@ -278,6 +280,8 @@ export function buildIndex(catalog: Catalog): Index {
     const owner = qualified === undefined ? undefined : exceptionOwner(provenance, qualified);
     if (owner !== undefined) exceptionOwners.set(simple, owner);
   }
+  const entriesByApp = new Map<string, number[]>();
+  entries.forEach((e, i) => addTo(entriesByApp, e.entry.app, i));
   const codeFamilies = new Set<string>();
   for (const e of entries) for (const family of e.codeFamilies) codeFamilies.add(family);
   for (const e of entries) for (const code of innerCodesOf(e.entry.message, codeFamilies)) e.knownCodes.add(code);
@@ -286,6 +290,6 @@ export function buildIndex(catalog: Catalog): Index {
   const scratch: LexicalScratch = { sums: new Float64Array(n), stamp: new Uint32Array(n), evidenceStamp: new Uint32Array(n), generation: 0 };
   return {
     entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, appNames, vocabulary, typos, oneAppCodes, exceptionOwners, provenance, codeFamilies, messageStarts,
-    lexSelf: Float64Array.from(entries, (e) => e.lexSelf), messageLengths: Int32Array.from(entries, (e) => e.messageSeq.length), scratch, typoMemo: new Map(),
+    lexSelf: Float64Array.from(entries, (e) => e.lexSelf), messageLengths: Int32Array.from(entries, (e) => e.messageSeq.length), entriesByApp, scratch, typoMemo: new Map(),
   };
 }

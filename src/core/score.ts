@@ -121,18 +121,20 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
   }
   for (const status of statusesRead) if (index.knownStatuses.has(status)) segmentStatuses.add(status);
   const ownStatus = new Set<number>();
-  if (statusesRead.size > 0) {
-    const hostEntries = new Set(hostsFound.flatMap((h) => h.entries));
-    for (const status of statusesRead) {
-      for (const i of index.statuses.get(status) ?? []) {
-        const app = index.entries[i]?.entry.app ?? '';
-        if (!(namedApps?.has(app) || hostEntries.has(i))) continue;
-        if (anchorsHeld.some((list) => !list.includes(i))) continue;
-        ownStatus.add(i);
-        if (evidenceStamp[i] !== generation) {
-          evidenceOf.set(i, []);
-          evidenceStamp[i] = generation;
-        }
+  if (statusesRead.size > 0 && (namedApps !== undefined || hostsFound.length > 0)) {
+    // The named apps' entries and the hosts' entries, not every entry with the status (a
+    // 10,000-entry catalog has a thousand 401s).
+    const pool: number[] = [];
+    for (const appId of namedApps ?? []) for (const i of index.entriesByApp.get(appId) ?? []) pool.push(i);
+    for (const host of hostsFound) for (const i of host.entries) pool.push(i);
+    for (const i of pool) {
+      const entry = index.entries[i];
+      if (!entry || ownStatus.has(i) || !hasAny(statusesRead, entry.statuses)) continue;
+      if (anchorsHeld.some((list) => !list.includes(i))) continue;
+      ownStatus.add(i);
+      if (evidenceStamp[i] !== generation) {
+        evidenceOf.set(i, []);
+        evidenceStamp[i] = generation;
       }
     }
   }
