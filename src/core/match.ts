@@ -48,12 +48,13 @@ interface SegmentResult {
 }
 
 /**
- * `header` (an unknown error) only opens `r` (a recognised one): r's segment follows straight on
- * from header's, and header's own lines point at the app r is of.
+ * `header` (an unknown error) only opens `r`: r's segment follows straight on from header's, and
+ * header's own lines point at the app r is of (r recognised), or at an app where r's own lines
+ * point at none (r unknown too: `SlackApiError ... slack.com` over `{'error': 'invalid_auth'}`).
  */
 function opensError(header: SegmentResult | undefined, r: SegmentResult): boolean {
-  if (!header || header.finding.verdict !== 'none' || r.finding.verdict === 'none') return false;
-  if (header.segment !== r.segment - 1 || !r.follows) return false;
+  if (!header || header.finding.verdict !== 'none' || header.segment !== r.segment - 1 || !r.follows) return false;
+  if (r.finding.verdict === 'none') return header.ownApps.size > 0 && r.ownApps.size === 0;
   return r.finding.matches.some((m) => header.ownApps.has(m.entry.app));
 }
 

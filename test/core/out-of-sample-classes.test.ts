@@ -97,6 +97,13 @@ describe('client library forms', () => {
     expect(f.excerpt).toBe(text);
   });
 
+  it('an SDK’s exception line above a body the catalog does not know is one unknown error with it', () => {
+    const text = "slack_sdk.errors.SlackApiError: The request to the Slack API failed. (url: https://slack.com/api/auth.test)\nThe server responded with: {'ok': False, 'error': 'invalid_auth'}";
+    const f = only(text);
+    expect(f.verdict).toBe('none');
+    expect(f.excerpt).toBe(text);
+  });
+
   it('an unknown error above a known one of no app it names stays its own finding', () => {
     const d = findings('AADSTS50126: Error validating credentials due to invalid username or password.\nteam_not_authorized');
     expect(d.map((f) => f.verdict)).toEqual(['none', 'match']);
