@@ -3,17 +3,16 @@
 // failure closes whatever was already opened and ends with one line, never a stack trace.
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from './config.js';
-import { inspectCatalog, type LoadCatalogOptions } from './core/catalog.js';
-import { refuseCapturingEntries } from './core/catalog-guard.js';
 import { CatalogError, ConfigError, isCodedError, toCodedError } from './core/errors.js';
-import { createMatcher } from './core/match.js';
+import { createMatcher, inspectCatalog, type LoadCatalogOptions, type MatcherOptions } from './core/index.js';
+import { refuseCapturingEntries } from './core/catalog-guard.js';
 import { DEFAULT_PRESS_RATE_LIMITS, DEFAULT_RATE_LIMITS, createRateLimiter } from './core/ratelimit.js';
 import { createDiagnosisPool } from './diagnosis/pool.js';
 import { isEntryPoint } from './entry-point.js';
 import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
 import type { EscalationSink, IncidentStore } from './incidents/types.js';
 import { createLogger, type Logger } from './log.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createServer } from './server.js';
 import { createAdapter, createMessageEndpoint } from './teams/adapter.js';
 import { createBotFrameworkAuthentication } from './teams/auth.js';
@@ -74,7 +73,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     const inspection = inspectCatalog(catalogOptions);
     if (inspection.problems.length > 0) throw new CatalogError(inspection.problems);
     const { catalog } = inspection;
-    const matcher = createMatcher(catalog);
+    const matcher = createMatcher(catalog, { onError: reportMatcherErrors(logger, metrics) });
     // The lint's matching checks: an organisation's entry that hides another or answers unrelated
     // pastes is refused here, not found in production.
     refuseCapturingEntries(catalog, matcher, inspection);
@@ -191,6 +190,20 @@ function banner(config: Config, url: string): string {
   const where = config.host === '0.0.0.0' || config.host === '::' ? 'on every network interface' : `on ${config.host} only`;
   const mode = config.localMode ? 'LOCAL MODE, no authentication' : 'Teams authentication on';
   return `Connector Doctor is listening on ${url} (${where}; ${mode})\n`;
+}
+
+/**
+ * A matcher crash must not hide: the user still gets an answer (`none`), the operator gets a log
+ * line and a count on /metrics. Logged: the error's type and stack frames, the paste's length and
+ * how many errors were found before the crash; never the error message or the paste, which can
+ * quote what was pasted.
+ */
+export function reportMatcherErrors(logger: Logger, metrics: Metrics): NonNullable<MatcherOptions['onError']> {
+  return (error, facts) => {
+    metrics.matcherErrors.inc();
+    const frames = error instanceof Error ? (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 10).map((line) => line.trim()) : [];
+    logger.error({ errorType: error instanceof Error ? error.name : typeof error, frames, inputChars: facts.inputChars, findingsBeforeError: facts.findings }, 'matcher failed');
+  };
 }
 
 async function main(): Promise<void> {

@@ -15,6 +15,8 @@ export interface Metrics {
   readonly authRefusals: Counter<'reason'>;
   /** Pastes refused because the diagnosis queue was full. */
   readonly busyRefusals: Counter;
+  /** Pastes the matcher failed on; the user got a `none` answer, the log says "matcher failed". */
+  readonly matcherErrors: Counter;
   /** Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -92,6 +94,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       this.set({ state: 'queued' }, now.queued);
     },
   });
+  const matcherErrors = new Counter({
+    name: 'connector_doctor_matcher_errors_total',
+    help: 'Pastes the matcher failed on (answered "none"; each one is logged as "matcher failed").',
+    registers: [registry],
+  });
   const outbox = options.outboxCounts;
   const escalationGauge = (name: string, help: string, pick: (counts: OutboxCounts) => number) =>
     new Gauge({
@@ -120,6 +127,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     storeFailures,
     authRefusals,
     busyRefusals,
+    matcherErrors,
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };

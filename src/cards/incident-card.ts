@@ -2,7 +2,7 @@
 // or "I don't know this error yet". First the app and the cause in one line, then the state as a
 // badge (words and an icon, never colour alone), the facts and the steps; the paste, the "why"
 // and the alternatives are one click away behind "Show details".
-import type { Catalog, CatalogEntry } from '../core/types.js';
+import { ALL_APPS_ID, type Catalog, type CatalogEntry } from '../core/index.js';
 import type { Incident } from '../incidents/types.js';
 import type { AmbiguousCardData, Badge, DiagnosisCardData, IncidentCardCommon, Line, NoMatchCardData } from './data.js';
 import type { IncidentHistory } from './history.js';
@@ -11,7 +11,6 @@ import { literalText, plainText, truncateText } from './plain-text.js';
 import { renderCard, withRefresh, type AdaptiveCard } from './render.js';
 import { secretNotice } from './secrets.js';
 import {
-  ANY_APP_ID,
   actorText,
   appName,
   certaintyOf,
@@ -186,8 +185,8 @@ function commonFields(input: IncidentCardInput, history: IncidentHistory) {
 function diagnosisData(input: IncidentCardInput, entry: CatalogEntry, history: IncidentHistory, common: (limit: number) => IncidentCardCommon) {
   const { incident, catalog } = input;
   // An error any app can show is about the app the paste names, when it names one.
-  const hinted = entry.app === ANY_APP_ID && input.appHint && input.appHint !== ANY_APP_ID ? catalog.app(input.appHint)?.name : undefined;
-  const app = entry.app === ANY_APP_ID ? (hinted ?? 'the app') : appName(catalog, entry.app);
+  const hinted = entry.app === ALL_APPS_ID && input.appHint && input.appHint !== ALL_APPS_ID ? catalog.app(input.appHint)?.name : undefined;
+  const app = entry.app === ALL_APPS_ID ? (hinted ?? 'the app') : appName(catalog, entry.app);
   const alternatives = (input.alternatives ?? []).filter((e) => e.id !== entry.id).slice(0, MAX_ALTERNATIVES);
   const chosen = history.choice !== undefined && history.choice.kind !== 'none';
   const facts = [
@@ -198,7 +197,7 @@ function diagnosisData(input: IncidentCardInput, entry: CatalogEntry, history: I
   ];
   return (limit: number): DiagnosisCardData => ({
     ...common(limit),
-    title: plainText(`${entry.app === ANY_APP_ID && !hinted ? 'Any connector' : `${app} connector`}: ${headline(entry.cause)}`),
+    title: plainText(`${entry.app === ALL_APPS_ID && !hinted ? 'Any connector' : `${app} connector`}: ${headline(entry.cause)}`),
     facts,
     steps: entry.resolution.steps.map((step, index) => ({ number: String(index + 1), text: plainText(step) })),
     // Shown only when it adds something: not when the paste already says it.

@@ -1,7 +1,7 @@
 // The post in support's Teams channel for an escalation: the app and the error by name, who
 // escalated and reported it and when, their note, how to get back to the original card, and
 // Acknowledge / Take it, which show on this post and on the original card alike.
-import type { Catalog } from '../core/types.js';
+import { ALL_APPS_ID, type Catalog } from '../core/index.js';
 import type { Incident } from '../incidents/types.js';
 import type { Badge, Line, SupportEscalationCardData } from './data.js';
 import type { IncidentHistory } from './history.js';
@@ -9,7 +9,7 @@ import { shownEntry } from './incident-card.js';
 import { bold, excerptFields, line, personName, text, withinBudget } from './lines.js';
 import { plainText } from './plain-text.js';
 import { renderCard, withRefresh, type AdaptiveCard } from './render.js';
-import { ANY_APP_ID, appName, firstLine, listWords, readerTime, safeUrl } from './words.js';
+import { appName, firstLine, listWords, readerTime, safeUrl } from './words.js';
 
 export interface SupportCardInput {
   incident: Incident;
@@ -58,8 +58,8 @@ export function supportEscalationCard(input: SupportCardInput): AdaptiveCard {
   const { incident, catalog } = input;
   const history = input.history ?? {};
   const entry = shownEntry(incident, catalog);
-  const hinted = input.appHint && input.appHint !== ANY_APP_ID ? catalog.app(input.appHint)?.name : undefined;
-  const app = entry?.app === ANY_APP_ID && hinted ? hinted : appName(catalog, incident.appId ?? entry?.app);
+  const hinted = input.appHint && input.appHint !== ALL_APPS_ID ? catalog.app(input.appHint)?.name : undefined;
+  const app = entry?.app === ALL_APPS_ID && hinted ? hinted : appName(catalog, incident.appId ?? entry?.app);
   const link = safeUrl(input.link) ?? '';
   const lines: Line[] = [
     line(text('Escalated by '), bold(personName(incident.escalatedBy)), text(`, ${readerTime(incident.escalatedAt ?? incident.updatedAt)}`)),
@@ -70,7 +70,7 @@ export function supportEscalationCard(input: SupportCardInput): AdaptiveCard {
   const escalated = incident.state === 'escalated';
   const data = (limit: number): SupportEscalationCardData => ({
     incidentId: incident.id,
-    title: plainText(`Escalated: ${!entry ? 'an error the catalog does not know' : entry.app === ANY_APP_ID && !hinted ? `${firstLine(entry.message)} (an error any connector can show)` : `${app}: ${firstLine(entry.message)}`}`),
+    title: plainText(`Escalated: ${!entry ? 'an error the catalog does not know' : entry.app === ALL_APPS_ID && !hinted ? `${firstLine(entry.message)} (an error any connector can show)` : `${app}: ${firstLine(entry.message)}`}`),
     badge: supportBadge(incident, history),
     lines,
     diagnosis: plainText(diagnosisWords(input, history)),

@@ -1,10 +1,10 @@
 // The command cards (help, welcome, apps, search): catalog data into templates. The incident,
 // support and stats cards have their own modules.
+import { ALL_APPS_ID, type Catalog } from '../core/index.js';
 import { searchCatalog } from '../core/search.js';
-import type { Catalog } from '../core/types.js';
 import { literalText, plainText, truncateText } from './plain-text.js';
 import { renderCard, type AdaptiveCard } from './render.js';
-import { ANY_APP_ID, appName, firstLine } from './words.js';
+import { appName, firstLine } from './words.js';
 
 export function helpCard(): AdaptiveCard {
   return renderCard('help', {});
@@ -20,9 +20,9 @@ export function appsCard(catalog: Catalog): AdaptiveCard {
   // Errors any connector can show are listed last, as "Any app", and are not counted as an app.
   const apps = catalog.apps
     .map((app) => ({ id: app.id, name: appName(catalog, app.id), count: counts.get(app.id) ?? 0 }))
-    .sort((a, b) => Number(a.id === ANY_APP_ID) - Number(b.id === ANY_APP_ID) || a.name.localeCompare(b.name))
+    .sort((a, b) => Number(a.id === ALL_APPS_ID) - Number(b.id === ALL_APPS_ID) || a.name.localeCompare(b.name))
     .map((app) => ({ name: plainText(app.name), errors: `${app.count} known error${app.count === 1 ? '' : 's'}` }));
-  const appCount = catalog.apps.filter((app) => app.id !== ANY_APP_ID).length;
+  const appCount = catalog.apps.filter((app) => app.id !== ALL_APPS_ID).length;
   return renderCard('apps', { appCount: String(appCount), entryCount: String(catalog.entries.length), apps });
 }
 

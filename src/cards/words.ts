@@ -1,14 +1,11 @@
 // The words cards use for the domain: app names, who acts, how sure the match is, a cause cut to
 // one line, durations, and times every reader's client shows in their own zone.
-import type { Actor, Catalog, CatalogEntry } from '../core/types.js';
-
-/** The catalog's errors that any connector can show (HTTP 500, timeouts) live under this app id. */
-export const ANY_APP_ID = 'all-apps';
+import { ALL_APPS_ID, type Actor, type Catalog, type CatalogEntry } from '../core/index.js';
 
 export function appName(catalog: Catalog, appId: string | undefined): string {
   if (!appId) return 'Unknown app';
   // "All apps: Service timeout" reads as if every app failed; these errors belong to any one app.
-  if (appId === ANY_APP_ID) return 'Any app';
+  if (appId === ALL_APPS_ID) return 'Any app';
   return catalog.app(appId)?.name ?? appId;
 }
 

@@ -2,11 +2,8 @@
 // connector error from the command line (TEXT, or stdin when absent). Exit codes: see USAGE.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { loadCatalog } from '../core/catalog.js';
 import { CatalogError, formatCatalogProblem } from '../core/errors.js';
-import { createMatcher } from '../core/match.js';
-import { renderText, toReport } from '../core/report.js';
-import type { Catalog, Matcher } from '../core/types.js';
+import { createMatcher, loadCatalog, renderText, toReport, type Catalog, type Matcher } from '../core/index.js';
 import { isEntryPoint } from '../entry-point.js';
 
 export const EXIT = {

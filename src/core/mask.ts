@@ -11,8 +11,6 @@ export interface Token {
   end: number;
 }
 
-export const PLACEHOLDERS = ['<guid>', '<ts>', '<num>', '<email>', '<url>'] as const;
-
 interface MaskSpan {
   start: number;
   end: number;
@@ -28,7 +26,7 @@ function isHex(c: number): boolean {
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
-export function isWordChar(c: number): boolean {
+function isWordChar(c: number): boolean {
   return isDigit(c) || isLetter(c) || c === 95 /* _ */;
 }
 
@@ -135,33 +133,41 @@ function isHostChar(c: number): boolean {
 }
 
 /** Spans to mask, in order, non-overlapping. */
+/** Adds a span unless it overlaps the last one (spans come in order). */
+function push(spans: MaskSpan[], start: number, end: number, placeholder: string): void {
+  if (start < (spans[spans.length - 1]?.end ?? 0)) return;
+  spans.push({ start, end, placeholder });
+}
+
 function maskSpans(text: string): MaskSpan[] {
   const spans: MaskSpan[] = [];
   let i = 0;
-  let lastEnd = 0;
-  const push = (start: number, end: number, placeholder: string): void => {
-    if (start < lastEnd) return;
-    spans.push({ start, end, placeholder });
-    lastEnd = end;
-  };
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    const atWordStart = i === 0 || !isWordChar(text.charCodeAt(i - 1));
-    if (atWordStart && isHex(c)) {
-      const g = guidLength(text, i);
-      if (g > 0) {
-        push(i, i + g, '<guid>');
-        i += g;
-        continue;
+    if (isWordChar(c)) {
+      if (i === 0 || !isWordChar(text.charCodeAt(i - 1))) {
+        if (isHex(c)) {
+          const g = guidLength(text, i);
+          if (g > 0) {
+            push(spans, i, i + g, '<guid>');
+            i += g;
+            continue;
+          }
+        }
+        if (isDigit(c)) {
+          const t = timestampLength(text, i);
+          if (t > 0) {
+            push(spans, i, i + t, '<ts>');
+            i += t;
+            continue;
+          }
+        }
       }
-    }
-    if (atWordStart && isDigit(c)) {
-      const t = timestampLength(text, i);
-      if (t > 0) {
-        push(i, i + t, '<ts>');
-        i += t;
-        continue;
-      }
+      // Nothing starts inside a word: GUIDs and timestamps at its start, URLs and emails at a
+      // `:` or `@`. Skip to its end.
+      i++;
+      while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
+      continue;
     }
     if (c === 58 /* : */ && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) {
       // scheme://rest-of-url
@@ -176,8 +182,8 @@ function maskSpans(text: string): MaskSpan[] {
           e++;
         }
         while (e > i + 3 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 44 || text.charCodeAt(e - 1) === 41)) e--;
-        if (s >= lastEnd) {
-          push(s, e, '<url>');
+        if (s >= (spans[spans.length - 1]?.end ?? 0)) {
+          push(spans, s, e, '<url>');
           i = e;
           continue;
         }
@@ -185,7 +191,7 @@ function maskSpans(text: string): MaskSpan[] {
     }
     if (c === 64 /* @ */) {
       let s = i;
-      while (s > lastEnd && i - s < 64 && isEmailLocalChar(text.charCodeAt(s - 1))) s--;
+      while (s > (spans[spans.length - 1]?.end ?? 0) && i - s < 64 && isEmailLocalChar(text.charCodeAt(s - 1))) s--;
       let e = i + 1;
       let dot = false;
       while (e < text.length && e - i < 255 && isHostChar(text.charCodeAt(e))) {
@@ -194,7 +200,7 @@ function maskSpans(text: string): MaskSpan[] {
       }
       while (e > i + 1 && text.charCodeAt(e - 1) === 46) e--;
       if (s < i && dot && e > i + 3) {
-        push(s, e, '<email>');
+        push(spans, s, e, '<email>');
         i = e;
         continue;
       }
@@ -205,7 +211,7 @@ function maskSpans(text: string): MaskSpan[] {
 }
 
 /** A number that stays a word: an HTTP status (100-599). Other numbers become `<num>`. */
-export function isStatusNumber(raw: string): boolean {
+function isStatusNumber(raw: string): boolean {
   if (raw.length !== 3) return false;
   const n = Number(raw);
   return n >= 100 && n <= 599;
@@ -245,7 +251,7 @@ export function tokenize(text: string, maxTokens = Number.POSITIVE_INFINITY): To
       }
       lastPlaceholderSpan = spanIndex;
       masked = span.placeholder;
-    } else if (isAllDigits(raw)) {
+    } else if (isDigit(raw.charCodeAt(0)) && isAllDigits(raw)) {
       masked = isStatusNumber(raw) ? raw : '<num>';
     } else {
       masked = raw;
@@ -253,9 +259,4 @@ export function tokenize(text: string, maxTokens = Number.POSITIVE_INFINITY): To
     tokens.push({ raw, masked, start, end: i });
   }
   return tokens;
-}
-
-/** The masked words of a text, in order (placeholders included once per masked span). */
-export function maskedWords(text: string): string[] {
-  return tokenize(text).map((t) => t.masked).filter((m) => m.length > 0);
 }

@@ -14,14 +14,15 @@ const INLINE_TAGS = new Set([
 /** Tags whose content is dropped too: mentions of the bot or people carry no error text. */
 const DROP_CONTENT_TAGS = new Set(['at', 'style', 'script']);
 
-const NAMED_ENTITIES: Record<string, string> = {
+// A Map, not an object: `&constructor;` must not find Object's own properties.
+const NAMED_ENTITIES = new Map<string, string>(Object.entries({
   quot: '"', amp: '&', lt: '<', gt: '>', apos: "'", nbsp: ' ', hellip: '…', ndash: '-', mdash: '-',
   lsquo: "'", rsquo: "'", ldquo: '"', rdquo: '"', laquo: '"', raquo: '"', copy: '©', reg: '®', trade: '™',
   tab: '\t', newline: '\n', colon: ':', sol: '/', bsol: '\\', lbrace: '{', rbrace: '}', lbrack: '[',
   rbrack: ']', comma: ',', period: '.', excl: '!', num: '#', dollar: '$', percnt: '%', ast: '*',
   equals: '=', quest: '?', commat: '@', lpar: '(', rpar: ')', plus: '+', semi: ';', vert: '|', grave: '`',
   tilde: '~', lowbar: '_', hyphen: '-', zwsp: '', shy: '',
-};
+}));
 
 /** Longest tag we are willing to scan for its closing `>` (bounds the work per `<`). */
 const MAX_TAG_LENGTH = 2048;
@@ -37,7 +38,7 @@ function isAsciiDigit(c: number): boolean {
 }
 
 /** True when the text looks like Teams HTML rather than plain text that happens to contain `<`. */
-export function looksLikeHtml(text: string): boolean {
+function looksLikeHtml(text: string): boolean {
   const lower = text.slice(0, 4096).toLowerCase();
   return (
     lower.includes('<p>') || lower.includes('<p ') || lower.includes('<div') || lower.includes('<br') ||
@@ -109,7 +110,7 @@ function readEntity(text: string, start: number): { value: string; end: number }
   const nameStart = i;
   while (i < limit && (isAsciiLetter(text.charCodeAt(i)) || isAsciiDigit(text.charCodeAt(i)))) i++;
   if (text.charCodeAt(i) !== 59) return undefined;
-  const value = NAMED_ENTITIES[text.slice(nameStart, i).toLowerCase()];
+  const value = NAMED_ENTITIES.get(text.slice(nameStart, i).toLowerCase());
   if (value === undefined) return undefined;
   return { value, end: i + 1 };
 }

@@ -1,7 +1,8 @@
 // A Diagnosis as the outside world reads it: the stable JSON contract of `diagnose --json`
 // (other tools parse it) and the human-readable text of the CLI.
 
-import { ALL_APPS, DEFAULT_MAX_INPUT_CHARS } from './match.js';
+import { ALL_APPS_ID } from './catalog.js';
+import { DEFAULT_MAX_INPUT_CHARS } from './weights.js';
 import type { Actor, Catalog, Diagnosis, Evidence, Finding, Resolution, ScoredEntry, Verdict } from './types.js';
 
 /** Evidence of an entry's own (not shared words, a status or a host). */
@@ -50,7 +51,7 @@ const ACTOR_LABEL: Record<Actor, string> = {
 };
 
 /** The resolution as one string: numbered steps, then who acts, retry and support notes. */
-export function formatResolution(resolution: Resolution): string {
+function formatResolution(resolution: Resolution): string {
   const lines = resolution.steps.map((step, i) => `${i + 1}. ${step}`);
   lines.push(`Who acts: ${ACTOR_LABEL[resolution.actor] ?? resolution.actor}.`);
   lines.push(resolution.retryHelps ? 'Retrying (Test now) can clear it.' : 'Retrying alone will not clear it.');
@@ -138,7 +139,7 @@ function renderFinding(f: Finding, n: number, total: number, catalog: Catalog | 
     // --app named X, and the error's own code, exception, phrase or message is another app's:
     // the matcher keeps those entries as suggestions; say which apps show it.
     const given = givenApp === undefined ? undefined : catalog?.app(givenApp);
-    const elsewhere = given ? f.matches.filter((s) => s.entry.app !== given.id && s.entry.app !== ALL_APPS && s.evidence.some((e) => OWN_ANCHORS.has(e.kind))) : [];
+    const elsewhere = given ? f.matches.filter((s) => s.entry.app !== given.id && s.entry.app !== ALL_APPS_ID && s.evidence.some((e) => OWN_ANCHORS.has(e.kind))) : [];
     if (given && elsewhere.length > 0) {
       const apps = [...new Set(elsewhere.map((s) => appName(catalog, s.entry.app)))];
       lines.push(`${given.name} shows no error like this in the catalog. The apps that do: ${apps.join(', ')}.`);
@@ -157,6 +158,9 @@ function renderFinding(f: Finding, n: number, total: number, catalog: Catalog | 
 /** What `diagnose` prints without `--json`. `givenApp`: the app the person named (`--app`). */
 export function renderText(diagnosis: Diagnosis, catalog?: Catalog, givenApp?: string): string {
   const parts = diagnosis.findings.map((f, i) => renderFinding(f, i + 1, diagnosis.findings.length, catalog, givenApp));
+  if (parts.length === 0) {
+    parts.push('No error found: nothing in the text looks like an error message. Paste the error as the Defender for Cloud Apps portal or the connector log shows it.');
+  }
   const notes: string[] = [];
   if (diagnosis.truncated) {
     const cap = DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US');

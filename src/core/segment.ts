@@ -7,18 +7,28 @@ import { timestampLength } from './mask.js';
 export interface SegmentLine {
   /** The line as pasted (normalised and redacted). */
   text: string;
+  /** Where the line starts in the text given to segment(). */
+  start: number;
   /** The line without its log prefix (timestamp, level, thread, logger). */
   body: string;
+  /** Where `body` starts in `text`. */
+  bodyStart: number;
+  /** The log prefix gave an error level (`ERROR`, `[FATAL]`, `Error:`), not a warning or info. */
+  errorLevel: boolean;
   /** A stack frame (`at com.foo.Bar(Bar.java:12)`, `... 12 more`): kept for hints, not scored. */
   frame: boolean;
 }
 
 export interface Segment {
   lines: SegmentLine[];
+  /** A blank line comes before it: it does not follow on from the segment above. */
+  afterBlank: boolean;
 }
 
 const LEVELS = new Set(['ERROR', 'ERR', 'WARN', 'WARNING', 'INFO', 'DEBUG', 'TRACE', 'FATAL', 'SEVERE', 'CRITICAL', 'NOTICE', 'CRIT', 'FAIL', 'FAILED']);
 const LEVEL_WORDS_WITH_COLON = new Set(['error', 'warning', 'exception', 'fail', 'failed', 'fatal']);
+/** Levels that say the record is an error (upper-cased). */
+const ERROR_LEVELS = new Set(['ERROR', 'ERR', 'FATAL', 'SEVERE', 'CRITICAL', 'CRIT', 'FAIL', 'FAILED', 'EXCEPTION']);
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9;
@@ -38,8 +48,14 @@ interface Prefix {
 
 /** Strips `2024-05-01 10:22:33,123 [pool-1] ERROR c.a.Foo - ` style prefixes (bounded work). */
 export function stripLogPrefix(line: string): Prefix {
+  const { body, record } = readLogPrefix(line);
+  return { body, record };
+}
+
+function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: boolean } {
   let i = 0;
   let record = false;
+  let errorLevel = false;
   for (let round = 0; round < 10; round++) {
     while (i < line.length && isSpace(line.charCodeAt(i))) i++;
     if (i >= line.length) break;
@@ -69,6 +85,7 @@ export function stripLogPrefix(line: string): Prefix {
       if (ok && j < limit && j > i + 1) {
         const inside = line.slice(i + 1, j).trim();
         if (LEVELS.has(inside.toUpperCase()) || timestampLength(inside, 0) > 0) record = true;
+        if (ERROR_LEVELS.has(inside.toUpperCase())) errorLevel = true;
         i = j + 1;
         continue;
       }
@@ -87,11 +104,13 @@ export function stripLogPrefix(line: string): Prefix {
     if (LEVELS.has(word) && (j === line.length || isSpace(after) || after === 58 || after === 93 || after === 124)) {
       i = after === 58 ? j + 1 : j;
       record = true;
+      if (ERROR_LEVELS.has(word)) errorLevel = true;
       continue;
     }
     if (after === 58 && LEVEL_WORDS_WITH_COLON.has(word.toLowerCase()) && isSpace(line.charCodeAt(j + 1))) {
       i = j + 1;
       record = true;
+      if (ERROR_LEVELS.has(word.toUpperCase())) errorLevel = true;
       continue;
     }
     // `c.m.a.Connector - message` (logback/log4j logger then dash); only when a level was already seen.
@@ -101,7 +120,9 @@ export function stripLogPrefix(line: string): Prefix {
     }
     break;
   }
-  return { body: line.slice(i).trim(), record };
+  const rest = line.slice(i);
+  const body = rest.trimStart();
+  return { body: body.trimEnd(), record, bodyStart: i + rest.length - body.length, errorLevel };
 }
 
 /** `at com.foo.Bar.baz(Bar.java:12)`, `at Foo.Bar() in C:\x.cs:line 4`, `... 12 more`. */
@@ -176,18 +197,22 @@ export function segment(text: string): Segment[] {
   let previousBody = '';
   // Python prints the exception after the frames: `Traceback ...`, indented frames, `ValueError: x`.
   let inPythonTraceback = false;
+  let startedAfterBlank = false;
   const close = (): void => {
-    if (current.length > 0) segments.push({ lines: current });
+    if (current.length > 0) segments.push({ lines: current, afterBlank: startedAfterBlank });
     current = [];
     depth = 0;
     afterEllipsis = false;
   };
+  let lineStart = 0;
   for (const line of text.split('\n')) {
+    const start = lineStart;
+    lineStart += line.length + 1;
     if (line.trim().length === 0) {
       afterBlank = true;
       continue;
     }
-    const { body, record } = stripLogPrefix(line);
+    const { body, record, bodyStart, errorLevel } = readLogPrefix(line);
     const frame = isFrame(body);
     let continues: boolean;
     if (current.length === 0) continues = false;
@@ -206,9 +231,10 @@ export function segment(text: string): Segment[] {
     else continues = false;
     if (!continues) {
       close();
+      startedAfterBlank = afterBlank;
       inPythonTraceback = body.startsWith('Traceback (most recent call last)');
     }
-    current.push({ text: line, body, frame });
+    current.push({ text: line, start, body, bodyStart, frame, errorLevel });
     if (!frame) depth = Math.max(0, Math.min(depth + depthDelta(body), 64));
     afterEllipsis = isEllipsis(body);
     afterBlank = false;

@@ -4,10 +4,9 @@ import { CardFactory, MessageFactory, TeamsActivityHandler, TurnContext, type Ac
 import { plainText } from '../cards/plain-text.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, REFRESH_VERB, type AdaptiveCard } from '../cards/render.js';
 import { welcomeCard } from '../cards/views.js';
-import { normalize } from '../core/normalize.js';
+import { normalize, type DiagnoseOptions, type Diagnosis } from '../core/index.js';
 import { createRateLimiter, slowDownMessage, slowDownPressMessage, type RateDecision, type RateLimiter } from '../core/ratelimit.js';
 import { isStoreError } from '../core/errors.js';
-import type { Diagnosis, DiagnoseOptions } from '../core/types.js';
 import type { Person } from '../incidents/types.js';
 import { activityLogFields, type Logger } from '../log.js';
 import { runCardAction, type CardActionDeps, type CardActionResult, type CardElsewhere } from './card-actions.js';

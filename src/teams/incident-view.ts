@@ -5,9 +5,7 @@ import { historyOf, type IncidentHistory } from '../cards/history.js';
 import { incidentCard, shownEntry } from '../cards/incident-card.js';
 import type { AdaptiveCard } from '../cards/render.js';
 import { supportEscalationCard } from '../cards/support-card.js';
-import { ANY_APP_ID } from '../cards/words.js';
-import { MATCH_THRESHOLD } from '../core/match.js';
-import type { CatalogEntry, Finding, Matcher, ScoredEntry } from '../core/types.js';
+import { ALL_APPS_ID, MATCH_THRESHOLD, type CatalogEntry, type Finding, type Matcher, type ScoredEntry } from '../core/index.js';
 import { teamsLink } from '../incidents/escalation.js';
 import type { Incident, IncidentStore } from '../incidents/types.js';
 
@@ -89,7 +87,7 @@ export async function incidentCardFor(deps: ViewDeps, incident: Incident, option
     history,
     score: scoreOf(finding, shownEntry(incident, matcher.catalog)?.id),
     alternatives: alternativesOf(incident, matcher, finding),
-    appHint: finding?.appHints.find((app) => app !== ANY_APP_ID),
+    appHint: finding?.appHints.find((app) => app !== ALL_APPS_ID),
     understood: finding && incident.verdict === 'none' ? understoodFrom(finding, matcher) : undefined,
     hasDestination,
     pressNotice: options.pressNotice,
@@ -106,7 +104,7 @@ export async function supportCardFor(deps: ViewDeps, incident: Incident, options
     history,
     // The card's message in Teams; no link when Teams has none (the bot serves no incident pages).
     link: teamsLink(incident) ?? undefined,
-    appHint: findingOf(incident, deps.matcher)?.appHints.find((app) => app !== ANY_APP_ID),
+    appHint: findingOf(incident, deps.matcher)?.appHints.find((app) => app !== ALL_APPS_ID),
     pressNotice: options.pressNotice,
   });
 }

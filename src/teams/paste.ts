@@ -3,10 +3,9 @@
 import { CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import { plainText } from '../cards/plain-text.js';
 import { secretNotice } from '../cards/secrets.js';
-import { ANY_APP_ID, appName } from '../cards/words.js';
-import { DEFAULT_MAX_INPUT_CHARS } from '../core/match.js';
-import type { Catalog, DiagnoseOptions, Diagnosis, Finding } from '../core/types.js';
+import { appName } from '../cards/words.js';
 import { isStoreError } from '../core/errors.js';
+import { ALL_APPS_ID, DEFAULT_MAX_INPUT_CHARS, type Catalog, type DiagnoseOptions, type Diagnosis, type Finding } from '../core/index.js';
 import type { Incident, NewIncident, Person } from '../incidents/types.js';
 import { activityLogFields, type Logger } from '../log.js';
 import type { CardActionDeps } from './card-actions.js';
@@ -143,7 +142,7 @@ function summarizeFindings(findings: Finding[], catalog: Catalog): string {
   let ambiguous = 0;
   for (const finding of findings) {
     const appId = appIdOf(finding);
-    if (appId && appId !== ANY_APP_ID) names.push(appName(catalog, appId));
+    if (appId && appId !== ALL_APPS_ID) names.push(appName(catalog, appId));
     else if (appId) names.push('an error any app can show');
     else if (finding.verdict === 'ambiguous') ambiguous += 1;
     else unknown += 1;

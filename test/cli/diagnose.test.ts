@@ -122,9 +122,20 @@ describe('diagnose CLI', () => {
   });
 
   it('exits 1 when nothing is a catalogued error', () => {
-    const r = run(['--json', 'thanks, all good now']);
+    const r = run(['--json', 'IllegalStateException: widget registry is closed']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out).findings).toEqual([{ verdict: 'none', excerpt: 'thanks, all good now', matches: [] }]);
+    expect(JSON.parse(r.out).findings).toEqual([{ verdict: 'none', excerpt: 'IllegalStateException: widget registry is closed', matches: [] }]);
+  });
+
+  it('finds nothing at all (exit 1) in text that is no error: chat, thanks, an agenda naming apps', () => {
+    for (const text of ['thanks, all good now', 'Agenda: 1. Box renewal 2. Okta MFA rollout 3. ServiceNow CAB']) {
+      const json = run(['--json', text]);
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.out).findings).toEqual([]);
+    }
+    const plain = run(['thanks, all good now']);
+    expect(plain.code).toBe(1);
+    expect(plain.out).toContain('No error found');
   });
 
   it('exits 2 on an unknown app or option, naming the apps it knows', () => {

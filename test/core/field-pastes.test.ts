@@ -3,16 +3,13 @@
 // several errors at once, 200 KB logs) and hard negatives: every catalogued error is recognised,
 // no negative is.
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/core/catalog.js';
-import { createMatcher } from '../../src/core/match.js';
-import type { Finding } from '../../src/core/types.js';
+import { createMatcher, loadCatalog, type Finding } from '../../src/core/index.js';
 import { bigLogPaste, fieldPastes, type FieldPaste } from '../fixtures/pastes/field.js';
 
 const matcher = createMatcher(loadCatalog());
 
 function recognised(paste: FieldPaste): Finding[] {
   const diagnosis = matcher.diagnose(paste.text, paste.app ? { app: paste.app } : undefined);
-  expect(diagnosis.findings.length).toBeGreaterThan(0);
   return diagnosis.findings.filter((f) => f.verdict !== 'none');
 }
 

@@ -1,9 +1,7 @@
 // Two classes of false match users lose trust over: an error the paste says is app X's answered
 // with app Y's entry, and an HTTP status that no candidate has answered with one that has another.
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/core/catalog.js';
-import { createMatcher } from '../../src/core/match.js';
-import type { Finding } from '../../src/core/types.js';
+import { createMatcher, loadCatalog, type Finding } from '../../src/core/index.js';
 
 const matcher = createMatcher(loadCatalog());
 const first = (text: string, app?: string): Finding => {

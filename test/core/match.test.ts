@@ -1,8 +1,6 @@
 // The matcher as the bot and the CLI use it: real catalog, real pastes.
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/core/catalog.js';
-import { createMatcher } from '../../src/core/match.js';
-import type { Diagnosis, Finding } from '../../src/core/types.js';
+import { createMatcher, loadCatalog, type Diagnosis, type Finding } from '../../src/core/index.js';
 import { pasteCases, type Expected } from '../fixtures/pastes/variants.js';
 
 const catalog = loadCatalog();

@@ -36,4 +36,8 @@ describe('normalize', () => {
     expect(normalize('<p>unterminated <div class="x')).toBe('unterminated <div class="x');
     expect(normalize('&#xFFFFFFFF; &#55296; &bogus;')).toBe('&#xFFFFFFFF; &#55296; &bogus;');
   });
+
+  it('does not take the names of JavaScript object properties for entities', () => {
+    expect(normalize('<p>a &constructor; b &__proto__; c &tostring;</p>')).toBe('a &constructor; b &__proto__; c &tostring;');
+  });
 });

@@ -1,17 +1,17 @@
-// Whatever is pasted, the matcher answers with a well-formed diagnosis and never throws.
-// (Redaction's own properties are in redact-properties.test.ts.)
+// Whatever is pasted, the matcher answers with a well-formed diagnosis and never throws. The
+// properties run the unguarded matcher: createMatcher's safety net would turn a matcher bug into
+// a quiet `none` answer and let the property pass. (Redaction's own properties are in redact-properties.test.ts.)
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/core/catalog.js';
-import { createMatcher } from '../../src/core/match.js';
-import type { Diagnosis } from '../../src/core/types.js';
+import { createUnguardedMatcher, loadCatalog, type Diagnosis } from '../../src/core/index.js';
 
 const catalog = loadCatalog();
-const matcher = createMatcher(catalog);
+const matcher = createUnguardedMatcher(catalog);
 const verdicts = new Set(['match', 'ambiguous', 'none']);
 
 function wellFormed(d: Diagnosis): void {
-  expect(d.findings.length).toBeGreaterThanOrEqual(1);
+  // No finding at all is an answer too: nothing in the text looks like an error.
+  expect(d.findings.length).toBeLessThanOrEqual(50);
   expect(typeof d.truncated).toBe('boolean');
   expect(Number.isInteger(d.redactions) && d.redactions >= 0).toBe(true);
   for (const f of d.findings) {

@@ -1,0 +1,86 @@
+// Which apps a text points at: app names and aliases a person wrote (they rule other apps out)
+// and hosts, packages, URLs and stack frames that merely pass by (they only settle ties).
+
+import type { AppHintRef, Index } from './catalog-index.js';
+import type { Token } from './mask.js';
+import type { PasteTokens, SegmentTokens } from './paste-tokens.js';
+
+export interface AppHint {
+  appId: string;
+  /** What named the app: the hint or alias as the catalog writes it. */
+  value: string;
+  /**
+   * A person named the app in the error's own words (`Atlassian: Get events: ...`), not a host,
+   * package, URL or stack frame that merely passes by. Only such a mention (or the caller's app)
+   * rules out entries of other apps.
+   */
+  named: boolean;
+  /** Seen at least once as a host, package, URL or frame, not only as a name. */
+  incidental: boolean;
+}
+
+/**
+ * Is this occurrence of a name a person naming the app? Not inside a URL or email (masked), not in
+ * a stack frame, and a one-word name only with its capital.
+ */
+function namedAt(hint: AppHintRef, tokens: readonly Token[], p: number, text: string, inFrame: (offset: number) => boolean): boolean {
+  if (!hint.name) return false;
+  for (let k = 0; k < hint.tokens.length; k++) {
+    const t = tokens[p + k];
+    if (!t || t.masked !== t.raw || inFrame(t.start)) return false;
+  }
+  // One word the catalog writes with a capital counts only when written so: `Exchange` and `Box`
+  // are names, "token exchange" and "check box" are not.
+  const first = tokens[p];
+  if (hint.tokens.length === 1 && first) {
+    const wanted = hint.display.charCodeAt(0);
+    const written = text.charCodeAt(first.start);
+    if (wanted >= 65 && wanted <= 90 && written !== wanted) return false;
+  }
+  return true;
+}
+
+/** App hints of one error's own lines; mentions inside its stack frames are incidental. */
+export function segmentHints(index: Index, text: string, paste: PasteTokens, seg: SegmentTokens): AppHint[] {
+  const frames: [number, number][] = [];
+  for (const { line } of seg.lines) if (line.frame) frames.push([line.start, line.start + line.text.length]);
+  const inFrame = frames.length === 0 ? noFrames : (offset: number) => frames.some(([a, b]) => offset >= a && offset < b);
+  return appHintsIn(index, text, paste.tokens, seg.from, seg.to, inFrame);
+}
+
+const noFrames = (): boolean => false;
+
+/**
+ * App ids that `tokens[from..to)` of `text` point at, in order of first mention, with what was
+ * seen. `inFrame` tells which offsets of `text` lie in stack frames (mentions there are incidental).
+ */
+export function appHintsIn(index: Index, text: string, tokens: readonly Token[], from: number, to: number, inFrame: (offset: number) => boolean = noFrames): AppHint[] {
+  const found: AppHint[] = [];
+  // A hint inside a longer one says nothing more: `outlook.office365.com` is Exchange Online's
+  // host, not a mention of the `Office365` alias.
+  let coveredUntil = 0;
+  for (let p = from; p < to; p++) {
+    const list = index.appHints.get(tokens[p]?.raw ?? '');
+    if (!list) continue;
+    let longest: AppHintRef | undefined;
+    for (const hint of list) {
+      let ok = p + hint.tokens.length <= to;
+      for (let k = 1; ok && k < hint.tokens.length; k++) {
+        if (tokens[p + k]?.raw !== hint.tokens[k]) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok && (!longest || hint.tokens.length > longest.tokens.length)) longest = hint;
+    }
+    if (!longest || (p < coveredUntil && p + longest.tokens.length <= coveredUntil)) continue;
+    coveredUntil = Math.max(coveredUntil, p + longest.tokens.length);
+    const { appId, display } = longest;
+    const named = namedAt(longest, tokens, p, text, inFrame);
+    const seen = found.find((f) => f.appId === appId);
+    if (!seen) found.push({ appId, value: display, named, incidental: !named });
+    else if (named) seen.named = true;
+    else seen.incidental = true;
+  }
+  return found;
+}

@@ -1,0 +1,150 @@
+// Is a stretch of text an error at all, whether or not the catalog knows it? Decided from what
+// errors look like (stack frames, exception names, error codes with their colon or a known
+// family, HTTP failure statuses in a status's context, error JSON bodies) and from the catalog's
+// own anchors, never from a list of chat phrases. Text that is none of these (chat, thanks,
+// questions, status updates, an agenda naming an app) gets no finding at all.
+
+import { hasFailureStatus } from './http-status.js';
+import type { Segment } from './segment.js';
+import type { SegmentView } from './view.js';
+import { codeFamily } from './words.js';
+
+/** Suffixes of exception and error class names (`IOException`, `HttpRequestFailure`, `SlackApiError`). */
+const EXCEPTION_SUFFIXES = ['Exception', 'Error', 'Failure', 'Fault'];
+
+/** Keys of an error body (`"error": "invalid_grant"`, `'error': 'invalid_auth'`, `"errorCode": "E0000011"`), lower-cased. */
+const ERROR_KEYS = new Set([
+  'error', 'error_description', 'errorcode', 'error_code', 'errorsummary', 'errormessage', 'error_message', 'faultstring', 'faultcode', 'exception',
+]);
+
+function isIdentifierChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/**
+ * `SlackApiError`, `java.io.IOException`, `TypeError`: a class-like name (capital first, more
+ * than the bare suffix) ending in an exception suffix. The English words "error" and "failure"
+ * are not: they are lower case or stand alone.
+ */
+function isExceptionName(word: string): boolean {
+  const simple = word.slice(word.lastIndexOf('.') + 1);
+  const first = simple.charCodeAt(0);
+  if (!(first >= 65 && first <= 90)) return false;
+  return EXCEPTION_SUFFIXES.some((suffix) => simple.length > suffix.length && simple.endsWith(suffix));
+}
+
+/** The value after `:` at `i` is something: not null, false, 0 or empty (`"errors": []` is no error). */
+function hasValue(text: string, i: number): boolean {
+  let j = i;
+  while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+  if (text.charCodeAt(j) === 92 /* \ */) j++;
+  const c = text.charCodeAt(j);
+  if (c === 34 || c === 39) {
+    let k = j + 1;
+    if (text.charCodeAt(k) === 92) k++;
+    return k < text.length && text.charCodeAt(k) !== c;
+  }
+  if (c === 123 || c === 91) {
+    let k = j + 1;
+    while (k < text.length && isSpace(text.charCodeAt(k))) k++;
+    return k < text.length && text.charCodeAt(k) !== (c === 123 ? 125 : 93);
+  }
+  if (c >= 49 && c <= 57) return true;
+  return false;
+}
+
+/** A quoted key of an error body followed by a value: `"error": "x"`, `\"error\":\"x\"`, `'error': 'x'`, `"errors": [ {`. */
+function hasErrorKey(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const q = text.charCodeAt(i);
+    if (q !== 34 && q !== 39) continue;
+    let j = i + 1;
+    while (j < text.length && j - i <= 20 && isIdentifierChar(text.charCodeAt(j))) j++;
+    if (j === i + 1) continue;
+    let end = j;
+    if (text.charCodeAt(end) === 92) end++;
+    if (text.charCodeAt(end) !== q) continue;
+    const key = text.slice(i + 1, j).toLowerCase();
+    if (!ERROR_KEYS.has(key) && key !== 'errors') continue;
+    let k = end + 1;
+    while (k < text.length && isSpace(text.charCodeAt(k))) k++;
+    if (text.charCodeAt(k) !== 58 /* : */) continue;
+    if (hasValue(text, k + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * An error code in its own context: of a family the catalog knows (`AADSTS50126`, `E0000011`), or
+ * followed by a colon (`ABC12345: message`). Ticket numbers in chat (`INC0012345 can be closed`)
+ * are neither.
+ */
+function hasErrorCode(text: string, knownFamilies: ReadonlySet<string>): boolean {
+  let i = 0;
+  while (i < text.length) {
+    if (!isIdentifierChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < text.length && isIdentifierChar(text.charCodeAt(i))) i++;
+    if (i - start > 40) continue;
+    const family = codeFamily(text.slice(start, i).toLowerCase());
+    if (family === undefined) continue;
+    if (knownFamilies.has(family) || text.charCodeAt(i) === 58) return true;
+  }
+  return false;
+}
+
+/** `Error: ...`, `Error from server (Forbidden): ...`, `Exception: ...`: a tool's own error line. */
+function startsAsError(body: string): boolean {
+  for (const word of ['Error', 'ERROR', 'Exception', 'Fatal', 'FATAL']) {
+    if (body.startsWith(word) && !isIdentifierChar(body.charCodeAt(word.length))) return true;
+  }
+  return false;
+}
+
+/** An exception-like class name anywhere in the text. */
+function hasExceptionName(text: string): boolean {
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (!isIdentifierChar(c) && c !== 46) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < text.length && (isIdentifierChar(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i++;
+    if (i - start <= 300 && isExceptionName(text.slice(start, i))) return true;
+  }
+  return false;
+}
+
+/**
+ * An error of its own even if nothing in the catalog fits, worth a `none` finding next to the
+ * others: a stack trace, an exception name, an error code, an error body. `knownFamilies`: the
+ * error code families of the catalog (`aadsts`, `af`, `e`).
+ */
+export function isOwnError(seg: Segment, knownFamilies: ReadonlySet<string>): boolean {
+  if (seg.lines.some((l) => l.frame)) return true;
+  for (const line of seg.lines) {
+    if (hasExceptionName(line.body) || hasErrorCode(line.body, knownFamilies) || hasErrorKey(line.body)) return true;
+  }
+  return false;
+}
+
+/**
+ * Reads as an error report, if not one with a shape of its own: a log record at an error level,
+ * a tool's `Error: ...` line, an HTTP failure status in a status's context (`failed with HTTP
+ * 418`, `503 Service Unavailable`). Such lines often introduce an error the next lines hold (a
+ * log record's header, `HTTP/1.1 400 Bad Request` above its body), so they give a finding only
+ * when nothing else in the paste does.
+ */
+export function reportsError(seg: Segment, view: SegmentView): boolean {
+  if (seg.lines.some((l) => l.errorLevel || startsAsError(l.body))) return true;
+  return hasFailureStatus(view.words);
+}

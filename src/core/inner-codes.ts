@@ -1,0 +1,96 @@
+// The error codes an error carries inside whatever wraps it: `AADSTS50126` in a TokenRefreshException,
+// `"errorCode":"E0000004"` under the connector's 401 wrapper, `'error': 'invalid_auth'` in a
+// SlackApiError. The wrapper is shared by many errors; the inner code says which one it is.
+
+import { codeFamily } from './words.js';
+
+/** Quoted keys whose value is an error's code (`"error": "invalid_grant"`, `'errorCode': 'E0000004'`). */
+const CODE_KEYS = new Set(['error', 'errorcode', 'error_code', 'code']);
+/** The one unquoted label read so (`Code: InvalidAuthenticationToken`); `Error: ...` starts prose. */
+const CODE_LABEL = 'code';
+
+/**
+ * HTTP reason names restate the status (`"code": "InternalServerError"`, `"error": "not_found"`):
+ * they are no inner code of their own. Lower case, separators dropped.
+ */
+const STATUS_NAMES = new Set([
+  'badrequest', 'unauthorized', 'paymentrequired', 'forbidden', 'notfound', 'methodnotallowed', 'notacceptable', 'requesttimeout',
+  'conflict', 'gone', 'toomanyrequests', 'internalservererror', 'servererror', 'internalerror', 'notimplemented', 'badgateway',
+  'serviceunavailable', 'gatewaytimeout',
+]);
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** An identifier that reads as a code: `invalid_grant`, `API_DISABLED_FOR_ORG`, `AF20099`, `ErrorItemNotFound`. */
+function codeLike(value: string): boolean {
+  if (value.length < 4 || value.length > 64) return false;
+  if (STATUS_NAMES.has(value.toLowerCase().replace(/_/g, ''))) return false;
+  if (value.includes('_') || codeFamily(value.toLowerCase()) !== undefined) return true;
+  let capitals = 0;
+  for (let k = 0; k < value.length; k++) {
+    const c = value.charCodeAt(k);
+    if (c >= 65 && c <= 90) capitals++;
+  }
+  // PascalCase with two words or more (`InvalidAuthenticationToken`), not a plain word.
+  return capitals >= 2 && value.charCodeAt(0) >= 65 && value.charCodeAt(0) <= 90;
+}
+
+/**
+ * Inner codes of a text, lower-cased: code-shaped words of a family the catalog knows or
+ * followed by their colon (`AADSTS50126:`), and the code-like values of error and code keys,
+ * quoted or not (`"errorCode": "E0000004"`, `\"error\":\"invalid_client\"`, `Code: X`).
+ */
+export function innerCodesOf(text: string, knownFamilies: ReadonlySet<string>): string[] {
+  const found: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (!isWordChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let digits = false;
+    while (i < text.length && isWordChar(text.charCodeAt(i))) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) digits = true;
+      i++;
+    }
+    const length = i - start;
+    // Only a word with digits can be code-shaped, and the keys are 4 to 10 letters: skip the rest
+    // without cutting them out of the text.
+    if (length > 64 || (!digits && (length < 4 || length > 10))) continue;
+    const word = text.slice(start, i);
+    const lower = word.toLowerCase();
+    const family = codeFamily(lower);
+    if (family !== undefined && (knownFamilies.has(family) || text.charCodeAt(i) === 58) && !found.includes(lower)) found.push(lower);
+    if (!CODE_KEYS.has(lower)) continue;
+    // A key or label: skip its closing quote (escaped or not), spaces, the colon, spaces and an
+    // opening quote; the value is the identifier after them.
+    const before = text.charCodeAt(start - 1);
+    const quoted = before === 34 || before === 39;
+    if (!quoted && lower !== CODE_LABEL) continue;
+    let j = i;
+    if (text.charCodeAt(j) === 92) j++;
+    if (quoted && (text.charCodeAt(j) === 34 || text.charCodeAt(j) === 39)) j++;
+    while (text.charCodeAt(j) === 32) j++;
+    if (text.charCodeAt(j) !== 58) continue;
+    j++;
+    while (text.charCodeAt(j) === 32) j++;
+    if (text.charCodeAt(j) === 92) j++;
+    if (text.charCodeAt(j) === 34 || text.charCodeAt(j) === 39) j++;
+    const valueStart = j;
+    while (j < text.length && isWordChar(text.charCodeAt(j))) j++;
+    const value = text.slice(valueStart, j);
+    const code = value.toLowerCase();
+    if (codeLike(value) && !found.includes(code)) found.push(code);
+  }
+  return found;
+}
+
+/** Code-shaped codes (`aadsts50126`) say more than word codes (`invalid_grant`): compare those when there are any. */
+export function mostSpecific(codes: readonly string[]): string[] {
+  const shaped = codes.filter((c) => codeFamily(c) !== undefined);
+  return shaped.length > 0 ? shaped : [...codes];
+}

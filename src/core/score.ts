@@ -1,0 +1,274 @@
+// Scores one error (a segment's view) against the catalog entries the index points at: every
+// piece of evidence has a weight, they combine as a noisy-or, contradictions damp the result.
+
+import type { AppHint } from './app-hints.js';
+import { ALL_APPS_ID } from './catalog.js';
+import { addTo, type Index } from './catalog-index.js';
+import { add, findSequences, hasAny, hasCodeOfKind, inScope, lexicalEvidence, messageRun, nextGeneration, noisyOr, round, sharedBy, specificity, statusEvidence, type Candidate, type Found } from './evidence.js';
+import { httpStatusesIn, statusesInContext, terseStatus } from './http-status.js';
+import type { Evidence } from './types.js';
+import type { SegmentView } from './view.js';
+import { CODE_CONTRADICTION, MAX_LEXICAL_CANDIDATES, STATUS_CONTRADICTION, UNANCHORED_CAP, WEIGHT } from './weights.js';
+import { codeFamily } from './words.js';
+
+/** What is known about one error beyond its words. */
+export interface ErrorContext {
+  /** Apps that back an entry something else points at (the caller's app, or the text's hints). */
+  hintApps: readonly AppHint[];
+  /** The apps the caller or the error's own words name; entries of other specific apps stay suggestions at most. */
+  namedApps: ReadonlySet<string> | undefined;
+  /** App hints of the error's own lines (names, hosts, packages, stack frames). */
+  ownHints: readonly AppHint[];
+  /** The error's inner codes (inner-codes.ts), the most specific kind only. */
+  innerCodes: readonly string[];
+  /** Its stack frames run in somebody else's code (provenance.ts). */
+  foreignCode: boolean;
+}
+
+export function scoreSegment(index: Index, view: SegmentView, context: ErrorContext): Candidate[] {
+  const { hintApps, namedApps, ownHints, innerCodes, foreignCode } = context;
+  const { sums, stamp, evidenceStamp } = index.scratch;
+  const generation = nextGeneration(index.scratch);
+  const evidenceOf = new Map<number, Evidence[]>();
+  const found: Found = { evidenceOf, evidenceStamp, generation };
+  const uniqueWords = new Set(view.words);
+  const segmentStatuses = new Set<number>();
+  /** Families of the error codes in the paste (`aadsts` of AADSTS50126). */
+  const segmentFamilies = new Set<string>();
+  /** Whether the paste holds a qualified exception name (asked once per name, not per entry). */
+  const qualifiedSeen = new Map<string, boolean>();
+  /** Entries the paste points at with a code or phrase only their app has. */
+  const appCodeOrPhrase = new Set<number>();
+  /**
+   * Entries the paste points at with something that says their app: a code, a phrase only their
+   * app has, an exception of their app's own package, their own message beyond exception names.
+   * An exception name alone (NullPointerException, IOException) or a generic timeout does not.
+   */
+  const carriesApp = new Set<number>();
+  /**
+   * Entries of each catalog code, exception and phrase the paste holds: an error that carries
+   * another entry's own words is not one a status alone can point at.
+   */
+  const anchorsHeld: number[][] = [];
+
+  for (const word of uniqueWords) {
+    const codeHits = index.codes.get(word);
+    if (codeHits) {
+      anchorsHeld.push(codeHits);
+      const oneApp = index.oneAppCodes.has(word);
+      // One evidence object for every entry it points at: evidence is read, never changed.
+      const seen: Evidence = { kind: 'code', value: word.toUpperCase(), weight: WEIGHT.code * specificity(codeHits.length) };
+      const seenInScope: Evidence = { ...seen, weight: WEIGHT.code * specificity(sharedBy(index, namedApps, codeHits)) };
+      for (const i of codeHits) {
+        add(found, i, inScope(index, namedApps, i) ? seenInScope : seen);
+        carriesApp.add(i);
+        if (oneApp) appCodeOrPhrase.add(i);
+      }
+    }
+    const family = codeFamily(word);
+    if (family !== undefined) segmentFamilies.add(family);
+    const exceptionHits = index.exceptions.get(word);
+    if (exceptionHits) {
+      anchorsHeld.push(exceptionHits);
+      const typo = view.corrected.has(word);
+      for (const i of exceptionHits) {
+        const entry = index.entries[i];
+        const qualified = entry?.qualifiedExceptions.find((q) => {
+          if (!q.endsWith(word)) return false;
+          let seen = qualifiedSeen.get(q);
+          if (seen === undefined) {
+            seen = view.lowerText.includes(q);
+            qualifiedSeen.set(q, seen);
+          }
+          return seen;
+        });
+        const shared = inScope(index, namedApps, i) ? sharedBy(index, namedApps, exceptionHits) : exceptionHits.length;
+        const weight = (qualified ? WEIGHT.qualifiedException : WEIGHT.exception) * specificity(shared) * (typo ? WEIGHT.fuzzyFactor : 1);
+        const name = typo ? (view.corrected.get(word) ?? word) : (index.exceptionNames.get(word) ?? word);
+        add(found, i, { kind: 'exception', value: qualified ? (index.exceptionNames.get(qualified) ?? qualified) : name, weight });
+        if (entry !== undefined && index.exceptionOwners.get(word) === entry.entry.app) carriesApp.add(i);
+      }
+    }
+    if (word.length === 3) {
+      const n = Number(word);
+      if (index.knownStatuses.has(n)) segmentStatuses.add(n);
+    }
+  }
+  for (const status of httpStatusesIn(view.words, index.knownStatuses)) segmentStatuses.add(status);
+  for (const phrase of findSequences(index.phrases, view.words)) {
+    anchorsHeld.push(phrase.entries);
+    const seen: Evidence = { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) };
+    const seenInScope: Evidence = { ...seen, weight: WEIGHT.phrase * specificity(sharedBy(index, namedApps, phrase.entries)) };
+    for (const i of phrase.entries) {
+      add(found, i, inScope(index, namedApps, i) ? seenInScope : seen);
+      if (phrase.oneApp) {
+        appCodeOrPhrase.add(i);
+        carriesApp.add(i);
+      }
+    }
+  }
+  // Hosts and statuses only support an entry something else already points at...
+  const hostsFound = findSequences(index.hosts, view.words);
+  // ...except together: the status an error reports, in a status's context (`401 Unauthorized`,
+  // `returns 403`, `Status Code: Unauthorized`, or terse `Exchange Online 401`), points at the
+  // entry carrying it when the error names the entry's app or shows the entry's upstream host
+  // (`401 Client Error ... https://contoso.okta.com/...`), and holds no catalog code, exception or
+  // phrase the entry lacks (`Box: HttpRequestFailure: ... 401` is not Box's BoxServerException 401).
+  const statusesRead = statusesInContext(view.words);
+  for (const appId of namedApps ?? []) {
+    const terse = terseStatus(view.words, index.appNames.get(appId) ?? []);
+    if (terse !== undefined) statusesRead.add(terse);
+  }
+  for (const status of statusesRead) if (index.knownStatuses.has(status)) segmentStatuses.add(status);
+  const ownStatus = new Set<number>();
+  if (statusesRead.size > 0 && (namedApps !== undefined || hostsFound.length > 0)) {
+    // The named apps' entries and the hosts' entries, not every entry with the status (a
+    // 10,000-entry catalog has a thousand 401s).
+    const pool: number[] = [];
+    for (const appId of namedApps ?? []) for (const i of index.entriesByApp.get(appId) ?? []) pool.push(i);
+    for (const host of hostsFound) for (const i of host.entries) pool.push(i);
+    for (const i of pool) {
+      const entry = index.entries[i];
+      if (!entry || ownStatus.has(i) || !hasAny(statusesRead, entry.statuses)) continue;
+      if (anchorsHeld.some((list) => !list.includes(i))) continue;
+      ownStatus.add(i);
+      if (evidenceStamp[i] !== generation) {
+        evidenceOf.set(i, []);
+        evidenceStamp[i] = generation;
+      }
+    }
+  }
+
+  // Lexical: idf-weighted share of the entry's words present (BM25 with k1 -> 0, normalised by the
+  // entry's own score, so 1.0 means every word of the entry is in the paste). Sums live in the
+  // matcher's scratch slots; `touched` keeps the order entries were first reached in.
+  const touched: number[] = [];
+  let segmentWeight = 0;
+  const uniqueMaskedWords = new Set(view.masked);
+  // The words of the app the error names are the name, which the app hint accounts for, not
+  // something an entry has to explain ('Microsoft 365: invalid_grant').
+  const nameWords = new Set<string>();
+  for (const appId of namedApps ?? []) for (const name of index.appNames.get(appId) ?? []) for (const w of name) nameWords.add(w);
+  for (const word of uniqueMaskedWords) {
+    const posting = index.postings.get(word);
+    if (!posting) continue;
+    const w = posting.idf;
+    if (!nameWords.has(word)) segmentWeight += w;
+    for (const i of posting.entries) {
+      if (stamp[i] !== generation) {
+        stamp[i] = generation;
+        sums[i] = 0;
+        touched.push(i);
+      }
+      sums[i] = (sums[i] ?? 0) + w;
+    }
+  }
+  // Entries only the lexical score points at: the best few are enough (a 10,000-entry catalog
+  // shares common words with thousands of entries).
+  const lexicalOnly: [number, number][] = [];
+  const { lexSelf } = index;
+  for (const i of touched) {
+    const self = lexSelf[i] ?? 0;
+    if (self <= 0) continue;
+    const coverage = (sums[i] ?? 0) / self;
+    if (evidenceStamp[i] === generation) {
+      const entry = index.entries[i];
+      if (entry) add(found, i, lexicalEvidence(entry, coverage));
+    } else if (coverage >= 0.2) lexicalOnly.push([i, coverage]);
+  }
+  if (lexicalOnly.length > MAX_LEXICAL_CANDIDATES) lexicalOnly.sort((a, b) => b[1] - a[1]).length = MAX_LEXICAL_CANDIDATES;
+  for (const [i, coverage] of lexicalOnly) {
+    const entry = index.entries[i];
+    if (entry) add(found, i, lexicalEvidence(entry, coverage));
+  }
+  for (const host of hostsFound) {
+    const seen: Evidence = { kind: 'host', value: host.display, weight: WEIGHT.host };
+    for (const i of host.entries) {
+      if (evidenceStamp[i] === generation) add(found, i, seen);
+    }
+  }
+
+  // Hosts, packages and frames of the error's own lines that point at apps: an entry none of them
+  // is of, pointed at only by what several apps share (NullPointerException, `Read timed out`,
+  // the 401 wrapper), is not this error.
+  const ownApps = new Set(ownHints.map((h) => h.appId));
+  const pointsElsewhere = foreignCode || ownHints.some((h) => !h.named);
+
+  let positions: Map<string, number[]> | undefined;
+  const candidates: Candidate[] = [];
+  for (const [i, evidence] of evidenceOf) {
+    const entry = index.entries[i];
+    if (!entry) continue;
+    let sharesStatus = false;
+    for (const status of segmentStatuses) {
+      if (entry.statuses.has(status)) {
+        const own = ownStatus.has(i) && statusesRead.has(status);
+        evidence.push(statusEvidence(status, own));
+        sharesStatus = true;
+      }
+    }
+    if (!positions) {
+      // Only where a portal message could start: the other words are never looked up.
+      positions = new Map();
+      for (let p = 0; p < view.masked.length; p++) {
+        const w = view.masked[p] as string;
+        if (index.messageStarts.has(w)) addTo(positions, w, p);
+      }
+    }
+    const m = entry.messageSeq.length;
+    const k = messageRun(entry.messageSeq, positions, view.masked);
+    if (m > 0 && k === m) evidence.push({ kind: 'message', value: entry.entry.message.slice(0, 200), weight: WEIGHT.message });
+    else if (m >= 3 && k >= 3 && k / m >= 0.5) {
+      evidence.push({ kind: 'message', value: `${k} of ${m} words of the portal message`, weight: WEIGHT.messagePrefix * (k / m) });
+    }
+    if (entry.messageCarriesApp && m > 0 && k >= Math.min(m, 3)) carriesApp.add(i);
+    // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
+    // is not AADSTS70008).
+    // The entry's own error code outweighs the status: the vendor's API and the connector report
+    // one failure with different statuses (Salesforce answers INVALID_SESSION_ID with 401, the
+    // portal shows 400).
+    const ownCode = evidence.some((e) => e.kind === 'code');
+    const otherStatus = !ownCode && entry.statuses.size > 0 && segmentStatuses.size > 0 && !sharesStatus;
+    // The app named by the caller or the text backs an entry something specific already points at.
+    // Under another status, the wrapper around it (`HttpRequestFailure: Server returned:`, the start
+    // of the message up to the status) is shared by every status and is no anchor of its own.
+    const anchored = ownStatus.has(i) || evidence.some((e) => e.kind === 'code' || e.kind === 'phrase' || (e.kind === 'message' && (!otherStatus || e.weight >= WEIGHT.message)) || (e.kind === 'exception' && !otherStatus));
+    const hint = hintApps.find((h) => h.appId === entry.entry.app);
+    if (hint && anchored) evidence.push({ kind: 'app-hint', value: hint.value, weight: WEIGHT.appHint });
+    let score = noisyOr(evidence);
+    // Shared words and a status alone ("500 Internal Server Error" on any web page) are a
+    // suggestion at most: a match needs something of the entry's own (code, exception, phrase,
+    // or its message word for word).
+    if (!anchored) score = Math.min(score, UNANCHORED_CAP);
+    // An error the caller or its own words say is app X's is not app Y's (an all-apps entry fits
+    // any app): Y's entry stays a suggestion at most.
+    if (namedApps && entry.entry.app !== ALL_APPS_ID && !namedApps.has(entry.entry.app)) score = Math.min(score, UNANCHORED_CAP);
+    if (pointsElsewhere && entry.entry.app !== ALL_APPS_ID && !ownApps.has(entry.entry.app) && !carriesApp.has(i)) score = Math.min(score, UNANCHORED_CAP);
+    if (otherStatus) score *= STATUS_CONTRADICTION;
+    // The inner code says which error a wrapper holds: an entry that carries none of the paste's
+    // (`AADSTS50126` under TokenRefreshException, `E0000004` under the 401 wrapper) is another
+    // error, however well the wrapper fits. All-apps entries are a status, whatever the code.
+    const otherFamilyCode = entry.codeFamilies.size > 0 && segmentFamilies.size > 0 && !hasAny(entry.codes, uniqueWords) && hasAny(segmentFamilies, entry.codeFamilies);
+    // Unless the entry is pointed at by a code or phrase only its app has (another error on the
+    // same line), or it carries an inner code of the same kind that differs (Workday's wrapper
+    // around invalid_request is not its invalid_grant entry).
+    const otherInnerCode = innerCodes.length > 0 && entry.entry.app !== ALL_APPS_ID && !innerCodes.some((c) => entry.knownCodes.has(c)) &&
+      (!appCodeOrPhrase.has(i) || hasCodeOfKind(entry.knownCodes, innerCodes));
+    if (otherFamilyCode || otherInnerCode) score *= CODE_CONTRADICTION;
+    // How much of what the paste says (in the catalog's words) this entry explains; the status an
+    // entry is anchored by is explained even where its message does not spell it.
+    let explained = stamp[i] === generation ? (sums[i] ?? 0) : 0;
+    if (ownStatus.has(i)) {
+      for (const status of statusesRead) {
+        const word = String(status);
+        if (entry.statuses.has(status) && !entry.lexTokens.includes(word) && uniqueMaskedWords.has(word)) explained += index.postings.get(word)?.idf ?? 0;
+      }
+    }
+    const share = segmentWeight > 0 ? Math.min(1, explained / segmentWeight) : 0;
+    score *= 0.75 + 0.25 * share;
+    candidates.push({ index: i, evidence: evidence.sort((a, b) => b.weight - a.weight), score: round(score) });
+  }
+  // Best first; on a tie the shorter message (the more general error), then catalog order.
+  const lengths = index.messageLengths;
+  return candidates.sort((a, b) => b.score - a.score || (lengths[a.index] ?? 0) - (lengths[b.index] ?? 0) || a.index - b.index);
+}

@@ -1,0 +1,79 @@
+// From ranked candidates to a verdict: match (one app's entry clearly best), ambiguous (near-ties
+// across apps that no app hint settles) or none (nothing strong enough; weak suggestions only).
+
+import type { AppHint } from './app-hints.js';
+import { ALL_APPS_ID } from './catalog.js';
+import type { Index } from './catalog-index.js';
+import type { Candidate } from './evidence.js';
+import type { CatalogEntry, Evidence, ScoredEntry, Verdict } from './types.js';
+import { MATCH_THRESHOLD, MAX_RUNNER_UPS, MAX_SUGGESTIONS, SUGGEST_THRESHOLD, TIE_MARGIN, WEIGHT } from './weights.js';
+
+export interface VerdictChoice {
+  verdict: Verdict;
+  matches: Candidate[];
+  runnerUps: Candidate[];
+}
+
+const ANCHOR_KINDS = new Set<Evidence['kind']>(['code', 'exception', 'phrase', 'message']);
+
+/** What of the entry's own the paste carries, as comparable keys. */
+export function anchorsOf(c: Candidate): string[] {
+  return c.evidence.filter((e) => ANCHOR_KINDS.has(e.kind)).map((e) => (e.kind === 'exception' ? e.value.slice(e.value.lastIndexOf('.') + 1) : e.value).toLowerCase());
+}
+
+/** A second error in one segment needs a code, an exception or its whole message, not only a phrase. */
+export function strongAnchor(c: Candidate): boolean {
+  return c.evidence.some((e) => e.kind === 'code' || e.kind === 'exception' || (e.kind === 'message' && e.weight >= WEIGHT.message));
+}
+
+export function scored(index: Index, c: Candidate): ScoredEntry {
+  const entry = index.entries[c.index]?.entry as CatalogEntry;
+  return { entry, score: c.score, evidence: c.evidence };
+}
+
+/**
+ * The verdict for one error's candidates (best first). `callerApp` (the caller's `app`) wins over
+ * `textHints` (apps the text points at) when near-ties span several apps.
+ */
+function appOf(index: Index, c: Candidate): string {
+  return index.entries[c.index]?.entry.app ?? '';
+}
+
+function hasCodes(c: Candidate, codes: readonly string[]): boolean {
+  return codes.every((code) => c.evidence.some((e) => e.kind === 'code' && e.value === code));
+}
+
+export function chooseVerdict(index: Index, candidates: Candidate[], callerApp: string | undefined, textHints: Pick<AppHint, 'appId' | 'value'>[]): VerdictChoice {
+  const best = candidates[0];
+  if (!best || best.score < MATCH_THRESHOLD) {
+    return { verdict: 'none', matches: candidates.filter((c) => c.score >= SUGGEST_THRESHOLD).slice(0, MAX_SUGGESTIONS), runnerUps: [] };
+  }
+  const strong = candidates.filter((c) => c.score >= MATCH_THRESHOLD);
+  // A candidate lacking an error code that the best one has (E0000007, AF20012) is not as likely,
+  // however close the scores.
+  const bestCodes = best.evidence.filter((e) => e.kind === 'code').map((e) => e.value);
+  let tied = strong.filter((c) => c.score >= best.score - TIE_MARGIN && hasCodes(c, bestCodes));
+  const apps = new Set(tied.map((c) => appOf(index, c)));
+  if (apps.size > 1) {
+    // The caller's app wins over what the text says; an all-apps entry fits any app.
+    const hintApps = callerApp ? [callerApp] : textHints.map((h) => h.appId);
+    for (const appId of hintApps) {
+      const fitting = strong.filter((c) => appOf(index, c) === appId || appOf(index, c) === ALL_APPS_ID);
+      const fittingTied = fitting.filter((c) => tied.includes(c));
+      const pick = fittingTied.length > 0 ? fittingTied : fitting;
+      if (pick.length > 0) {
+        const hint = callerApp ? { appId, value: `app ${appId} given` } : textHints.find((h) => h.appId === appId);
+        tied = pick.map((c) => (appOf(index, c) === appId && hint && !c.evidence.some((e) => e.kind === 'app-hint') ? { ...c, evidence: [...c.evidence, { kind: 'app-hint', value: hint.value, weight: 0 }] } : c));
+        break;
+      }
+    }
+  }
+  const tiedApps = new Set(tied.map((c) => appOf(index, c)));
+  if (tiedApps.size > 1) {
+    // One candidate per entry, best first; every app represented.
+    return { verdict: 'ambiguous', matches: tied, runnerUps: [] };
+  }
+  const winner = tied[0] ?? best;
+  const runnerUps = candidates.filter((c) => c.index !== winner.index && c.score >= SUGGEST_THRESHOLD).slice(0, MAX_RUNNER_UPS);
+  return { verdict: 'match', matches: [winner], runnerUps };
+}

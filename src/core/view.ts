@@ -1,0 +1,59 @@
+// What the scorer reads of one error: its words with typos corrected to the catalog's vocabulary
+// (one edit away, words of six letters or more), and its masked words for the lexical score.
+
+import type { Index } from './catalog-index.js';
+import type { Token } from './mask.js';
+import { isAlphabetic, typoKeys, withinOneEdit } from './words.js';
+
+/** Corrections remembered per matcher (a word maps to itself when none is one edit away). */
+const MAX_REMEMBERED_TYPOS = 20_000;
+
+export interface SegmentView {
+  /** Raw words, typos corrected to the catalog's vocabulary where one edit away. */
+  words: string[];
+  /** Masked words (placeholders once per span), typos corrected. */
+  masked: string[];
+  /** Words corrected from a typo: corrected -> as written. */
+  corrected: Map<string, string>;
+  lowerText: string;
+}
+
+function correctTypo(index: Index, word: string): string | undefined {
+  if (word.length < 6 || word.length > 40 || !isAlphabetic(word)) return undefined;
+  for (const length of [word.length, word.length - 1, word.length + 1]) {
+    for (const key of typoKeys(word, length)) {
+      for (const candidate of index.typos.get(key) ?? []) {
+        if (candidate !== word && withinOneEdit(word, candidate)) return candidate;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The view of one error from its scoring tokens (see scoringTokens) and their text. The same
+ * unknown words come back paste after paste (chat, instance data), so corrections are remembered
+ * across calls; the memo is bounded and only ever holds the answer correctTypo would give.
+ */
+export function viewOf(index: Index, tokens: readonly Token[], text: string): SegmentView {
+  const words: string[] = [];
+  const masked: string[] = [];
+  const corrected = new Map<string, string>();
+  const memo = index.typoMemo;
+  for (const t of tokens) {
+    let word = t.raw;
+    if (!index.vocabulary.has(word) && t.masked === word) {
+      let fixed = memo.get(word);
+      if (fixed === undefined) {
+        fixed = correctTypo(index, word) ?? word;
+        if (memo.size >= MAX_REMEMBERED_TYPOS) memo.clear();
+        memo.set(word, fixed);
+      }
+      if (fixed !== word) corrected.set(fixed, word);
+      word = fixed;
+    }
+    words.push(word);
+    if (t.masked.length > 0) masked.push(t.masked === t.raw ? word : t.masked);
+  }
+  return { words, masked, corrected, lowerText: text.toLowerCase() };
+}
