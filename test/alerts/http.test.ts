@@ -160,6 +160,24 @@ describe('alerts in, cards out', () => {
     expect(shown(stats)).toContain('Alerts in the last 30 days: 7 received, 1 deduplicated, 5 posted, 1 cleared at the source');
   });
 
+});
+
+describe('set alerts channel', () => {
+  it('typed in a channel thread wins over ALERTS_CHANNEL_ID: the next alert starts its thread in that channel', async () => {
+    const channelMessage = fixture('../activities/channel-mention');
+    const set = await post(`${app.url}/api/messages`, { ...channelMessage, id: 'set-alerts-1', text: '<at>Connector Doctor</at> set alerts channel', attachments: [], serviceUrl: teams.serviceUrl });
+    expect(set.status).toBe(200);
+    const confirmation = await teams.next((c) => c.method === 'POST' && c.conversationId === '19:opsChannelExample@thread.tacv2;messageid=1764585060000');
+    expect(JSON.stringify(confirmation.body)).toContain('each new connector alert will start a thread in this channel');
+    const res = await send({ id: 'after-set-1', title: 'Google Workspace connector failed', description: 'GoogleJsonResponseException: 403 Forbidden', app: 'Google Workspace' });
+    expect(res.json()).toMatchObject({ outcome: 'opened' });
+    const { incidentId } = res.json() as { incidentId: string };
+    const thread = await teams.next((c) => c.path === '/v3/conversations' && JSON.stringify(c.body).includes(incidentId));
+    expect(thread.conversationId).toBe('19:opsChannelExample@thread.tacv2');
+  });
+});
+
+describe('rate', () => {
   it('a burst beyond the rate of one token gets 429 with Retry-After, and nothing is recorded for it', async () => {
     let refused: { status: number; retryAfter: string | null; text: string } | undefined;
     for (let i = 0; i < 80 && !refused; i += 1) {
