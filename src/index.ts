@@ -1,9 +1,13 @@
 // Entry point: config -> store -> catalog -> matcher threads -> bot -> server.listen, plus the
 // escalation outbox worker and retention purge; graceful shutdown on SIGINT/SIGTERM. A start-up
 // failure closes whatever was already opened and ends with one line, never a stack trace.
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createAlertEndpoint, DEFAULT_ALERT_RATE_LIMITS } from './alerts/endpoint.js';
-import type { AlertIngestDeps } from './alerts/ingest.js';
+import { createEntraTokenSource } from './alerts/entra-token.js';
+import { recordParsedAlert, type AlertIngestDeps } from './alerts/ingest.js';
+import { createMdcaClient } from './alerts/mdca-client.js';
+import { createPoller } from './alerts/poller.js';
 import { loadConfig, type Config } from './config.js';
 import { inspectCatalog, type LoadCatalogOptions } from './core/catalog.js';
 import { refuseCapturingEntries } from './core/catalog-guard.js';
@@ -14,6 +18,7 @@ import { createDiagnosisPool } from './diagnosis/pool.js';
 import { isEntryPoint } from './entry-point.js';
 import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
 import type { AlertOutcome, EscalationSink, IncidentStore } from './incidents/types.js';
+import type { INetworkModule } from '@azure/msal-node';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { createServer } from './server.js';
@@ -29,6 +34,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export interface StartOptions {
   openStore?: typeof openStore;
   diagnosis?: { threads?: number; queueLimit?: number; heavyChars?: number };
+  /** How MSAL reaches the Entra token endpoint (tests point it at a loopback stand-in). */
+  entraNetworkClient?: INetworkModule;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}) {
@@ -220,6 +227,29 @@ export async function start(config: Config, logger: Logger, options: StartOption
     void auth.warmUp().then((ok) => {
       if (!ok) logger.warn({ reason: auth.keys?.lastError }, 'could not fetch the Bot Framework signing keys; Teams requests are refused (401) and /readyz says not ready until they can be fetched');
     });
+
+    // The optional pull from the Defender for Cloud Apps API (off unless configured).
+    if (config.mdca) {
+      const { credential } = config.mdca;
+      const client = createMdcaClient({
+        apiUrl: config.mdca.apiUrl,
+        auth: credential.kind === 'api-token' ? { kind: 'api-token', token: credential.token } : { kind: 'bearer', tokens: createEntraTokenSource(credential, options.entraNetworkClient ? { networkClient: options.entraNetworkClient } : {}) },
+      });
+      const poller = createPoller({
+        client,
+        store,
+        record: (alert) => recordParsedAlert(alertIngest, alert),
+        onRecorded: onAlertRecorded,
+        onPoll: (outcome) => metrics.alertPolls.inc({ outcome }),
+        holder: randomUUID(),
+        clock: () => new Date(),
+        intervalMs: config.mdca.pollIntervalMs,
+        logger,
+      });
+      poller.start();
+      opened.push({ name: 'alerts poller', close: () => poller.stop() });
+      logger.info({ intervalMs: config.mdca.pollIntervalMs, credential: credential.kind }, 'polling Defender for Cloud Apps for app connector alerts');
+    }
 
     const retention = createRetentionJob({ store, retentionDays: config.retentionDays, logger });
     retention.start();
