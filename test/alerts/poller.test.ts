@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEntraTokenSource } from '../../src/alerts/entra-token.js';
 import { recordParsedAlert } from '../../src/alerts/ingest.js';
 import { createMdcaClient, type MdcaAuth } from '../../src/alerts/mdca-client.js';
-import { createPoller, isAppConnectorSystemAlert, type Poller } from '../../src/alerts/poller.js';
+import { createPoller, isAppConnectorSystemAlert } from '../../src/alerts/poller.js';
 import { loadCatalog } from '../../src/core/catalog.js';
 import { createMatcher } from '../../src/core/match.js';
 import { openStore } from '../../src/incidents/index.js';
