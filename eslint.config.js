@@ -20,4 +20,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['botbuilder*', 'restify*', '**/teams/**'] }],
     },
   },
+  {
+    files: ['src/alerts/**/*.ts'],
+    rules: {
+      // Alerts are parsed, deduplicated and polled without Teams or HTTP framework: teams/ posts them.
+      'no-restricted-imports': ['error', { patterns: ['botbuilder*', 'botframework-*', 'restify*', '**/teams/**', '**/cards/**'] }],
+    },
+  },
 );
