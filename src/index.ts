@@ -1,13 +1,8 @@
 // Entry point: config -> store -> catalog -> matcher threads -> bot -> server.listen, plus the
-// escalation outbox worker and retention purge; graceful shutdown on SIGINT/SIGTERM. A start-up
-// failure closes whatever was already opened and ends with one line, never a stack trace.
-import { randomUUID } from 'node:crypto';
+// escalation outbox worker, the alerts (alert-wiring.ts) and the retention purge; graceful shutdown
+// on SIGINT/SIGTERM. A start-up failure closes whatever was already opened and ends with one line, never a stack trace.
 import type { AddressInfo } from 'node:net';
-import { createAlertEndpoint, DEFAULT_ALERT_RATE_LIMITS } from './alerts/endpoint.js';
-import { createEntraTokenSource } from './alerts/entra-token.js';
-import { recordParsedAlert, type AlertIngestDeps } from './alerts/ingest.js';
-import { createMdcaClient } from './alerts/mdca-client.js';
-import { createPoller } from './alerts/poller.js';
+import { wireAlerts } from './alert-wiring.js';
 import { loadConfig, type Config } from './config.js';
 import { inspectCatalog, type LoadCatalogOptions } from './core/catalog.js';
 import { refuseCapturingEntries } from './core/catalog-guard.js';
@@ -17,14 +12,14 @@ import { DEFAULT_PRESS_RATE_LIMITS, DEFAULT_RATE_LIMITS, createRateLimiter } fro
 import { createDiagnosisPool } from './diagnosis/pool.js';
 import { isEntryPoint } from './entry-point.js';
 import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
-import type { AlertOutcome, EscalationSink, IncidentStore } from './incidents/types.js';
+import type { EscalationSink, IncidentStore } from './incidents/types.js';
 import type { INetworkModule } from '@azure/msal-node';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { createServer } from './server.js';
 import { createAdapter, createMessageEndpoint } from './teams/adapter.js';
 import { createBotFrameworkAuthentication } from './teams/auth.js';
-import { ALERTS_CHANNEL_TARGET, createAlertsChannelSink } from './teams/alerts-channel.js';
+import { ALERTS_CHANNEL_TARGET } from './teams/alerts-channel.js';
 import { ConnectorDoctorBot } from './teams/bot.js';
 import { SUPPORT_CHANNEL_SETTING, TEAMS_CHANNEL_TARGET, createSupportChannelSink, refreshIncidentCard } from './teams/support-channel.js';
 
@@ -122,25 +117,28 @@ export async function start(config: Config, logger: Logger, options: StartOption
       if (config.supportChannelId || (await store.getSetting(SUPPORT_CHANNEL_SETTING)) !== undefined) targets.push(TEAMS_CHANNEL_TARGET);
       return targets;
     };
-    const alertsSink = createAlertsChannelSink({
-      adapter,
-      botAppId: config.microsoftAppId ?? '',
-      audience: auth.getOriginatingAudience(),
-      store,
-      matcher,
-      logger,
-      ...(config.alertsChannelId
-        ? { configured: { channelId: config.alertsChannelId, serviceUrl: config.alertsServiceUrl, tenantId: config.alertsTenantId } }
-        : {}),
-      hasDestination: async () => (await escalationTargets()).length > 0,
-    });
-    const sinks: EscalationSink[] = [createSupportChannelSink(channelDeps), alertsSink];
-    if (config.supportWebhookUrl && config.supportWebhookSecret) {
-      sinks.push(createWebhookSink({ url: config.supportWebhookUrl, secret: config.supportWebhookSecret }));
-    }
     const refresh = async (incidentId: string) => {
       await refreshIncidentCard(channelDeps, incidentId);
     };
+    const outbox: { worker?: ReturnType<typeof createOutboxWorker> } = {};
+    const alerts = wireAlerts({
+      config,
+      store,
+      matcher,
+      diagnose: (text, diagnoseOptions) => pool.diagnose(text, diagnoseOptions),
+      metrics,
+      logger,
+      adapter,
+      audience: auth.getOriginatingAudience(),
+      hasDestination: async () => (await escalationTargets()).length > 0,
+      refresh,
+      wake: () => outbox.worker?.wake(),
+      ...(options.entraNetworkClient ? { entraNetworkClient: options.entraNetworkClient } : {}),
+    });
+    const sinks: EscalationSink[] = [createSupportChannelSink(channelDeps), alerts.sink];
+    if (config.supportWebhookUrl && config.supportWebhookSecret) {
+      sinks.push(createWebhookSink({ url: config.supportWebhookUrl, secret: config.supportWebhookSecret }));
+    }
     const worker = createOutboxWorker({
       store,
       sinks,
@@ -150,43 +148,10 @@ export async function start(config: Config, logger: Logger, options: StartOption
       logger,
       // The card says "delivered to support" (or that delivery failed) as soon as the outbox knows.
       // An alert's card was just posted as it is: nothing to refresh.
-      onDelivered: (message) => (message.target === ALERTS_CHANNEL_TARGET ? void metrics.alertsPosted.inc() : refresh(message.incidentId)),
+      onDelivered: (message) => (alerts.delivered(message) ? undefined : refresh(message.incidentId)),
       onDeadLettered: (message) => (message.target === ALERTS_CHANNEL_TARGET ? undefined : refresh(message.incidentId)),
     });
-
-    // Alerts: every new one queues its card (the worker posts it now); a repeat or a clear updates
-    // the card where it stands, best effort (the store has the truth; the next update carries it).
-    const alertIngest: AlertIngestDeps = {
-      store,
-      matcher,
-      diagnose: (text, diagnoseOptions) => pool.diagnose(text, diagnoseOptions),
-      clock: () => new Date(),
-      postTargets: [ALERTS_CHANNEL_TARGET],
-    };
-    const onAlertRecorded = (outcome: AlertOutcome, source: string) => {
-      metrics.alertsReceived.inc({ source });
-      const { decision } = outcome;
-      if (decision.kind === 'open') {
-        if (!decision.resolved) worker.wake();
-        return;
-      }
-      if (decision.kind === 'repeat' || decision.kind === 'ignore') metrics.alertsDeduplicated.inc();
-      if (decision.kind === 'clear') metrics.alertsCleared.inc();
-      if (decision.kind !== 'ignore') {
-        void refresh(outcome.incident.id).catch((error: unknown) => logger.warn({ incidentId: outcome.incident.id, err: { name: (error as Error)?.name } }, 'could not update an alert card'));
-      }
-    };
-    const alerts =
-      config.alertsTokens.length > 0
-        ? createAlertEndpoint({
-            tokens: config.alertsTokens,
-            ingest: alertIngest,
-            limiter: createRateLimiter({ ...DEFAULT_ALERT_RATE_LIMITS, clock: Date.now }),
-            onRecorded: onAlertRecorded,
-            onRefused: (reason) => metrics.alertRefusals.inc({ reason }),
-            logger,
-          })
-        : undefined;
+    outbox.worker = worker;
 
     const bot = new ConnectorDoctorBot({
       store,
@@ -214,7 +179,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     };
     // Outside local mode every Teams request needs the signing keys: without them the instance refuses all.
     if (!config.localMode) readiness['teams-keys'] = () => auth.warmUp();
-    const server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics, auth }), readiness, metrics, logger, ...(alerts ? { alerts } : {}) });
+    const server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics, auth }), readiness, metrics, logger, ...(alerts.endpoint ? { alerts: alerts.endpoint } : {}) });
 
     await listen(server, config.port, config.host);
     opened.push({ name: 'server', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
@@ -229,26 +194,10 @@ export async function start(config: Config, logger: Logger, options: StartOption
     });
 
     // The optional pull from the Defender for Cloud Apps API (off unless configured).
-    if (config.mdca) {
-      const { credential } = config.mdca;
-      const client = createMdcaClient({
-        apiUrl: config.mdca.apiUrl,
-        auth: credential.kind === 'api-token' ? { kind: 'api-token', token: credential.token } : { kind: 'bearer', tokens: createEntraTokenSource(credential, options.entraNetworkClient ? { networkClient: options.entraNetworkClient } : {}) },
-      });
-      const poller = createPoller({
-        client,
-        store,
-        record: (alert) => recordParsedAlert(alertIngest, alert),
-        onRecorded: onAlertRecorded,
-        onPoll: (outcome) => metrics.alertPolls.inc({ outcome }),
-        holder: randomUUID(),
-        clock: () => new Date(),
-        intervalMs: config.mdca.pollIntervalMs,
-        logger,
-      });
+    const { poller } = alerts;
+    if (poller) {
       poller.start();
       opened.push({ name: 'alerts poller', close: () => poller.stop() });
-      logger.info({ intervalMs: config.mdca.pollIntervalMs, credential: credential.kind }, 'polling Defender for Cloud Apps for app connector alerts');
     }
 
     const retention = createRetentionJob({ store, retentionDays: config.retentionDays, logger });
