@@ -66,30 +66,35 @@ export async function runCommand(context: TurnContext, command: Command, deps: C
       await send(statsCard([week, month], matcher.catalog, outbox, alerts));
       return;
     }
-    case 'set-support-channel': {
-      const activity = context.activity;
-      if (activity.conversation?.conversationType !== 'channel') {
-        await context.sendActivity('Run set support channel in the team channel where support should receive escalations (mention me there).');
-        return;
-      }
-      const reference = supportChannelReference(TurnContext.getConversationReference(activity) as ConversationReference, activity);
-      await store.putSetting(SUPPORT_CHANNEL_SETTING, reference);
-      deps.logger.info({ ...activityLogFields(activity) }, 'support channel set');
-      // Who typed it is right above in the channel; a display name echoed in a message could render as a link.
-      await context.sendActivity('Done: escalations will be posted in this channel from now on. Cards that could not be sent can be sent again now.');
+    case 'set-support-channel':
+      await setChannel(context, deps, {
+        setting: SUPPORT_CHANNEL_SETTING,
+        what: 'support channel',
+        elsewhere: 'Run set support channel in the team channel where support should receive escalations (mention me there).',
+        // Who typed it is right above in the channel; a display name echoed in a message could render as a link.
+        done: 'Done: escalations will be posted in this channel from now on. Cards that could not be sent can be sent again now.',
+      });
       return;
-    }
-    case 'set-alerts-channel': {
-      const activity = context.activity;
-      if (activity.conversation?.conversationType !== 'channel') {
-        await context.sendActivity('Run set alerts channel in the team channel where connector alerts should be diagnosed (mention me there).');
-        return;
-      }
-      const reference = supportChannelReference(TurnContext.getConversationReference(activity) as ConversationReference, activity);
-      await store.putSetting(ALERTS_CHANNEL_SETTING, reference);
-      deps.logger.info({ ...activityLogFields(activity) }, 'alerts channel set');
-      await context.sendActivity('Done: each new connector alert will start a thread in this channel with its diagnosis. Alerts waiting to be posted go out within a minute.');
+    case 'set-alerts-channel':
+      await setChannel(context, deps, {
+        setting: ALERTS_CHANNEL_SETTING,
+        what: 'alerts channel',
+        elsewhere: 'Run set alerts channel in the team channel where connector alerts should be diagnosed (mention me there).',
+        done: 'Done: each new connector alert will start a thread in this channel with its diagnosis. Alerts waiting to be posted go out within a minute.',
+      });
       return;
-    }
   }
+}
+
+/** Remember the channel a command was typed in (the channel itself, not the thread) under `setting`. */
+async function setChannel(context: TurnContext, deps: CommandDeps, words: { setting: string; what: string; elsewhere: string; done: string }): Promise<void> {
+  const activity = context.activity;
+  if (activity.conversation?.conversationType !== 'channel') {
+    await context.sendActivity(words.elsewhere);
+    return;
+  }
+  const reference = supportChannelReference(TurnContext.getConversationReference(activity) as ConversationReference, activity);
+  await deps.store.putSetting(words.setting, reference);
+  deps.logger.info({ ...activityLogFields(activity) }, `${words.what} set`);
+  await context.sendActivity(words.done);
 }
