@@ -39,6 +39,8 @@ export default tseslint.config(
   },
   // Everything under src/ except the layers below: no SDK outside teams/ and server.ts.
   layer(['src/**/*.ts'], [forbid('Only src/teams/ talks to the Bot Framework SDK (docs/architecture.md).', ['botbuilder', 'botbuilder-*', 'botframework-*'])]),
+  // The composition root wires every layer together: it may name the SDK's types, never call it.
+  layer(['src/index.ts', 'src/alert-wiring.ts'], [forbid('The composition root names SDK types only; src/teams/ calls the SDK (docs/architecture.md).', ['botbuilder', 'botbuilder-*', 'botframework-*'], { allowTypeImports: true })]),
   layer(['src/server.ts'], [forbid('src/server.ts knows HTTP only; the Teams endpoint arrives as a function (docs/architecture.md).', ['botbuilder', 'botbuilder-*', 'botframework-*', ...folder('teams')])]),
   layer(['src/core/**/*.ts'], [
     sdk,

@@ -56,7 +56,44 @@ const environmentSchema = z.object({
   ESCALATION_RETRY_BASE_MS: intInRange(DEFAULT_BASE_DELAY_MS, 10, 60 * 60_000),
   ESCALATION_RETRY_MAX_MS: intInRange(DEFAULT_MAX_DELAY_MS, 10, 6 * 60 * 60_000),
   RETENTION_DAYS: intInRange(90, 1, 3650),
+  // Alerts (docs/alerts.md): POST /api/alerts exists only with a token.
+  ALERTS_TOKEN: optionalString,
+  ALERTS_CHANNEL_ID: optionalString,
+  ALERTS_SERVICE_URL: optionalUrl,
+  ALERTS_TENANT_ID: optionalString,
+  // The Defender for Cloud Apps poller: off unless MDCA_API_URL and a credential are set.
+  MDCA_API_URL: optionalUrl,
+  MDCA_API_TOKEN: optionalString,
+  MDCA_TENANT_ID: optionalString,
+  MDCA_CLIENT_ID: optionalString,
+  MDCA_CLIENT_SECRET: optionalString,
+  MDCA_AUTHORITY_HOST: optionalUrl,
+  MDCA_POLL_INTERVAL_SECONDS: intInRange(300, 1, 24 * 60 * 60),
 });
+
+/** An API token, or an Entra app registration's client credentials (through @azure/msal-node). */
+export type MdcaCredential =
+  | { kind: 'api-token'; token: string }
+  | { kind: 'entra-app'; tenantId: string; clientId: string; clientSecret: string; authorityHost: string };
+
+export interface MdcaPollerConfig {
+  /** https://<tenant>.<region>.portal.cloudappsecurity.com */
+  apiUrl: string;
+  credential: MdcaCredential;
+  pollIntervalMs: number;
+}
+
+/** Shortest ALERTS_TOKEN accepted: a guessable token would open the endpoint to anyone. */
+export const MIN_ALERTS_TOKEN_CHARS = 32;
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https, or plain http to this machine only (tests, a local relay). */
+function secureUrl(name: string, value: string): string {
+  const url = new URL(value);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))) return value.replace(/\/+$/, '');
+  throw new ConfigError(`Invalid configuration: ${name} must be https:// (plain http:// is accepted only for 127.0.0.1 or localhost).`);
+}
 
 export interface Config {
   port: number;
@@ -82,6 +119,40 @@ export interface Config {
   escalationRetryBaseMs: number;
   escalationRetryMaxMs: number;
   retentionDays: number;
+  /** ALERTS_TOKEN split on commas or spaces (several during a rotation); empty: no /api/alerts. */
+  alertsTokens: string[];
+  alertsChannelId?: string;
+  alertsServiceUrl?: string;
+  alertsTenantId?: string;
+  /** Set only when the poller is configured. */
+  mdca?: MdcaPollerConfig;
+}
+
+function mdcaConfig(values: z.infer<typeof environmentSchema>): MdcaPollerConfig | undefined {
+  const app = [values.MDCA_TENANT_ID, values.MDCA_CLIENT_ID, values.MDCA_CLIENT_SECRET];
+  const anyCredential = values.MDCA_API_TOKEN !== undefined || app.some((v) => v !== undefined);
+  if (!values.MDCA_API_URL) {
+    if (anyCredential) throw new ConfigError('Invalid configuration: MDCA_API_URL is required with MDCA_API_TOKEN or MDCA_CLIENT_ID (the poller needs both)');
+    return undefined;
+  }
+  const apiUrl = secureUrl('MDCA_API_URL', values.MDCA_API_URL);
+  let credential: MdcaCredential;
+  if (values.MDCA_API_TOKEN) {
+    credential = { kind: 'api-token', token: values.MDCA_API_TOKEN };
+  } else if (app.every((v) => v !== undefined)) {
+    credential = {
+      kind: 'entra-app',
+      tenantId: values.MDCA_TENANT_ID!,
+      clientId: values.MDCA_CLIENT_ID!,
+      clientSecret: values.MDCA_CLIENT_SECRET!,
+      authorityHost: secureUrl('MDCA_AUTHORITY_HOST', values.MDCA_AUTHORITY_HOST ?? 'https://login.microsoftonline.com'),
+    };
+  } else {
+    throw new ConfigError(
+      'Invalid configuration: MDCA_API_URL needs a credential: MDCA_API_TOKEN, or MDCA_TENANT_ID with MDCA_CLIENT_ID and MDCA_CLIENT_SECRET (an Entra app registration)',
+    );
+  }
+  return { apiUrl, credential, pollIntervalMs: values.MDCA_POLL_INTERVAL_SECONDS * 1000 };
 }
 
 /** Read the environment; throws ConfigError naming every bad variable. */
@@ -112,6 +183,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration: MicrosoftAppPassword (or CertificateThumbprint with CertificatePrivateKey) is required when MicrosoftAppId is set, unless MicrosoftAppType=UserAssignedMSI',
     );
   }
+  const alertsTokens = (values.ALERTS_TOKEN ?? '').split(/[\s,]+/).filter((t) => t !== '');
+  if (alertsTokens.some((t) => t.length < MIN_ALERTS_TOKEN_CHARS)) {
+    throw new ConfigError(`Invalid configuration: ALERTS_TOKEN must be at least ${MIN_ALERTS_TOKEN_CHARS} characters (e.g. openssl rand -hex 32)`);
+  }
+  const alertsServiceUrl = values.ALERTS_SERVICE_URL ? secureUrl('ALERTS_SERVICE_URL', values.ALERTS_SERVICE_URL) : undefined;
+  const mdca = mdcaConfig(values);
   const botFramework: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(env)) {
     // botbuilder's keys are PascalCase (MicrosoftApp*, ToBotFromChannel*, OAuthUrl, OAuthApiEndpoint, ...):
@@ -134,5 +211,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     escalationRetryBaseMs: values.ESCALATION_RETRY_BASE_MS,
     escalationRetryMaxMs: Math.max(values.ESCALATION_RETRY_MAX_MS, values.ESCALATION_RETRY_BASE_MS),
     retentionDays: values.RETENTION_DAYS,
+    alertsTokens,
+    alertsChannelId: values.ALERTS_CHANNEL_ID,
+    // Teams expects its service URL with the trailing slash it hands out.
+    alertsServiceUrl: alertsServiceUrl ? `${alertsServiceUrl}/` : undefined,
+    alertsTenantId: values.ALERTS_TENANT_ID ?? values.MicrosoftAppTenantId,
+    ...(mdca ? { mdca } : {}),
   };
 }

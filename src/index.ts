@@ -1,7 +1,8 @@
 // Entry point: config -> store -> catalog -> matcher threads -> bot -> server.listen, plus the
-// escalation outbox worker and retention purge; graceful shutdown on SIGINT/SIGTERM. A start-up
-// failure closes whatever was already opened and ends with one line, never a stack trace.
+// escalation outbox worker, the alerts (alert-wiring.ts) and the retention purge; graceful shutdown
+// on SIGINT/SIGTERM. A start-up failure closes whatever was already opened and ends with one line, never a stack trace.
 import type { AddressInfo } from 'node:net';
+import { wireAlerts } from './alert-wiring.js';
 import { loadConfig, type Config } from './config.js';
 import { CatalogError, ConfigError, isCodedError, toCodedError } from './core/errors.js';
 import { createMatcher, inspectCatalog, type LoadCatalogOptions, type MatcherOptions } from './core/index.js';
@@ -11,11 +12,13 @@ import { createDiagnosisPool } from './diagnosis/pool.js';
 import { isEntryPoint } from './entry-point.js';
 import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
 import type { EscalationSink, IncidentStore } from './incidents/types.js';
+import type { INetworkModule } from '@azure/msal-node';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createServer } from './server.js';
 import { createAdapter, createMessageEndpoint } from './teams/adapter.js';
 import { createBotFrameworkAuthentication } from './teams/auth.js';
+import { ALERTS_CHANNEL_TARGET } from './teams/alerts-channel.js';
 import { ConnectorDoctorBot } from './teams/bot.js';
 import { SUPPORT_CHANNEL_SETTING, TEAMS_CHANNEL_TARGET, createSupportChannelSink, refreshIncidentCard } from './teams/support-channel.js';
 
@@ -25,6 +28,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export interface StartOptions {
   openStore?: typeof openStore;
   diagnosis?: { threads?: number; queueLimit?: number; heavyChars?: number };
+  /** How MSAL reaches the Entra token endpoint (tests point it at a loopback stand-in). */
+  entraNetworkClient?: INetworkModule;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}) {
@@ -105,13 +110,34 @@ export async function start(config: Config, logger: Logger, options: StartOption
       logger,
       configuredChannelId: config.supportChannelId,
     };
-    const sinks: EscalationSink[] = [createSupportChannelSink(channelDeps)];
-    if (config.supportWebhookUrl && config.supportWebhookSecret) {
-      sinks.push(createWebhookSink({ url: config.supportWebhookUrl, secret: config.supportWebhookSecret }));
-    }
+    const escalationTargets = async () => {
+      const targets: string[] = [];
+      if (config.supportWebhookUrl) targets.push('webhook');
+      if (config.supportChannelId || (await store.getSetting(SUPPORT_CHANNEL_SETTING)) !== undefined) targets.push(TEAMS_CHANNEL_TARGET);
+      return targets;
+    };
     const refresh = async (incidentId: string) => {
       await refreshIncidentCard(channelDeps, incidentId);
     };
+    const outbox: { worker?: ReturnType<typeof createOutboxWorker> } = {};
+    const alerts = wireAlerts({
+      config,
+      store,
+      matcher,
+      diagnose: (text, diagnoseOptions) => pool.diagnose(text, diagnoseOptions),
+      metrics,
+      logger,
+      adapter,
+      audience: auth.getOriginatingAudience(),
+      hasDestination: async () => (await escalationTargets()).length > 0,
+      refresh,
+      wake: () => outbox.worker?.wake(),
+      ...(options.entraNetworkClient ? { entraNetworkClient: options.entraNetworkClient } : {}),
+    });
+    const sinks: EscalationSink[] = [createSupportChannelSink(channelDeps), alerts.sink];
+    if (config.supportWebhookUrl && config.supportWebhookSecret) {
+      sinks.push(createWebhookSink({ url: config.supportWebhookUrl, secret: config.supportWebhookSecret }));
+    }
     const worker = createOutboxWorker({
       store,
       sinks,
@@ -120,9 +146,11 @@ export async function start(config: Config, logger: Logger, options: StartOption
       maxDelayMs: config.escalationRetryMaxMs,
       logger,
       // The card says "delivered to support" (or that delivery failed) as soon as the outbox knows.
-      onDelivered: (message) => refresh(message.incidentId),
-      onDeadLettered: (message) => refresh(message.incidentId),
+      // An alert's card was just posted as it is: nothing to refresh.
+      onDelivered: (message) => (alerts.delivered(message) ? undefined : refresh(message.incidentId)),
+      onDeadLettered: (message) => (message.target === ALERTS_CHANNEL_TARGET ? undefined : refresh(message.incidentId)),
     });
+    outbox.worker = worker;
 
     const bot = new ConnectorDoctorBot({
       store,
@@ -134,12 +162,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
       rateLimiter: createRateLimiter({ ...DEFAULT_RATE_LIMITS, clock: Date.now }),
       pressLimiter: createRateLimiter({ ...DEFAULT_PRESS_RATE_LIMITS, clock: Date.now }),
       escalation: {
-        async targets() {
-          const targets: string[] = [];
-          if (config.supportWebhookUrl) targets.push('webhook');
-          if (config.supportChannelId || (await store.getSetting(SUPPORT_CHANNEL_SETTING)) !== undefined) targets.push(TEAMS_CHANNEL_TARGET);
-          return targets;
-        },
+        targets: escalationTargets,
         buildPayload: (incident) => buildEscalationPayload(incident, { catalog }),
         onEscalated: () => worker.wake(),
       },
@@ -155,7 +178,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     };
     // Outside local mode every Teams request needs the signing keys: without them the instance refuses all.
     if (!config.localMode) readiness['teams-keys'] = () => auth.warmUp();
-    const server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics, auth }), readiness, metrics, logger });
+    const server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics, auth }), readiness, metrics, logger, ...(alerts.endpoint ? { alerts: alerts.endpoint } : {}) });
 
     await listen(server, config.port, config.host);
     opened.push({ name: 'server', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
@@ -168,6 +191,13 @@ export async function start(config: Config, logger: Logger, options: StartOption
     void auth.warmUp().then((ok) => {
       if (!ok) logger.warn({ reason: auth.keys?.lastError }, 'could not fetch the Bot Framework signing keys; Teams requests are refused (401) and /readyz says not ready until they can be fetched');
     });
+
+    // The optional pull from the Defender for Cloud Apps API (off unless configured).
+    const { poller } = alerts;
+    if (poller) {
+      poller.start();
+      opened.push({ name: 'alerts poller', close: () => poller.stop() });
+    }
 
     const retention = createRetentionJob({ store, retentionDays: config.retentionDays, logger });
     retention.start();

@@ -17,6 +17,18 @@ export interface Metrics {
   readonly busyRefusals: Counter;
   /** Pastes the matcher failed on; the user got a `none` answer, the log says "matcher failed". */
   readonly matcherErrors: Counter;
+  /** Alerts accepted (POST /api/alerts, the Defender for Cloud Apps poller), by source. */
+  readonly alertsReceived: Counter<'source'>;
+  /** Alerts that posted nothing new: the same alert, or another of an open incident's app and error. */
+  readonly alertsDeduplicated: Counter;
+  /** Alert cards posted in the alerts channel. */
+  readonly alertsPosted: Counter;
+  /** Alerts cleared at their source. */
+  readonly alertsCleared: Counter;
+  /** Alerts refused, by reason (unauthorized, rate-limited, invalid, unavailable). */
+  readonly alertRefusals: Counter<'reason'>;
+  /** Defender for Cloud Apps polls, by outcome (ok, unauthorized, throttled, failed, not-leader). */
+  readonly alertPolls: Counter<'outcome'>;
   /** Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -81,6 +93,31 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     help: 'Long pastes refused with "try again in a minute" because the diagnosis queue was full.',
     registers: [registry],
   });
+  const alertsReceived = new Counter({
+    name: 'connector_doctor_alerts_received_total',
+    help: 'Alerts accepted from senders and the Defender for Cloud Apps poller, by source (generic, sentinel, mdca).',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
+  const alertsDeduplicated = new Counter({
+    name: 'connector_doctor_alerts_deduplicated_total',
+    help: 'Alerts that posted nothing new (the same alert again, or another of an open incident with the same app and error).',
+    registers: [registry],
+  });
+  const alertsPosted = new Counter({ name: 'connector_doctor_alerts_posted_total', help: 'Alert cards posted as new threads in the alerts channel.', registers: [registry] });
+  const alertsCleared = new Counter({ name: 'connector_doctor_alerts_cleared_total', help: 'Alerts resolved or dismissed at their source.', registers: [registry] });
+  const alertRefusals = new Counter({
+    name: 'connector_doctor_alert_refusals_total',
+    help: 'Requests to /api/alerts refused, by reason (unauthorized, rate-limited, invalid, unavailable).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const alertPolls = new Counter({
+    name: 'connector_doctor_alert_polls_total',
+    help: 'Polls of the Defender for Cloud Apps alerts API, by outcome (ok, unauthorized, throttled, failed, not-leader).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   const load = options.diagnosisLoad;
   new Gauge({
     name: 'connector_doctor_diagnosis_queue',
@@ -128,6 +165,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     authRefusals,
     busyRefusals,
     matcherErrors,
+    alertsReceived,
+    alertsDeduplicated,
+    alertsPosted,
+    alertsCleared,
+    alertRefusals,
+    alertPolls,
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };

@@ -1,6 +1,7 @@
 // The HTTP face of the bot: restify routes only; no listen() here so tests drive it on port 0.
 // This file knows nothing of botbuilder: the Teams endpoint arrives as a function.
 import restify, { type Request, type Response, type Server } from 'restify';
+import type { AlertEndpoint } from './alerts/endpoint.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 
@@ -16,7 +17,12 @@ export interface ServerDeps {
   readinessTimeoutMs?: number;
   metrics: Metrics;
   logger: Logger;
+  /** POST /api/alerts (ALERTS_TOKEN set); without it the route does not exist (404). */
+  alerts?: AlertEndpoint;
 }
+
+/** Where alert senders (Logic Apps, flows, playbooks) post. */
+export const ALERTS_PATH = '/api/alerts';
 
 function sendJson(res: Response, status: number, body: unknown): void {
   if (res.headersSent) return;
@@ -44,6 +50,27 @@ export function createServer(deps: ServerDeps): Server {
   const { logger } = deps;
   const server = restify.createServer({ name: 'connector-doctor', handleUncaughtExceptions: false });
 
+  // An alert sender is checked before anything is read: a stranger learns nothing (401, one word)
+  // and costs nothing; a sender over its rate is told when to come back.
+  server.pre((req: Request, res: Response, next: (proceed?: boolean) => void) => {
+    if (req.path() !== ALERTS_PATH) return next();
+    if (!deps.alerts) {
+      sendJson(res, 404, { code: 'NotFound', message: publicMessage(404) });
+      return next(false);
+    }
+    if (req.method !== 'POST') return next();
+    const admission = deps.alerts.admit(req.headers.authorization);
+    if (admission.ok) return next();
+    if (admission.status === 401) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      res.status(401);
+      res.end('Unauthorized');
+    } else {
+      res.setHeader('Retry-After', String(admission.retryAfterSeconds));
+      sendJson(res, 429, { code: 'TooManyRequests', message: `Too many alerts at once. Send again in ${admission.retryAfterSeconds} s.` });
+    }
+    return next(false);
+  });
   // Teams posts plain JSON. restify inflates `Content-Encoding: gzip` bodies but caps only the
   // compressed bytes, so 200 KB of gzip became 200 MB in memory before any token was checked:
   // refuse every content encoding before the body is read.
@@ -88,6 +115,20 @@ export function createServer(deps: ServerDeps): Server {
       sendJson(res, 500, { code: 'InternalError', message: publicMessage(500) });
     }
   });
+
+  const alerts = deps.alerts;
+  if (alerts) {
+    server.post(ALERTS_PATH, async (req: Request, res: Response) => {
+      try {
+        const reply = await alerts.handle(req.body);
+        for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+        sendJson(res, reply.status, reply.body);
+      } catch (err) {
+        logger.error({ err: { name: (err as Error)?.name } }, 'alert handling failed');
+        sendJson(res, 500, { code: 'InternalError', message: publicMessage(500) });
+      }
+    });
+  }
 
   server.get('/healthz', async (_req: Request, res: Response) => {
     sendJson(res, 200, { status: 'ok' });

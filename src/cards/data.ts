@@ -43,6 +43,12 @@ export interface IncidentCardCommon {
   escalateExplain: boolean;
   /** "Send to support again": an escalation nobody received, and a destination exists now. */
   showResend: boolean;
+  /** An alert's card: "⚐ Alert from Microsoft Sentinel: <title>"; empty for a paste. */
+  alertLines: Line[];
+  /** https link to the alert where it came from, or ''. */
+  alertLinkUrl: string;
+  /** "Open in Microsoft Sentinel"; raw (button titles render no Markdown). */
+  alertLinkTitle: string;
 }
 
 export interface Alternative {
@@ -74,6 +80,8 @@ export interface AmbiguousCardData extends IncidentCardCommon {
 }
 
 export interface NoMatchCardData extends IncidentCardCommon {
+  /** "I don't know this error yet", or for an alert "Alert without a recognisable connector error". */
+  headline: string;
   /** What the bot recognised (codes, hosts, app names from the paste): literal, for a TextRun. */
   understood: string;
   suggestions: { appName: string; message: string }[];
@@ -110,6 +118,8 @@ export interface StatsWindowData {
 export interface StatsCardData {
   windows: StatsWindowData[];
   escalations: string;
+  /** "3 received, 1 deduplicated, 2 posted, 1 cleared at the source" (last 30 days), or '' when no alert came. */
+  alerts: string;
 }
 
 export interface SupportEscalationCardData {

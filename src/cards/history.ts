@@ -1,6 +1,6 @@
 // What an incident's audit trail says that its cards show: who chose the app, what support did
 // with the current escalation, where support's post is, and the secrets removed from the paste.
-import type { IncidentEvent, Person, SupportPost } from '../incidents/types.js';
+import type { AlertOrigin, IncidentEvent, Person, SupportPost } from '../incidents/types.js';
 
 export interface Stamp {
   by: Person;
@@ -18,6 +18,12 @@ export interface IncidentHistory {
   supportPost?: SupportPost;
   /** Secrets removed from the latest paste of this error. */
   secrets?: { count: number; kinds: string[] };
+  /** The alert that opened the incident: where it came from, its title and link. */
+  alert?: AlertOrigin;
+  /** When the alert (or another of the same app and error) was last seen. */
+  lastSeen?: Date;
+  /** When the alert last cleared at its source, unless it has been seen active since. */
+  cleared?: Date;
 }
 
 const CHOICES: Partial<Record<IncidentEvent['kind'], 'app' | 'alternative' | 'none'>> = {
@@ -38,6 +44,8 @@ function parse<T>(detail: string | undefined, valid: (value: unknown) => value i
 
 const isPost = (v: unknown): v is SupportPost =>
   typeof v === 'object' && v !== null && typeof (v as SupportPost).conversationId === 'string' && typeof (v as SupportPost).activityId === 'string';
+const isOrigin = (v: unknown): v is AlertOrigin =>
+  typeof v === 'object' && v !== null && typeof (v as AlertOrigin).source === 'string' && typeof (v as AlertOrigin).sourceName === 'string' && typeof (v as AlertOrigin).title === 'string';
 const isSecrets = (v: unknown): v is { count: number; kinds: string[] } =>
   typeof v === 'object' && v !== null && typeof (v as { count: unknown }).count === 'number' && Array.isArray((v as { kinds: unknown }).kinds);
 
@@ -68,6 +76,18 @@ export function historyOf(events: readonly IncidentEvent[]): IncidentHistory {
       case 'repeated':
         // A new paste of the error: the secrets of an earlier paste are not on its card.
         delete history.secrets;
+        break;
+      case 'alert-received':
+        history.alert = parse(event.detail, isOrigin);
+        history.lastSeen = event.at;
+        break;
+      case 'alert-repeated':
+        history.lastSeen = event.at;
+        delete history.cleared;
+        delete history.secrets;
+        break;
+      case 'alert-cleared':
+        history.cleared = event.at;
         break;
       case 'secrets-removed':
         history.secrets = parse(event.detail, isSecrets);

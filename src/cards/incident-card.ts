@@ -152,9 +152,31 @@ function incidentBadge(incident: Incident, history: IncidentHistory): Badge {
         return escalatedBadge(incident, history);
     }
   })();
-  if (incident.repeatCount > 0) badge.lines.push(line(text(`↻ Seen ${incident.repeatCount + 1} times in this conversation`)));
+  if (history.alert) {
+    // An alert is seen again where it came from, not in a conversation.
+    if (incident.repeatCount > 0) badge.lines.push(line(text(`↻ Seen ${incident.repeatCount + 1} times, last ${readerTime(history.lastSeen ?? incident.updatedAt)}`)));
+    if (history.cleared) badge.lines.push(line(bold('✓ Cleared at the source'), text(` at ${readerTime(history.cleared)}`)));
+  } else if (incident.repeatCount > 0) {
+    badge.lines.push(line(text(`↻ Seen ${incident.repeatCount + 1} times in this conversation`)));
+  }
   return badge;
 }
+
+/** Where the alert behind an incident came from, and the way back to it. */
+function alertFields(history: IncidentHistory): Pick<IncidentCardCommon, 'alertLines' | 'alertLinkUrl' | 'alertLinkTitle'> {
+  const alert = history.alert;
+  if (!alert) return { alertLines: [], alertLinkUrl: '', alertLinkTitle: '' };
+  const from = alert.source === 'generic' ? 'Alert: ' : `Alert from ${alert.sourceName}: `;
+  const link = safeUrl(alert.link);
+  return {
+    alertLines: [line(bold(`⚐ ${from}`), text(alert.title))],
+    alertLinkUrl: link ?? '',
+    alertLinkTitle: link ? (alert.source === 'generic' ? 'Open the alert' : `Open in ${alert.sourceName}`) : '',
+  };
+}
+
+/** Said as the title of an alert's card when its text holds no connector error the bot knows. */
+export const ALERT_WITHOUT_ERROR = 'Alert without a recognisable connector error';
 
 function choiceLines(incident: Incident, catalog: Catalog, history: IncidentHistory): Line[] {
   const choice = history.choice;
@@ -171,7 +193,7 @@ function commonFields(input: IncidentCardInput, history: IncidentHistory) {
     incidentId: incident.id,
     badge: input.unrecorded ? unrecordedBadge() : incidentBadge(incident, history),
     choice: choiceLines(incident, input.catalog, history),
-    secretNotice: history.secrets ? plainText(secretNotice(history.secrets.count, history.secrets.kinds)) : '',
+    secretNotice: history.secrets ? plainText(secretNotice(history.secrets.count, history.secrets.kinds, history.alert ? 'alert' : 'paste')) : '',
     pressNotice: input.pressNotice ? plainText(input.pressNotice) : '',
     ...excerptFields(incident.excerpt, limit),
     showResolve: incident.state !== 'resolved',
@@ -179,6 +201,7 @@ function commonFields(input: IncidentCardInput, history: IncidentHistory) {
     escalateForm: incident.state === 'open' && destination,
     escalateExplain: (incident.state === 'open' || unsent) && !destination,
     showResend: unsent && destination,
+    ...alertFields(history),
   });
 }
 
@@ -253,6 +276,7 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
   }));
   const data = (limit: number): NoMatchCardData => ({
     ...common(limit),
+    headline: history.alert ? ALERT_WITHOUT_ERROR : "I don't know this error yet",
     understood: literalText((input.understood ?? []).join(', ')),
     suggestions,
   });

@@ -7,12 +7,18 @@ import { listWords, plural } from './words.js';
  * "1 secret removed (an Authorization header). Your message above still shows it: delete it and
  * rotate that credential." Empty when nothing was removed.
  */
-export function secretNotice(count: number, kinds: readonly string[]): string {
+export function secretNotice(count: number, kinds: readonly string[], from: 'paste' | 'alert' = 'paste'): string {
   if (count <= 0) return '';
   const described = [...new Set(kinds.map(describeSecretKind))];
   const what = described.length > 0 ? ` (${listWords(described)})` : '';
-  const advice = count === 1
-    ? 'Your message above still shows it: delete it and rotate that credential.'
-    : 'Your message above still shows them: delete it and rotate those credentials.';
+  // An alert's text is not in the chat: it stays wherever the alert came from.
+  const advice =
+    from === 'alert'
+      ? count === 1
+        ? 'The alert where it came from still shows it: rotate that credential.'
+        : 'The alert where it came from still shows them: rotate those credentials.'
+      : count === 1
+        ? 'Your message above still shows it: delete it and rotate that credential.'
+        : 'Your message above still shows them: delete it and rotate those credentials.';
   return `${plural(count, 'secret')} removed${what}. ${advice}`;
 }

@@ -2,7 +2,7 @@
 // incidents; the top errors as a bar chart where the client draws Adaptive Card charts, as
 // numbered lines where it does not.
 import type { Catalog } from '../core/types.js';
-import type { OutboxCounts, StatsWindow } from '../incidents/types.js';
+import type { AlertCounts, OutboxCounts, StatsWindow } from '../incidents/types.js';
 import type { StatsCardData, StatsWindowData } from './data.js';
 import { plainText } from './plain-text.js';
 import { renderCard, type AdaptiveCard } from './render.js';
@@ -36,7 +36,7 @@ function windowData(w: StatsWindow, catalog: Catalog): Omit<StatsWindowData, 'he
 }
 
 /** `windows` in ascending order of days (7, then 30). */
-export function statsCard(windows: StatsWindow[], catalog: Catalog, outbox?: OutboxCounts): AdaptiveCard {
+export function statsCard(windows: StatsWindow[], catalog: Catalog, outbox?: OutboxCounts, alerts?: AlertCounts): AdaptiveCard {
   const blocks: { days: number[]; total: number; data: Omit<StatsWindowData, 'heading'> }[] = [];
   for (const w of windows) {
     const data = windowData(w, catalog);
@@ -51,6 +51,10 @@ export function statsCard(windows: StatsWindow[], catalog: Catalog, outbox?: Out
       ...b.data,
     })),
     escalations: outbox ? `${outbox.delivered} delivered, ${outbox.pending} pending, ${outbox.deadLettered} failed` : 'not available',
+    alerts:
+      alerts && alerts.received > 0
+        ? `${alerts.received} received, ${alerts.deduplicated} deduplicated, ${alerts.posted} posted, ${alerts.cleared} cleared at the source`
+        : '',
   };
   return renderCard('stats', card);
 }

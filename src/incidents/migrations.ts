@@ -66,6 +66,30 @@ export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // Alerts (issue 13): an incident opened by an alert, the alerts it holds, and leases with a
+    // cursor for the Defender for Cloud Apps poller (one instance polls at a time).
+    version: 2,
+    sql: `
+      ALTER TABLE incidents ADD COLUMN origin TEXT NOT NULL DEFAULT 'chat';
+      CREATE INDEX incidents_alert_key ON incidents (origin, repeat_key, state);
+      CREATE TABLE alert_sources (
+        source_key TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        cleared_at INTEGER
+      );
+      CREATE INDEX alert_sources_incident ON alert_sources (incident_id);
+      CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT,
+        lease_until INTEGER,
+        cursor TEXT
+      );
+    `,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
@@ -129,6 +153,28 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
         key text PRIMARY KEY,
         value jsonb NOT NULL,
         updated_at timestamptz NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      ALTER TABLE incidents ADD COLUMN origin text NOT NULL DEFAULT 'chat';
+      CREATE INDEX incidents_alert_key ON incidents (origin, repeat_key, state);
+      CREATE TABLE alert_sources (
+        source_key text PRIMARY KEY,
+        incident_id text NOT NULL,
+        source text NOT NULL,
+        first_seen_at timestamptz NOT NULL,
+        last_seen_at timestamptz NOT NULL,
+        cleared_at timestamptz
+      );
+      CREATE INDEX alert_sources_incident ON alert_sources (incident_id);
+      CREATE TABLE leases (
+        name text PRIMARY KEY,
+        holder text,
+        lease_until timestamptz,
+        cursor jsonb
       );
     `,
   },

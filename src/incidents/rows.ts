@@ -115,6 +115,8 @@ export interface IncidentColumns {
   escalatedAt: Date | null;
   escalatedBy: Person | null;
   escalationNote: string | null;
+  /** 'chat' (a paste) or 'alert'. */
+  origin?: string | null;
 }
 
 /** Absent columns become absent properties (not `undefined` values), so incidents compare equal. */
@@ -142,6 +144,7 @@ export function incidentFromColumns(c: IncidentColumns, delivery: EscalationDeli
   if (c.escalatedBy !== null) incident.escalatedBy = c.escalatedBy;
   if (c.escalationNote !== null) incident.escalationNote = c.escalationNote;
   if (delivery !== undefined) incident.escalationDelivery = delivery;
+  if (c.origin === 'alert') incident.origin = 'alert';
   return incident;
 }
 

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { StoreError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import { alertOperations } from './alert-store.js';
 import type { Session, StoreDriver } from './driver.js';
 import { idempotencyKey, repeatKey, transition } from './machine.js';
 import { addCount, computeStats, DAY_MS, emptyCounts, eventFromColumns, incidentFromColumns, summariseDelivery, type OutboxStatus } from './rows.js';
@@ -86,6 +87,7 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
         escalatedAt: optionalDate(row.escalated_at),
         escalatedBy: person(row.escalated_by),
         escalationNote: text(row.escalation_note),
+        origin: text(row.origin),
       },
       summariseDelivery(await deliveryOf(s, id, Number(row.escalations))),
     );
@@ -108,8 +110,8 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
 
   async function finish(messageId: string, status: 'delivered' | 'dead-lettered', error: string | null, at: Date): Promise<void> {
     await driver.transaction(async (tx) => {
-      const [row] = await tx.all<{ incident_id: string; target: string }>(
-        `SELECT incident_id, target FROM outbox WHERE id = $1 AND status = 'pending'${driver.forUpdate}`,
+      const [row] = await tx.all<{ incident_id: string; target: string; escalation_seq: unknown }>(
+        `SELECT incident_id, target, escalation_seq FROM outbox WHERE id = $1 AND status = 'pending'${driver.forUpdate}`,
         [messageId],
       );
       if (!row) return;
@@ -119,11 +121,16 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
         error,
         date(at),
       ]);
-      await addEvent(tx, row.incident_id, status === 'delivered' ? 'escalation-delivered' : 'escalation-dead-lettered', at, undefined, row.target);
+      // Sequence 0 is not an escalation but the bot posting the incident's own card (an alert's thread).
+      const post = Number(row.escalation_seq) === 0;
+      const kind = status === 'delivered' ? (post ? 'card-posted' : 'escalation-delivered') : post ? 'card-post-failed' : 'escalation-dead-lettered';
+      await addEvent(tx, row.incident_id, kind, at, undefined, row.target);
     });
   }
 
   let probing: { at: number; result: Promise<void> } | undefined;
+
+  const alerts = alertOperations({ driver, operation, addEvent, toIncident, readRow, newId });
 
   const store: IncidentStore = {
     migrate: () => operation('migrate', () => driver.migrate(now())),
@@ -320,7 +327,7 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
     outboxCounts: (): Promise<OutboxCounts> =>
       operation('outboxCounts', async () => {
         const counts = emptyCounts();
-        for (const r of await db.all<{ status: string; n: unknown }>('SELECT status, count(*) AS n FROM outbox GROUP BY status')) addCount(counts, r.status, Number(r.n));
+        for (const r of await db.all<{ status: string; n: unknown }>('SELECT status, count(*) AS n FROM outbox WHERE escalation_seq > 0 GROUP BY status')) addCount(counts, r.status, Number(r.n));
         return counts;
       }),
 
@@ -347,11 +354,14 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.status = 'pending')`;
           await tx.run(`DELETE FROM incident_events WHERE incident_id IN (${old})`, [date(before)]);
           await tx.run(`DELETE FROM outbox WHERE incident_id IN (${old})`, [date(before)]);
+          await tx.run(`DELETE FROM alert_sources WHERE incident_id IN (${old})`, [date(before)]);
           const removed = await tx.run(`DELETE FROM incidents WHERE id IN (${old})`, [date(before)]);
           await tx.run("DELETE FROM outbox WHERE status <> 'pending' AND coalesce(finished_at, created_at) < $1", [date(before)]);
           return removed;
         }),
       ),
+
+    ...alerts,
 
     close: () => driver.close(),
   };

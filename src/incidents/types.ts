@@ -43,6 +43,8 @@ export interface Incident {
   escalatedBy?: Person;
   escalationNote?: string;
   escalationDelivery?: EscalationDelivery;
+  /** Set for an incident opened by an alert (POST /api/alerts, the Defender for Cloud Apps poller); absent for a paste. */
+  origin?: 'alert';
 }
 
 export type IncidentEventKind =
@@ -63,7 +65,17 @@ export type IncidentEventKind =
   /** Where the support channel post of the current escalation is (detail: JSON SupportPost). */
   | 'support-posted'
   /** Secrets were removed from the paste behind the card (detail: JSON { count, kinds }). */
-  | 'secrets-removed';
+  | 'secrets-removed'
+  /** An alert opened the incident (detail: JSON AlertOrigin: where it came from, its title and link). */
+  | 'alert-received'
+  /** The same alert (or another of the same app and error) arrived again while the incident was open. */
+  | 'alert-repeated'
+  /** The alert was resolved or dismissed where it came from (detail: the source key). */
+  | 'alert-cleared'
+  /** The bot posted the incident's card itself (an alert's thread); detail: the outbox target. */
+  | 'card-posted'
+  /** The bot gave up posting the incident's card; detail: the outbox target. */
+  | 'card-post-failed';
 
 export interface IncidentEvent {
   incidentId: string;
@@ -159,6 +171,75 @@ export interface OutboxCounts {
   deadLettered: number;
 }
 
+/** Where an alert came from, as its card shows it (stored as the detail of `alert-received`). */
+export interface AlertOrigin {
+  /** `generic`, `sentinel` or `mdca`. */
+  source: string;
+  /** "Microsoft Sentinel", "Defender for Cloud Apps", "an alert". */
+  sourceName: string;
+  /** The alert's title, redacted. */
+  title: string;
+  /** https link to the alert or incident at its source, when it gave one. */
+  link?: string;
+}
+
+/** One alert as the store records it: already parsed, redacted and diagnosed. */
+export interface NewAlert {
+  /** `<source>:<id at the source>`: the same alert sent twice has the same key. */
+  sourceKey: string;
+  /** Same app and same error (see alerts/dedupe.ts): alerts that may share one open incident. */
+  dedupeKey: string;
+  status: 'active' | 'resolved';
+  origin: AlertOrigin;
+  /** The source system as the audit trail names it ("Microsoft Sentinel"). */
+  reporter: Person;
+  excerpt: string;
+  verdict: Verdict;
+  entryIds: string[];
+  appId?: string;
+  /** Secrets removed from the alert's text before it was diagnosed. */
+  secrets?: { count: number; kinds: string[] };
+  at: Date;
+}
+
+/** What the store found for an incoming alert, handed to the (pure) dedupe decision. */
+export interface AlertLookup {
+  /** The incident that already holds this very alert (same source key), whatever its state. */
+  bySource?: { incident: Incident; cleared: boolean; humanActed: boolean; activeSources: number };
+  /** An open or escalated alert incident with the same app and error. */
+  byKey?: { incident: Incident };
+}
+
+export type AlertDecision =
+  /** A new incident (already resolved when the first news of the alert is that it cleared). */
+  | { kind: 'open'; resolved: boolean }
+  /** Count a sighting on an incident; `attach` links this alert's source key to it. */
+  | { kind: 'repeat'; incidentId: string; attach: boolean }
+  /** The alert cleared at its source; `resolve` when nobody acted and no other alert keeps it open. */
+  | { kind: 'clear'; incidentId: string; resolve: boolean }
+  /** Nothing to record: an alert already cleared said so again. */
+  | { kind: 'ignore'; incidentId: string };
+
+export interface AlertOutcome {
+  decision: AlertDecision;
+  incident: Incident;
+}
+
+/** Where the bot posted an alert's card: the thread it started, to update it and accept its buttons. */
+export interface AlertPost {
+  conversationId: string;
+  activityId: string;
+  serviceUrl: string;
+  tenantId?: string;
+}
+
+export interface AlertCounts {
+  received: number;
+  deduplicated: number;
+  posted: number;
+  cleared: number;
+}
+
 export interface IncidentStore {
   /** Run pending migrations; idempotent. */
   migrate(): Promise<void>;
@@ -200,6 +281,27 @@ export interface IncidentStore {
   /** Small durable key/value settings, e.g. the support channel's conversation reference. */
   getSetting(key: string): Promise<unknown | undefined>;
   putSetting(key: string, value: unknown): Promise<void>;
+
+  /**
+   * Record an alert in one transaction: look up the incident holding it (by source key) or one of
+   * the same app and error, let `decide` (pure) say what that means, and persist it. A new incident
+   * enqueues one outbox message per `postTargets` (the card to post), in the same transaction.
+   */
+  recordAlert(input: NewAlert, decide: (lookup: AlertLookup, input: NewAlert) => AlertDecision, postTargets: string[]): Promise<AlertOutcome>;
+  /** The card of an alert incident was posted: its thread becomes the incident's conversation. */
+  attachAlertPost(incidentId: string, post: AlertPost): Promise<void>;
+  /** Alerts received, deduplicated, posted and cleared in the window ending at `now`. */
+  alertCounts(now: Date, days: number): Promise<AlertCounts>;
+
+  /**
+   * Take (or renew) a named lease for `holder` until now + leaseMs, unless another holder's lease
+   * is still running. Returns the lease's stored cursor when taken, undefined when not.
+   */
+  acquireLease(name: string, holder: string, now: Date, leaseMs: number): Promise<{ cursor: unknown } | undefined>;
+  /** Save the cursor, only while `holder` still holds the lease (false: lost it; the cursor is not written). */
+  saveLeaseCursor(name: string, holder: string, cursor: unknown, now: Date): Promise<boolean>;
+  /** Give the lease up (shutdown), so another instance takes over at once. */
+  releaseLease(name: string, holder: string): Promise<void>;
 
   /** Delete incidents, events and delivered/dead outbox rows older than `before`. Returns incidents removed. */
   purge(before: Date): Promise<number>;

@@ -1,5 +1,5 @@
-// The commands a person can type (help, apps, search, stats, set support channel): what counts
-// as one, and what each answers.
+// The commands a person can type (help, apps, search, stats, set support channel, set alerts
+// channel): what counts as one, and what each answers.
 import { CardFactory, MessageFactory, TurnContext, type ConversationReference } from 'botbuilder';
 import type { AdaptiveCard } from '../cards/render.js';
 import { statsCard } from '../cards/stats-card.js';
@@ -8,6 +8,7 @@ import { redact } from '../core/redact.js';
 import type { Matcher } from '../core/types.js';
 import type { IncidentStore } from '../incidents/types.js';
 import { activityLogFields, type Logger } from '../log.js';
+import { ALERTS_CHANNEL_SETTING } from './alerts-channel.js';
 import { SUPPORT_CHANNEL_SETTING, supportChannelReference } from './support-channel.js';
 
 export type Command =
@@ -15,7 +16,8 @@ export type Command =
   | { kind: 'apps' }
   | { kind: 'stats' }
   | { kind: 'search'; words: string }
-  | { kind: 'set-support-channel' };
+  | { kind: 'set-support-channel' }
+  | { kind: 'set-alerts-channel' };
 
 /** A short message that is exactly a command; anything else is a paste. */
 export function parseCommand(text: string): Command | undefined {
@@ -26,6 +28,7 @@ export function parseCommand(text: string): Command | undefined {
   if (lower === 'apps') return { kind: 'apps' };
   if (lower === 'stats') return { kind: 'stats' };
   if (lower === 'set support channel') return { kind: 'set-support-channel' };
+  if (lower === 'set alerts channel' || lower === 'set alert channel') return { kind: 'set-alerts-channel' };
   // One short line only: a multi-line paste that happens to start with "search" is an error to diagnose.
   const search = line.includes('\n') || line.length > 120 ? null : /^search(?:\s+(.*))?$/i.exec(line);
   if (search) return { kind: 'search', words: (search[1] ?? '').trim() };
@@ -59,22 +62,39 @@ export async function runCommand(context: TurnContext, command: Command, deps: C
       return;
     case 'stats': {
       const now = deps.clock();
-      const [week, month, outbox] = await Promise.all([store.stats(now, 7), store.stats(now, 30), store.outboxCounts()]);
-      await send(statsCard([week, month], matcher.catalog, outbox));
+      const [week, month, outbox, alerts] = await Promise.all([store.stats(now, 7), store.stats(now, 30), store.outboxCounts(), store.alertCounts(now, 30)]);
+      await send(statsCard([week, month], matcher.catalog, outbox, alerts));
       return;
     }
-    case 'set-support-channel': {
-      const activity = context.activity;
-      if (activity.conversation?.conversationType !== 'channel') {
-        await context.sendActivity('Run set support channel in the team channel where support should receive escalations (mention me there).');
-        return;
-      }
-      const reference = supportChannelReference(TurnContext.getConversationReference(activity) as ConversationReference, activity);
-      await store.putSetting(SUPPORT_CHANNEL_SETTING, reference);
-      deps.logger.info({ ...activityLogFields(activity) }, 'support channel set');
-      // Who typed it is right above in the channel; a display name echoed in a message could render as a link.
-      await context.sendActivity('Done: escalations will be posted in this channel from now on. Cards that could not be sent can be sent again now.');
+    case 'set-support-channel':
+      await setChannel(context, deps, {
+        setting: SUPPORT_CHANNEL_SETTING,
+        what: 'support channel',
+        elsewhere: 'Run set support channel in the team channel where support should receive escalations (mention me there).',
+        // Who typed it is right above in the channel; a display name echoed in a message could render as a link.
+        done: 'Done: escalations will be posted in this channel from now on. Cards that could not be sent can be sent again now.',
+      });
       return;
-    }
+    case 'set-alerts-channel':
+      await setChannel(context, deps, {
+        setting: ALERTS_CHANNEL_SETTING,
+        what: 'alerts channel',
+        elsewhere: 'Run set alerts channel in the team channel where connector alerts should be diagnosed (mention me there).',
+        done: 'Done: each new connector alert will start a thread in this channel with its diagnosis. Alerts waiting to be posted go out within a minute.',
+      });
+      return;
   }
+}
+
+/** Remember the channel a command was typed in (the channel itself, not the thread) under `setting`. */
+async function setChannel(context: TurnContext, deps: CommandDeps, words: { setting: string; what: string; elsewhere: string; done: string }): Promise<void> {
+  const activity = context.activity;
+  if (activity.conversation?.conversationType !== 'channel') {
+    await context.sendActivity(words.elsewhere);
+    return;
+  }
+  const reference = supportChannelReference(TurnContext.getConversationReference(activity) as ConversationReference, activity);
+  await deps.store.putSetting(words.setting, reference);
+  deps.logger.info({ ...activityLogFields(activity) }, `${words.what} set`);
+  await context.sendActivity(words.done);
 }

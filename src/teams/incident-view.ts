@@ -111,5 +111,6 @@ export async function supportCardFor(deps: ViewDeps, incident: Incident, options
 
 /** The people the bot has seen in the incident's conversation: who gets a refreshed card when Teams cannot say. */
 export function peopleOf(incident: Incident): string[] {
-  return [...new Set([incident.reporter, incident.resolvedBy, incident.escalatedBy].filter((p) => p !== undefined).map((p) => p.id))];
+  // An alert's source (Microsoft Sentinel, ...) is no Teams user.
+  return [...new Set([incident.reporter, incident.resolvedBy, incident.escalatedBy].filter((p) => p !== undefined).map((p) => p.id))].filter((id) => !id.startsWith('alert-source:'));
 }

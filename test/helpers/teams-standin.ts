@@ -1,6 +1,7 @@
 // A loopback stand-in for the Teams connector service (the activity's serviceUrl): records every
-// POST (new message) and PUT (card update) the bot makes, answers like Teams with an id, and lists
-// a conversation's members (GET .../pagedmembers) from `members`.
+// POST (new message) and PUT (card update) the bot makes, answers like Teams with an id, lists a
+// conversation's members (GET .../pagedmembers) from `members`, and starts channel threads
+// (POST /v3/conversations, answered with the thread's id `<channel>;messageid=<first post>`).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -8,7 +9,7 @@ export interface RecordedCall {
   method: string;
   path: string;
   conversationId: string;
-  /** For PUT: the activity being replaced. */
+  /** For PUT: the activity being replaced; for a create conversation: the id Teams gave its first post. */
   activityId?: string;
   body: Record<string, unknown>;
 }
@@ -16,6 +17,8 @@ export interface RecordedCall {
 export interface TeamsStandIn {
   serviceUrl: string;
   calls: RecordedCall[];
+  /** While set, every call is answered with this status (e.g. 503: Teams is down); unset it to recover. */
+  refuseWith?: number;
   /** Resolves with the first recorded call (past or future) that satisfies `match`. */
   next(match: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
   close(): Promise<void>;
@@ -35,12 +38,18 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
  */
 export async function startTeamsStandIn(options: { throttleFirst?: number; alwaysAnswer?: number; members?: { id: string; name: string }[] } = {}): Promise<TeamsStandIn> {
   let throttle = options.throttleFirst ?? 0;
+  const standIn = {} as TeamsStandIn;
   const calls: RecordedCall[] = [];
   const waiters: { match: (call: RecordedCall) => boolean; resolve: (call: RecordedCall) => void }[] = [];
   let counter = 0;
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
+      if (standIn.refuseWith) {
+        res.writeHead(standIn.refuseWith, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'Refused', message: 'refused by the stand-in' } }));
+        return;
+      }
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
       // /v3/conversations/{conversationId}/activities[/{activityId}]
@@ -69,6 +78,16 @@ export async function startTeamsStandIn(options: { throttleFirst?: number; alway
           waiter.resolve(call);
         }
       }
+      if (call.method === 'POST' && parts.length === 2) {
+        // Create conversation: a new thread in the channel named by channelData, its first post the activity.
+        const channel = String((body.channelData as { channel?: { id?: unknown } } | undefined)?.channel?.id ?? '');
+        call.conversationId = channel;
+        const activityId = `posted-${++counter}`;
+        call.activityId = activityId;
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: `${channel};messageid=${activityId}`, activityId }));
+        return;
+      }
       const id = call.method === 'PUT' ? (call.activityId ?? '') : `posted-${++counter}`;
       res.writeHead(call.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id }));
@@ -76,10 +95,10 @@ export async function startTeamsStandIn(options: { throttleFirst?: number; alway
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  return {
+  Object.assign(standIn, {
     serviceUrl: `http://127.0.0.1:${port}/`,
     calls,
-    next(match, timeoutMs = 10_000) {
+    next(match: (call: RecordedCall) => boolean, timeoutMs = 10_000) {
       const found = calls.find(match);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
@@ -88,7 +107,8 @@ export async function startTeamsStandIn(options: { throttleFirst?: number; alway
       });
     },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  });
+  return standIn;
 }
 
 /** A loopback support webhook that records escalations and answers 200. */

@@ -55,7 +55,7 @@ describe('openStore (postgres)', () => {
     const failure = await openStore(url).then(() => undefined, (error: unknown) => error);
     expect(failure).toBeInstanceOf(StoreError);
     expect((failure as StoreError).kind).toBe('migration');
-    expect((failure as Error).message).toMatch(/newer Connector Doctor \(schema version 99; this version knows up to 1\)/);
+    expect((failure as Error).message).toMatch(/newer Connector Doctor \(schema version 99; this version knows up to 2\)/);
   });
 
   it('says the database is unreachable without leaking the connection string', async () => {

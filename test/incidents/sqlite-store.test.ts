@@ -85,7 +85,7 @@ describe('openStore (sqlite)', () => {
       const failure = await openStore(`sqlite:${file}`).then(() => undefined, (error: unknown) => error);
       expect(failure).toBeInstanceOf(StoreError);
       expect((failure as StoreError).kind).toBe('migration');
-      expect((failure as Error).message).toMatch(/newer Connector Doctor \(schema version 99; this version knows up to 1\)/);
+      expect((failure as Error).message).toMatch(/newer Connector Doctor \(schema version 99; this version knows up to 2\)/);
 
       const check = new Database(file, { readonly: true });
       expect(check.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 99 });

@@ -36,6 +36,8 @@ const forbidden: [string, string, string, string][] = [
   ['the server imports botbuilder', 'src/server.ts', "import { CloudAdapter } from 'botbuilder';", 'CloudAdapter'],
   ['the server imports teams', 'src/server.ts', "import { ConnectorDoctorBot } from './teams/bot.js';", 'ConnectorDoctorBot'],
   ['the config imports botbuilder', 'src/config.ts', "import { CloudAdapter } from 'botframework-connector';", 'CloudAdapter'],
+  ['the composition root calls botbuilder', 'src/alert-wiring.ts', "import { CloudAdapter } from 'botbuilder';", 'CloudAdapter'],
+  ['alerts import a driver', 'src/alerts/probe.ts', "import pg from 'pg';", 'pg'],
   ['teams imports the server', 'src/teams/probe.ts', "import { createServer } from '../server.js';", 'createServer'],
   ['teams imports the entry point', 'src/teams/actions/probe.ts', "import { start } from '../../index.js';", 'start'],
 ];
@@ -50,6 +52,8 @@ const allowed: [string, string, string, string][] = [
   ['teams import the core entry', 'src/teams/probe.ts', "import { normalize } from '../core/index.js';", 'normalize'],
   ['teams import the cards and incidents', 'src/teams/probe.ts', "import { helpCard } from '../cards/views.js';\nimport { transition } from '../incidents/machine.js';", 'helpCard, transition'],
   ['the server imports restify', 'src/server.ts', "import restify from 'restify';", 'restify'],
+  ['alerts import the core and incidents', 'src/alerts/probe.ts', "import { redact } from '../core/index.js';\nimport type { IncidentStore } from '../incidents/types.js';\nlet s: IncidentStore | undefined;", 'redact, s'],
+  ['the composition root names SDK types', 'src/alert-wiring.ts', "import type { CloudAdapter } from 'botbuilder';\nlet a: CloudAdapter | undefined;", 'a'],
   ['the entry point wires everything', 'src/index.ts', "import { ConnectorDoctorBot } from './teams/bot.js';\nimport { openStore } from './incidents/index.js';", 'ConnectorDoctorBot, openStore'],
 ];
 
