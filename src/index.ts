@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { wireAlerts } from './alert-wiring.js';
 import { loadConfig, type Config } from './config.js';
 import { CatalogError, ConfigError, isCodedError, toCodedError } from './core/errors.js';
-import { createMatcher, inspectCatalog, type LoadCatalogOptions, type MatcherOptions } from './core/index.js';
+import { createMatcher, inspectCatalog, type LoadCatalogOptions, type Matcher, type MatcherOptions } from './core/index.js';
 import { refuseCapturingEntries } from './core/catalog-guard.js';
 import { DEFAULT_PRESS_RATE_LIMITS, DEFAULT_RATE_LIMITS, createRateLimiter } from './core/ratelimit.js';
 import { createDiagnosisPool } from './diagnosis/pool.js';
@@ -30,6 +30,8 @@ export interface StartOptions {
   diagnosis?: { threads?: number; queueLimit?: number; heavyChars?: number };
   /** How MSAL reaches the Entra token endpoint (tests point it at a loopback stand-in). */
   entraNetworkClient?: INetworkModule;
+  /** Stands in for the matcher on the main thread (tests that need what it finds held fixed). */
+  matcher?: (built: Matcher) => Matcher;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}) {
@@ -78,10 +80,11 @@ export async function start(config: Config, logger: Logger, options: StartOption
     const inspection = inspectCatalog(catalogOptions);
     if (inspection.problems.length > 0) throw new CatalogError(inspection.problems);
     const { catalog } = inspection;
-    const matcher = createMatcher(catalog, { onError: reportMatcherErrors(logger, metrics) });
+    const built = createMatcher(catalog, { onError: reportMatcherErrors(logger, metrics) });
+    const matcher = options.matcher ? options.matcher(built) : built;
     // The lint's matching checks: an organisation's entry that hides another or answers unrelated
     // pastes is refused here, not found in production.
-    refuseCapturingEntries(catalog, matcher, inspection);
+    refuseCapturingEntries(catalog, built, inspection);
     logger.info({ apps: catalog.apps.length, entries: catalog.entries.length }, 'catalog loaded');
 
     const pool = createDiagnosisPool({

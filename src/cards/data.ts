@@ -143,6 +143,25 @@ export interface SupportEscalationCardData {
   showTake: boolean;
 }
 
+/** A known error as a read-only card (the message extension's search inserts it). */
+export interface CatalogEntryCardData {
+  /** "Okta connector: Okta rejects the API token the connector uses" */
+  title: string;
+  /** "The portal says: ..." */
+  message: string;
+  facts: { title: string; value: string }[];
+  cause: string;
+  steps: { number: string; text: string }[];
+  /** Where the card comes from, and how to track the error instead. */
+  source: string;
+  learnMoreUrl: string;
+}
+
+export interface NoteCardData {
+  title: string;
+  lines: { text: string }[];
+}
+
 export interface CardDataByName {
   diagnosis: DiagnosisCardData;
   ambiguous: AmbiguousCardData;
@@ -153,6 +172,8 @@ export interface CardDataByName {
   search: SearchCardData;
   stats: StatsCardData;
   'support-escalation': SupportEscalationCardData;
+  'catalog-entry': CatalogEntryCardData;
+  note: NoteCardData;
 }
 
 export type CardName = keyof CardDataByName;

@@ -8,6 +8,7 @@ import type { AmbiguousCardData, Badge, DiagnosisCardData, IncidentCardCommon, L
 import type { IncidentHistory } from './history.js';
 import { bold, excerptFields, line, personName, text, withinBudget } from './lines.js';
 import { literalText, plainText, truncateText } from './plain-text.js';
+import { asPreview, previewBadge, type IncidentPreview } from './preview.js';
 import { renderCard, withRefresh, type AdaptiveCard } from './render.js';
 import { secretNotice } from './secrets.js';
 import {
@@ -51,6 +52,11 @@ export interface IncidentCardInput {
    * explains the error, but has no buttons, since there is no incident for them to act on.
    */
   unrecorded?: boolean;
+  /**
+   * No incident yet: the card a message extension previews before posting. Like `unrecorded`, no
+   * buttons act on an incident; the badge says what posting will do.
+   */
+  preview?: IncidentPreview;
 }
 
 /** The catalog entry an incident's card explains, once the app is known. */
@@ -100,16 +106,21 @@ function unrecordedBadge(): Badge {
   return { style: 'attention', lines: [line(bold('⚠ Not recorded')), line(text(UNRECORDED_LINE))] };
 }
 
+/** Whether a button sends something to the bot: an Execute or Submit, or a ShowCard whose form ends in one. */
+function actsOnIncident(item: unknown): boolean {
+  if (!item || typeof item !== 'object') return false;
+  const type = String((item as { type?: unknown }).type);
+  if (type === 'Action.Execute' || type === 'Action.Submit') return true;
+  // "Escalate to support" opens a note form: without its Send button it is a form going nowhere.
+  return type === 'Action.ShowCard' && JSON.stringify((item as { card?: unknown }).card ?? {}).match(/"Action\.(Execute|Submit)"/) !== null;
+}
+
 /**
- * The card without anything that acts on an incident (Execute and Submit buttons, the refresh):
- * Show details and Learn more stay.
+ * The card without anything that acts on an incident (Execute and Submit buttons, the forms that
+ * lead to them, the refresh): Show details and Learn more stay.
  */
 function withoutIncidentActions(node: unknown): unknown {
-  if (Array.isArray(node)) {
-    return node
-      .filter((item) => !(item && typeof item === 'object' && ['Action.Execute', 'Action.Submit'].includes(String((item as { type?: unknown }).type))))
-      .map(withoutIncidentActions);
-  }
+  if (Array.isArray(node)) return node.filter((item) => !actsOnIncident(item)).map(withoutIncidentActions);
   if (!node || typeof node !== 'object') return node;
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
@@ -191,7 +202,7 @@ function commonFields(input: IncidentCardInput, history: IncidentHistory) {
   const destination = input.hasDestination !== false;
   return (limit: number): IncidentCardCommon => ({
     incidentId: incident.id,
-    badge: input.unrecorded ? unrecordedBadge() : incidentBadge(incident, history),
+    badge: input.preview ? previewBadge(input.preview) : input.unrecorded ? unrecordedBadge() : incidentBadge(incident, history),
     choice: choiceLines(incident, input.catalog, history),
     secretNotice: history.secrets ? plainText(secretNotice(history.secrets.count, history.secrets.kinds, history.alert ? 'alert' : 'paste')) : '',
     pressNotice: input.pressNotice ? plainText(input.pressNotice) : '',
@@ -245,8 +256,11 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
   const { incident, catalog } = input;
   const history = input.history ?? {};
   const common = commonFields(input, history);
-  const finish = (card: AdaptiveCard) =>
-    input.unrecorded ? (dropEmptyActionSets(withoutIncidentActions(card)) as AdaptiveCard) : withRefresh(card, incident.id, input.refreshUserIds);
+  const inert = (card: AdaptiveCard) => dropEmptyActionSets(withoutIncidentActions(card)) as AdaptiveCard;
+  const finish = (card: AdaptiveCard) => {
+    if (input.preview) return asPreview(inert(card), input.preview);
+    return input.unrecorded ? inert(card) : withRefresh(card, incident.id, input.refreshUserIds);
+  };
   const entry = shownEntry(incident, catalog);
   if (entry) {
     const data = diagnosisData(input, entry, history, common);

@@ -3,9 +3,11 @@
 import { Template } from 'adaptivecards-templating';
 import ambiguous from '../../cards/ambiguous.json' with { type: 'json' };
 import apps from '../../cards/apps.json' with { type: 'json' };
+import catalogEntry from '../../cards/catalog-entry.json' with { type: 'json' };
 import diagnosis from '../../cards/diagnosis.json' with { type: 'json' };
 import help from '../../cards/help.json' with { type: 'json' };
 import noMatch from '../../cards/no-match.json' with { type: 'json' };
+import note from '../../cards/note.json' with { type: 'json' };
 import search from '../../cards/search.json' with { type: 'json' };
 import stats from '../../cards/stats.json' with { type: 'json' };
 import supportEscalation from '../../cards/support-escalation.json' with { type: 'json' };
@@ -37,6 +39,8 @@ const templateJson: Record<CardName, unknown> = {
   search,
   stats,
   'support-escalation': supportEscalation,
+  'catalog-entry': catalogEntry,
+  note,
 };
 
 const templates = new Map<CardName, Template>();

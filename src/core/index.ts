@@ -6,7 +6,7 @@ export { createMatcher, createUnguardedMatcher, type MatcherErrorFacts, type Mat
 export { normalize } from './normalize.js';
 export { REDACTED, describeSecretKind, redact, type Redaction, type SecretKind } from './redact.js';
 export { renderText, toReport, type DiagnosisReport, type ReportFinding, type ReportMatch } from './report.js';
-export { DEFAULT_MAX_INPUT_CHARS, MATCH_THRESHOLD, SUGGEST_THRESHOLD } from './weights.js';
+export { DEFAULT_MAX_INPUT_CHARS, MATCH_THRESHOLD, MAX_EXCERPT_CHARS, SUGGEST_THRESHOLD } from './weights.js';
 export type {
   Actor, AppInfo, Catalog, CatalogEntry, DiagnoseOptions, Diagnosis, Evidence, Finding, Matcher, Resolution, ScoredEntry, Signals, Verdict,
 } from './types.js';

@@ -12,6 +12,7 @@ import { activityLogFields, type Logger } from '../log.js';
 import { runCardAction, type CardActionDeps, type CardActionResult, type CardElsewhere } from './card-actions.js';
 import { parseCommand, runCommand } from './commands.js';
 import { createMemberDirectory, type MemberDirectory } from './members.js';
+import { createMessageExtension, type MessageExtension, type MessageExtensionDeps } from './message-extension/index.js';
 import { answerPaste, personFrom } from './paste.js';
 import { updateCard } from './support-channel.js';
 
@@ -43,6 +44,8 @@ export interface BotDeps extends CardActionDeps {
   members?: MemberDirectory;
   /** Matching off the event loop (src/diagnosis/pool.ts); default: the matcher, inline. */
   diagnose?: (text: string, options?: DiagnoseOptions) => Promise<Diagnosis>;
+  /** The message extension's own rate budget, roster check and time limit (defaults in message-extension/). */
+  messageExtension?: Pick<MessageExtensionDeps, 'limiter' | 'probeRoster' | 'deadlineMs'>;
 }
 
 export const STORE_BUSY_MESSAGE = 'The incident store is busy right now and nothing was changed. Please press the button again in a moment.';
@@ -60,12 +63,14 @@ function invokeError(status: number, code: string, message: string): InvokeRespo
 export class ConnectorDoctorBot extends TeamsActivityHandler {
   private readonly members: MemberDirectory;
   private readonly refreshLimiter: RateLimiter;
+  private readonly messageExtension: MessageExtension;
 
   constructor(private readonly deps: BotDeps) {
     super();
     const now = () => deps.clock().getTime();
     this.members = deps.members ?? createMemberDirectory({ now });
     this.refreshLimiter = deps.refreshLimiter ?? createRateLimiter({ ...DEFAULT_REFRESH_RATE_LIMITS, clock: now });
+    this.messageExtension = createMessageExtension({ ...deps, ...deps.messageExtension, members: this.members });
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -97,6 +102,8 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
         return invokeError(500, 'InternalError', 'Something went wrong on my side. Please try again in a moment.');
       }
     }
+    // Search, Diagnose with Connector Doctor and its preview: answered in their own formats and statuses.
+    if (context.activity.name?.startsWith('composeExtension/')) return this.messageExtension.handle(context);
     const response = await super.onInvokeActivity(context);
     if (response.status === 501) {
       // An invoke we do not support: say so clearly instead of Teams' "Unable to reach app".
@@ -251,6 +258,9 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     const { raw, plain: text } = this.textOf(context);
     if (text === '') {
       this.deps.metrics.messagesReceived.inc({ kind: 'other' });
+      // A card someone shared (from Search known errors) says what it has to say: no answer.
+      const attachments = activity.attachments ?? [];
+      if (attachments.length > 0 && attachments.every((a) => a?.contentType === ADAPTIVE_CARD_CONTENT_TYPE)) return;
       await context.sendActivity('Paste a connector error from Defender for Cloud Apps and I will explain it. Type help to see what else I can do.');
       return;
     }

@@ -3,6 +3,7 @@
 // alternatives and hints are not stored: the matcher is deterministic and cheap on an excerpt).
 import { historyOf, type IncidentHistory } from '../cards/history.js';
 import { incidentCard, shownEntry } from '../cards/incident-card.js';
+import type { IncidentPreview } from '../cards/preview.js';
 import type { AdaptiveCard } from '../cards/render.js';
 import { supportEscalationCard } from '../cards/support-card.js';
 import { ALL_APPS_ID, MATCH_THRESHOLD, type CatalogEntry, type Finding, type Matcher, type ScoredEntry } from '../core/index.js';
@@ -23,6 +24,8 @@ export interface ViewOptions {
   refreshUserIds?: readonly string[];
   /** The incident could not be stored: the card explains the error without buttons. */
   unrecorded?: boolean;
+  /** There is no incident yet: a message extension's preview of the card it would post. */
+  preview?: IncidentPreview;
 }
 
 /** What the bot understood in a paste it could not match: app names and the strongest signals. */
@@ -78,7 +81,7 @@ export async function incidentCardFor(deps: ViewDeps, incident: Incident, option
   // same alternatives, and the buttons offer exactly what the verbs accept.
   const finding = findingOf(incident, matcher);
   const [history, hasDestination] = await Promise.all([
-    options.history ?? (options.unrecorded ? {} : historyFor(deps.store, incident.id)),
+    options.history ?? (options.unrecorded || options.preview ? {} : historyFor(deps.store, incident.id)),
     deps.hasDestination ? deps.hasDestination() : Promise.resolve(undefined),
   ]);
   return incidentCard({
@@ -93,6 +96,7 @@ export async function incidentCardFor(deps: ViewDeps, incident: Incident, option
     pressNotice: options.pressNotice,
     refreshUserIds: options.refreshUserIds,
     unrecorded: options.unrecorded,
+    preview: options.preview,
   });
 }
 

@@ -1,6 +1,8 @@
 // A paste: diagnose it, and answer with one card per error found (5 at most, then a summary), each
 // recorded as an incident; or, when it holds no error at all, with one short line and nothing kept.
+// postFindings is the posting half, shared with the message extension's "Post to this chat".
 import { CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import type { AdaptiveCard } from '../cards/render.js';
 import { plainText } from '../cards/plain-text.js';
 import { secretNotice } from '../cards/secrets.js';
 import { appName } from '../cards/words.js';
@@ -35,7 +37,7 @@ export function personFrom(activity: Activity): Person | undefined {
 }
 
 export async function answerPaste(context: TurnContext, text: string, deps: PasteDeps): Promise<void> {
-  const { matcher, store, metrics, logger } = deps;
+  const { matcher, metrics, logger } = deps;
   const activity = context.activity;
   const reporter = personFrom(activity);
   const conversationId = activity.conversation?.id;
@@ -47,16 +49,77 @@ export async function answerPaste(context: TurnContext, text: string, deps: Past
   const diagnosis = deps.diagnose ? await deps.diagnose(text) : matcher.diagnose(text);
   metrics.matchSeconds.observe((performance.now() - started) / 1000);
   logger.info({ ...activityLogFields(activity), findings: diagnosis.findings.map((f) => f.verdict), redactions: diagnosis.redactions, truncated: diagnosis.truncated }, 'paste diagnosed');
-  const secrets = secretNotice(diagnosis.redactions, diagnosis.redactedKinds);
   if (diagnosis.findings.length === 0) {
     // Chat, thanks, a question: one short line, no card, no incident. A secret in it still deserves a word.
+    const secrets = secretNotice(diagnosis.redactions, diagnosis.redactedKinds);
     await context.sendActivity(secrets ? `${QUIET_LINE}\n\n${plainText(secrets)}` : QUIET_LINE);
     return;
   }
-  const refreshUserIds = await deps.members.idsFor(context);
+  await postFindings(context, findingsToPost(diagnosis, text.length), deps, { reporter, conversationId, refreshUserIds: await deps.members.idsFor(context) });
+}
+
+/** What a summary line needs of a finding that got no card of its own. */
+export interface FindingGist {
+  verdict: Finding['verdict'];
+  /** The app, when the matcher settled it. */
+  appId?: string;
+}
+
+export function gistOf(finding: Finding): FindingGist {
+  const appId = appIdOf(finding);
+  return appId ? { verdict: finding.verdict, appId } : { verdict: finding.verdict };
+}
+
+/** A diagnosed message, ready to post: the findings that get a card, and what the summary says of the rest. */
+export interface FindingsToPost {
+  /** At most MAX_CARDS_PER_MESSAGE, one card and one incident each. */
+  shown: Finding[];
+  rest: FindingGist[];
+  redactions: number;
+  redactedKinds: string[];
+  truncated: boolean;
+  /** Characters in the message as sent, for the "only read the first ..." note. */
+  textLength: number;
+}
+
+/** A diagnosis as posted: the first MAX_CARDS_PER_MESSAGE findings get a card, the rest a line. */
+export function findingsToPost(diagnosis: Diagnosis, textLength: number): FindingsToPost {
+  return {
+    shown: diagnosis.findings.slice(0, MAX_CARDS_PER_MESSAGE),
+    rest: diagnosis.findings.slice(MAX_CARDS_PER_MESSAGE).map(gistOf),
+    redactions: diagnosis.redactions,
+    redactedKinds: diagnosis.redactedKinds,
+    truncated: diagnosis.truncated,
+    textLength,
+  };
+}
+
+export interface PostOptions {
+  /** Who asked: from the Teams activity, never from card data. */
+  reporter: Person;
+  conversationId: string;
+  refreshUserIds?: readonly string[];
+  /** Added to each card's message (e.g. Teams' user attribution for a message extension's post). */
+  channelData?: Record<string, unknown>;
+}
+
+/**
+ * One card per finding in the turn's conversation, each recorded as an incident whose card
+ * presses update it in place, then a line for what was left out. A paste and a message
+ * extension's "Post to this chat" both post through here. Teams refusing the first post
+ * (the bot is not in that conversation) is thrown to the caller.
+ */
+export async function postFindings(context: TurnContext, post: FindingsToPost, deps: PasteDeps, options: PostOptions): Promise<void> {
+  const { matcher, store, metrics, logger } = deps;
+  const activity = context.activity;
+  const { reporter, conversationId, refreshUserIds } = options;
   const views = { matcher, store, hasDestination: async () => (await deps.escalation.targets()).length > 0 };
-  const shown = diagnosis.findings.slice(0, MAX_CARDS_PER_MESSAGE);
-  for (const [index, finding] of shown.entries()) {
+  const message = (card: AdaptiveCard): Partial<Activity> => {
+    const reply = MessageFactory.attachment(CardFactory.adaptiveCard(card));
+    if (options.channelData) reply.channelData = options.channelData;
+    return reply;
+  };
+  for (const [index, finding] of post.shown.entries()) {
     metrics.findings.inc({ verdict: finding.verdict });
     const opening: NewIncident = {
       conversationId,
@@ -78,29 +141,29 @@ export async function answerPaste(context: TurnContext, text: string, deps: Past
       if (!isStoreError(error)) throw error;
       logger.warn({ ...activityLogFields(activity), err: { code: error.code, kind: error.kind } }, 'incident not recorded; answering with the diagnosis alone');
       const unrecorded = unrecordedIncident(opening, index);
-      const secrets = index === 0 && diagnosis.redactions > 0 ? { count: diagnosis.redactions, kinds: diagnosis.redactedKinds } : undefined;
+      const secrets = index === 0 && post.redactions > 0 ? { count: post.redactions, kinds: post.redactedKinds } : undefined;
       // Nothing here asks the store again: it is what just failed.
       const card = await incidentCardFor({ matcher, store }, unrecorded, { unrecorded: true, history: secrets ? { secrets } : {} });
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      await context.sendActivity(message(card));
       continue;
     }
     // The first card says what was removed from the message: it stays said when the card refreshes.
-    if (index === 0 && diagnosis.redactions > 0) incident = await recordSecrets(deps, incident, reporter, diagnosis);
+    if (index === 0 && post.redactions > 0) incident = await recordSecrets(deps, incident, reporter, post);
     const card = await incidentCardFor(views, incident, { refreshUserIds });
-    const response = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+    const response = await context.sendActivity(message(card));
     if (response?.id) await store.attachCard(incident.id, response.id);
   }
-  for (const finding of diagnosis.findings.slice(MAX_CARDS_PER_MESSAGE)) metrics.findings.inc({ verdict: finding.verdict });
+  for (const gist of post.rest) metrics.findings.inc({ verdict: gist.verdict });
   const notes: string[] = [];
-  if (diagnosis.findings.length > MAX_CARDS_PER_MESSAGE) {
-    const rest = diagnosis.findings.slice(MAX_CARDS_PER_MESSAGE);
+  if (post.rest.length > 0) {
+    const total = post.shown.length + post.rest.length;
     notes.push(
-      `I found ${diagnosis.findings.length} errors in that message and showed the first ${MAX_CARDS_PER_MESSAGE}. ` +
-        `Not shown: ${plainText(summarizeFindings(rest, matcher.catalog))}. Paste those separately to get a card for each.`,
+      `I found ${total} errors in that message and showed the first ${post.shown.length}. ` +
+        `Not shown: ${plainText(summarizeFindings(post.rest, matcher.catalog))}. Paste those separately to get a card for each.`,
     );
   }
-  if (diagnosis.truncated) {
-    const length = text.length.toLocaleString('en-US');
+  if (post.truncated) {
+    const length = post.textLength.toLocaleString('en-US');
     notes.push(`Your message was long (${length} characters), so I only read the first ${DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US')}. Paste the rest separately if it holds another error.`);
   }
   if (notes.length > 0) await context.sendActivity(notes.join(' '));
@@ -120,13 +183,13 @@ function unrecordedIncident(opening: NewIncident, index: number): Incident {
 }
 
 /** Note on the incident how many secrets (of which kinds) the paste had, for its card. */
-async function recordSecrets(deps: PasteDeps, incident: Incident, reporter: Person, diagnosis: Diagnosis): Promise<Incident> {
+async function recordSecrets(deps: PasteDeps, incident: Incident, reporter: Person, post: Pick<FindingsToPost, 'redactions' | 'redactedKinds'>): Promise<Incident> {
   const outcome = await deps.store.apply(
     {
       incidentId: incident.id,
       conversationId: incident.conversationId,
       actor: reporter,
-      action: { kind: 'record-secrets', count: diagnosis.redactions, kinds: diagnosis.redactedKinds },
+      action: { kind: 'record-secrets', count: post.redactions, kinds: post.redactedKinds },
       at: deps.clock(),
     },
     [],
@@ -136,15 +199,14 @@ async function recordSecrets(deps: PasteDeps, incident: Incident, reporter: Pers
 }
 
 /** "Salesforce, Zendesk and 1 error I do not know": what the cards left out, in a few words. */
-function summarizeFindings(findings: Finding[], catalog: Catalog): string {
+function summarizeFindings(findings: FindingGist[], catalog: Catalog): string {
   const names: string[] = [];
   let unknown = 0;
   let ambiguous = 0;
-  for (const finding of findings) {
-    const appId = appIdOf(finding);
+  for (const { appId, verdict } of findings) {
     if (appId && appId !== ALL_APPS_ID) names.push(appName(catalog, appId));
     else if (appId) names.push('an error any app can show');
-    else if (finding.verdict === 'ambiguous') ambiguous += 1;
+    else if (verdict === 'ambiguous') ambiguous += 1;
     else unknown += 1;
   }
   const shown = names.slice(0, 8);

@@ -95,6 +95,8 @@ describe('incident cards', () => {
     expect(text).toContain(`Not recorded\n${UNRECORDED_LINE}`);
     expect(actionsOf(card).map((a) => a.type)).not.toContain('Action.Execute');
     expect(JSON.stringify(card)).not.toMatch(/Action\.(Execute|Submit)/);
+    // Nor a form that could only be sent with one: Escalate's note would go nowhere.
+    expect(actionsOf(card).map((a) => a.type)).not.toContain('Action.ShowCard');
     expect(refreshOf(card)).toBeUndefined();
     expect(actionsOf(card).map((a) => a.type)).toContain('Action.ToggleVisibility');
   });

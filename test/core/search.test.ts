@@ -20,6 +20,25 @@ describe('searchCatalog', () => {
     expect(first?.message.toLowerCase()).toContain('invalid refresh token');
   });
 
+  it('forgives one typo per word: a letter missing, extra, wrong or two swapped', () => {
+    const ids = (query: string) => searchCatalog(catalog, query).map((e) => e.id);
+    expect(ids('okat token')).toEqual(ids('okta token'));
+    expect(ids('okta tokn')).toEqual(ids('okta token'));
+    expect(ids('box refersh')).toEqual(ids('box refresh'));
+    expect(ids('sevice timeout')).toEqual(ids('service timeout'));
+    expect(ids('invalid_grnat')).toEqual(ids('invalid_grant'));
+    expect(ids('salesforce unauthorised')).toEqual(ids('salesforce unauthorized'));
+    expect(ids('okta token').length).toBeGreaterThan(0);
+    expect(ids('invalid_grant').length).toBeGreaterThan(0);
+  });
+
+  it('takes short words as typed, and a word two typos away finds nothing', () => {
+    // "bx" is not Box: one edit from a two-letter word is most of the alphabet.
+    expect(searchCatalog(catalog, 'bx refresh')).toEqual([]);
+    expect(searchCatalog(catalog, 'okta tkeon')).toEqual([]);
+    expect(searchCatalog(catalog, 'sailsfroce')).toEqual([]);
+  });
+
   it('finds nothing for a word nothing holds, or for no words at all', () => {
     expect(searchCatalog(catalog, 'box zzzz-nothing')).toEqual([]);
     expect(searchCatalog(catalog, '   ')).toEqual([]);

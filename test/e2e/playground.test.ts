@@ -31,6 +31,8 @@ const CHROMIUM_ARGS = [
 ];
 const SCREENSHOTS = join(ROOT, 'test-results', 'e2e');
 const GALLERY = process.env.CARDS_GALLERY_DIR ? resolve(ROOT, process.env.CARDS_GALLERY_DIR) : undefined;
+/** docs/bot.md shows the message extension as the Playground renders it (written in gallery mode). */
+const EXTENSION_SHOTS = GALLERY ? join(ROOT, 'docs', 'message-extension') : undefined;
 const UI_TIMEOUT = 20_000;
 // Generous: two cores shared with the rest of the suite; the bot compiles through tsx at start.
 const START_TIMEOUT = 120_000;
@@ -86,6 +88,7 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
     workDir = mkdtempSync(join(tmpdir(), 'cd-e2e-'));
     mkdirSync(SCREENSHOTS, { recursive: true });
     if (GALLERY) mkdirSync(GALLERY, { recursive: true });
+    if (EXTENSION_SHOTS) mkdirSync(EXTENSION_SHOTS, { recursive: true });
     const keep = (name: string) => (line: string) => {
       logs.push(`[${name}] ${line}`);
       if (logs.length > 200) logs.shift();
@@ -403,5 +406,71 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
     await ask('help', help);
     await shoot(help, 'help');
     await page.screenshot({ path: join(SCREENSHOTS, 'chat.png') });
+  }, TEST_TIMEOUT);
+
+  /** A screenshot of part of the Playground for docs/bot.md (gallery mode) and the test's record. */
+  async function shootExtension(locator: Locator, name: string): Promise<void> {
+    await locator.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+    if (EXTENSION_SHOTS) await locator.screenshot({ path: join(EXTENSION_SHOTS, `${name}.png`) });
+  }
+
+  it('Search known errors from the compose box: typed words, a typo forgiven, the result inserted and sent as a read-only card', async () => {
+    await openChat('Personal Chat');
+    await page.getByRole('button', { name: 'Trigger Message Extension App' }).click();
+    await page.getByRole('menuitem', { name: 'Search Command' }).click();
+    // The Playground reads no manifest: it is told the command and its parameter, as the manifest names them.
+    await page.getByRole('button', { name: 'Specify Command ID or Parameter' }).click();
+    await page.getByPlaceholder('Command ID').fill('searchKnownErrors');
+    await page.getByPlaceholder('Parameter name').fill('query');
+    await page.getByPlaceholder('Enter a search term').fill('okat token');
+    const result = page.getByText('Okta rejects the API token the connector uses.', { exact: true });
+    await result.waitFor();
+    await expect.poll(() => page.getByText('HttpRequestFailure: Server returned: 401…', { exact: true }).count()).toBe(1);
+    await shootExtension(page.locator('.fui-PopoverSurface').filter({ hasText: 'Search-Based Message Extension' }), 'search-results');
+
+    await result.click();
+    const inserted = page.locator('[data-lexical-editor="true"] .ac-adaptiveCard').first();
+    await inserted.waitFor();
+    expect(await cardText(inserted)).toContain('Okta connector: Okta rejects the API token the connector uses');
+    await shootExtension(inserted, 'search-inserted');
+    const hint = page.getByText('Paste a connector error from Defender for Cloud Apps and I will explain it.');
+    const answersBefore = await hint.count();
+    // The log panel lists each message the bot took; its HTTP answer comes after the bot's own replies.
+    const delivered = page.getByText(/Microsoft 365 Agents Playground -> User Application message 200/);
+    const deliveredBefore = await delivered.count();
+    await page.keyboard.press('Enter');
+    const sent = card('From the Connector Doctor catalog (mda-15)');
+    await sent.waitFor();
+    // Read-only: only Learn more; and the bot does not answer a card someone shared.
+    expect(await sent.getByRole('button').or(sent.getByRole('link')).allInnerTexts()).toEqual(['Learn more']);
+    await eventually(() => delivered.count()).toBeGreaterThan(deliveredBefore);
+    expect(await hint.count()).toBe(answersBefore);
+  }, TEST_TIMEOUT);
+
+  it('Diagnose with Connector Doctor on a message: the diagnosis in a dialog; the Playground cannot show Teams\' send preview', async () => {
+    const pasted = 'HttpRequestFailure: Server returned: 401 Unauthorized on acme.okta.com';
+    await ask(pasted, card(/^Okta connector:/));
+    // The person's own message, and its "..." menu.
+    // Its text, not the copy folded in the bot's card; then the message around it with its own "..." button.
+    const message = page.getByText(pasted, { exact: true }).filter({ visible: true }).last()
+      .locator('xpath=ancestor::*[count(.//button[@aria-label="Show more information"]) = 1][1]');
+    await message.getByRole('button', { name: 'Show more information' }).click();
+    await page.getByRole('menuitem', { name: 'Action Command' }).click();
+    await page.getByPlaceholder('Input command id or leave blanks').fill('diagnoseMessage');
+    // "Adaptive Cards: fetch the dialog dynamically from the app" is Teams' fetchTask, as the manifest asks.
+    await page.getByRole('radio').first().check();
+    await page.getByRole('button', { name: 'Create' }).click();
+    const dialog = page.getByRole('dialog').filter({ hasText: 'Diagnose with Connector Doctor' }).last();
+    const preview = dialog.locator('.ac-adaptiveCard').first();
+    await preview.waitFor();
+    const lines = await cardLines(preview);
+    expect(lines.slice(0, 2)).toEqual(['Okta connector: Okta rejects the API token the connector uses', '✎ Preview · not posted yet']);
+    expect(await preview.getByRole('button').or(preview.getByRole('link')).allInnerTexts()).toEqual(['Post to this chat', 'Show details', 'Learn more']);
+    await shootExtension(dialog, 'diagnose-dialog');
+
+    await preview.getByRole('button', { name: 'Post to this chat' }).click();
+    // The bot answers with Teams' botMessagePreview, which this Playground says it cannot show yet.
+    await page.getByText(/Type of botMessagePreview response from Message Extension app is not supported yet/).first().waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
   }, TEST_TIMEOUT);
 });

@@ -11,7 +11,7 @@ import { openStore } from '../../src/incidents/index.js';
 import type { IncidentStore } from '../../src/incidents/types.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
-import { ConnectorDoctorBot } from '../../src/teams/bot.js';
+import { ConnectorDoctorBot, type BotDeps } from '../../src/teams/bot.js';
 import type { MemberDirectory } from '../../src/teams/members.js';
 
 let sharedMatcher: Matcher | undefined;
@@ -73,6 +73,9 @@ export interface HarnessOptions {
   refreshLimiter?: RateLimiter;
   matcher?: Matcher;
   members?: MemberDirectory;
+  messageExtension?: BotDeps['messageExtension'];
+  /** Matching as the pool would do it; default: the matcher, inline. */
+  diagnose?: BotDeps['diagnose'];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -93,6 +96,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     pressLimiter: options.pressLimiter,
     refreshLimiter: options.refreshLimiter,
     members: options.members,
+    messageExtension: options.messageExtension,
+    diagnose: options.diagnose,
     escalation: { targets: async () => targets, buildPayload: (incident) => buildEscalationPayload(incident, { catalog: matcher.catalog }) },
   });
   const adapter = new RecordingAdapter((context) => bot.run(context));

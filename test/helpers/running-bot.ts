@@ -2,7 +2,7 @@
 // SQLite in memory; logs captured for "never logged" assertions.
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
-import { start } from '../../src/index.js';
+import { start, type StartOptions } from '../../src/index.js';
 import { createLogger } from '../../src/log.js';
 
 export interface RunningApp {
@@ -11,11 +11,11 @@ export interface RunningApp {
   stop: () => Promise<void>;
 }
 
-export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+export async function startApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningApp> {
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'info', ...env });
   let logText = '';
   const logger = createLogger(config.logLevel, new Writable({ write(chunk: Buffer, _e, done) { logText += chunk.toString(); done(); } }));
-  const running = await start(config, logger);
+  const running = await start(config, logger, options);
   return { url: `http://127.0.0.1:${running.port}`, logs: () => logText, stop: running.stop };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodePng, drawColorIcon, drawOutlineIcon } from '../../scripts/icons.js';
 import { MANIFEST_DIR, manifestValues, renderManifest, validateManifest } from '../../scripts/package.js';
+import { DIAGNOSE_COMMAND, SEARCH_COMMAND, SEARCH_PARAMETER } from '../../src/teams/message-extension/protocol.js';
 
 const template = readFileSync(join(MANIFEST_DIR, 'manifest.json'), 'utf8');
 const env = {
@@ -21,8 +22,25 @@ interface Bot {
   commandLists: { scopes: string[]; commands: { title: string; description?: string }[] }[];
 }
 
-function rendered(): Record<string, unknown> & { bots: Bot[] } {
-  return renderManifest(template, manifestValues(env)) as Record<string, unknown> & { bots: Bot[] };
+interface ComposeCommand {
+  id: string;
+  type?: string;
+  title: string;
+  description?: string;
+  context?: string[];
+  fetchTask?: boolean;
+  initialRun?: boolean;
+  parameters?: { name: string; title: string; description?: string; inputType?: string }[];
+}
+
+interface ComposeExtension {
+  botId: string;
+  canUpdateConfiguration?: boolean;
+  commands: ComposeCommand[];
+}
+
+function rendered(): Record<string, unknown> & { bots: Bot[]; composeExtensions: ComposeExtension[] } {
+  return renderManifest(template, manifestValues(env)) as Record<string, unknown> & { bots: Bot[]; composeExtensions: ComposeExtension[] };
 }
 
 describe('manifest/manifest.json', () => {
@@ -78,6 +96,45 @@ describe('manifest/manifest.json', () => {
     expect(manifest.description.full).toMatch(/Defender for Cloud Apps/);
     expect(manifest.description.full).toMatch(/resolved/);
     expect(manifest.description.full).toMatch(/escalate/);
+  });
+
+  it('declares the message extension on the bot\'s id, with exactly the commands the bot answers', () => {
+    const manifest = rendered();
+    expect(manifest.composeExtensions).toHaveLength(1);
+    const [extension] = manifest.composeExtensions;
+    expect(extension!.botId).toBe(env.MicrosoftAppId);
+    expect(extension!.canUpdateConfiguration).toBe(false);
+    expect(extension!.commands.map((c) => c.id).sort()).toEqual([DIAGNOSE_COMMAND, SEARCH_COMMAND].sort());
+  });
+
+  it('offers Diagnose with Connector Doctor in a message\'s menu, fetching its dialog (the message comes with that first request)', () => {
+    const diagnose = rendered().composeExtensions[0]!.commands.find((c) => c.id === DIAGNOSE_COMMAND)!;
+    expect(diagnose).toMatchObject({ type: 'action', title: 'Diagnose with Connector Doctor', context: ['message'], fetchTask: true });
+    expect(diagnose.description).toMatch(/error in this message/);
+  });
+
+  it('offers Search known errors from the compose box and the command box, run once when opened, with the parameter the bot reads', () => {
+    const search = rendered().composeExtensions[0]!.commands.find((c) => c.id === SEARCH_COMMAND)!;
+    expect(search).toMatchObject({ type: 'query', title: 'Search known errors', initialRun: true });
+    expect(new Set(search.context)).toEqual(new Set(['compose', 'commandBox']));
+    expect(search.parameters).toEqual([expect.objectContaining({ name: SEARCH_PARAMETER, inputType: 'text' })]);
+    expect(search.parameters![0]!.description).toMatch(/okta token/);
+  });
+
+  it('names and describes every message extension command within what Teams displays', () => {
+    for (const command of rendered().composeExtensions[0]!.commands) {
+      expect(command.title.length, command.id).toBeLessThanOrEqual(32);
+      expect(command.description?.length ?? 0, command.id).toBeGreaterThan(20);
+      expect(command.description?.length ?? 0, command.id).toBeLessThanOrEqual(128);
+      for (const parameter of command.parameters ?? []) expect(parameter.title.length).toBeLessThanOrEqual(32);
+    }
+    expect((rendered() as unknown as { description: { full: string } }).description.full).toMatch(/Diagnose with Connector Doctor/);
+  });
+
+  it('is rejected by the validator when a message extension command has an unknown context', async () => {
+    const manifest = rendered();
+    manifest.composeExtensions[0]!.commands[0]!.context = ['messages'];
+    expect((await validateManifest(manifest)).join('\n')).toMatch(/composeExtensions\/0\/commands\/0\/context/);
   });
 
   it('is rejected by the validator when a scope is misspelled (lowercase groupchat)', async () => {

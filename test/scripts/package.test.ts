@@ -43,6 +43,13 @@ describe('npm run package', () => {
     expect(manifestText).not.toMatch(/\$\{/);
   });
 
+  it('carries the message extension on the same bot id', async () => {
+    const { manifestText } = await packageWith({ MicrosoftAppId: BOT });
+    const manifest = JSON.parse(manifestText) as { composeExtensions?: { botId: string; commands: { id: string }[] }[] };
+    expect(manifest.composeExtensions?.[0]?.botId).toBe(BOT);
+    expect(manifest.composeExtensions?.[0]?.commands.map((c) => c.id).sort()).toEqual(['diagnoseMessage', 'searchKnownErrors']);
+  });
+
   it('takes BOT_ID when MicrosoftAppId is not set, and a separate TEAMS_APP_ID when given', async () => {
     const appId = 'a1b2c3d4-e5f6-4a5b-8c9d-0e1f2a3b4c5d';
     const { manifestText } = await packageWith({ BOT_ID: BOT, TEAMS_APP_ID: appId });

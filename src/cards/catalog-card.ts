@@ -1,0 +1,52 @@
+// A known error from the catalog as a compact, read-only card (what the message extension's search
+// inserts in the compose box: the cause, the steps, Learn more) and the short preview Teams lists
+// it with in the search results.
+import { ALL_APPS_ID, type Catalog, type CatalogEntry } from '../core/index.js';
+import { plainText } from './plain-text.js';
+import { renderCard, type AdaptiveCard } from './render.js';
+import { actorText, appName, cutAtWord, firstLine, firstSentence, headline, plural, safeUrl } from './words.js';
+
+const DEFAULT_LEARN_MORE = 'https://learn.microsoft.com/defender-cloud-apps/';
+
+/** The card a person sends to a chat from the search: no buttons that act on anything. */
+export function catalogEntryCard(catalog: Catalog, entry: CatalogEntry): AdaptiveCard {
+  const anyApp = entry.app === ALL_APPS_ID;
+  const app = anyApp ? 'the app' : appName(catalog, entry.app);
+  return renderCard('catalog-entry', {
+    title: plainText(`${anyApp ? 'Any connector' : `${app} connector`}: ${headline(entry.cause)}`),
+    message: plainText(`The portal says: ${firstLine(entry.message)}`),
+    facts: [
+      { title: 'Who acts', value: plainText(actorText(entry.resolution.actor, app)) },
+      { title: 'Does retrying help?', value: entry.resolution.retryHelps ? 'Yes: Test now, or waiting, can clear it' : 'No: it needs the fix below' },
+    ],
+    cause: plainText(entry.cause),
+    steps: entry.resolution.steps.map((step, index) => ({ number: String(index + 1), text: plainText(step) })),
+    source: plainText(`From the Connector Doctor catalog${entry.ref ? ` (${entry.ref})` : ''}. Paste the whole error to Connector Doctor to track it as an incident.`),
+    learnMoreUrl: safeUrl(entry.learnMore) ?? safeUrl(catalog.app(entry.app)?.learnMore) ?? DEFAULT_LEARN_MORE,
+  });
+}
+
+/** How a search result reads in Teams' list: the app, the portal's message, the cause in a line. */
+export interface CatalogResultPreview {
+  title: string;
+  subtitle: string;
+  text: string;
+}
+
+/** A result's lines are one line each in a list about 320 px wide: longer ones are cut with an ellipsis. */
+const SUBTITLE_CHARS = 44;
+const TEXT_CHARS = 140;
+
+function oneLine(text: string, max: number): string {
+  return text.length <= max ? text : `${cutAtWord(text, max - 1)}…`;
+}
+
+/** `seen`: incidents with this error in the last 30 days, said first when there were any. */
+export function catalogResultPreview(catalog: Catalog, entry: CatalogEntry, seen = 0): CatalogResultPreview {
+  const cause = oneLine(firstSentence(entry.cause), TEXT_CHARS);
+  return {
+    title: appName(catalog, entry.app),
+    subtitle: oneLine(firstLine(entry.message), SUBTITLE_CHARS),
+    text: seen > 0 ? `Seen ${plural(seen, 'time')} in the last 30 days. ${cause}` : cause,
+  };
+}

@@ -1,0 +1,118 @@
+// The message extension on the bot: every composeExtension/* invoke comes here from bot.ts and
+// gets an answer within Teams' time, in the format its invoke expects: search results, a dialog,
+// Teams' send preview, or a line saying why not (4xx for what the bot cannot use, 429 when one
+// person or chat asks too fast, never a turn error). Invokes have a rate budget of their own, so
+// searching as you type never uses up the budget of card presses.
+import type { InvokeResponse, TurnContext } from 'botbuilder';
+import { BusyError, isStoreError } from '../../core/errors.js';
+import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../../core/ratelimit.js';
+import { activityLogFields } from '../../log.js';
+import { answerSend, type PostDeps } from './post.js';
+import { answerEdit, answerFetchTask, answerSubmit, type PreviewDeps } from './preview.js';
+import { DIAGNOSE_COMMAND, SEARCH_COMMAND, dialogMessage, readAction, readSearch, searchRefusal } from './protocol.js';
+import { answerSearch } from './search.js';
+
+export { DIAGNOSE_COMMAND, SEARCH_COMMAND } from './protocol.js';
+
+/**
+ * Search runs on every pause in typing (the Agents Playground: every keystroke): a burst of 30
+ * per person, then 2 a second; a chat of many people searching at once gets 5 times that.
+ */
+export const DEFAULT_EXTENSION_RATE_LIMITS: Omit<RateLimitOptions, 'clock'> = {
+  user: { capacity: 30, refillPerSecond: 2 },
+  conversation: { capacity: 150, refillPerSecond: 10 },
+  maxTrackedKeys: 10_000,
+};
+
+export interface MessageExtensionDeps extends PreviewDeps, PostDeps {
+  /** Per-user and per-conversation budget of message extension invokes; DEFAULT_EXTENSION_RATE_LIMITS by default. */
+  limiter?: RateLimiter;
+}
+
+export interface MessageExtension {
+  /** Answer a composeExtension/* invoke. */
+  handle(context: TurnContext): Promise<InvokeResponse>;
+}
+
+const SEARCH_INVOKE = 'composeExtension/query';
+const STORE_BUSY = 'The incident store is busy right now and nothing was recorded. Please try again in a moment.';
+const INTERNAL = 'Something went wrong on my side. Please try again in a moment.';
+
+/** A refusal in the invoke's own format: a line in the search results, or in the dialog. */
+function refusal(name: string, status: number, text: string): InvokeResponse {
+  return name === SEARCH_INVOKE ? searchRefusal(status, text) : dialogMessage(status, text);
+}
+
+function unknownCommand(name: string, commandId: string | undefined): InvokeResponse {
+  const which = commandId ? `"${commandId.slice(0, 40)}"` : 'no command';
+  return refusal(name, 400, `Connector Doctor has no command ${which} here. Its commands are Search known errors and Diagnose with Connector Doctor.`);
+}
+
+async function route(context: TurnContext, deps: MessageExtensionDeps): Promise<InvokeResponse> {
+  const name = context.activity.name ?? '';
+  if (name === SEARCH_INVOKE) {
+    const request = readSearch(context.activity.value);
+    if (!request) return searchRefusal(400, 'That search request is malformed: it has no command or parameters I can read.');
+    if (request.commandId !== SEARCH_COMMAND) return unknownCommand(name, request.commandId);
+    return answerSearch(context, request, deps);
+  }
+  if (name === 'composeExtension/fetchTask' || name === 'composeExtension/submitAction') {
+    const request = readAction(context.activity.value);
+    if (!request) return dialogMessage(400, 'That request is malformed: it has no command or data I can read.');
+    if (request.commandId !== DIAGNOSE_COMMAND) return unknownCommand(name, request.commandId);
+    if (name === 'composeExtension/fetchTask') return answerFetchTask(context, request, deps);
+    switch (request.botMessagePreviewAction) {
+      case undefined:
+        return answerSubmit(context, request, deps);
+      case 'edit':
+        return answerEdit(context, request, deps);
+      case 'send':
+        return answerSend(context, request, deps);
+      default:
+        return dialogMessage(400, 'That preview action is not one Teams defines (send or edit).');
+    }
+  }
+  // selectItem (results have no tap action), link unfurling, settings: none of these are declared.
+  return refusal(name, 400, 'Connector Doctor does not support that request.');
+}
+
+export function createMessageExtension(deps: MessageExtensionDeps): MessageExtension {
+  const limiter = deps.limiter ?? createRateLimiter({ ...DEFAULT_EXTENSION_RATE_LIMITS, clock: () => deps.clock().getTime() });
+  return {
+    async handle(context) {
+      const activity = context.activity;
+      const name = activity.name ?? '';
+      const decision = limiter.take(`user:${activity.from?.id ?? '?'}`, `conversation:${activity.conversation?.id ?? '?'}`);
+      if (!decision.allowed) {
+        deps.metrics.messagesReceived.inc({ kind: 'rate-limited' });
+        const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        return refusal(name, 429, `Too many requests at once. Please wait about ${seconds} second${seconds === 1 ? '' : 's'} and try again.`);
+      }
+      deps.metrics.messagesReceived.inc({ kind: 'extension' });
+      const started = performance.now();
+      let response: InvokeResponse;
+      try {
+        response = await route(context, deps);
+      } catch (error) {
+        if (error instanceof BusyError) response = refusal(name, 503, error.userMessage);
+        else if (isStoreError(error) && error.transient) response = refusal(name, 503, STORE_BUSY);
+        else {
+          deps.logger.error({ ...activityLogFields(activity), err: error }, 'message extension invoke failed');
+          response = refusal(name, 500, INTERNAL);
+        }
+      }
+      const { commandId, botMessagePreviewAction: preview } = (activity.value ?? {}) as { commandId?: unknown; botMessagePreviewAction?: unknown };
+      deps.logger.info(
+        {
+          ...activityLogFields(activity),
+          commandId: typeof commandId === 'string' ? commandId.slice(0, 64) : undefined,
+          previewAction: preview === 'send' || preview === 'edit' ? preview : undefined,
+          status: response.status,
+          ms: Math.round(performance.now() - started),
+        },
+        'message extension answered',
+      );
+      return response;
+    },
+  };
+}

@@ -1,0 +1,235 @@
+// The message extension through the real server and adapter (index.ts start(), local mode,
+// SQLite), with Teams' own invoke activities: search (opened, typed, paged, nothing found),
+// Diagnose with Connector Doctor on a message in Teams HTML (a catalogued error, a secret, chat),
+// and the botMessagePreview send posting the live card to a loopback Teams service, where Mark
+// resolved then closes its incident. Requests the bot cannot use get 4xx answers, never a 500.
+// Prints the invoke answer times it saw (figures, not assertions).
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Matcher } from '../../src/core/types.js';
+import { NOT_A_MEMBER, NOT_IN_PERSONAL_CHAT } from '../../src/teams/message-extension/post.js';
+import { actionsOf, cardProblems, readingInUtc, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
+import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
+import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
+
+type Json = Record<string, unknown>;
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/activities/${name}.json`, import.meta.url), 'utf8')) as Json & { value: Json; conversation: { id: string } };
+const INTERNALS = /\bat \w+ \(|node:|ECONN|SyntaxError|Unexpected token|\/work\/|node_modules|stack/i;
+const OKTA_HEADLINE = 'Okta connector: Okta rejects the API token the connector uses';
+const TOKEN = 'Zq8xWv3Lp0Rt6Yu2Io9Pa5Sd7Fg1Hj4Kl';
+const read = (card: unknown) => readingInUtc(unescapeDisplay(visibleText(card)));
+
+let app: RunningApp;
+let teams: TeamsStandIn;
+const apps: RunningApp[] = [];
+
+beforeAll(async () => {
+  teams = await startTeamsStandIn();
+  app = await startApp();
+  apps.push(app);
+});
+
+afterAll(async () => {
+  printAnswerTimes();
+  await Promise.all(apps.map((a) => a.stop()));
+  await teams?.close();
+});
+
+let sender = 0;
+/** A fresh person per request keeps these tests clear of the per-user rate budgets. */
+function person(): { id: string; name: string } {
+  sender += 1;
+  return { id: `29:me-user-${sender}`, name: 'Bob Desk' };
+}
+
+function query(value: Json, to = app): Promise<{ status: number; json: () => unknown; text: string }> {
+  const activity = fixture('compose-extension-query');
+  return post(`${to.url}/api/messages`, { ...activity, from: person(), serviceUrl: teams.serviceUrl, value: { ...activity.value, ...value } });
+}
+
+function messageAction(name: string, value: Json, extra: Json = {}, to = app) {
+  const activity = fixture('compose-extension-fetch-task');
+  return post(`${to.url}/api/messages`, { ...activity, name, from: person(), serviceUrl: teams.serviceUrl, value: { ...activity.value, ...value }, ...extra });
+}
+
+function withBody(html: string): Json {
+  const activity = fixture('compose-extension-fetch-task');
+  return { messagePayload: { ...(activity.value.messagePayload as Json), body: { contentType: 'html', content: html } } };
+}
+
+function send(card: unknown, extra: Json = {}, serviceUrl = teams.serviceUrl) {
+  const activity = fixture('compose-extension-send');
+  const [preview] = activity.value.botActivityPreview as Json[];
+  const value = { ...activity.value, botActivityPreview: [{ ...preview, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] }] };
+  return post(`${app.url}/api/messages`, { ...activity, from: person(), serviceUrl, value, ...extra });
+}
+
+/** Incidents in the last 30 days, as the `stats` command tells anyone who asks. */
+async function incidentCount(): Promise<number> {
+  const message = { ...fixture('personal-message'), from: person(), text: 'stats', deliveryMode: 'expectReplies', serviceUrl: teams.serviceUrl };
+  const res = await post(`${app.url}/api/messages`, message);
+  const text = read((res.json() as { activities: { attachments: { content: unknown }[] }[] }).activities[0]!.attachments[0]!.content);
+  return Number(/days: ([\d,]+) incidents?/.exec(text.split('\n').filter((l) => l.includes('30 days')).at(-1) ?? '')?.[1]?.replace(',', '') ?? NaN);
+}
+
+type Answer = { composeExtension?: { type: string; text?: string; attachments?: { preview: { content: Json }; content: Json }[]; activityPreview?: { attachments: { content: Json }[] } }; task?: { type: string; value: unknown } };
+
+describe('Search known errors (composeExtension/query)', () => {
+  it('opened with nothing typed: a page of known errors, each the app, its message and the cause in a line', async () => {
+    const res = await query({ parameters: [{ name: 'initialRun', value: 'true' }] });
+    expect(res.status).toBe(200);
+    const answer = res.json() as Answer;
+    expect(answer.composeExtension?.type).toBe('result');
+    expect(answer.composeExtension?.attachments).toHaveLength(25);
+    for (const result of answer.composeExtension!.attachments!) {
+      expect(Object.keys(result.preview.content).sort()).toEqual(['subtitle', 'text', 'title']);
+      expect(cardProblems(result.content)).toEqual([]);
+    }
+  });
+
+  it('typed words, with a typo: the matching entries; the next page; and nothing for words nothing matches', async () => {
+    const okta = (await query({ parameters: [{ name: 'query', value: 'okat token' }] })).json() as Answer;
+    expect(okta.composeExtension?.attachments?.map((a) => a.preview.content.title)).toEqual(['Okta']);
+    expect(read(okta.composeExtension!.attachments![0]!.content).split('\n')[0]).toBe(OKTA_HEADLINE);
+
+    const all = (await query({ parameters: [{ name: 'query', value: 'http' }] })).json() as Answer;
+    const second = (await query({ parameters: [{ name: 'query', value: 'http' }], queryOptions: { skip: 2, count: 2 } })).json() as Answer;
+    expect(second.composeExtension?.attachments).toEqual(all.composeExtension?.attachments?.slice(2, 4));
+
+    const nothing = await query({ parameters: [{ name: 'query', value: 'kubernetes pod evicted' }] });
+    expect(nothing.status).toBe(200);
+    expect(nothing.json()).toEqual({ composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [] } });
+  });
+});
+
+describe('Diagnose with Connector Doctor (fetchTask, submitAction)', () => {
+  it('a message holding a catalogued error in Teams HTML: the preview in a dialog, then in Teams\' send preview; nothing recorded yet', async () => {
+    const before = await incidentCount();
+    const res = await messageAction('composeExtension/fetchTask', {});
+    expect(res.status).toBe(200);
+    const dialog = (res.json() as { task: { type: string; value: { title: string; card: { content: Json } } } }).task;
+    expect(dialog.type).toBe('continue');
+    const card = dialog.value.card.content;
+    expect(cardProblems(card)).toEqual([]);
+    expect(read(card).split('\n').slice(0, 2)).toEqual([OKTA_HEADLINE, '✎ Preview · not posted yet']);
+
+    // The same message submitted straight away (a client without the dialog): Teams' send preview.
+    const submitted = await messageAction('composeExtension/submitAction', {});
+    expect(submitted.status).toBe(200);
+    const preview = (submitted.json() as Answer).composeExtension!;
+    expect(preview.type).toBe('botMessagePreview');
+    expect(read(preview.activityPreview!.attachments[0]!.content).split('\n')[0]).toBe(OKTA_HEADLINE);
+    expect(await incidentCount()).toBe(before);
+  });
+
+  it('a message holding a secret: the preview says it was removed; the secret is in no answer and no log', async () => {
+    const html = `<div>HttpRequestFailure: Server returned: 401 Unauthorized on acme.okta.com</div><div>curl -H "Authorization: Bearer ${TOKEN}" https://acme.okta.com/api/v1/logs</div>`;
+    for (const name of ['composeExtension/fetchTask', 'composeExtension/submitAction'] as const) {
+      const res = await messageAction(name, withBody(html));
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('secret removed');
+      expect(res.text).not.toContain(TOKEN);
+    }
+    expect(app.logs()).not.toContain(TOKEN);
+  });
+
+  it('chat: the answer says there is no error, and nothing is recorded', async () => {
+    // Given the matcher finds no error in it (what it finds in chat is the matcher's own tests' business).
+    const postsBefore = teams.calls.filter((c) => c.method === 'POST').length;
+    const quiet = await startApp({}, { matcher: (built: Matcher) => ({ catalog: built.catalog, diagnose: (text, options) => ({ ...built.diagnose(text, options), findings: [] }) }) });
+    apps.push(quiet);
+    const res = await messageAction('composeExtension/submitAction', withBody('<p>thanks, that fixed it! lunch at 12?</p>'), {}, quiet);
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ task: { type: 'message', value: 'No connector error in this message. Nothing in it looks like an app connector error from Defender for Cloud Apps, so there is nothing to post.' } });
+    // A message with nothing to read (a mention and an emoji) says the same with the real matcher.
+    const empty = await messageAction('composeExtension/fetchTask', withBody('<p><at id="0">Bea Ops</at> <emoji id="like" alt="👍" title="Like"></emoji></p>'));
+    expect(read((empty.json() as { task: { value: { card: { content: Json } } } }).task.value.card.content)).toMatch(/^No connector error in this message/);
+    expect(teams.calls.filter((c) => c.method === 'POST')).toHaveLength(postsBefore);
+  });
+});
+
+describe('Send (botMessagePreview send) to a loopback Teams', () => {
+  it('posts the live card in the conversation, opens the incident, and Mark resolved closes it in place', async () => {
+    const before = await incidentCount();
+    const dialog = ((await messageAction('composeExtension/fetchTask', {})).json() as { task: { value: { card: { content: Json } } } }).task.value.card.content;
+    const postButton = actionsOf(dialog).find((a) => a.title === 'Post to this chat')!;
+    const carried = (dialog.body as Json[]).find((e) => e.id === 'connectorDoctorPreview')!.value;
+    const previewed = (await messageAction('composeExtension/submitAction', { data: { ...(postButton.data as Json), connectorDoctorPreview: carried } })).json() as Answer;
+    const card = previewed.composeExtension!.activityPreview!.attachments[0]!.content;
+
+    const sent = await send(card);
+    expect(sent.status).toBe(200);
+    expect(sent.json()).toEqual({});
+    const thread = fixture('compose-extension-send').conversation.id;
+    const posted = await teams.next((c) => c.method === 'POST' && c.conversationId === thread);
+    const live = (posted.body.attachments as { content: Json }[])[0]!.content;
+    expect(read(live).split('\n')[0]).toBe(OKTA_HEADLINE);
+    expect(read(live).split('\n')[1]).toMatch(/^⚒ Open · reported by Bob Desk, /);
+    expect(posted.body.channelData).toMatchObject({ onBehalfOf: [{ itemId: 0, mentionType: 'person', displayName: 'Bob Desk' }] });
+    expect(await incidentCount()).toBe(before + 1);
+
+    const postedId = `posted-${teams.calls.filter((c) => c.method === 'POST').indexOf(posted) + 1}`;
+    const resolve = actionsOf(live).find((a) => a.verb === 'resolve')!;
+    const press = { ...fixture('invoke-action-execute'), conversation: fixture('compose-extension-send').conversation, serviceUrl: teams.serviceUrl, replyToId: postedId, value: { action: { type: 'Action.Execute', verb: 'resolve', data: resolve.data } } };
+    const answer = await post(`${app.url}/api/messages`, press);
+    expect(answer.status).toBe(200);
+    expect(read((answer.json() as { value: Json }).value)).toMatch(/✔ Resolved by Bob Desk/);
+    const put = await teams.next((c) => c.method === 'PUT' && c.activityId === postedId);
+    expect(read((put.body.attachments as { content: Json }[])[0]!.content)).toMatch(/✔ Resolved by Bob Desk/);
+  });
+
+  it('where Teams refuses the bot (403): the reason in the dialog, no card, no incident', async () => {
+    const refusing = await startTeamsStandIn({ alwaysAnswer: 403 });
+    try {
+      const dialog = ((await messageAction('composeExtension/fetchTask', {})).json() as { task: { value: { card: { content: Json } } } }).task.value.card.content;
+      const before = await incidentCount();
+      const channel = await send(dialog, {}, refusing.serviceUrl);
+      expect(channel.json()).toEqual({ task: { type: 'message', value: NOT_A_MEMBER } });
+      const personal = await send(dialog, { conversation: { id: '19:ada_bob@unq.gbl.spaces', conversationType: 'personal', tenantId: 't' }, channelData: {} }, refusing.serviceUrl);
+      expect(personal.json()).toEqual({ task: { type: 'message', value: NOT_IN_PERSONAL_CHAT } });
+      expect(refusing.calls.filter((c) => c.method === 'POST')).toEqual([]);
+      expect(await incidentCount()).toBe(before);
+    } finally {
+      await refusing.close();
+    }
+  });
+});
+
+describe('requests the bot cannot use: 4xx in the invoke\'s format, never a 500', () => {
+  it('an unknown command, a malformed value, an undeclared invoke, a preview that is not ours', async () => {
+    const answers = [
+      await query({ commandId: 'searchEverything' }),
+      await query({ parameters: 'okta' }),
+      await messageAction('composeExtension/fetchTask', { commandId: 'createTicket' }),
+      await messageAction('composeExtension/fetchTask', { messagePayload: 'not a message' }),
+      await messageAction('composeExtension/submitAction', { botMessagePreviewAction: 'publish' }),
+      await messageAction('composeExtension/selectItem', {}),
+      await send({ type: 'AdaptiveCard', body: [] }),
+    ];
+    for (const res of answers) {
+      expect(res.status).toBe(400);
+      expect(res.text).not.toMatch(INTERNALS);
+      const body = res.json() as Answer;
+      expect(body.composeExtension?.text ?? body.task?.value).toEqual(expect.any(String));
+    }
+    expect(app.logs()).not.toContain('"level":50');
+  });
+});
+
+/** Invoke answer times from the bot's log lines ("message extension answered", ms), per invoke. */
+function printAnswerTimes(): void {
+  const byName = new Map<string, number[]>();
+  for (const running of apps) {
+    for (const line of running.logs().split('\n')) {
+      if (!line.includes('"message extension answered"')) continue;
+      const entry = JSON.parse(line) as { invokeName: string; previewAction?: string; ms: number };
+      const name = entry.previewAction ? `${entry.invokeName} (${entry.previewAction})` : entry.invokeName;
+      byName.set(name, [...(byName.get(name) ?? []), entry.ms]);
+    }
+  }
+  const rows = [...byName].map(([name, ms]) => {
+    const sorted = [...ms].sort((a, b) => a - b);
+    return `${name}: n=${sorted.length} median=${sorted[Math.floor(sorted.length / 2)]} ms max=${sorted.at(-1)} ms`;
+  });
+  console.info(`message extension invoke answer times (this run, loopback):\n  ${rows.join('\n  ')}`);
+}
