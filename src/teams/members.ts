@@ -1,7 +1,10 @@
 // Who is in a conversation, for a card's automatic refresh: Teams refreshes a card on view only
 // for the user ids it lists, at most 60. Looked up through Teams (TeamsInfo) once per conversation
 // and remembered for a while, bounded in time and in size; when Teams cannot say (local mode, a
-// conversation the bot cannot list), the people the bot has seen there stand in.
+// conversation the bot cannot list), the people the bot has seen there stand in. A personal chat
+// is the sender and the bot, so it is never looked up: that would put a Teams round trip (or, when
+// Teams is slow, the whole lookup timeout) on the first paste of every person. Concurrent turns of
+// one conversation share one lookup.
 import { TeamsInfo, type TurnContext } from 'botbuilder';
 import { MAX_REFRESH_USERS } from '../cards/render.js';
 
@@ -40,6 +43,7 @@ export function createMemberDirectory(options: MemberDirectoryOptions): MemberDi
   const timeoutMs = options.lookupTimeoutMs ?? 1500;
   const lookup = options.lookup ?? teamsLookup;
   const entries = new Map<string, Entry>();
+  const inFlight = new Map<string, Promise<{ members: { id: string }[]; more: boolean }>>();
 
   const remember = (conversationId: string, ids: string[] | undefined, lifetimeMs: number) => {
     entries.delete(conversationId);
@@ -59,12 +63,20 @@ export function createMemberDirectory(options: MemberDirectoryOptions): MemberDi
     async idsFor(context) {
       const conversationId = context.activity.conversation?.id ?? '';
       const sender = context.activity.from?.id;
+      if (context.activity.conversation?.conversationType === 'personal') return sender ? [sender] : [];
       const known = fresh(conversationId);
       if (known) return known.ids;
       let timer: NodeJS.Timeout | undefined;
-      const looking = lookup(context, MAX_REFRESH_USERS + 1);
-      // A lookup that loses the race may still fail later; that failure is already handled below.
-      looking.catch(() => undefined);
+      let looking = inFlight.get(conversationId);
+      if (!looking) {
+        looking = lookup(context, MAX_REFRESH_USERS + 1);
+        inFlight.set(conversationId, looking);
+        const settled = () => {
+          if (inFlight.get(conversationId) === looking) inFlight.delete(conversationId);
+        };
+        // A lookup that loses the race may still fail later; that failure is already handled below.
+        looking.then(settled, settled);
+      }
       try {
         const page = await Promise.race([
           looking,

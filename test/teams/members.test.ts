@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { createMemberDirectory } from '../../src/teams/members.js';
 import { RecordingAdapter, personalMessage, USER_ADA } from '../helpers/bot-harness.js';
 
-const contextIn = (conversationId: string) => new TurnContext(new RecordingAdapter(async () => undefined), personalMessage('hi', USER_ADA, conversationId) as Activity);
+/** A turn in a group chat: a personal chat is never looked up (see below). */
+const contextIn = (conversationId: string, conversationType = 'groupChat') => {
+  const activity = personalMessage('hi', USER_ADA, conversationId) as Activity;
+  activity.conversation = { ...activity.conversation, conversationType };
+  return new TurnContext(new RecordingAdapter(async () => undefined), activity);
+};
 const people = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `29:p${i}` }));
 
 describe('the member directory', () => {
@@ -40,6 +45,23 @@ describe('the member directory', () => {
     expect(asked).toBe(1);
     const slow = createMemberDirectory({ now: () => 0, lookupTimeoutMs: 5, lookup: () => new Promise(() => undefined) });
     expect(await slow.idsFor(contextIn('a:3'))).toEqual([USER_ADA.id]);
+  });
+
+  it('never asks Teams about a personal chat: its members are the sender (and the bot)', async () => {
+    let asked = 0;
+    const directory = createMemberDirectory({ now: () => 0, lookup: async () => ((asked += 1), { members: people(3), more: false }) });
+    expect(await directory.idsFor(contextIn('a:p', 'personal'))).toEqual([USER_ADA.id]);
+    expect(asked).toBe(0);
+  });
+
+  it('shares one lookup between turns of a conversation that arrive while it runs', async () => {
+    let asked = 0;
+    let answer: (page: { members: { id: string }[]; more: boolean }) => void = () => undefined;
+    const directory = createMemberDirectory({ now: () => 0, lookup: () => ((asked += 1), new Promise((resolve) => (answer = resolve))) });
+    const turns = [directory.idsFor(contextIn('a:4')), directory.idsFor(contextIn('a:4')), directory.idsFor(contextIn('a:4'))];
+    answer({ members: people(2), more: false });
+    expect(await Promise.all(turns)).toEqual([['29:p0', '29:p1'], ['29:p0', '29:p1'], ['29:p0', '29:p1']]);
+    expect(asked).toBe(1);
   });
 
   it('remembers a bounded number of conversations, dropping the oldest', async () => {

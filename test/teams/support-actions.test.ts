@@ -30,7 +30,8 @@ const shown = (card: unknown) => readingInUtc(unescapeDisplay(visibleText(card))
 
 describe("support's post in the channel", () => {
   it('Acknowledge and Take it, pressed there, update the post and the card in the chat', async () => {
-    const chat = { conversationId: 'a:support-actions-chat', serviceUrl: teams.serviceUrl };
+    // A group chat: its members come from Teams (a personal chat is the sender alone).
+    const chat = { conversationId: '19:support-actions-chat@thread.v2', conversationType: 'groupChat' as const, serviceUrl: teams.serviceUrl };
     expect(await sendMessage(app.url, BOX_PASTE, chat)).toBeLessThan(300);
     const posted = await teams.next((c) => c.method === 'POST' && c.conversationId === chat.conversationId && Array.isArray(c.body.attachments));
     const card = contentOf(posted.body);
