@@ -64,6 +64,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     });
 
     const store = await (options.openStore ?? openStore)(config.databaseUrl, {
+      onLockWait: () => metrics.storeLockWaits.inc(),
       onFailure: (operation, error) => {
         metrics.storeFailures.inc({ operation });
         logger.error({ operation, code: error.code, kind: error.kind }, `store operation failed: ${error.message}`);

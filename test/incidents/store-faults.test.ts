@@ -91,6 +91,12 @@ async function storeFailures(bot: Bot, operation: string): Promise<number> {
   return line ? Number(line.split(' ')[1]) : 0;
 }
 
+async function lockWaits(bot: Bot): Promise<number> {
+  const text = await (await fetch(`${bot.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('connector_doctor_store_lock_waits_total '));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
 /** A small tmpfs of our own, or undefined where this machine does not let us mount one. */
 function mountTmpfs(sizeKb: number): string | undefined {
   const dir = mkdtempSync(path.join(tmpdir(), 'cd-faults-mnt-'));
@@ -233,6 +239,45 @@ describe('a lock held longer than Teams waits', () => {
     }
     const again = await press(bot.url, 'resolve', data, { conversationId });
     expect(shown(again.card)).toMatch(/Resolved by/);
+  });
+
+  it('SQLite: while a press waits for another process\'s lock, the event loop stays free (/healthz answers before the press does)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cd-faults-'));
+    stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'bot.db');
+    let waiting = () => {};
+    const metLock = new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+    const bot = await startBot(`sqlite:${file}`, {
+      openStore: (url, o) => openStore(url, { ...o, onLockWait: () => (o?.onLockWait?.(), waiting()) }),
+    });
+    const { cards, conversationId } = await paste(bot);
+    const data = actionsOf(cards[0]).find((a) => a.verb === 'resolve')!.data as Record<string, unknown>;
+
+    // The holder lives in this process, like the bot: a wait inside SQLite (synchronous) would freeze both.
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      let answered = false;
+      const pressing = press(bot.url, 'resolve', data, { conversationId }).then((answer) => {
+        answered = true;
+        return answer;
+      });
+      // The press has met the lock and is waiting for it...
+      expect(await Promise.race([metLock.then(() => 'waiting'), pressing.then(() => 'answered')])).toBe('waiting');
+      expect(answered).toBe(false);
+      // ...and the bot still answers others meanwhile.
+      const health = await fetch(`${bot.url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(answered).toBe(false);
+      const answer = await pressing;
+      expect(await lockWaits(bot)).toBeGreaterThan(0);
+      expect(answer.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: STORE_BUSY_MESSAGE });
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
   });
 
   describe('PostgreSQL', () => {
