@@ -13,7 +13,7 @@ import { isEntryPoint } from './entry-point.js';
 import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
 import type { EscalationSink, IncidentStore } from './incidents/types.js';
 import type { INetworkModule } from '@azure/msal-node';
-import { createLogger, type Logger } from './log.js';
+import { createLogThrottle, createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createServer } from './server.js';
 import { createAdapter, createMessageEndpoint } from './teams/adapter.js';
@@ -32,6 +32,8 @@ export interface StartOptions {
   entraNetworkClient?: INetworkModule;
   /** Stands in for the matcher on the main thread (tests that need what it finds held fixed). */
   matcher?: (built: Matcher) => Matcher;
+  /** At most one store-failure log line per operation and kind in this many ms (default 60 s). */
+  storeLogIntervalMs?: number;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}) {
@@ -63,11 +65,14 @@ export async function start(config: Config, logger: Logger, options: StartOption
       defaultMetrics: true,
     });
 
+    const storeLog = createLogThrottle(options.storeLogIntervalMs);
     const store = await (options.openStore ?? openStore)(config.databaseUrl, {
       onLockWait: () => metrics.storeLockWaits.inc(),
       onFailure: (operation, error) => {
         metrics.storeFailures.inc({ operation });
-        logger.error({ operation, code: error.code, kind: error.kind }, `store operation failed: ${error.message}`);
+        // Every failure is counted; the log gets one line per operation and kind a minute, saying how many it held back.
+        const { log, heldBack } = storeLog.admit(`${operation}:${error.kind}`);
+        if (log) logger.error({ operation, code: error.code, kind: error.kind, heldBack }, `store operation failed: ${error.message}`);
       },
       onFault: (error) => {
         if (isCodedError(error)) logger.error({ code: error.code }, error.message);

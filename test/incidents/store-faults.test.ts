@@ -16,11 +16,12 @@ import { StoreError } from '../../src/core/errors.js';
 import { openStore } from '../../src/incidents/index.js';
 import { start, type StartOptions } from '../../src/index.js';
 import { createLogger } from '../../src/log.js';
-import { STORE_BUSY_MESSAGE } from '../../src/teams/bot.js';
+import { STORE_BUSY_MESSAGE, STORE_DOWN_MESSAGE } from '../../src/teams/bot.js';
+import { STORE_DOWN_REQUEST } from '../../src/teams/store-fault.js';
 import { UNRECORDED_LINE } from '../../src/cards/incident-card.js';
 import { actionsOf } from '../helpers/adaptive-card-schema.js';
 import { post } from '../helpers/running-bot.js';
-import { BOX_PASTE, eventually, press, shown, type Card } from './fixtures/bot-http.js';
+import { BOX_PASTE, INTERNALS, eventually, press, shown, type Card } from './fixtures/bot-http.js';
 import { createPgRun, type PgRun } from './pg-harness.js';
 
 interface Bot {
@@ -45,14 +46,14 @@ async function startBot(databaseUrl: string, options: StartOptions = {}): Promis
 
 let pasteCount = 0;
 /** Paste the Box error in a conversation of its own; what came back (cards, texts). */
-async function paste(bot: Bot): Promise<{ cards: Card[]; texts: string[]; conversationId: string }> {
+async function paste(bot: Bot, text = BOX_PASTE): Promise<{ cards: Card[]; texts: string[]; conversationId: string }> {
   const n = ++pasteCount;
   const conversationId = `a:faults-${n}`;
   const res = await post(`${bot.url}/api/messages`, {
     type: 'message',
     id: `m-${n}`,
     channelId: 'msteams',
-    text: BOX_PASTE,
+    text,
     from: { id: `29:person-${n}`, name: 'Ada Ops' },
     recipient: { id: '28:bot', name: 'Connector Doctor' },
     conversation: { id: conversationId, conversationType: 'personal', tenantId: 'tenant-faults' },
@@ -78,6 +79,16 @@ function expectUnrecordedBoxCard(cards: Card[]): void {
   expect(shown(card)).toContain(`Not recorded\n${UNRECORDED_LINE}`);
   expect(JSON.stringify(card)).not.toMatch(/Action\.(Execute|Submit)/);
   expect(card).not.toHaveProperty('refresh');
+}
+
+/** The press is answered on the card: as it was, its buttons still there, saying nothing changed and to press again. */
+function expectBusyCard(answer: Awaited<ReturnType<typeof press>>): void {
+  expect(answer.status).toBe(200);
+  expect(answer.body.type).toBe('application/vnd.microsoft.card.adaptive');
+  expect(shown(answer.card)).toContain(STORE_BUSY_MESSAGE);
+  expect(shown(answer.card)).not.toMatch(/Resolved by/);
+  expect(actionsOf(answer.card).some((a) => a.verb === 'resolve')).toBe(true);
+  expect(JSON.stringify(answer.body)).not.toMatch(INTERNALS);
 }
 
 async function readiness(bot: Bot): Promise<{ status: number; body: { failing?: string[] } }> {
@@ -132,15 +143,21 @@ describe('SQLite file deleted while the bot runs', () => {
     }, 5_000)).toBe(true);
     expect(bot.logs()).toMatch(/"level":50[^\n]*was deleted while the bot was running; nothing more is written to it/);
 
-    // A paste is answered with its diagnosis, but records nothing and shows no buttons that would lead nowhere.
-    const after = await paste(bot);
-    expectUnrecordedBoxCard(after.cards);
-    // Escalate on the card from before is not acknowledged either.
+    // Every paste is answered with its diagnosis, but records nothing and shows no buttons that would lead nowhere.
+    for (let i = 0; i < 3; i += 1) expectUnrecordedBoxCard((await paste(bot)).cards);
+    // Escalate on the card from before is not acknowledged either; the presser is told, in plain words.
     const data = actionsOf(before.cards[0]).find((a) => a.verb === 'resolve')!.data as Record<string, unknown>;
     const pressed = await press(bot.url, 'resolve', data, { conversationId: before.conversationId });
-    expect(pressed.card ? shown(pressed.card) : pressed.raw).not.toMatch(/Resolved by/);
+    expect(pressed.status).toBe(200);
+    expect(pressed.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: STORE_DOWN_MESSAGE });
+    // A command that needs the store says so (not "something went wrong").
+    const stats = await paste(bot, 'stats');
+    expect(stats.texts).toEqual([STORE_DOWN_REQUEST]);
     expect(existsSync(file)).toBe(false);
-    expect(await storeFailures(bot, 'openOrRepeat')).toBeGreaterThanOrEqual(1);
+    // Every failure is counted; the log says it once (per operation and kind), not once per request.
+    expect(await storeFailures(bot, 'openOrRepeat')).toBeGreaterThanOrEqual(3);
+    expect(bot.logs().split('\n').filter((l) => l.includes('"operation":"openOrRepeat"'))).toHaveLength(1);
+    expect(bot.logs()).not.toMatch(/"stack"/);
   });
 });
 
@@ -232,7 +249,7 @@ describe('a lock held longer than Teams waits', () => {
     try {
       const answer = await press(bot.url, 'resolve', data, { conversationId });
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: STORE_BUSY_MESSAGE });
+      expectBusyCard(answer);
     } finally {
       holder.exec('ROLLBACK');
       holder.close();
@@ -273,7 +290,7 @@ describe('a lock held longer than Teams waits', () => {
       expect(answered).toBe(false);
       const answer = await pressing;
       expect(await lockWaits(bot)).toBeGreaterThan(0);
-      expect(answer.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: STORE_BUSY_MESSAGE });
+      expectBusyCard(answer);
     } finally {
       holder.exec('ROLLBACK');
       holder.close();
@@ -300,7 +317,7 @@ describe('a lock held longer than Teams waits', () => {
         await holder.query('SELECT * FROM incidents WHERE id = $1 FOR UPDATE', [data.incidentId]);
         const answer = await press(bot.url, 'resolve', data, { conversationId });
         expect(answer.status).toBe(200);
-        expect(answer.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: STORE_BUSY_MESSAGE });
+        expectBusyCard(answer);
         expect(await storeFailures(bot, 'apply')).toBe(1);
         expect(bot.logs()).toMatch(/"operation":"apply","code":"STORE_BUSY","kind":"busy"/);
       } finally {
