@@ -78,10 +78,12 @@ export async function start(config: Config, logger: Logger, options: StartOption
     logger.info({ apps: catalog.apps.length, entries: catalog.entries.length }, 'catalog loaded');
 
     const storeLog = createLogThrottle(options.storeLogIntervalMs);
+    let storeFailing = false;
     const store = await (options.openStore ?? openStore)(config.databaseUrl, {
       onLockWait: () => metrics.storeLockWaits.inc(),
       onFailure: (operation, error) => {
         metrics.storeFailures.inc({ operation });
+        storeFailing = true;
         // Every failure is counted; the log gets one line per operation and kind a minute, saying how many it held back.
         const { log, heldBack } = storeLog.admit(`${operation}:${error.kind}`);
         if (log) logger.error({ operation, code: error.code, kind: error.kind, heldBack }, `store operation failed: ${error.message}`);
@@ -185,6 +187,9 @@ export async function start(config: Config, logger: Logger, options: StartOption
       // A real write: a read-only, full or replaced store is not ready even if it still answers reads.
       store: async () => {
         await store.probe();
+        // The failures were logged (once a minute); say once when it works again, so the log tells the whole story.
+        if (storeFailing) logger.info({}, 'incident store is writable again');
+        storeFailing = false;
         return true;
       },
       catalog: () => catalog.entries.length > 0,

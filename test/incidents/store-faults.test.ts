@@ -217,6 +217,7 @@ describe('SQLite on a full disk', () => {
 
     rmSync(filler);
     expect(await eventually('/readyz is ready again', async () => (await readiness(bot)).status === 200, 5_000)).toBe(true);
+    expect(bot.logs()).toMatch(/"level":30[^\n]*incident store is writable again/);
     expect(withButtons((await paste(bot)).cards)).toHaveLength(1);
   });
 
