@@ -1,4 +1,4 @@
-// Entry point: config -> store -> catalog -> matcher threads -> bot -> server.listen, plus the
+// Entry point: config -> catalog -> store -> matcher threads -> bot -> server.listen, plus the
 // escalation outbox worker, the alerts (alert-wiring.ts) and the retention purge; graceful shutdown
 // on SIGINT/SIGTERM. A start-up failure closes whatever was already opened and ends with one line, never a stack trace.
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,7 @@ import { isEntryPoint } from './entry-point.js';
 import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
 import type { EscalationSink, IncidentStore } from './incidents/types.js';
 import type { INetworkModule } from '@azure/msal-node';
-import { createLogger, type Logger } from './log.js';
+import { createLogThrottle, createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createServer } from './server.js';
 import { createAdapter, createMessageEndpoint } from './teams/adapter.js';
@@ -32,6 +32,8 @@ export interface StartOptions {
   entraNetworkClient?: INetworkModule;
   /** Stands in for the matcher on the main thread (tests that need what it finds held fixed). */
   matcher?: (built: Matcher) => Matcher;
+  /** At most one store-failure log line per operation and kind in this many ms (default 60 s). */
+  storeLogIntervalMs?: number;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}) {
@@ -63,19 +65,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
       defaultMetrics: true,
     });
 
-    const store = await (options.openStore ?? openStore)(config.databaseUrl, {
-      onFailure: (operation, error) => {
-        metrics.storeFailures.inc({ operation });
-        logger.error({ operation, code: error.code, kind: error.kind }, `store operation failed: ${error.message}`);
-      },
-      onFault: (error) => {
-        if (isCodedError(error)) logger.error({ code: error.code }, error.message);
-        else logger.warn({ err: { name: error.name, code: (error as { code?: unknown }).code } }, 'database connection lost; the pool reconnects');
-      },
-    });
-    late.store = store;
-    opened.push({ name: 'store', close: () => store.close() });
-
+    // The catalog first: a bad organisation file refuses start-up before the database is touched.
     const catalogOptions: LoadCatalogOptions = config.catalogExtraDir ? { extraDir: config.catalogExtraDir } : {};
     const inspection = inspectCatalog(catalogOptions);
     if (inspection.problems.length > 0) throw new CatalogError(inspection.problems);
@@ -86,6 +76,28 @@ export async function start(config: Config, logger: Logger, options: StartOption
     // pastes is refused here, not found in production.
     refuseCapturingEntries(catalog, built, inspection);
     logger.info({ apps: catalog.apps.length, entries: catalog.entries.length }, 'catalog loaded');
+
+    const storeLog = createLogThrottle(options.storeLogIntervalMs);
+    let storeFailing = false;
+    const store = await (options.openStore ?? openStore)(config.databaseUrl, {
+      onLockWait: () => metrics.storeLockWaits.inc(),
+      onFailure: (operation, error) => {
+        metrics.storeFailures.inc({ operation });
+        storeFailing = true;
+        // Every failure is counted; the log gets one line per operation and kind a minute, saying how many it held back.
+        const { log, heldBack } = storeLog.admit(`${operation}:${error.kind}`);
+        if (log) logger.error({ operation, code: error.code, kind: error.kind, heldBack }, `store operation failed: ${error.message}`);
+      },
+      onFault: (error) => {
+        const code = isCodedError(error) ? error.code : String((error as { code?: unknown }).code ?? error.name);
+        const { log, heldBack } = storeLog.admit(`fault:${code}`);
+        if (!log) return;
+        if (isCodedError(error)) logger.error({ code: error.code, heldBack }, error.message);
+        else logger.warn({ err: { name: error.name, code: (error as { code?: unknown }).code }, heldBack }, 'database connection lost; the pool reconnects');
+      },
+    });
+    late.store = store;
+    opened.push({ name: 'store', close: () => store.close() });
 
     const pool = createDiagnosisPool({
       matcher,
@@ -175,6 +187,9 @@ export async function start(config: Config, logger: Logger, options: StartOption
       // A real write: a read-only, full or replaced store is not ready even if it still answers reads.
       store: async () => {
         await store.probe();
+        // The failures were logged (once a minute); say once when it works again, so the log tells the whole story.
+        if (storeFailing) logger.info({}, 'incident store is writable again');
+        storeFailing = false;
         return true;
       },
       catalog: () => catalog.entries.length > 0,

@@ -34,3 +34,26 @@ export function activityLogFields(activity: ActivitySummary | undefined): Record
     textLength: typeof activity.text === 'string' ? activity.text.length : undefined,
   };
 }
+
+/**
+ * At most one log line per key per interval: a store that is down fails every request, and one
+ * line per request would bury everything else. `admit(key)` says whether to log now and how many
+ * lines of that key were held back since the last one (put it in the line). Keys are kinds of
+ * failure (a handful), never request data.
+ */
+export function createLogThrottle(intervalMs = 60_000, now: () => number = Date.now, maxKeys = 1_000) {
+  const last = new Map<string, { at: number; heldBack: number }>();
+  return {
+    admit(key: string): { log: boolean; heldBack: number } {
+      const t = now();
+      const seen = last.get(key);
+      if (seen && t - seen.at < intervalMs) {
+        seen.heldBack += 1;
+        return { log: false, heldBack: seen.heldBack };
+      }
+      if (!seen && last.size >= maxKeys) last.delete(last.keys().next().value as string);
+      last.set(key, { at: t, heldBack: 0 });
+      return { log: true, heldBack: seen?.heldBack ?? 0 };
+    },
+  };
+}

@@ -11,6 +11,8 @@ export interface Metrics {
   readonly cardActions: Counter<'verb' | 'outcome'>;
   /** Store operations that failed (after their one retry), by operation (openOrRepeat, apply, probe, ...). */
   readonly storeFailures: Counter<'operation'>;
+  /** Times a SQLite operation found the database locked by another process and waited (off the event loop) to try again. */
+  readonly storeLockWaits: Counter;
   /** Requests refused by authentication, by reason (signature, expired, keys-unavailable, ...). */
   readonly authRefusals: Counter<'reason'>;
   /** Pastes refused because the diagnosis queue was full. */
@@ -80,6 +82,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     name: 'connector_doctor_store_failures_total',
     help: 'Incident store operations that failed after their one retry, by operation.',
     labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+  const storeLockWaits = new Counter({
+    name: 'connector_doctor_store_lock_waits_total',
+    help: 'Times a SQLite operation found the database locked by another process and waited to try again.',
     registers: [registry],
   });
   const authRefusals = new Counter({
@@ -162,6 +169,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     turnSeconds,
     cardActions,
     storeFailures,
+    storeLockWaits,
     authRefusals,
     busyRefusals,
     matcherErrors,

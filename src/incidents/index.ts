@@ -8,8 +8,10 @@ import { createStore } from './store.js';
 import type { IncidentStore } from './types.js';
 
 export interface OpenStoreOptions {
-  /** SQLite: ms a writer waits for another process's lock (default 2000). */
+  /** SQLite: ms an operation may wait for another process's lock, off the event loop (default 2000). */
   busyTimeoutMs?: number;
+  /** SQLite: told each time an operation finds the database locked and waits to try again. */
+  onLockWait?: () => void;
   /** SQLite: extra pragmas for every connection (e.g. `max_page_count = 100`). */
   sqlitePragmas?: readonly string[];
   /** PostgreSQL: pool size. */
@@ -67,7 +69,7 @@ async function openDriver(databaseUrl: string, options: OpenStoreOptions): Promi
   if (url.startsWith('sqlite:')) {
     const path = sqlitePath(url);
     if (path === undefined) throw new StoreError('bad-url', 'DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/connector-doctor.db');
-    return openSqliteDriver(path, { busyTimeoutMs: options.busyTimeoutMs, pragmas: options.sqlitePragmas, onReplaced: options.onFault });
+    return openSqliteDriver(path, { busyTimeoutMs: options.busyTimeoutMs, pragmas: options.sqlitePragmas, onReplaced: options.onFault, onLockWait: options.onLockWait });
   }
   if (/^postgres(ql)?:\/\//i.test(url)) {
     const { openPostgresDriver } = await import('./postgres.js');

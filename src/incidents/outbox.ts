@@ -3,6 +3,7 @@
 // the message until the lease expires; several instances never deliver one message twice in a
 // row (each claim is exclusive), and receivers dedupe the rare repeat by Idempotency-Key.
 
+import { isStoreError } from '../core/errors.js';
 import { backoffDelayMs } from '../core/retry-policy.js';
 import type { EscalationSink, IncidentStore, OutboxMessage } from './types.js';
 
@@ -159,7 +160,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         full = summary.claimed >= batchSize;
       },
       (error: unknown) => {
-        logger.error({ err: error instanceof Error ? error.name : 'error' }, 'outbox poll failed');
+        // A store failure was logged (and counted) by the store already, at most once a minute: not again every poll.
+        if (!isStoreError(error)) logger.error({ err: error instanceof Error ? error.name : 'error' }, 'outbox poll failed');
       },
     );
     inFlight = current;

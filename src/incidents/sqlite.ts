@@ -3,18 +3,29 @@
 // database deleted or replaced while the bot runs is refused (StoreError 'replaced') instead of
 // being written as a ghost that vanishes at the next restart; a connection that went read-only
 // is reopened, so fixing the permissions (or the mount) needs no restart.
+//
+// Waiting for another process's lock never blocks the event loop: better-sqlite3 is synchronous,
+// so SQLite's own busy_timeout would freeze /healthz and every other request for as long as it
+// waits. The pragma is kept tiny and the wait happens here instead, as timers between attempts,
+// bounded by a deadline set when the operation was queued.
 
 import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../core/errors.js';
+import { backoffDelayMs } from '../core/retry-policy.js';
 import type { Session, StoreDriver } from './driver.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { refuseNewerSchema } from './rows.js';
 
 export interface SqliteDriverOptions {
-  /** Milliseconds a writer waits for another process's lock before the operation fails as busy. Default 2000. */
+  /**
+   * Milliseconds an operation may wait for another process's lock, counted from when it was queued,
+   * before it fails as busy. The wait is asynchronous (timers between attempts). Default 2000.
+   */
   busyTimeoutMs?: number;
+  /** Told each time an operation finds the database locked and waits to try again (count it). */
+  onLockWait?: () => void;
   /** Extra pragmas run on every connection, e.g. `max_page_count = 100` to bound the file's size. */
   pragmas?: readonly string[];
   /** Readiness fails below this much free space on the database's disk. Default 1 MB. */
@@ -24,6 +35,19 @@ export interface SqliteDriverOptions {
 }
 
 /** `$1..$n` (written once for both databases) to SQLite's positional `?`, with the parameter order that goes with it. */
+/** SQLite's own (synchronous, event-loop-blocking) wait for a lock: only long enough to ride out a commit in flight. */
+const SYNC_BUSY_MS = 5;
+/** Between attempts at a locked database: 5 ms growing to 100 ms, with jitter. */
+const LOCK_RETRY_BASE_MS = 5;
+const LOCK_RETRY_MAX_MS = 100;
+
+const isBusy = (error: unknown) => {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+};
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 function positional(sql: string): { sql: string; order: number[] } {
   const order: number[] = [];
   const converted = sql.replace(/\$(\d+)/g, (_, n: string) => {
@@ -71,7 +95,7 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
     try {
       connection = new Database(file);
       if (!inMemory) connection.pragma('journal_mode = WAL');
-      connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      connection.pragma(`busy_timeout = ${Math.min(SYNC_BUSY_MS, busyTimeoutMs)}`);
       connection.pragma('foreign_keys = ON');
       connection.pragma('synchronous = NORMAL');
       for (const pragma of options.pragmas ?? []) connection.pragma(pragma);
@@ -115,27 +139,49 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
     return found;
   }
 
-  const direct: Session = {
-    async all<T>(sql: string, params: readonly unknown[] = []) {
-      const { statement, order } = prepared(sql);
-      return statement.all(...order.map((i) => params[i])) as T[];
-    },
-    async run(sql: string, params: readonly unknown[] = []) {
-      const { statement, order } = prepared(sql);
-      const values = order.map((i) => params[i]);
-      // A statement with RETURNING must be read; its rows are the changes.
-      return statement.reader ? statement.all(...values).length : statement.run(...values).changes;
-    },
-  };
+  /**
+   * Run one synchronous SQLite call; while another process holds the lock, try again after a
+   * growing pause (the event loop stays free) until `deadline`, then fail as busy.
+   */
+  async function whenUnlocked<T>(call: () => T, deadline: number): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return call();
+      } catch (error) {
+        const left = deadline - Date.now();
+        if (!isBusy(error) || closed || left <= 0) throw error;
+        options.onLockWait?.();
+        await sleep(Math.min(left, backoffDelayMs(attempt, LOCK_RETRY_BASE_MS, LOCK_RETRY_MAX_MS, Math.random)));
+      }
+    }
+  }
+
+  /** Statements for one operation; each waits for the lock (asynchronously) until the operation's deadline. */
+  function session(deadline: number): Session {
+    return {
+      async all<T>(sql: string, params: readonly unknown[] = []) {
+        const { statement, order } = prepared(sql);
+        return whenUnlocked(() => statement.all(...order.map((i) => params[i])) as T[], deadline);
+      },
+      async run(sql: string, params: readonly unknown[] = []) {
+        const { statement, order } = prepared(sql);
+        const values = order.map((i) => params[i]);
+        // A statement with RETURNING must be read; its rows are the changes.
+        return whenUnlocked(() => (statement.reader ? statement.all(...values).length : statement.run(...values).changes), deadline);
+      },
+    };
+  }
 
   // A transaction spans awaits, so nothing else may use the connection meanwhile; and a second
   // store on the same file in this process would wait for the lock synchronously, never letting
   // the first one commit: every store of one file in one process shares one queue.
   const queue = queueFor(file);
-  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  function exclusive<T>(fn: (deadline: number) => Promise<T>): Promise<T> {
+    // The deadline counts from now: an operation queued behind one waiting for a lock does not get a fresh budget.
+    const deadline = Date.now() + busyTimeoutMs;
     const step = () => {
       reconnectIfReadOnly();
-      return fn();
+      return fn(deadline);
     };
     const next = queue.tail.then(step, step);
     queue.tail = next.catch(() => undefined);
@@ -178,14 +224,15 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
   return {
     name: 'sqlite',
     db: {
-      all: <T>(sql: string, params?: readonly unknown[]) => exclusive(() => direct.all<T>(sql, params)).catch((e: unknown) => Promise.reject(remember(e))),
-      run: (sql, params) => exclusive(() => direct.run(sql, params)).catch((e: unknown) => Promise.reject(remember(e))),
+      all: <T>(sql: string, params?: readonly unknown[]) => exclusive((deadline) => session(deadline).all<T>(sql, params)).catch((e: unknown) => Promise.reject(remember(e))),
+      run: (sql, params) => exclusive((deadline) => session(deadline).run(sql, params)).catch((e: unknown) => Promise.reject(remember(e))),
     },
     transaction: <T>(fn: (tx: Session) => Promise<T>) =>
-      exclusive(async () => {
-        db.exec('BEGIN IMMEDIATE');
+      exclusive(async (deadline) => {
+        // Nothing is done before the lock is held, so waiting for it is safe to repeat.
+        await whenUnlocked(() => db.exec('BEGIN IMMEDIATE'), deadline);
         try {
-          const result = await fn(direct);
+          const result = await fn(session(deadline));
           db.exec('COMMIT');
           return result;
         } catch (error) {
@@ -207,9 +254,10 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
     decodeDate: (value) => new Date(Number(value)),
     decodeJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
     async migrate(now) {
-      await exclusive(async () => {
+      await exclusive(async (deadline) => {
         try {
-          db.transaction(() => {
+          // Another instance migrating the same file holds the lock: wait for it (the whole transaction is repeated).
+          await whenUnlocked(() => db.transaction(() => {
             db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
             const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
             refuseNewerSchema(done, SQLITE_MIGRATIONS);
@@ -218,7 +266,7 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
               db.exec(migration.sql);
               db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, now.getTime());
             }
-          }).immediate();
+          }).immediate(), deadline);
         } catch (error) {
           if (error instanceof StoreError) throw error;
           const failure = classify(remember(error));

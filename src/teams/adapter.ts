@@ -12,7 +12,8 @@ import {
 } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
 import { REFUSAL_BODY, type TeamsBotAuthentication } from './auth.js';
-import { BusyError } from '../core/errors.js';
+import { BusyError, isStoreError } from '../core/errors.js';
+import { STORE_DOWN_REQUEST } from './store-fault.js';
 import { activityLogFields, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { teamsRetryMiddleware } from './retry.js';
@@ -35,12 +36,15 @@ export function createAdapter({ auth, logger }: AdapterDeps): CloudAdapter {
   adapter.use(teamsRetryMiddleware({ onRetry: (retry) => logger.warn({ ...retry }, 'retrying a call to Teams') }));
   adapter.onTurnError = async (context, error) => {
     if (error instanceof BusyError) logger.warn({ ...activityLogFields(context.activity), code: error.code }, 'turn refused: too busy');
+    // The store logged and counted its failure already (once a minute): no stack, no line per request.
+    else if (isStoreError(error)) logger.debug({ ...activityLogFields(context.activity), code: error.code }, 'turn failed: store');
     else logger.error({ ...activityLogFields(context.activity), err: error }, 'turn failed');
     // Invokes get their own error answer; a message deserves a human one.
     if (context.activity?.type === 'message') {
       try {
         // Too much work queued (BusyError): say so and when to come back, not just "sorry".
-        await context.sendActivity(error instanceof BusyError ? error.userMessage : APOLOGY);
+        // The store is down: say that, not just "sorry".
+        await context.sendActivity(error instanceof BusyError ? error.userMessage : isStoreError(error) ? STORE_DOWN_REQUEST : APOLOGY);
       } catch (sendError) {
         logger.warn({ ...activityLogFields(context.activity), err: { name: (sendError as Error)?.name } }, 'could not send the apology');
       }

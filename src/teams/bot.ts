@@ -14,6 +14,7 @@ import { parseCommand, runCommand } from './commands.js';
 import { createMemberDirectory, type MemberDirectory } from './members.js';
 import { createMessageExtension, type MessageExtension, type MessageExtensionDeps } from './message-extension/index.js';
 import { answerPaste, personFrom } from './paste.js';
+import { pressFaultMessage } from './store-fault.js';
 import { updateCard } from './support-channel.js';
 
 export { parseCommand } from './commands.js';
@@ -48,7 +49,7 @@ export interface BotDeps extends CardActionDeps {
   messageExtension?: Pick<MessageExtensionDeps, 'limiter' | 'probeRoster' | 'deadlineMs'>;
 }
 
-export const STORE_BUSY_MESSAGE = 'The incident store is busy right now and nothing was changed. Please press the button again in a moment.';
+export { STORE_BUSY_MESSAGE, STORE_DOWN_MESSAGE } from './store-fault.js';
 
 const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
 
@@ -96,8 +97,12 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
       try {
         return await this.handleCardInvoke(context);
       } catch (error) {
-        // The store is busy or out of reach (lock held, failover): a message on the card, within Teams' budget.
-        if (isStoreError(error) && error.transient) return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: STORE_BUSY_MESSAGE } };
+        // The store failed before the card could even be read (busy past the budget, read-only, deleted):
+        // a plain answer within Teams' budget. The store logged and counted the failure itself.
+        if (isStoreError(error)) {
+          this.deps.logger.debug({ ...activityLogFields(context.activity), code: error.code }, 'card action: store failed');
+          return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: pressFaultMessage(error) } };
+        }
         this.deps.logger.error({ ...activityLogFields(context.activity), err: error }, 'card action failed');
         return invokeError(500, 'InternalError', 'Something went wrong on my side. Please try again in a moment.');
       }

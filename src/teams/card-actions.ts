@@ -4,10 +4,12 @@
 import type { IncidentHistory } from '../cards/history.js';
 import type { AdaptiveCard } from '../cards/render.js';
 import type { Matcher } from '../core/types.js';
-import type { Incident, IncidentStore, Person } from '../incidents/types.js';
+import { isStoreError } from '../core/errors.js';
+import type { ActionOutcome, Incident, IncidentStore, Person } from '../incidents/types.js';
 import type { Metrics } from '../metrics.js';
 import { cardVerbs, type CardPlace } from './actions/index.js';
 import { historyFor, incidentCardFor, peopleOf, supportCardFor, type ViewDeps } from './incident-view.js';
+import { pressFaultMessage } from './store-fault.js';
 
 /** Where escalations go and what they carry; wired in index.ts from configuration. */
 export interface EscalationWiring {
@@ -129,12 +131,24 @@ export async function runCardAction(deps: CardActionDeps, press: CardPress): Pro
   }
 
   const action = decision.action;
-  const outcome = await deps.store.apply(
-    // The store checks the conversation again: a support press acts in the incident's own.
-    { incidentId, conversationId: incident.conversationId, actor: press.actor, action, at: deps.clock() },
-    action.kind === 'escalate' ? await destinations() : [],
-    (current) => deps.escalation.buildPayload(current),
-  );
+  let outcome: ActionOutcome;
+  try {
+    outcome = await deps.store.apply(
+      // The store checks the conversation again: a support press acts in the incident's own.
+      { incidentId, conversationId: incident.conversationId, actor: press.actor, action, at: deps.clock() },
+      action.kind === 'escalate' ? await destinations() : [],
+      (current) => deps.escalation.buildPayload(current),
+    );
+  } catch (error) {
+    // Locked past the budget, read-only, full: the presser gets the card as it was, its buttons
+    // still there, saying nothing changed and whether pressing again soon helps. Nobody else's view changes.
+    if (!isStoreError(error)) throw error;
+    deps.metrics.cardActions.inc({ verb: label, outcome: 'store-failed' });
+    const notice = pressFaultMessage(error);
+    const card = await render(incident, place, history);
+    const presserCard = await render(incident, place, history, notice);
+    return { ok: true, incident, place, card, presserCard, notice, changed: false, readOnly: true, activityId: activityIdIn(place, incident, history) };
+  }
   if (outcome.status === 'not-found') return notFound();
   deps.metrics.cardActions.inc({ verb: label, outcome: outcome.status });
   if (outcome.status === 'applied' && action.kind === 'escalate') deps.escalation.onEscalated?.(outcome.incident);

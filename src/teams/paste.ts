@@ -139,7 +139,8 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
       // The database is down, full or read-only: the person still gets the diagnosis, without
       // buttons and saying it was not recorded. The store counted and logged the failure itself.
       if (!isStoreError(error)) throw error;
-      logger.warn({ ...activityLogFields(activity), err: { code: error.code, kind: error.kind } }, 'incident not recorded; answering with the diagnosis alone');
+      // The store logged and counted the failure (once a minute per kind): this line only at debug, not one per paste.
+      logger.debug({ ...activityLogFields(activity), err: { code: error.code, kind: error.kind } }, 'incident not recorded; answering with the diagnosis alone');
       const unrecorded = unrecordedIncident(opening, index);
       const secrets = index === 0 && post.redactions > 0 ? { count: post.redactions, kinds: post.redactedKinds } : undefined;
       // Nothing here asks the store again: it is what just failed.

@@ -16,11 +16,12 @@ import { StoreError } from '../../src/core/errors.js';
 import { openStore } from '../../src/incidents/index.js';
 import { start, type StartOptions } from '../../src/index.js';
 import { createLogger } from '../../src/log.js';
-import { STORE_BUSY_MESSAGE } from '../../src/teams/bot.js';
+import { STORE_BUSY_MESSAGE, STORE_DOWN_MESSAGE } from '../../src/teams/bot.js';
+import { STORE_DOWN_REQUEST } from '../../src/teams/store-fault.js';
 import { UNRECORDED_LINE } from '../../src/cards/incident-card.js';
 import { actionsOf } from '../helpers/adaptive-card-schema.js';
 import { post } from '../helpers/running-bot.js';
-import { BOX_PASTE, eventually, press, shown, type Card } from './fixtures/bot-http.js';
+import { BOX_PASTE, INTERNALS, eventually, press, shown, type Card } from './fixtures/bot-http.js';
 import { createPgRun, type PgRun } from './pg-harness.js';
 
 interface Bot {
@@ -45,14 +46,14 @@ async function startBot(databaseUrl: string, options: StartOptions = {}): Promis
 
 let pasteCount = 0;
 /** Paste the Box error in a conversation of its own; what came back (cards, texts). */
-async function paste(bot: Bot): Promise<{ cards: Card[]; texts: string[]; conversationId: string }> {
+async function paste(bot: Bot, text = BOX_PASTE): Promise<{ cards: Card[]; texts: string[]; conversationId: string }> {
   const n = ++pasteCount;
   const conversationId = `a:faults-${n}`;
   const res = await post(`${bot.url}/api/messages`, {
     type: 'message',
     id: `m-${n}`,
     channelId: 'msteams',
-    text: BOX_PASTE,
+    text,
     from: { id: `29:person-${n}`, name: 'Ada Ops' },
     recipient: { id: '28:bot', name: 'Connector Doctor' },
     conversation: { id: conversationId, conversationType: 'personal', tenantId: 'tenant-faults' },
@@ -80,6 +81,16 @@ function expectUnrecordedBoxCard(cards: Card[]): void {
   expect(card).not.toHaveProperty('refresh');
 }
 
+/** The press is answered on the card: as it was, its buttons still there, saying nothing changed and to press again. */
+function expectBusyCard(answer: Awaited<ReturnType<typeof press>>): void {
+  expect(answer.status).toBe(200);
+  expect(answer.body.type).toBe('application/vnd.microsoft.card.adaptive');
+  expect(shown(answer.card)).toContain(STORE_BUSY_MESSAGE);
+  expect(shown(answer.card)).not.toMatch(/Resolved by/);
+  expect(actionsOf(answer.card).some((a) => a.verb === 'resolve')).toBe(true);
+  expect(JSON.stringify(answer.body)).not.toMatch(INTERNALS);
+}
+
 async function readiness(bot: Bot): Promise<{ status: number; body: { failing?: string[] } }> {
   const res = await fetch(`${bot.url}/readyz`);
   return { status: res.status, body: (await res.json()) as { failing?: string[] } };
@@ -88,6 +99,12 @@ async function readiness(bot: Bot): Promise<{ status: number; body: { failing?: 
 async function storeFailures(bot: Bot, operation: string): Promise<number> {
   const text = await (await fetch(`${bot.url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`connector_doctor_store_failures_total{operation="${operation}"} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+async function lockWaits(bot: Bot): Promise<number> {
+  const text = await (await fetch(`${bot.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('connector_doctor_store_lock_waits_total '));
   return line ? Number(line.split(' ')[1]) : 0;
 }
 
@@ -126,15 +143,21 @@ describe('SQLite file deleted while the bot runs', () => {
     }, 5_000)).toBe(true);
     expect(bot.logs()).toMatch(/"level":50[^\n]*was deleted while the bot was running; nothing more is written to it/);
 
-    // A paste is answered with its diagnosis, but records nothing and shows no buttons that would lead nowhere.
-    const after = await paste(bot);
-    expectUnrecordedBoxCard(after.cards);
-    // Escalate on the card from before is not acknowledged either.
+    // Every paste is answered with its diagnosis, but records nothing and shows no buttons that would lead nowhere.
+    for (let i = 0; i < 3; i += 1) expectUnrecordedBoxCard((await paste(bot)).cards);
+    // Escalate on the card from before is not acknowledged either; the presser is told, in plain words.
     const data = actionsOf(before.cards[0]).find((a) => a.verb === 'resolve')!.data as Record<string, unknown>;
     const pressed = await press(bot.url, 'resolve', data, { conversationId: before.conversationId });
-    expect(pressed.card ? shown(pressed.card) : pressed.raw).not.toMatch(/Resolved by/);
+    expect(pressed.status).toBe(200);
+    expect(pressed.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: STORE_DOWN_MESSAGE });
+    // A command that needs the store says so (not "something went wrong").
+    const stats = await paste(bot, 'stats');
+    expect(stats.texts).toEqual([STORE_DOWN_REQUEST]);
     expect(existsSync(file)).toBe(false);
-    expect(await storeFailures(bot, 'openOrRepeat')).toBeGreaterThanOrEqual(1);
+    // Every failure is counted; the log says it once (per operation and kind), not once per request.
+    expect(await storeFailures(bot, 'openOrRepeat')).toBeGreaterThanOrEqual(3);
+    expect(bot.logs().split('\n').filter((l) => l.includes('"operation":"openOrRepeat"'))).toHaveLength(1);
+    expect(bot.logs()).not.toMatch(/"stack"/);
   });
 });
 
@@ -194,6 +217,7 @@ describe('SQLite on a full disk', () => {
 
     rmSync(filler);
     expect(await eventually('/readyz is ready again', async () => (await readiness(bot)).status === 200, 5_000)).toBe(true);
+    expect(bot.logs()).toMatch(/"level":30[^\n]*incident store is writable again/);
     expect(withButtons((await paste(bot)).cards)).toHaveLength(1);
   });
 
@@ -226,13 +250,52 @@ describe('a lock held longer than Teams waits', () => {
     try {
       const answer = await press(bot.url, 'resolve', data, { conversationId });
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: STORE_BUSY_MESSAGE });
+      expectBusyCard(answer);
     } finally {
       holder.exec('ROLLBACK');
       holder.close();
     }
     const again = await press(bot.url, 'resolve', data, { conversationId });
     expect(shown(again.card)).toMatch(/Resolved by/);
+  });
+
+  it('SQLite: while a press waits for another process\'s lock, the event loop stays free (/healthz answers before the press does)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cd-faults-'));
+    stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'bot.db');
+    let waiting = () => {};
+    const metLock = new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+    const bot = await startBot(`sqlite:${file}`, {
+      openStore: (url, o) => openStore(url, { ...o, onLockWait: () => (o?.onLockWait?.(), waiting()) }),
+    });
+    const { cards, conversationId } = await paste(bot);
+    const data = actionsOf(cards[0]).find((a) => a.verb === 'resolve')!.data as Record<string, unknown>;
+
+    // The holder lives in this process, like the bot: a wait inside SQLite (synchronous) would freeze both.
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      let answered = false;
+      const pressing = press(bot.url, 'resolve', data, { conversationId }).then((answer) => {
+        answered = true;
+        return answer;
+      });
+      // The press has met the lock and is waiting for it...
+      expect(await Promise.race([metLock.then(() => 'waiting'), pressing.then(() => 'answered')])).toBe('waiting');
+      expect(answered).toBe(false);
+      // ...and the bot still answers others meanwhile.
+      const health = await fetch(`${bot.url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(answered).toBe(false);
+      const answer = await pressing;
+      expect(await lockWaits(bot)).toBeGreaterThan(0);
+      expectBusyCard(answer);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
   });
 
   describe('PostgreSQL', () => {
@@ -255,7 +318,7 @@ describe('a lock held longer than Teams waits', () => {
         await holder.query('SELECT * FROM incidents WHERE id = $1 FOR UPDATE', [data.incidentId]);
         const answer = await press(bot.url, 'resolve', data, { conversationId });
         expect(answer.status).toBe(200);
-        expect(answer.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: STORE_BUSY_MESSAGE });
+        expectBusyCard(answer);
         expect(await storeFailures(bot, 'apply')).toBe(1);
         expect(bot.logs()).toMatch(/"operation":"apply","code":"STORE_BUSY","kind":"busy"/);
       } finally {

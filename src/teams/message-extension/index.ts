@@ -5,6 +5,7 @@
 // searching as you type never uses up the budget of card presses.
 import type { InvokeResponse, TurnContext } from 'botbuilder';
 import { BusyError, isStoreError } from '../../core/errors.js';
+import { STORE_DOWN_REQUEST } from '../store-fault.js';
 import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../../core/ratelimit.js';
 import { activityLogFields } from '../../log.js';
 import { answerSend, type PostDeps } from './post.js';
@@ -95,7 +96,7 @@ export function createMessageExtension(deps: MessageExtensionDeps): MessageExten
         response = await route(context, deps);
       } catch (error) {
         if (error instanceof BusyError) response = refusal(name, 503, error.userMessage);
-        else if (isStoreError(error) && error.transient) response = refusal(name, 503, STORE_BUSY);
+        else if (isStoreError(error)) response = refusal(name, 503, error.transient ? STORE_BUSY : STORE_DOWN_REQUEST);
         else {
           deps.logger.error({ ...activityLogFields(activity), err: error }, 'message extension invoke failed');
           response = refusal(name, 500, INTERNAL);
