@@ -227,7 +227,7 @@ function diagnosisData(input: IncidentCardInput, entry: CatalogEntry, history: I
     { title: 'Who acts', value: plainText(actorText(entry.resolution.actor, app)) },
     { title: 'Does retrying help?', value: entry.resolution.retryHelps ? 'Yes: Test now, or waiting, can clear it' : 'No: it needs the fix below' },
     // A person's choice replaces the matcher's certainty: it is shown above as who chose and when.
-    ...(chosen ? [] : [{ title: 'How sure', value: certaintyWords(certaintyOf(incident.excerpt, entry, input.score), alternatives.length > 0) }]),
+    ...(chosen ? [] : [{ title: 'How sure', value: certaintyWords(certaintyOf(incident.excerpt, entry, input.score), alternatives.length) }]),
   ];
   return (limit: number): DiagnosisCardData => ({
     ...common(limit),

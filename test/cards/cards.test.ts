@@ -139,15 +139,27 @@ describe('incident cards', () => {
 
   it('certainty is in words, never a percentage; a person\'s choice replaces it with who chose and when', () => {
     const exact = incidentCard({ incident: incident({ excerpt: boxEntry.message }), catalog, score: 0.99 });
-    expect(read(exact)).toContain('How sure: Exact portal message');
-    expect(read(variants['diagnosis open'])).toContain('How sure: Strong match');
+    expect(read(exact)).toContain('How sure: Exact portal message\n');
+    expect(read(incidentCard({ incident: incident(), catalog, score: 0.92 }))).toContain('How sure: Strong match\n');
     const likely = incidentCard({ incident: incident(), catalog, score: 0.6, alternatives: [otherApp] });
-    expect(read(likely)).toContain('How sure: Likely match; alternatives under Show details');
+    expect(read(likely)).toContain('How sure: Likely match, but another cause is possible (Show details)');
     expect(read(incidentCard({ incident: incident(), catalog, score: 0.6 }))).toContain('How sure: Likely match\n');
     for (const card of [exact, likely, ...Object.values(variants)]) expect(JSON.stringify(card)).not.toMatch(/\d+ ?%/);
     const chosen = read(variants['diagnosis with secrets and a choice']);
     expect(chosen).toContain('☝ Box — chosen by Bea Ops, 2026-12-01 10:42 UTC');
     expect(chosen).not.toContain('How sure');
+  });
+
+  it.each([
+    ['an exact portal message', { excerpt: boxEntry.message }, 0.99],
+    ['a strong match', {}, 0.92],
+    ['a likely match', {}, 0.6],
+  ] as const)('%s with other causes offered never reads as certain: How sure names them', (_kind, over, score) => {
+    const one = read(incidentCard({ incident: incident(over), catalog, score, alternatives: [otherApp] }));
+    expect(one).toContain('Also possible');
+    expect(one).toMatch(/How sure: [^\n]*, but another cause is possible \(Show details\)\n/);
+    const two = read(incidentCard({ incident: incident(over), catalog, score, alternatives: [otherApp, boxOther] }));
+    expect(two).toMatch(/How sure: [^\n]*, but 2 other causes are possible \(Show details\)\n/);
   });
 
   it('alternatives are buttons that say what they do; another error of the same app is "this one"', () => {
