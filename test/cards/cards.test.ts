@@ -259,8 +259,14 @@ describe('incident cards', () => {
     const again = actionsOf(card).find((a) => a.title === 'Send to support again');
     expect(again).toMatchObject({ type: 'Action.Execute', verb: 'escalate', data: { verb: 'escalate', incidentId: 'inc-1' } });
     const failed = incidentCard({ incident: incident({ state: 'escalated', escalatedBy: ADA, escalatedAt: at, escalationDelivery: 'dead-lettered' }), catalog });
-    expect(read(failed)).toContain("Support's channel or webhook refused it.");
+    expect(read(failed)).toContain("Support's channel or webhook refused it, or is no longer set up. Contact support directly, or press Send to support again.");
     expect(actionsOf(failed).map((a) => a.title)).toContain('Send to support again');
+    // Failed, and nowhere to send it now: no promise of a button that is not there; Escalate explains.
+    const failedNowhere = incidentCard({ incident: incident({ state: 'escalated', escalatedBy: ADA, escalatedAt: at, escalationDelivery: 'dead-lettered' }), catalog, hasDestination: false });
+    expect(read(failedNowhere)).not.toContain('press Send to support again');
+    expect(actionsOf(failedNowhere).map((a) => a.title)).not.toContain('Send to support again');
+    expect(read(failedNowhere)).toContain('Escalate to support says how to set a destination up');
+    expect(read(actionsOf(failedNowhere).find((a) => a.type === 'Action.ShowCard'))).toContain('set support channel');
     // Still nowhere to send: the button explains instead.
     const stuck = incidentCard({ incident: incident({ state: 'escalated', escalatedBy: ADA, escalatedAt: at }), catalog, hasDestination: false });
     expect(actionsOf(stuck).map((a) => a.title)).not.toContain('Send to support again');
