@@ -287,7 +287,8 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
     }));
     const data = (limit: number): AmbiguousCardData => ({
       ...common(limit),
-      candidateList: plainText(listWords(candidates.map((c) => appName(catalog, c.appId)))),
+      // "Box and Okta both show this message", "Box, Okta and Slack all show it".
+      candidateList: plainText(`${listWords(candidates.map((c) => appName(catalog, c.appId)))} ${candidates.length === 2 ? 'both' : 'all'}`),
       candidates,
     });
     return withinBudget((limit) => finish(renderCard('ambiguous', data(limit))));

@@ -2,7 +2,7 @@
 // first, details folded), the right buttons for each state, pasted text shown literally, times in
 // the reader's zone, and under Teams' size limit.
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/core/catalog.js';
+import { ALL_APPS_ID, loadCatalog } from '../../src/core/catalog.js';
 import type { IncidentHistory } from '../../src/cards/history.js';
 import { UNRECORDED_LINE, incidentCard } from '../../src/cards/incident-card.js';
 import { CARD_BUDGET_BYTES, cardBytes } from '../../src/cards/render.js';
@@ -291,6 +291,10 @@ describe('incident cards', () => {
     expect(choices[2]!.data).toEqual({ verb: 'none-of-these', incidentId: 'inc-1' });
     expect(titleOf(card)).toBe('This error comes from several apps: which one is yours?');
     expect(atAGlance(card)).toContain(`${catalog.app(otherApp.app)!.name}: ${otherApp.cause.slice(0, 20)}`);
+    expect(atAGlance(card)).toContain(`${catalog.app('box')!.name} and ${catalog.app(otherApp.app)!.name} both show this message.`);
+    const third = catalog.entries.find((e) => e.app !== 'box' && e.app !== otherApp.app && e.app !== ALL_APPS_ID)!;
+    const three = incidentCard({ incident: incident({ verdict: 'ambiguous', appId: undefined, entryIds: [boxEntry.id, otherApp.id, third.id] }), catalog });
+    expect(atAGlance(three)).toMatch(/, .+ and .+ all show this message\./);
   });
 
   it('button titles show app names as they are (titles render no Markdown)', () => {
