@@ -69,7 +69,7 @@ export function shownEntry(incident: Incident, catalog: Catalog): CatalogEntry |
   return undefined;
 }
 
-function escalatedBadge(incident: Incident, history: IncidentHistory): Badge {
+function escalatedBadge(incident: Incident, history: IncidentHistory, destination: boolean): Badge {
   const by = [text(' by '), text(personName(incident.escalatedBy)), text(`, ${readerTime(incident.escalatedAt ?? incident.updatedAt)}`)];
   const lines: Line[] = [];
   let style: Badge['style'] = 'warning';
@@ -83,7 +83,15 @@ function escalatedBadge(incident: Incident, history: IncidentHistory): Badge {
     case 'dead-lettered':
       style = 'attention';
       lines.push(line(bold('⚠ Escalation failed'), ...by));
-      lines.push(line(text("Support's channel or webhook refused it. Contact support directly, or press Send to support again.")));
+      lines.push(
+        line(
+          text(
+            destination
+              ? "Support's channel or webhook refused it, or is no longer set up. Contact support directly, or press Send to support again."
+              : "Support's channel or webhook refused it, or is no longer set up, and there is nowhere to send it now. Contact support directly; Escalate to support says how to set a destination up.",
+          ),
+        ),
+      );
       break;
     case undefined:
       // Nobody was told: say so, or a tired reader waits for an answer that never comes.
@@ -146,7 +154,7 @@ function dropEmptyActionSets(node: unknown): unknown {
   return copy;
 }
 
-function incidentBadge(incident: Incident, history: IncidentHistory): Badge {
+function incidentBadge(incident: Incident, history: IncidentHistory, destination: boolean): Badge {
   const badge: Badge = (() => {
     switch (incident.state) {
       case 'open':
@@ -160,7 +168,7 @@ function incidentBadge(incident: Incident, history: IncidentHistory): Badge {
           lines: [line(bold('✔ Resolved'), text(' by '), text(personName(incident.resolvedBy)), text(`, ${readerTime(incident.resolvedAt ?? incident.updatedAt)}`))],
         };
       case 'escalated':
-        return escalatedBadge(incident, history);
+        return escalatedBadge(incident, history, destination);
     }
   })();
   if (history.alert) {
@@ -202,7 +210,7 @@ function commonFields(input: IncidentCardInput, history: IncidentHistory) {
   const destination = input.hasDestination !== false;
   return (limit: number): IncidentCardCommon => ({
     incidentId: incident.id,
-    badge: input.preview ? previewBadge(input.preview) : input.unrecorded ? unrecordedBadge() : incidentBadge(incident, history),
+    badge: input.preview ? previewBadge(input.preview) : input.unrecorded ? unrecordedBadge() : incidentBadge(incident, history, destination),
     choice: choiceLines(incident, input.catalog, history),
     secretNotice: history.secrets ? plainText(secretNotice(history.secrets.count, history.secrets.kinds, history.alert ? 'alert' : 'paste')) : '',
     pressNotice: input.pressNotice ? plainText(input.pressNotice) : '',
@@ -227,7 +235,7 @@ function diagnosisData(input: IncidentCardInput, entry: CatalogEntry, history: I
     { title: 'Who acts', value: plainText(actorText(entry.resolution.actor, app)) },
     { title: 'Does retrying help?', value: entry.resolution.retryHelps ? 'Yes: Test now, or waiting, can clear it' : 'No: it needs the fix below' },
     // A person's choice replaces the matcher's certainty: it is shown above as who chose and when.
-    ...(chosen ? [] : [{ title: 'How sure', value: certaintyWords(certaintyOf(incident.excerpt, entry, input.score), alternatives.length > 0) }]),
+    ...(chosen ? [] : [{ title: 'How sure', value: certaintyWords(certaintyOf(incident.excerpt, entry, input.score), alternatives.length) }]),
   ];
   return (limit: number): DiagnosisCardData => ({
     ...common(limit),
@@ -279,7 +287,8 @@ export function incidentCard(input: IncidentCardInput): AdaptiveCard {
     }));
     const data = (limit: number): AmbiguousCardData => ({
       ...common(limit),
-      candidateList: plainText(listWords(candidates.map((c) => appName(catalog, c.appId)))),
+      // "Box and Okta both show this message", "Box, Okta and Slack all show it".
+      candidateList: plainText(`${listWords(candidates.map((c) => appName(catalog, c.appId)))} ${candidates.length === 2 ? 'both' : 'all'}`),
       candidates,
     });
     return withinBudget((limit) => finish(renderCard('ambiguous', data(limit))));

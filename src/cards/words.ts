@@ -79,15 +79,12 @@ export function certaintyOf(excerpt: string, entry: CatalogEntry, score: number 
   return score !== undefined && score >= STRONG_SCORE ? 'strong' : 'likely';
 }
 
-export function certaintyWords(certainty: Certainty, hasAlternatives: boolean): string {
-  switch (certainty) {
-    case 'exact':
-      return 'Exact portal message';
-    case 'strong':
-      return 'Strong match';
-    case 'likely':
-      return hasAlternatives ? 'Likely match; alternatives under Show details' : 'Likely match';
-  }
+export function certaintyWords(certainty: Certainty, alternatives: number): string {
+  const words = certainty === 'exact' ? 'Exact portal message' : certainty === 'strong' ? 'Strong match' : 'Likely match';
+  // However sure the match, a card that also offers other causes says so where it says how sure:
+  // "Strong match" above an "Also possible" would contradict it.
+  if (alternatives <= 0) return words;
+  return `${words}, but ${alternatives === 1 ? 'another cause is' : `${alternatives} other causes are`} possible (Show details)`;
 }
 
 /** Whether the paste already shows the catalog's portal message (spacing and case aside). */

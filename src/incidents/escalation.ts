@@ -52,19 +52,28 @@ interface PersonOut {
 
 const personOut = (p: Person): PersonOut => ({ name: p.name, id: p.id, aadObjectId: p.aadObjectId ?? null });
 
-/** A Teams deep link to the card's message (or to the chat when the card id is unknown). */
+/** Channel conversation ids end so; group, meeting and 1:1 chats are `@thread.v2` or `@unq.gbl.spaces`. */
+const CHANNEL_SUFFIXES = ['@thread.tacv2', '@thread.skype'];
+
+/**
+ * A Teams deep link to the card's message (or to the chat when the card id is unknown), in the
+ * documented shapes: a channel message `l/message/<channel>/<message>?parentMessageId=<thread>`, a
+ * chat message `l/message/<chat>/<message>?context={"contextType":"chat"}` (without the context
+ * Teams looks for a channel and opens nothing). Personal chats with the bot (`a:`) have none.
+ */
 export function teamsLink(incident: Pick<Incident, 'conversationId' | 'activityId' | 'tenantId'>): string | null {
   // Channel conversation ids carry the thread as `;messageid=`; the deep link wants the channel.
   const [conversation = '', ...rest] = incident.conversationId.split(';');
-  if (!conversation.startsWith('19:') && !conversation.startsWith('a:') && !conversation.startsWith('8:')) return null;
+  if (!conversation.startsWith('19:')) return null;
   const tenant = incident.tenantId ? `tenantId=${encodeURIComponent(incident.tenantId)}` : '';
-  if (conversation.startsWith('19:') && incident.activityId) {
-    const parent = rest.find((part) => part.startsWith('messageid='))?.slice('messageid='.length);
-    const query = [tenant, parent ? `parentMessageId=${encodeURIComponent(parent)}` : ''].filter(Boolean).join('&');
+  const parent = rest.find((part) => part.startsWith('messageid='))?.slice('messageid='.length);
+  const channel = parent !== undefined || CHANNEL_SUFFIXES.some((suffix) => conversation.endsWith(suffix));
+  if (incident.activityId) {
+    const where = channel ? (parent ? `parentMessageId=${encodeURIComponent(parent)}` : '') : `context=${encodeURIComponent('{"contextType":"chat"}')}`;
+    const query = [tenant, where].filter(Boolean).join('&');
     return `https://teams.microsoft.com/l/message/${encodeURIComponent(conversation)}/${encodeURIComponent(incident.activityId)}${query ? `?${query}` : ''}`;
   }
-  if (conversation.startsWith('19:')) return `https://teams.microsoft.com/l/chat/${encodeURIComponent(conversation)}/conversations${tenant ? `?${tenant}` : ''}`;
-  return null;
+  return `https://teams.microsoft.com/l/chat/${encodeURIComponent(conversation)}/conversations${tenant ? `?${tenant}` : ''}`;
 }
 
 export function buildEscalationPayload(incident: Incident, context: EscalationContext = {}): EscalationPayload {

@@ -23,9 +23,12 @@ export interface OutboxLogger {
 export const DEFAULT_MAX_ATTEMPTS = 40;
 export const DEFAULT_BASE_DELAY_MS = 2_000;
 export const DEFAULT_MAX_DELAY_MS = 5 * 60_000;
+export const DEFAULT_UNROUTABLE_AFTER_MS = 10 * 60_000;
+/** Why a message for a destination that is no longer set up was dead-lettered. */
+export const UNROUTABLE_ERROR = 'its destination is no longer set up';
 
 export interface OutboxWorkerOptions {
-  store: Pick<IncidentStore, 'claimDue' | 'markDelivered' | 'markFailed' | 'markDeadLettered'>;
+  store: Pick<IncidentStore, 'claimDue' | 'markDelivered' | 'markFailed' | 'markDeadLettered'> & Partial<Pick<IncidentStore, 'unroutable'>>;
   sinks: EscalationSink[];
   clock?: () => Date;
   /** In [0, 1): spreads retries of many messages (jitter). */
@@ -46,6 +49,13 @@ export interface OutboxWorkerOptions {
   batchSize?: number;
   onDelivered?: (message: OutboxMessage) => void | Promise<void>;
   onDeadLettered?: (message: OutboxMessage, error: string) => void | Promise<void>;
+  /**
+   * A pending message no sink here delivers (its destination was removed from the configuration)
+   * is dead-lettered once it is this old, so its card says it was not sent and offers to send it
+   * again, instead of "delivery pending" for ever. The wait lets an instance that has the sink (a
+   * rolling configuration change) take it first. Default 10 min.
+   */
+  unroutableAfterMs?: number;
   logger?: OutboxLogger;
 }
 
@@ -83,6 +93,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const pollMs = options.pollMs ?? 1_000;
   const batchSize = options.batchSize ?? 10;
   const logger = options.logger ?? silent;
+  const unroutableAfterMs = options.unroutableAfterMs ?? DEFAULT_UNROUTABLE_AFTER_MS;
 
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -132,7 +143,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function drainOnce(): Promise<DrainSummary> {
     const summary: DrainSummary = { claimed: 0, delivered: 0, retrying: 0, deadLettered: 0 };
-    const messages = await store.claimDue(clock(), batchSize, leaseMs, targets);
+    const now = clock();
+    if (store.unroutable) {
+      for (const message of await store.unroutable(now, targets, new Date(now.getTime() - unroutableAfterMs), batchSize)) {
+        await store.markDeadLettered(message.id, UNROUTABLE_ERROR, now);
+        summary.deadLettered += 1;
+        logger.error({ outboxId: message.id, incidentId: message.incidentId, target: message.target }, 'escalation dead-lettered: its destination is no longer set up');
+        await notify('onDeadLettered', () => options.onDeadLettered?.(message, UNROUTABLE_ERROR));
+      }
+    }
+    const messages = await store.claimDue(now, batchSize, leaseMs, targets);
     summary.claimed = messages.length;
     await Promise.all(
       messages.map((message) =>

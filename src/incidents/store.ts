@@ -93,6 +93,20 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
     );
   }
 
+  function outboxMessage(r: Row, attempts: number): OutboxMessage {
+    const message: OutboxMessage = {
+      id: String(r.id),
+      incidentId: String(r.incident_id),
+      target: String(r.target),
+      idempotencyKey: String(r.idempotency_key),
+      payload: driver.decodeJson(r.payload),
+      attempts,
+      nextAttemptAt: driver.decodeDate(r.next_attempt_at),
+    };
+    if (r.last_error !== null && r.last_error !== undefined) message.lastError = String(r.last_error);
+    return message;
+  }
+
   async function readRow(s: Session, id: string, lock = false): Promise<Row | undefined> {
     const rows = await s.all(`SELECT * FROM incidents WHERE id = $1${lock ? driver.forUpdate : ''}`, [id]);
     return rows[0];
@@ -295,17 +309,7 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
           const messages: OutboxMessage[] = [];
           for (const r of rows) {
             await tx.run('UPDATE outbox SET lease_until = $2, attempts = attempts + 1 WHERE id = $1', [r.id, date(new Date(at.getTime() + leaseMs))]);
-            const message: OutboxMessage = {
-              id: String(r.id),
-              incidentId: String(r.incident_id),
-              target: String(r.target),
-              idempotencyKey: String(r.idempotency_key),
-              payload: driver.decodeJson(r.payload),
-              attempts: Number(r.attempts) + 1,
-              nextAttemptAt: driver.decodeDate(r.next_attempt_at),
-            };
-            if (r.last_error !== null && r.last_error !== undefined) message.lastError = String(r.last_error);
-            messages.push(message);
+            messages.push(outboxMessage(r, Number(r.attempts) + 1));
           }
           return messages;
         });
@@ -323,6 +327,17 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
       }),
 
     markDeadLettered: (messageId, error, at) => operation('markDeadLettered', () => finish(messageId, 'dead-lettered', error, at)),
+
+    unroutable: (at, targets, olderThan, limit) =>
+      operation('unroutable', async () => {
+        const others = targets.length > 0 ? ` AND target NOT IN (${targets.map((_, i) => `$${i + 4}`).join(', ')})` : '';
+        const rows = await db.all(
+          `SELECT * FROM outbox WHERE status = 'pending' AND created_at <= $1 AND (lease_until IS NULL OR lease_until <= $2)${others}
+           ORDER BY created_at LIMIT $3`,
+          [date(olderThan), date(at), Math.max(0, Math.floor(limit)), ...targets],
+        );
+        return rows.map((r) => outboxMessage(r, Number(r.attempts)));
+      }),
 
     outboxCounts: (): Promise<OutboxCounts> =>
       operation('outboxCounts', async () => {

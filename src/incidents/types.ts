@@ -276,6 +276,11 @@ export interface IncidentStore {
   markDelivered(messageId: string, at: Date): Promise<void>;
   markFailed(messageId: string, error: string, retryAt: Date): Promise<void>;
   markDeadLettered(messageId: string, error: string, at: Date): Promise<void>;
+  /**
+   * Pending messages for none of `targets` (no sink here can deliver them: a destination removed
+   * from the configuration), recorded at or before `olderThan` and leased by nobody now.
+   */
+  unroutable(now: Date, targets: string[], olderThan: Date, limit: number): Promise<OutboxMessage[]>;
   outboxCounts(): Promise<OutboxCounts>;
 
   /** Small durable key/value settings, e.g. the support channel's conversation reference. */

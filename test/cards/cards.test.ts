@@ -2,7 +2,7 @@
 // first, details folded), the right buttons for each state, pasted text shown literally, times in
 // the reader's zone, and under Teams' size limit.
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/core/catalog.js';
+import { ALL_APPS_ID, loadCatalog } from '../../src/core/catalog.js';
 import type { IncidentHistory } from '../../src/cards/history.js';
 import { UNRECORDED_LINE, incidentCard } from '../../src/cards/incident-card.js';
 import { CARD_BUDGET_BYTES, cardBytes } from '../../src/cards/render.js';
@@ -139,15 +139,27 @@ describe('incident cards', () => {
 
   it('certainty is in words, never a percentage; a person\'s choice replaces it with who chose and when', () => {
     const exact = incidentCard({ incident: incident({ excerpt: boxEntry.message }), catalog, score: 0.99 });
-    expect(read(exact)).toContain('How sure: Exact portal message');
-    expect(read(variants['diagnosis open'])).toContain('How sure: Strong match');
+    expect(read(exact)).toContain('How sure: Exact portal message\n');
+    expect(read(incidentCard({ incident: incident(), catalog, score: 0.92 }))).toContain('How sure: Strong match\n');
     const likely = incidentCard({ incident: incident(), catalog, score: 0.6, alternatives: [otherApp] });
-    expect(read(likely)).toContain('How sure: Likely match; alternatives under Show details');
+    expect(read(likely)).toContain('How sure: Likely match, but another cause is possible (Show details)');
     expect(read(incidentCard({ incident: incident(), catalog, score: 0.6 }))).toContain('How sure: Likely match\n');
     for (const card of [exact, likely, ...Object.values(variants)]) expect(JSON.stringify(card)).not.toMatch(/\d+ ?%/);
     const chosen = read(variants['diagnosis with secrets and a choice']);
     expect(chosen).toContain('☝ Box — chosen by Bea Ops, 2026-12-01 10:42 UTC');
     expect(chosen).not.toContain('How sure');
+  });
+
+  it.each([
+    ['an exact portal message', { excerpt: boxEntry.message }, 0.99],
+    ['a strong match', {}, 0.92],
+    ['a likely match', {}, 0.6],
+  ] as const)('%s with other causes offered never reads as certain: How sure names them', (_kind, over, score) => {
+    const one = read(incidentCard({ incident: incident(over), catalog, score, alternatives: [otherApp] }));
+    expect(one).toContain('Also possible');
+    expect(one).toMatch(/How sure: [^\n]*, but another cause is possible \(Show details\)\n/);
+    const two = read(incidentCard({ incident: incident(over), catalog, score, alternatives: [otherApp, boxOther] }));
+    expect(two).toMatch(/How sure: [^\n]*, but 2 other causes are possible \(Show details\)\n/);
   });
 
   it('alternatives are buttons that say what they do; another error of the same app is "this one"', () => {
@@ -247,8 +259,14 @@ describe('incident cards', () => {
     const again = actionsOf(card).find((a) => a.title === 'Send to support again');
     expect(again).toMatchObject({ type: 'Action.Execute', verb: 'escalate', data: { verb: 'escalate', incidentId: 'inc-1' } });
     const failed = incidentCard({ incident: incident({ state: 'escalated', escalatedBy: ADA, escalatedAt: at, escalationDelivery: 'dead-lettered' }), catalog });
-    expect(read(failed)).toContain("Support's channel or webhook refused it.");
+    expect(read(failed)).toContain("Support's channel or webhook refused it, or is no longer set up. Contact support directly, or press Send to support again.");
     expect(actionsOf(failed).map((a) => a.title)).toContain('Send to support again');
+    // Failed, and nowhere to send it now: no promise of a button that is not there; Escalate explains.
+    const failedNowhere = incidentCard({ incident: incident({ state: 'escalated', escalatedBy: ADA, escalatedAt: at, escalationDelivery: 'dead-lettered' }), catalog, hasDestination: false });
+    expect(read(failedNowhere)).not.toContain('press Send to support again');
+    expect(actionsOf(failedNowhere).map((a) => a.title)).not.toContain('Send to support again');
+    expect(read(failedNowhere)).toContain('Escalate to support says how to set a destination up');
+    expect(read(actionsOf(failedNowhere).find((a) => a.type === 'Action.ShowCard'))).toContain('set support channel');
     // Still nowhere to send: the button explains instead.
     const stuck = incidentCard({ incident: incident({ state: 'escalated', escalatedBy: ADA, escalatedAt: at }), catalog, hasDestination: false });
     expect(actionsOf(stuck).map((a) => a.title)).not.toContain('Send to support again');
@@ -273,6 +291,10 @@ describe('incident cards', () => {
     expect(choices[2]!.data).toEqual({ verb: 'none-of-these', incidentId: 'inc-1' });
     expect(titleOf(card)).toBe('This error comes from several apps: which one is yours?');
     expect(atAGlance(card)).toContain(`${catalog.app(otherApp.app)!.name}: ${otherApp.cause.slice(0, 20)}`);
+    expect(atAGlance(card)).toContain(`${catalog.app('box')!.name} and ${catalog.app(otherApp.app)!.name} both show this message.`);
+    const third = catalog.entries.find((e) => e.app !== 'box' && e.app !== otherApp.app && e.app !== ALL_APPS_ID)!;
+    const three = incidentCard({ incident: incident({ verdict: 'ambiguous', appId: undefined, entryIds: [boxEntry.id, otherApp.id, third.id] }), catalog });
+    expect(atAGlance(three)).toMatch(/, .+ and .+ all show this message\./);
   });
 
   it('button titles show app names as they are (titles render no Markdown)', () => {

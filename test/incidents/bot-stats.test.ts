@@ -72,7 +72,7 @@ describe('stats and /metrics after escalations delivered, pending and dead-lette
     expect(await again('a:stats-delivered', delivered)).toMatch(/✉ Escalated to support by .* · delivered/);
     const failed = await again('a:stats-refused', refused);
     expect(failed).toContain('⚠ Escalation failed by Bob Desk');
-    expect(failed).toContain("Support's channel or webhook refused it. Contact support directly, or press Send to support again.");
+    expect(failed).toContain("Support's channel or webhook refused it, or is no longer set up. Contact support directly, or press Send to support again.");
     expect(await again('a:stats-busy', busy)).toMatch(/✉ Escalated to support by .* · delivery pending/);
 
     const metrics = await (await fetch(`${app.url}/metrics`)).text();

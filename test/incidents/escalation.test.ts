@@ -63,6 +63,17 @@ describe('escalation payload', () => {
     );
   });
 
+  it('links to a card in a group, meeting or 1:1 chat as a chat message, which Teams opens only with the chat context', () => {
+    const chat = encodeURIComponent('{"contextType":"chat"}');
+    for (const conversationId of ['19:group@thread.v2', '19:meeting_abc@thread.v2', '19:aaa_bbb@unq.gbl.spaces']) {
+      expect(teamsLink({ conversationId, activityId: '1700000000123', tenantId: 'tenant-1' })).toBe(
+        `https://teams.microsoft.com/l/message/${encodeURIComponent(conversationId)}/1700000000123?tenantId=tenant-1&context=${chat}`,
+      );
+    }
+    // A channel's top-level post has no thread to name, and is no chat.
+    expect(teamsLink({ conversationId: '19:ops@thread.tacv2', activityId: '1700000000123' })).toBe('https://teams.microsoft.com/l/message/19%3Aops%40thread.tacv2/1700000000123');
+  });
+
   it('never contains a secret, even if one slipped into the excerpt or the note', () => {
     const text = JSON.stringify(buildEscalationPayload(incident, { catalog }));
     expect(text).not.toContain('hunter22');
@@ -74,6 +85,7 @@ describe('escalation payload', () => {
     const payload = buildEscalationPayload({ ...incident, conversationId: '19:chat@unq.gbl.spaces', activityId: undefined });
     expect(payload.link).toBe('https://teams.microsoft.com/l/chat/19%3Achat%40unq.gbl.spaces/conversations?tenantId=tenant-1');
     expect(teamsLink({ conversationId: 'local-playground-conv' })).toBeNull();
+    expect(teamsLink({ conversationId: 'a:personal-with-the-bot', activityId: '1700000000123' })).toBeNull();
     expect(buildEscalationPayload({ ...incident, conversationId: 'local' }).link).toBeNull();
     // No /incidents/<id> page exists (it would show incidents to anyone): no such link, whatever the setup.
     expect(JSON.stringify(buildEscalationPayload({ ...incident, conversationId: 'local' }))).not.toContain('/incidents/');

@@ -218,6 +218,35 @@ describe('escalation delivery through the webhook', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it('gives up, after a while, a message whose destination is set up nowhere any more: not "pending" for ever, and it can be sent again', async () => {
+    // Escalated while a support channel existed; the configuration no longer has one (only the webhook).
+    const incident = await escalate('conv-a', ['teams-channel']);
+    const { w, dead } = worker({ unroutableAfterMs: 10 * 60_000 });
+    advance(9 * 60_000);
+    // Meanwhile an instance that still has the sink could take it: left alone.
+    expect(await w.drainOnce()).toMatchObject({ claimed: 0, deadLettered: 0 });
+    expect((await store.get(incident.id))?.escalationDelivery).toBe('pending');
+    advance(60_000);
+    expect(await w.drainOnce()).toMatchObject({ claimed: 0, deadLettered: 1 });
+    expect(dead).toEqual([{ message: expect.objectContaining({ incidentId: incident.id, target: 'teams-channel' }), error: 'its destination is no longer set up' }]);
+    const after = await store.get(incident.id);
+    expect(after?.escalationDelivery).toBe('dead-lettered');
+    expect(await store.outboxCounts()).toEqual({ pending: 0, delivered: 0, deadLettered: 1 });
+    // Sent again to the destination that exists now, it is delivered.
+    const again = await store.apply({ incidentId: incident.id, conversationId: 'conv-a', actor: ada, action: { kind: 'escalate' }, at: now }, ['webhook'], (i) => buildEscalationPayload(i));
+    expect(again.status).toBe('applied');
+    expect(await w.drainOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+    expect((await store.get(incident.id))?.escalationDelivery).toBe('delivered');
+  });
+
+  it('never gives up a message one of its own sinks delivers, however old', async () => {
+    await escalate();
+    receiver.answer = () => ({ status: 503 });
+    const { w } = worker({ unroutableAfterMs: 0 });
+    advance(60 * 60_000);
+    expect(await w.drainOnce()).toMatchObject({ claimed: 1, retrying: 1, deadLettered: 0 });
+  });
+
   it('stop() waits for the delivery in flight, and start() picks up what is due', async () => {
     await escalate();
     receiver.answer = () => 'hang';

@@ -182,6 +182,22 @@ export function storeSuite(name: string, makeHarness: () => Promise<StoreHarness
         ]);
       });
 
+      it('lists pending messages for targets no sink serves, old enough and leased by nobody, and never the others', async () => {
+        const { incident } = await store.openOrRepeat(paste());
+        await store.apply(press(incident, { kind: 'escalate' }, bob, at(2)), ['webhook', 'teams-channel'], payloadOf);
+        // Recorded at 10:02; only the webhook is served here.
+        expect(await store.unroutable(at(5), ['webhook'], at(1), 10)).toEqual([]);
+        const orphans = await store.unroutable(at(15), ['webhook'], at(5), 10);
+        expect(orphans.map((m) => [m.incidentId, m.target])).toEqual([[incident.id, 'teams-channel']]);
+        expect(await store.unroutable(at(15), ['webhook', 'teams-channel'], at(5), 10)).toEqual([]);
+        expect((await store.unroutable(at(15), [], at(5), 10)).map((m) => m.target).sort()).toEqual(['teams-channel', 'webhook']);
+        // Leased by an instance that has the sink: not listed while the lease runs.
+        await store.claimDue(at(15), 10, 30 * 60_000, ['teams-channel']);
+        expect(await store.unroutable(at(16), ['webhook'], at(5), 10)).toEqual([]);
+        await store.markDeadLettered(orphans[0]!.id, 'its destination is no longer set up', at(16));
+        expect(await store.unroutable(at(60), ['webhook'], at(5), 10)).toEqual([]);
+      });
+
       it('refuses to escalate a resolved incident, allows resolving an escalated one, and a new escalation after reopen gets a new key', async () => {
         const { incident } = await store.openOrRepeat(paste());
         await store.apply(press(incident, { kind: 'escalate' }), ['webhook'], payloadOf);
