@@ -106,8 +106,25 @@ function previousNonSpace(text: string, at: number): number {
   return k >= 0 ? text.charCodeAt(k) : -1;
 }
 
-export function scanPairs(text: string, spans: Span[]): void {
+/** Characters read as values by one scan: a test's measure that the scan stays linear. */
+export interface PairsWork {
+  valueChars: number;
+}
+
+export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
   let pending: { key: SecretKey; until: number } | undefined;
+  // Where the current line starts, kept going forward with the scan (keys come in order), so no
+  // key searches back for its line: on one long line that search would make the scan quadratic.
+  let lineAt = 0;
+  let lineScanned = 0;
+  const lineStartOf = (at: number): number => {
+    for (; lineScanned < at; lineScanned++) if (text.charCodeAt(lineScanned) === 10) lineAt = lineScanned + 1;
+    return lineAt;
+  };
+  // End of the block scalar whose lines are being scanned again because its value was no secret
+  // (`auth: |` holding `password=...`): a block below one of its lines is not read as a block
+  // again, or nested blocks would read the same lines once per level.
+  let blockUntil = -1;
   let i = 0;
   while (i < text.length) {
     if (!isKeyChar(text.charCodeAt(i))) {
@@ -221,21 +238,27 @@ export function scanPairs(text: string, spans: Span[]): void {
       let k = v + 1;
       while (k < text.length && k - v < 4 && /[-+0-9]/.test(text[k] ?? '')) k++;
       while (k < text.length && isSpace(text.charCodeAt(k))) k++;
-      if (text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13) value = readBlockScalar(text, keyStart, k);
+      if ((text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13) && keyStart >= blockUntil) value = readBlockScalar(text, lineStartOf(keyStart), keyStart, k);
+      if (value) blockUntil = value.next;
     } else if (first === 123 /* { */ || first === 91 /* [ */ || first === 40 /* ( */) {
       // An object or list under the key: its own pairs are scanned in turn, and a `value` field
       // inside it (`"adminPassword": {"value": "..."}`, ARM parameters) holds this key's secret.
       if (key && first === 123) pending = { key, until: v + NAMING_WINDOW };
       continue;
 
-    } else if (separator.colon && key && isYamlKeyLine(text, keyStart, v)) {
+    } else if (separator.colon && key && isYamlKeyLine(text, lineStartOf(keyStart), keyStart, v)) {
       value = readYamlPlain(text, v);
     } else {
-      value = readUnquoted(text, v);
+      const word = readUnquoted(text, v);
+      // An unquoted value is one word: a `key=` inside it (`Pwd=Pwd=...`, `a=b=c`) is part of it,
+      // not a pair of its own, so the scan resumes after it whatever it held. Reading it again from
+      // every `=` inside would be quadratic in the word's length.
+      i = Math.max(i, word.next);
       // `password = getPassword()`, `token = os.environ[...]`: code, not a value.
-      const after = text.charCodeAt(value.end);
-      if (after === 40 || after === 91) value = undefined;
+      const after = text.charCodeAt(word.end);
+      value = after === 40 || after === 91 ? undefined : word;
     }
+    if (work) work.valueChars += Math.max(0, (value?.next ?? 0) - v, i - v);
     if (!value) continue;
     const found = text.slice(value.start, value.end);
 
