@@ -1,7 +1,9 @@
 // Redaction figures for `npm run bench`: what it costs per realistic paste, per paste full of
 // secrets, on a 64 KB paste (the matcher's cap), and how it grows with size on adversarial input
 // up to that cap (it must stay linear); and what it removes from the secret corpora. Prints figures; asserts nothing.
+import { loadavg } from 'node:os';
 import { redact } from '../src/core/redact.js';
+import { isEntryPoint } from '../src/entry-point.js';
 import { bigLogPaste, fieldPastes } from '../test/fixtures/pastes/field.js';
 import { pasteCases } from '../test/fixtures/pastes/variants.js';
 import * as frozen from '../test/fixtures/secrets/corpus-frozen.js';
@@ -58,15 +60,28 @@ export function redactionFigures(fmt: (ms: number) => string, iterations: number
     ['"Authorization: " repeated', 'Authorization: '],
     ['"password is " repeated', 'password is '],
     ['"key: |" blocks', 'key: |\n  '],
+    ['"auth: |" blocks one level deeper each', 'auth: |\n '],
     ['" -u a:b" options', ' -u a:b'],
     ['one base64 word with /', 'aB3+/xYz9Q'],
+    // Each `Pwd=` starts a value running to the end of the word: read once per key, quadratic.
+    ['one word "Pwd=Pwd=..."', 'Pwd='],
+    // One long line of keys: a search back to the line start per key was quadratic.
+    ['"var token: " on one line', 'var token: '],
+    ['"password: it " on one line', 'password: it '],
+    ['`token="$X ` on one line', 'token="$X '],
+    // One long line of `-`: a newline search beside the `-` search made V8's search quadratic past 64 KB.
+    ['one word "sk-sk-..."', 'sk-'],
   ];
   // One word of markers that fails at its very end: a shape test that searched from every marker would be quadratic.
   const marker = (size: number): string => `sk-${fill('T3BlbkFJ', size - 4)}+`;
   lines.push(`redaction: one word "sk-T3BlbkFJ...+" at 16 / 32 / 64 KB: ${[16, 32, 64].map((kb) => fmt(best(marker(kb * 1024), 3))).join(' / ')}`);
   for (const [label, unit] of adversarial) {
-    const sizes = [16, 32, 64].map((kb) => fmt(best(fill(unit, kb * 1024), 3)));
-    lines.push(`redaction: ${label} at 16 / 32 / 64 KB: ${sizes.join(' / ')} (linear: about x2 per step)`);
+    const times = [16, 32, 64, 256].map((kb) => best(fill(unit, kb * 1024), 3));
+    const perKb = (ms: number, kb: number): string => `${((1000 * ms) / kb).toFixed(0)} µs/KB`;
+    lines.push(
+      `redaction: ${label} at 16 / 32 / 64 / 256 KB: ${times.map(fmt).join(' / ')}; ` +
+        `${perKb(times[2] ?? 0, 64)} at 64 KB, ${perKb(times[3] ?? 0, 256)} at 256 KB (linear: the same per KB)`,
+    );
   }
 
   for (const [label, corpus] of [['tuning', tuning], ['frozen', frozen]] as const) {
@@ -76,4 +91,11 @@ export function redactionFigures(fmt: (ms: number) => string, iterations: number
     lines.push(`redaction coverage (${label} corpus): ${removed}/${results.length} secrets removed; ${over}/${corpus.falsePositiveSamples.length} false-positive samples over-redacted`);
   }
   return lines;
+}
+
+// `npm run bench:redact`: the redaction figures alone (`npm run bench` prints them after the matcher's).
+if (isEntryPoint(import.meta.url)) {
+  const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`);
+  for (const line of redactionFigures(fmt, Number(process.env.BENCH_ITERATIONS ?? 20))) console.log(line);
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }

@@ -9,7 +9,7 @@ import { describeSecretKind, kindRank, type SecretKind } from './secrets/kinds.j
 import { scanPairs } from './secrets/pairs.js';
 import { scanPrivateKeys } from './secrets/pem.js';
 import { REDACTED, type Span } from './secrets/text.js';
-import { scanUrls } from './secrets/urls.js';
+import { scanOracleLogons, scanUrls } from './secrets/urls.js';
 import { scanWords } from './secrets/words.js';
 
 export { REDACTED, describeSecretKind };
@@ -36,6 +36,7 @@ function findSpans(text: string): Span[] {
   scanPrivateKeys(text, spans);
   scanAuthorizationHeaders(text, text.toLowerCase(), spans);
   scanUrls(text, spans);
+  scanOracleLogons(text, spans);
   scanCommandLines(text, spans);
   scanPairs(text, spans);
   scanCsv(text, spans);

@@ -2,6 +2,7 @@
 // (other tools parse it) and the human-readable text of the CLI.
 
 import { ALL_APPS_ID } from './catalog.js';
+import { describeSecretKind } from './redact.js';
 import { DEFAULT_MAX_INPUT_CHARS } from './weights.js';
 import type { Actor, Catalog, Diagnosis, Evidence, Finding, Resolution, ScoredEntry, Verdict } from './types.js';
 
@@ -41,6 +42,8 @@ export interface DiagnosisReport {
   truncated: boolean;
   /** How many secrets were removed before matching. */
   redactions: number;
+  /** Their kinds, each once (`aws-access-key`, `password`, ...): what was removed, never its value. */
+  redactedKinds: string[];
 }
 
 const ACTOR_LABEL: Record<Actor, string> = {
@@ -88,6 +91,7 @@ export function toReport(diagnosis: Diagnosis, catalog?: Catalog): DiagnosisRepo
     })),
     truncated: diagnosis.truncated,
     redactions: diagnosis.redactions,
+    redactedKinds: diagnosis.redactedKinds,
   };
 }
 
@@ -166,6 +170,9 @@ export function renderText(diagnosis: Diagnosis, catalog?: Catalog, givenApp?: s
     const cap = DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US');
     notes.push(`Note: the text is longer than 64 KB; only its first ${cap} characters were read. Run the rest separately if it holds another error.`);
   }
-  if (diagnosis.redactions > 0) notes.push(`Note: ${diagnosis.redactions} secret(s) were removed from the text before it was read.`);
+  if (diagnosis.redactions > 0) {
+    const kinds = diagnosis.redactedKinds.map(describeSecretKind).join(', ');
+    notes.push(`Note: ${diagnosis.redactions} secret(s) were removed from the text before it was read${kinds ? ` (${kinds})` : ''}.`);
+  }
   return [...parts, ...notes].join('\n\n');
 }

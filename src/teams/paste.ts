@@ -48,7 +48,7 @@ export async function answerPaste(context: TurnContext, text: string, deps: Past
   const started = performance.now();
   const diagnosis = deps.diagnose ? await deps.diagnose(text) : matcher.diagnose(text);
   metrics.matchSeconds.observe((performance.now() - started) / 1000);
-  logger.info({ ...activityLogFields(activity), findings: diagnosis.findings.map((f) => f.verdict), redactions: diagnosis.redactions, truncated: diagnosis.truncated }, 'paste diagnosed');
+  logger.info({ ...activityLogFields(activity), findings: diagnosis.findings.map((f) => f.verdict), redactions: diagnosis.redactions, redactedKinds: diagnosis.redactedKinds, truncated: diagnosis.truncated }, 'paste diagnosed');
   if (diagnosis.findings.length === 0) {
     // Chat, thanks, a question: one short line, no card, no incident. A secret in it still deserves a word.
     const secrets = secretNotice(diagnosis.redactions, diagnosis.redactedKinds);

@@ -11,7 +11,12 @@ const script = path.join(root, 'src/cli/diagnose.ts');
 const AWS_KEY = 'AKIAIDZD7XIV3ROYNS7G';
 const GITHUB_TOKEN = 'ghp_yRmWpQSDRUnHaGhoHZxbyjCxDfTk2plna7PW';
 
-function diagnoseJson(input: string): { doc: { findings: { excerpt: string }[]; redactions: number }; out: string } {
+function diagnoseText(input: string): string {
+  const { CATALOG_EXTRA_DIR: _ignored, ...env } = process.env;
+  return spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, input, encoding: 'utf8', env, timeout: 60_000 }).stdout;
+}
+
+function diagnoseJson(input: string): { doc: { findings: { excerpt: string }[]; redactions: number; redactedKinds: string[] }; out: string } {
   const { CATALOG_EXTRA_DIR: _ignored, ...env } = process.env;
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--json'], { cwd: root, input, encoding: 'utf8', env, timeout: 60_000 });
   return { doc: JSON.parse(r.stdout), out: r.stdout };
@@ -28,9 +33,18 @@ describe('diagnose CLI removes the secrets of issue 15', () => {
     expect(out).not.toContain(AWS_KEY);
     expect(out).not.toContain(GITHUB_TOKEN.slice(4));
     expect(doc.redactions).toBe(2);
+    // The kinds are reported, never the values.
+    expect(doc.redactedKinds).toEqual(['aws-access-key', 'github-token']);
     const excerpts = doc.findings.map((f) => f.excerpt).join('\n');
     // What is around the secrets is still there to read.
     expect(excerpts).toContain('[REDACTED]</AWSAccessKeyId><RequestId>4442587FB7D0A2F9');
     expect(excerpts).toContain('https://[REDACTED]@github.com/contoso/connector.git');
+  });
+
+  it('the text output says how many secrets of which kinds were removed, and nothing of them', () => {
+    const out = diagnoseText(`Login failed: jdbc:oracle:thin:scott/Tiger-Or4cle@//db:1521/ORCL\ngit clone https://${GITHUB_TOKEN}@github.com/contoso/c.git`);
+    expect(out).toContain('Note: 2 secret(s) were removed from the text before it was read (a password, a GitHub token).');
+    expect(out).not.toContain('Tiger-Or4cle');
+    expect(out).not.toContain(GITHUB_TOKEN.slice(4));
   });
 });

@@ -35,7 +35,7 @@ describe('diagnose CLI', () => {
     const r = run(['--json', '--app', 'O365'], 'HttpRequestFailure: Server returned: 401 Unauthorized\n');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(Object.keys(doc)).toEqual(['findings', 'truncated', 'redactions']);
+    expect(Object.keys(doc)).toEqual(['findings', 'truncated', 'redactions', 'redactedKinds']);
     expect(doc.findings).toHaveLength(1);
     const [finding] = doc.findings;
     expect(finding.verdict).toBe('match');

@@ -111,6 +111,12 @@ const samples: Record<string, Sample[]> = {
     { name: 'XML value attribute', text: '<add key="ServiceNowApiToken" value="sn-5521-AAbb" />\n<add key="Region" value="eu" />', secret: ['sn-5521-AAbb'], keepAfter: '" />\n<add key="Region" value="eu" />', kind: 'secret-pair' },
     { name: 'XML entry element', text: '<entry key="okta.client.token">ok-771-Xyz-a</entry><entry key="okta.org">contoso</entry>', secret: ['ok-771-Xyz-a'], keepAfter: '</entry><entry key="okta.org">contoso</entry>', kind: 'secret-pair' },
     { name: 'YAML block scalar', text: 'client_secret: |\n  first-Part-881\n  second-Part-992\nscope: read', secret: ['first-Part-881', 'second-Part-992'], keepAfter: '\nscope: read', kind: 'secret-pair' },
+    { name: 'XML element with attributes', text: '<secret name="smtp" encrypted="false">Sx-4410-Qrt!</secret><host>mail</host>', secret: ['Sx-4410-Qrt!'], keepAfter: '</secret><host>mail</host>', kind: 'secret-pair' },
+    { name: 'XML element named password with an attribute', text: '<Password encrypted="false">Pw-8812-Zz!</Password><User>svc</User>', secret: ['Pw-8812-Zz!'], keepAfter: '</Password><User>svc</User>', kind: 'password' },
+    { name: 'ODBC braced value holding ;', text: 'Driver={ODBC Driver 18 for SQL Server};Server=tcp:db,1433;Uid=admin;Pwd={Sup3r;S3cr}}et};Encrypt=yes;', secret: ['Sup3r', 'S3cr}}et'], keepAfter: '};Encrypt=yes;', kind: 'password' },
+    { name: 'JDBC SQL Server braced password', text: 'jdbc:sqlserver://db:1433;user=sa;password={Jd;bc-Pw-77};encrypt=true', secret: ['Jd;bc-Pw-77'], keepAfter: '};encrypt=true', kind: 'password' },
+    { name: 'JDBC Oracle thin user/password@host', text: 'jdbc:oracle:thin:scott/Tiger-Or4cle@//db.contoso.example:1521/ORCL failed', secret: ['Tiger-Or4cle'], keepAfter: '@//db.contoso.example:1521/ORCL failed', kind: 'password' },
+    { name: 'sqlplus user/password@db', text: 'sqlplus -s system/Manag3r-77@orcl @health.sql', secret: ['Manag3r-77'], keepAfter: '@orcl @health.sql', kind: 'password' },
     { name: 'CSV rows under a header', text: `User name,Password,Access key ID,Secret access key\nmda-reader,Rd-8812-pass,${AWS_ID},${AWS_SECRET}\n\nnext line`, secret: ['Rd-8812-pass', AWS_SECRET, AWS_ID], keepAfter: '\n\nnext line', kind: 'password' },
     { name: 'CSV with ; under a header', text: 'id;secret;created\n7;Cs-Semi-77Qq;2026-11-30\n8;Cs-Semi-88Rr;2026-12-01', secret: ['Cs-Semi-77Qq', 'Cs-Semi-88Rr'], keepAfter: ';2026-12-01', kind: 'secret-pair' },
     { name: 'comment', text: '# token: cm-1122-Zq  (rotate monthly)', secret: ['cm-1122-Zq'], keepAfter: '  (rotate monthly)', kind: 'secret-pair' },
@@ -144,6 +150,9 @@ const samples: Record<string, Sample[]> = {
     { name: 'AWS signature V4: the scope stays', text: `Credential=${AWS_ID}/20261201/eu-west-1/sts/aws4_request, SignedHeaders=host`, secret: [AWS_ID], keepAfter: '/20261201/eu-west-1/sts/aws4_request, SignedHeaders=host', kind: 'aws-access-key' },
     { name: 'presigned URL: the escaped scope stays', text: `?X-Amz-Credential=${AWS_ID}%2F20261201%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Expires=900`, secret: [AWS_ID], keepAfter: '%2F20261201%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Expires=900', kind: 'aws-access-key' },
     { name: 'a cookie keeps its attributes', text: `Set-Cookie: session_token=${JWT}; Path=/; HttpOnly`, secret: [JWT_PAYLOAD], keepAfter: '; Path=/; HttpOnly', kind: 'jwt' },
+    { name: 'a value not opening with a quote keeps the quote closing it, curl flags and the URL', text: `Authorization: Bearer ${OKTA}" -H "Accept: application/json" https://contoso.okta.com/api/v1/users`, secret: [OKTA], keepAfter: '" -H "Accept: application/json" https://contoso.okta.com/api/v1/users', kind: 'authorization-header' },
+    { name: 'a cookie-style header keeps its attributes', text: `Authorization=Bearer ${OKTA}; Path=/; Secure`, secret: [OKTA], keepAfter: '; Path=/; Secure', kind: 'authorization-header' },
+    { name: 'a shell-escaped space after the scheme', text: `curl -H Authorization:Bearer\\ qZ81-mXv0_LpT4rS9 https://contoso.okta.com/api/v1/users`, secret: ['qZ81-mXv0_LpT4rS9'], keepAfter: ' https://contoso.okta.com/api/v1/users', kind: 'authorization-header' },
     { name: 'a sentence keeps its full stop', text: `Access key: ${AWS_ID}. Verify the key in the portal.`, secret: [AWS_ID], keepAfter: '. Verify the key in the portal.', kind: 'aws-access-key' },
   ],
 };
@@ -193,7 +202,31 @@ describe('placeholders and names that hold no secret are left alone', () => {
     ['curl -u <user:password> https://test.example/endpoint'],
     ['"private_key": "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\\n"'],
     ['password: ********'],
+    // Typed declarations without a value: the type is no secret.
+    ['password: str'],
+    ['apiKey: string;'],
+    ['token: string | undefined;'],
+    ['client_secret: Optional[str] = None'],
+    ['export interface Creds { password: string; apiToken?: string }'],
+    ['def connect(password: str, token: Option<String>) -> None:'],
+    // A path after a driver-like word, with no `@host`: no logon.
+    ['see docs/readme and thin:client/path'],
   ])('%s', (text) => {
     expect(redact(text)).toEqual({ text, count: 0, kinds: [] });
+  });
+});
+
+describe('prototype-ish keys in JSON pastes do not break redaction', () => {
+  it.each([
+    ['{"__proto__":{"password":"Pr0to-Pw-881"},"constructor":{"prototype":{"token":"Pr0to-Tk-992"}}}', ['Pr0to-Pw-881', 'Pr0to-Tk-992']],
+    ['{"constructor": "x", "hasOwnProperty": 1, "toString": "y", "client_secret": "Pr0to-Cs-113"}', ['Pr0to-Cs-113']],
+    ['[{"name":"__proto__","value":"x"},{"name":"api_token","value":"Pr0to-Nv-224"}]', ['Pr0to-Nv-224']],
+    ['__proto__: x\nconstructor: y\npassword: Pr0to-Ym-335', ['Pr0to-Ym-335']],
+  ])('%s', (text, secrets) => {
+    const r = redact(text);
+    for (const piece of secrets) expect(r.text).not.toContain(piece);
+    expect(r.count).toBe(secrets.length);
+    // The keys themselves stay.
+    for (const name of ['__proto__', 'constructor']) if (text.includes(name)) expect(r.text).toContain(name);
   });
 });

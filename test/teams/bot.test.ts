@@ -142,6 +142,8 @@ describe('a paste', () => {
     expect(h.logs()).not.toContain(secret);
     expect(h.logs()).not.toContain('boxjavalibv2');
     expect(h.logs()).toContain('paste diagnosed');
+    // The log line says how many secrets of which kinds were removed.
+    expect(h.logs()).toMatch(/"redactions":1,"redactedKinds":\["authorization-header"\]/);
     // Said on the card, not in a separate message after it.
     expect(replies).toHaveLength(1);
     const card = cardOf(replies[0]);

@@ -50,12 +50,21 @@ function readCredentials(text: string, at: number, ends: ValueEnd): number {
     while (!atValueEnd(text, k, ends)) {
       const c = text.charCodeAt(k);
       const escapedQuote = c === 92 && text.charCodeAt(k + 1) === 34;
-      if (escapedQuote || (c === 34 && ends.enclosure !== 34)) {
-        inner = !inner;
-        k += escapedQuote ? 2 : 1;
-        continue;
+      if (escapedQuote || c === 34) {
+        // A quote opens a quoted auth-param value (`username="x"`) only after its `=`, and then
+        // closes it. Anywhere else it is not part of a credential (token68 has no quotes): it closes
+        // a string the header stands in whose opening quote is out of sight (`...Bearer x" https://`),
+        // and what follows (curl flags, the URL) is not the credential's.
+        if (inner || text.charCodeAt(k - 1) === 61 /* = */) {
+          if (c === 34 && ends.enclosure === 34) break;
+          inner = !inner;
+          k += escapedQuote ? 2 : 1;
+          continue;
+        }
+        break;
       }
-      if (!inner && (isSpace(c) || c === 44 /* , */)) break;
+      // `;` is no token68 character: `Authorization=Bearer x; path=/` keeps its attributes.
+      if (!inner && (isSpace(c) || c === 44 /* , */ || c === 59 /* ; */)) break;
       k++;
     }
     end = Math.min(k, text.length);
@@ -115,7 +124,9 @@ export function scanAuthorizationHeaders(text: string, lower: string, spans: Spa
         let w = valueStart;
         while (w - valueStart <= 32 && !atValueEnd(text, w, ends) && !isSpace(text.charCodeAt(w))) w++;
         let credStart = valueStart;
-        const scheme = text.slice(valueStart, w).toLowerCase();
+        // `-H Authorization:Bearer\ x` in a shell: the backslash escapes the space, it ends no scheme.
+        const shellEscaped = w > valueStart + 1 && text.charCodeAt(w - 1) === 92 && isSpace(text.charCodeAt(w));
+        const scheme = text.slice(valueStart, shellEscaped ? w - 1 : w).toLowerCase();
         if (SCHEMES.has(scheme)) {
           credStart = w;
           while (!atValueEnd(text, credStart, ends) && isSpace(text.charCodeAt(credStart))) credStart++;

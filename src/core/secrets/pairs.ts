@@ -51,7 +51,7 @@ function isSecretValue(value: string, key: SecretKey, quoted: boolean): boolean 
   if (value.includes('-----BEGIN ')) return false;
   if (isProseWord(value)) return false;
   // Quoted, a value is a literal whatever it says (`"password": "JsonPw s3cret with space"`).
-  if (!quoted && (isSentence(value) || isCodeReference(value))) return false;
+  if (!quoted && (isSentence(value) || isCodeReference(value) || isTypeAnnotation(value))) return false;
   if (key.strength === 'strong') return true;
   return classifyToken(value) !== undefined || looksRandom(value, 'context');
 }
@@ -64,6 +64,23 @@ function isSentence(value: string): boolean {
   if (!value.includes(' ')) return false;
   const words = value.toLowerCase().split(/\s+/).map((w) => w.replace(/[^a-z]/g, ''));
   return words.length >= 4 && FUNCTION_WORDS.has(words[0] ?? '');
+}
+
+/** Type names of declarations (`password: str`, `apiKey: string;`, `secret: SecretStr`), lower-cased. */
+const TYPE_NAMES = new Set([
+  'string', 'str', 'securestring', 'secretstr', 'secretbytes', 'secretstring', 'secret', 'bytes', 'byte', 'char',
+  'text', 'varchar', 'nvarchar', 'any', 'unknown', 'object', 'undefined', 'null', 'none', 'optional', 'option',
+  'maybe', 'nullable', 'number', 'int', 'integer', 'long', 'bool', 'boolean', 'pscredential', 'securestr',
+]);
+
+/**
+ * A type annotation, not a value: type names joined by `|`, `[]`, `<>`, `?` and `,`, maybe ending
+ * the declaration (`;`, `,`): `str`, `string | undefined;`, `Optional[str]`, `Option<String>`.
+ * Only known type names: a password that looks like an identifier (`Hunter2`) is still one.
+ */
+function isTypeAnnotation(value: string): boolean {
+  const words = value.split(/[\s|[\]<>?,;*&]+/).filter((w) => w.length > 0);
+  return words.length > 0 && words.length <= 6 && words.every((w) => TYPE_NAMES.has(w.toLowerCase()));
 }
 
 /** Where a secret lives rather than the secret: `process.env.WEBHOOK_SECRET`, `config.password`, `os.environ`. */
@@ -99,6 +116,30 @@ function charBefore(text: string, at: number): number {
   return k >= 0 ? text.charCodeAt(k) : -1;
 }
 
+/**
+ * `{Sup3r;S3cret}` after `Pwd=`: an ODBC braced value (`}}` stands for `}`), closed on its line and
+ * followed by the next attribute or the string's end; not a JSON object or a code block (no quote,
+ * colon, `=` or brace inside). Bounded by the line: read once per key.
+ */
+function readBraced(text: string, at: number): Value | undefined {
+  let k = at + 1;
+  for (; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 125 /* } */) {
+      if (text.charCodeAt(k + 1) === 125) {
+        k++;
+        continue;
+      }
+      break;
+    }
+    if (c === 10 || c === 13 || c === 34 || c === 39 || c === 58 || c === 61 || c === 123) return undefined;
+  }
+  if (k >= text.length || k === at + 1) return undefined;
+  const after = text.charCodeAt(k + 1);
+  if (!(Number.isNaN(after) || after === 59 || isSpace(after) || after === 10 || after === 13 || isQuote(after))) return undefined;
+  return { start: at + 1, end: k, next: k + 1, quoted: true };
+}
+
 /** Last non-space character before `at`. */
 function previousNonSpace(text: string, at: number): number {
   let k = at - 1;
@@ -106,8 +147,25 @@ function previousNonSpace(text: string, at: number): number {
   return k >= 0 ? text.charCodeAt(k) : -1;
 }
 
-export function scanPairs(text: string, spans: Span[]): void {
+/** Characters read as values by one scan: a test's measure that the scan stays linear. */
+export interface PairsWork {
+  valueChars: number;
+}
+
+export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
   let pending: { key: SecretKey; until: number } | undefined;
+  // Where the current line starts, kept going forward with the scan (keys come in order), so no
+  // key searches back for its line: on one long line that search would make the scan quadratic.
+  let lineAt = 0;
+  let lineScanned = 0;
+  const lineStartOf = (at: number): number => {
+    for (; lineScanned < at; lineScanned++) if (text.charCodeAt(lineScanned) === 10) lineAt = lineScanned + 1;
+    return lineAt;
+  };
+  // End of the block scalar whose lines are being scanned again because its value was no secret
+  // (`auth: |` holding `password=...`): a block below one of its lines is not read as a block
+  // again, or nested blocks would read the same lines once per level.
+  let blockUntil = -1;
   let i = 0;
   while (i < text.length) {
     if (!isKeyChar(text.charCodeAt(i))) {
@@ -135,10 +193,18 @@ export function scanPairs(text: string, spans: Span[]): void {
       j++;
     }
     if (text.charCodeAt(j) === 93 /* ] */) j++;
-    const xmlElement = opening === 60 /* < */ && text.charCodeAt(j) === 62 /* > */;
+    // `<password>x</password>`, and with attributes: `<secret name="smtp" encrypted="false">x</secret>`.
+    let tagEnd = opening === 60 /* < */ && text.charCodeAt(j) === 62 /* > */ ? j : -1;
+    if (opening === 60 && isSpace(text.charCodeAt(j))) {
+      // The attributes run to the tag's `>`, never past the next `<` (so each character is read once).
+      let k = j;
+      while (k < text.length && k - j < 512 && text.charCodeAt(k) !== 62 && text.charCodeAt(k) !== 60 && text.charCodeAt(k) !== 10) k++;
+      if (text.charCodeAt(k) === 62 && text.charCodeAt(k - 1) !== 47 /* / */) tagEnd = k;
+    }
+    const xmlElement = tagEnd !== -1;
     while (j < text.length && j - keyEnd < 6 && isSpace(text.charCodeAt(j))) j++;
 
-    let separator = xmlElement ? { end: j + 1, colon: false } : readSeparator(text, j);
+    let separator = xmlElement ? { end: tagEnd + 1, colon: false } : readSeparator(text, j);
     let call = false;
     if (!separator && quotedKey && text.charCodeAt(j) === 44 /* , */) {
       // setProperty("X_TOKEN", "..."), put('password', '...'): only as a call's or list's argument.
@@ -221,21 +287,30 @@ export function scanPairs(text: string, spans: Span[]): void {
       let k = v + 1;
       while (k < text.length && k - v < 4 && /[-+0-9]/.test(text[k] ?? '')) k++;
       while (k < text.length && isSpace(text.charCodeAt(k))) k++;
-      if (text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13) value = readBlockScalar(text, keyStart, k);
+      if ((text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13) && keyStart >= blockUntil) value = readBlockScalar(text, lineStartOf(keyStart), keyStart, k);
+      if (value) blockUntil = value.next;
+    } else if (first === 123 && !separator.colon && key && readBraced(text, v) !== undefined) {
+      // ODBC / JDBC connection strings quote a value holding `;` in braces: `Pwd={Sup3r;S3cret};`.
+      value = readBraced(text, v);
     } else if (first === 123 /* { */ || first === 91 /* [ */ || first === 40 /* ( */) {
       // An object or list under the key: its own pairs are scanned in turn, and a `value` field
       // inside it (`"adminPassword": {"value": "..."}`, ARM parameters) holds this key's secret.
       if (key && first === 123) pending = { key, until: v + NAMING_WINDOW };
       continue;
 
-    } else if (separator.colon && key && isYamlKeyLine(text, keyStart, v)) {
+    } else if (separator.colon && key && isYamlKeyLine(text, lineStartOf(keyStart), keyStart, v)) {
       value = readYamlPlain(text, v);
     } else {
-      value = readUnquoted(text, v);
+      const word = readUnquoted(text, v);
+      // An unquoted value is one word: a `key=` inside it (`Pwd=Pwd=...`, `a=b=c`) is part of it,
+      // not a pair of its own, so the scan resumes after it whatever it held. Reading it again from
+      // every `=` inside would be quadratic in the word's length.
+      i = Math.max(i, word.next);
       // `password = getPassword()`, `token = os.environ[...]`: code, not a value.
-      const after = text.charCodeAt(value.end);
-      if (after === 40 || after === 91) value = undefined;
+      const after = text.charCodeAt(word.end);
+      value = after === 40 || after === 91 ? undefined : word;
     }
+    if (work) work.valueChars += Math.max(0, (value?.next ?? 0) - v, i - v);
     if (!value) continue;
     const found = text.slice(value.start, value.end);
 

@@ -50,12 +50,6 @@ export function isKeyChar(c: number): boolean {
   return isAlnum(c) || c === 95 || c === 45 || c === 46;
 }
 
-/** Index of the first character of the line holding `at`. */
-export function lineStart(text: string, at: number): number {
-  const nl = text.lastIndexOf('\n', at - 1);
-  return nl + 1;
-}
-
 /** Index of the end of the line holding `at` (the `\n` or the text's end). */
 export function lineEnd(text: string, at: number): number {
   const nl = text.indexOf('\n', at);

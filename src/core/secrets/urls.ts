@@ -88,6 +88,34 @@ export function scanUrls(text: string, spans: Span[]): void {
   }
 }
 
+/**
+ * Oracle logons, `user/password@db`: after a JDBC/OCI driver prefix (`jdbc:oracle:thin:scott/
+ * Tiger1@//db:1521/ORCL`) or as the first argument of Oracle's tools (`sqlplus -s system/pw@orcl`,
+ * `expdp system/pw@db`, `rman target sys/pw@db`). Bounded quantifiers only: each match attempt reads
+ * a few hundred characters at most.
+ */
+const ORACLE_DRIVER_LOGON = /\b(?:thin|oci8?|kprb):"?[A-Za-z_][\w$#.]{0,127}"?\/("[^"\n]{1,256}"|[^\s/@"'<>;]{1,256})(?=@)/gi;
+const ORACLE_TOOL_LOGON =
+  /\b(?:sqlplus|expdp|impdp|exp|imp|sqlldr|rman|dgmgrl)(?:[ \t]{1,8}-[A-Za-z]{1,12}){0,4}[ \t]{1,8}(?:target[ \t]{1,8})?"?[A-Za-z_][\w$#.]{0,127}"?\/("[^"\n]{1,256}"|[^\s/@"'<>;]{1,256})(?=@|[\s"';]|$)/gi;
+
+export function scanOracleLogons(text: string, spans: Span[]): void {
+  for (const pattern of [ORACLE_DRIVER_LOGON, ORACLE_TOOL_LOGON]) scanLogons(pattern, text, spans);
+}
+
+function scanLogons(pattern: RegExp, text: string, spans: Span[]): void {
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    let password = m[1] ?? '';
+    let end = pattern.lastIndex;
+    if (password.startsWith('"')) {
+      password = password.slice(1, -1);
+      end--;
+    }
+    const start = end - password.length;
+    if (password.length > 0 && !password.startsWith(REDACTED) && !isPlaceholder(password)) spans.push({ start, end, kind: 'password' });
+  }
+}
+
 /** A user part that is really a token (`https://ghp_...@github.com`, `https://oauth2:glpat-...@`). */
 function credentialKind(user: string): SecretKind | undefined {
   if (user.length < 16 || user.startsWith(REDACTED)) return undefined;

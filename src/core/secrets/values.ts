@@ -1,7 +1,7 @@
 // Reading the value after a key: quoted (JSON escapes, escaped JSON inside a string), unquoted,
 // a plain YAML scalar to the end of its line, or a YAML block scalar (`|`, `>`) below it.
 
-import { isQuote as isQuoteImport, isSpace as isSpaceImport, lineStart } from './text.js';
+import { isQuote as isQuoteImport, isSpace as isSpaceImport } from './text.js';
 
 // Hot-loop tests bound once: tsx and vitest turn imported functions into getters.
 const isQuote = isQuoteImport;
@@ -62,17 +62,20 @@ export function readYamlPlain(text: string, at: number): Value {
   return { start: at, end, next: end, quoted: false };
 }
 
-/** Indentation of the line holding `at`, with a list's `- ` counted as indentation. */
-function indentOf(text: string, at: number): number {
-  const start = lineStart(text, at);
+/** Indentation of the line starting at `start` up to `at`, with a list's `- ` counted as indentation. */
+function indentOf(text: string, start: number, at: number): number {
   let i = start;
   while (i < at && (isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === 45 /* - */)) i++;
   return i - start;
 }
 
-/** `key: |` / `key: >-`: the more-indented lines below hold the value. */
-export function readBlockScalar(text: string, keyStart: number, afterIndicator: number): Value | undefined {
-  const keyIndent = indentOf(text, keyStart);
+/**
+ * `key: |` / `key: >-`: the more-indented lines below hold the value. `keyLineStart` is where the
+ * key's line begins (the caller tracks it going forward: searching back for it from every key
+ * would be quadratic on one long line).
+ */
+export function readBlockScalar(text: string, keyLineStart: number, keyStart: number, afterIndicator: number): Value | undefined {
+  const keyIndent = indentOf(text, keyLineStart, keyStart);
   let i = text.indexOf('\n', afterIndicator);
   if (i === -1) return undefined;
   i++;
@@ -95,10 +98,12 @@ export function readBlockScalar(text: string, keyStart: number, afterIndicator: 
   return start === -1 ? undefined : { start, end, next: end, quoted: false };
 }
 
-/** `key: value` on a line of its own (YAML), not `key: value` inside a sentence or a JSON body. */
-export function isYamlKeyLine(text: string, keyStart: number, valueStart: number): boolean {
-  const start = lineStart(text, keyStart);
-  for (let k = start; k < keyStart; k++) {
+/**
+ * `key: value` on a line of its own (YAML), not `key: value` inside a sentence or a JSON body.
+ * `keyLineStart`: where the key's line begins, tracked by the caller.
+ */
+export function isYamlKeyLine(text: string, keyLineStart: number, keyStart: number, valueStart: number): boolean {
+  for (let k = keyLineStart; k < keyStart; k++) {
     const c = text.charCodeAt(k);
     if (!isSpace(c) && c !== 45 /* - */) return false;
   }

@@ -187,6 +187,9 @@ function passwordAfter(text: string, start: number, recent: Word[]): number | un
   while (end > start && /[.,;:?)"'`\]}>]/.test(text[end - 1] ?? '')) end--;
   const value = text.slice(start, end);
   if (value.length < 6 || value.length > 64 || isPlaceholder(value) || isProseWord(value) || value.includes('://') || value.startsWith('-')) return undefined;
+  // `<Password encrypted="false">...`: an attribute of a tag named password, not a password (the
+  // pair scanner reads the element's content).
+  if (/^[A-Za-z_][\w.:-]*=["']/.test(value)) return undefined;
   const k2 = classesOf(value);
   if (k2.upper + k2.lower === 0) return undefined;
   if (k2.digit === 0 && k2.other === 0) return undefined; // a plain word
