@@ -24,6 +24,8 @@ export interface PostgresDriverOptions {
   applicationName?: string;
   /** Told when a connection dies (server restart, failover, terminated backend). */
   onConnectionError?: (error: Error) => void;
+  /** Told when a transaction is run again because its connection was lost before COMMIT. */
+  onRetry?: (error: Error) => void;
 }
 
 /** Any fixed number: the advisory lock that serialises migrations across instances. */
@@ -65,6 +67,9 @@ export function classifyPostgresError(error: unknown): StoreError | undefined {
   return undefined;
 }
 
+/** Times a transaction is run again after its connection was lost before COMMIT. */
+export const LOST_RETRIES = 2;
+
 export function openPostgresDriver(url: string, options: PostgresDriverOptions = {}): StoreDriver {
   const statementTimeoutMs = options.statementTimeoutMs ?? 3_000;
   const pool = new pg.Pool({
@@ -95,13 +100,15 @@ export function openPostgresDriver(url: string, options: PostgresDriverOptions =
     },
   });
 
-  async function transaction<T>(fn: (tx: Session) => Promise<T>, setup?: string): Promise<T> {
+  /** One attempt: BEGIN, the work, COMMIT on one checked-out connection. */
+  async function attempt<T>(fn: (tx: Session) => Promise<T>, setup: string | undefined, state: { committing: boolean }): Promise<T> {
     const client = await pool.connect();
     let discard: Error | undefined;
     try {
       await client.query('BEGIN');
       if (setup) await client.query(setup);
       const result = await fn(session(client));
+      state.committing = true;
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -113,6 +120,24 @@ export function openPostgresDriver(url: string, options: PostgresDriverOptions =
       throw error;
     } finally {
       client.release(discard);
+    }
+  }
+
+  /**
+   * A transaction whose connection was lost before COMMIT was sent did not happen (the server
+   * rolls it back), so it is run again on a fresh connection, up to LOST_RETRIES times: after a
+   * restart or failover every idle pooled connection is dead, and without this the first requests
+   * of each would fail. A loss during COMMIT is never retried (it may have committed).
+   */
+  async function transaction<T>(fn: (tx: Session) => Promise<T>, setup?: string): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      const state = { committing: false };
+      try {
+        return await attempt(fn, setup, state);
+      } catch (error) {
+        if (closed || state.committing || retry >= LOST_RETRIES || !isConnectionLost(error)) throw error;
+        options.onRetry?.(error as Error);
+      }
     }
   }
 

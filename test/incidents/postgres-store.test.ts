@@ -105,3 +105,47 @@ describe('outbox on PostgreSQL with two instances', () => {
     }
   });
 });
+
+describe('a PostgreSQL restart or failover under the pool', () => {
+  it('runs a transaction again on a fresh connection when its connection dies before COMMIT', async () => {
+    const { openPostgresDriver } = await import('../../src/incidents/postgres.js');
+    const url = await run.freshSchemaUrl();
+    const retried: Error[] = [];
+    const driver = openPostgresDriver(url, { maxConnections: 2, onRetry: (e) => retried.push(e), onConnectionError: () => undefined });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await driver.transaction((tx) => tx.run('CREATE TABLE t (n integer)'));
+      let runs = 0;
+      await driver.transaction(async (tx) => {
+        runs += 1;
+        await tx.run('INSERT INTO t VALUES ($1)', [runs]);
+        if (runs === 1) {
+          // The server drops this connection mid-transaction (a restart, a failover, an admin).
+          const [me] = await tx.all<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          await admin.query('SELECT pg_terminate_backend($1)', [me!.pid]);
+        }
+        await tx.run('INSERT INTO t VALUES ($1)', [runs * 10]);
+      });
+      // The first attempt left nothing behind; the second did all of its work, once.
+      expect((await admin.query('SELECT n FROM t ORDER BY n')).rows).toEqual([{ n: 2 }, { n: 20 }]);
+      expect(runs).toBe(2);
+      expect(retried).toHaveLength(1);
+    } finally {
+      await admin.end();
+      await driver.close();
+    }
+  });
+
+  it('does not run it again when the failure is not a lost connection', async () => {
+    const { openPostgresDriver } = await import('../../src/incidents/postgres.js');
+    const driver = openPostgresDriver(await run.freshSchemaUrl(), { maxConnections: 1 });
+    let runs = 0;
+    try {
+      await expect(driver.transaction(async (tx) => ((runs += 1), tx.run('SELECT * FROM no_such_table')))).rejects.toThrow();
+      expect(runs).toBe(1);
+    } finally {
+      await driver.close();
+    }
+  });
+});
