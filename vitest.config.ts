@@ -6,7 +6,7 @@ export default defineConfig({
     // A real PostgreSQL for the store tests: TEST_DATABASE_URL, 127.0.0.1:5432, or an embedded one.
     globalSetup: ['test/setup/postgres.ts'],
     // fast-check runs from a fixed seed (FC_SEED overrides) and prints it when a property fails.
-    setupFiles: ['test/setup/fast-check.ts'],
+    setupFiles: ['test/setup/fast-check.ts', 'test/setup/card-renders.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: keep parallelism modest so database and browser tests are not starved.

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { BENCH_PASTES } from './http/activities.js';
+import { BENCH_PASTES, useTeams } from './http/activities.js';
 import { killAllChildren, startServer, type ServerProcess } from './http/children.js';
 import { readOptions, type BenchOptions } from './http/options.js';
 import { renderReport } from './http/report.js';
@@ -13,6 +13,7 @@ import { measureRounds, type RoundHooks, type Servers } from './http/rounds.js';
 import { rssMiB } from './http/rss.js';
 import { SERVER_NAMES, buildServers, minimalBotSpec, realBotSpec, restifySpec } from './http/servers.js';
 import { measureStarts } from './http/startup.js';
+import { startTeamsRoster } from './http/teams-roster.js';
 
 const IDLE_SETTLE_MS = 2_000;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,6 +71,9 @@ async function main(): Promise<void> {
   process.stderr.write(`${machine}\n`);
   if (options.build) buildServers();
   const workDir = mkdtempSync(path.join(tmpdir(), 'connector-doctor-bench-'));
+  // The conversation's members, which the real bot asks Teams for once per new conversation.
+  const teams = await startTeamsRoster();
+  useTeams(teams.serviceUrl);
   try {
     const servers = await startAll(workDir, options);
     const idleMiB = await idleMemory(servers);
@@ -87,12 +91,13 @@ async function main(): Promise<void> {
       await measureStarts(SERVER_NAMES.minimal, () => minimalBotSpec(), options.starts, plan.quiet),
       await measureStarts(SERVER_NAMES.real, (attempt) => realBotSpec(path.join(workDir, `start-${attempt}.db`)), options.starts, plan.quiet),
     ];
-    process.stdout.write(`\n${machine}\nload average ${load()} at the end\n\n${renderReport({ measurements, idleMiB, starts })}\n`);
+    process.stdout.write(`\n${machine}\nmember lookups answered by the Teams stand-in: ${teams.lookups()}\nload average ${load()} at the end\n\n${renderReport({ measurements, idleMiB, starts })}\n`);
     for (const dir of [options.cpuProfileDir, options.heapSnapshotDir]) {
       if (dir) process.stdout.write(`\nProfile of ${SERVER_NAMES.real} written to ${path.resolve(dir)}: the figures above are distorted by profiling.\n`);
     }
   } finally {
     killAllChildren();
+    await teams.close();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

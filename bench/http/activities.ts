@@ -8,8 +8,16 @@ import { fieldPastes } from '../../test/fixtures/pastes/field.js';
 export const BENCH_PASTES: readonly string[] = fieldPastes.filter((paste) => paste.expect.length > 0).map((paste) => paste.text);
 
 const BOT = { id: '28:00000000-0000-0000-0000-00000000c0de', name: 'Connector Doctor' };
-/** Replies travel in the HTTP answer (expectReplies); anything sent here instead would be refused at once. */
-const NO_TEAMS = 'http://127.0.0.1:9/';
+/**
+ * Replies travel in the HTTP answer (expectReplies); the one call to Teams on the path (the
+ * conversation's members) goes to the bench's stand-in (teams-roster.ts, set by useTeams); without
+ * one, anything sent here would be refused.
+ */
+let teamsServiceUrl = 'http://127.0.0.1:9/';
+
+export function useTeams(serviceUrl: string): void {
+  teamsServiceUrl = serviceUrl;
+}
 
 let sequence = 0;
 
@@ -24,12 +32,18 @@ export function freshParties(): { user: { id: string; name: string; aadObjectId:
   };
 }
 
+/** The sender who opened a conversation of freshParties (the only member Teams would list), if it is one. */
+export function senderOf(conversationId: string): { id: string; name: string } | undefined {
+  const run = /^a:bench-conversation-(\d+-(\d+))$/.exec(conversationId);
+  return run ? { id: `29:bench-user-${run[1]}`, name: `Bench User ${run[2]}` } : undefined;
+}
+
 function envelope(conversationId: string, tenantId: string) {
   return {
     id: `bench-${randomUUID()}`,
     timestamp: new Date().toISOString(),
     channelId: 'msteams',
-    serviceUrl: NO_TEAMS,
+    serviceUrl: teamsServiceUrl,
     recipient: BOT,
     conversation: { id: conversationId, conversationType: 'personal', tenantId },
     channelData: { tenant: { id: tenantId } },

@@ -1,6 +1,9 @@
 // Expands the Adaptive Card templates in cards/*.json with typed data. Templates are parsed once
-// and cached; pasted text only ever arrives as data, never as part of a template.
+// and compiled into plain functions (compile.ts), so a render builds objects instead of evaluating
+// expressions; whatever the compiled code does not reproduce is expanded by adaptivecards-templating
+// as before. Pasted text only ever arrives as data, never as part of a template.
 import { Template } from 'adaptivecards-templating';
+import { compileTemplate, Unsupported, type CompiledTemplate } from './compile.js';
 import ambiguous from '../../cards/ambiguous.json' with { type: 'json' };
 import apps from '../../cards/apps.json' with { type: 'json' };
 import catalogEntry from '../../cards/catalog-entry.json' with { type: 'json' };
@@ -54,10 +57,56 @@ function template(name: CardName): Template {
   return cached;
 }
 
-export function renderCard<N extends CardName>(name: N, data: CardDataByName[N]): AdaptiveCard {
+/** Each template compiled once; null when it uses an expression compile.ts does not compile. */
+const compiled = new Map<CardName, CompiledTemplate | null>();
+
+export function compiledTemplate(name: CardName): CompiledTemplate | null {
+  let found = compiled.get(name);
+  if (found === undefined) {
+    try {
+      // The library's own parse of the template (strings with ${...} become expressions).
+      found = compileTemplate((template(name) as unknown as { _preparedPayload: unknown })._preparedPayload);
+    } catch (error) {
+      if (!(error instanceof Unsupported)) throw error;
+      found = null;
+    }
+    compiled.set(name, found);
+  }
+  return found;
+}
+
+/** The card as adaptivecards-templating expands it: the reference the compiled templates are held to. */
+export function expandWithTemplating<N extends CardName>(name: N, data: CardDataByName[N]): AdaptiveCard {
   const card = template(name).expand({ $root: data }) as AdaptiveCard;
-  // The $schema hint helps editors, not clients.
   delete card.$schema;
+  return card;
+}
+
+type RenderObserver = (name: CardName, data: unknown, card: AdaptiveCard, compiled: boolean) => void;
+let observer: RenderObserver | undefined;
+
+/** Tests: told of every render (to hold it to expandWithTemplating). Returns the observer it replaces. */
+export function observeRenders(next: RenderObserver | undefined): RenderObserver | undefined {
+  const previous = observer;
+  observer = next;
+  return previous;
+}
+
+export function renderCard<N extends CardName>(name: N, data: CardDataByName[N]): AdaptiveCard {
+  const fast = compiledTemplate(name);
+  let card: AdaptiveCard | undefined;
+  if (fast) {
+    try {
+      card = fast(data) as AdaptiveCard;
+      // The $schema hint helps editors, not clients.
+      delete card.$schema;
+    } catch (error) {
+      if (!(error instanceof Unsupported)) throw error;
+    }
+  }
+  const viaCompiled = card !== undefined;
+  card ??= expandWithTemplating(name, data);
+  observer?.(name, data, card, viaCompiled);
   return card;
 }
 

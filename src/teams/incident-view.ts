@@ -1,6 +1,7 @@
 // An incident's cards from what the store knows: its row, its audit trail (who chose, what support
 // did, secrets removed) and what the matcher says of its redacted excerpt again (certainty,
-// alternatives and hints are not stored: the matcher is deterministic and cheap on an excerpt).
+// alternatives and hints are not stored: the matcher is deterministic, and its answer for a
+// recent excerpt is remembered, so a press does not match again).
 import { historyOf, type IncidentHistory } from '../cards/history.js';
 import { incidentCard, shownEntry } from '../cards/incident-card.js';
 import type { IncidentPreview } from '../cards/preview.js';
@@ -41,10 +42,55 @@ function understoodFrom(finding: Finding, matcher: Matcher): string[] {
   return [...seen].slice(0, 8);
 }
 
+/**
+ * The matcher's answers for recent excerpts, least recently used first out. The matcher is
+ * deterministic for a catalog, so a press (or the card's refresh, or its update elsewhere) reads
+ * the answer the paste's card was rendered from instead of matching the excerpt again. Bounded:
+ * every paste adds an excerpt.
+ */
+export class FindingCache {
+  private readonly entries = new Map<string, Finding | undefined>();
+
+  constructor(readonly maxEntries: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The cached answer for `excerpt`, or `compute`'s (remembered); a throw is not remembered. */
+  get(excerpt: string, compute: () => Finding | undefined): Finding | undefined {
+    if (this.entries.has(excerpt)) {
+      const found = this.entries.get(excerpt);
+      // Refresh its place: a Map iterates in insertion order, the first key is the stalest.
+      this.entries.delete(excerpt);
+      this.entries.set(excerpt, found);
+      return found;
+    }
+    const found = compute();
+    this.entries.set(excerpt, found);
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    return found;
+  }
+}
+
+/** Excerpts remembered per matcher (a few KB each): the cards of the last ~minute of pastes under load. */
+export const FINDING_CACHE_ENTRIES = 2_000;
+
+const findingCaches = new WeakMap<Matcher, FindingCache>();
+
+export function findingCacheOf(matcher: Matcher): FindingCache {
+  let cache = findingCaches.get(matcher);
+  if (!cache) {
+    cache = new FindingCache(FINDING_CACHE_ENTRIES);
+    findingCaches.set(matcher, cache);
+  }
+  return cache;
+}
+
 /** The matcher's answer for the incident's (redacted) excerpt, as when it was pasted. */
 function findingOf(incident: Incident, matcher: Matcher): Finding | undefined {
   try {
-    return matcher.diagnose(incident.excerpt).findings[0];
+    return findingCacheOf(matcher).get(incident.excerpt, () => matcher.diagnose(incident.excerpt).findings[0]);
   } catch {
     return undefined;
   }

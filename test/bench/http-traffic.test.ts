@@ -2,7 +2,8 @@
 // the bot must recognise) and how it reads answers ("no card" and the next button to press), since a
 // wrong reader would print a wrong figure.
 import { describe, expect, it } from 'vitest';
-import { BENCH_PASTES, pasteMessage, pressInvoke } from '../../bench/http/activities.js';
+import { BENCH_PASTES, pasteMessage, pressInvoke, useTeams } from '../../bench/http/activities.js';
+import { startTeamsRoster } from '../../bench/http/teams-roster.js';
 import { buttonData, cardInInvokeAnswer, cardsInReplies } from '../../bench/http/replies.js';
 import { median } from '../../bench/http/report.js';
 import { PressTargets, pasteWorkload, pressWorkload } from '../../bench/http/workloads.js';
@@ -29,6 +30,26 @@ describe('bench:http traffic', () => {
     expect(new Set(bodies.map((b) => b.conversation.tenantId)).size).toBe(3);
     expect(new Set(bodies.map((b) => b.text)).size).toBe(3);
     for (const body of bodies) expect(body).toMatchObject({ type: 'message', deliveryMode: 'expectReplies', channelId: 'msteams' });
+  });
+
+  it('sends pastes to the Teams stand-in, which lists the sender as the conversation\'s one member and refuses anything else', async () => {
+    const teams = await startTeamsRoster();
+    try {
+      useTeams(teams.serviceUrl);
+      const body = sent(pasteMessage(0).body) as SentActivity & { serviceUrl: string };
+      expect(body.serviceUrl).toBe(teams.serviceUrl);
+      const members = await fetch(`${teams.serviceUrl}v3/conversations/${encodeURIComponent(body.conversation.id)}/pagedmembers?pageSize=61`);
+      expect(members.status).toBe(200);
+      expect(((await members.json()) as { members: { id: string }[] }).members.map((m) => m.id)).toEqual([body.from.id]);
+      const other = await fetch(`${teams.serviceUrl}v3/conversations/${encodeURIComponent(body.conversation.id)}/activities`, { method: 'POST', body: '{}' });
+      expect(other.status).toBe(404);
+      const stranger = await fetch(`${teams.serviceUrl}v3/conversations/${encodeURIComponent('19:elsewhere@thread.tacv2')}/pagedmembers`);
+      expect(stranger.status).toBe(404);
+      expect(teams.lookups()).toBe(1);
+    } finally {
+      useTeams('http://127.0.0.1:9/');
+      await teams.close();
+    }
   });
 
   it('only uses pastes the matcher recognises, so every answer should carry a card', () => {
