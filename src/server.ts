@@ -13,6 +13,8 @@ export interface ServerDeps {
   messages: (req: Request, res: Response) => Promise<void>;
   /** Readiness checks by name (store writable, catalog loaded, Teams keys); any false, throw or time-out -> 503 naming it. */
   readiness: Record<string, () => Promise<boolean> | boolean>;
+  /** Things an operator should know that do not make the instance unready (e.g. no alerts channel): shown in /readyz as `notices`. */
+  notices?: () => Promise<Record<string, string>>;
   /** Longest a readiness check may take before it counts as failing. Default 1500 ms. */
   readinessTimeoutMs?: number;
   metrics: Metrics;
@@ -133,7 +135,13 @@ export function createServer(deps: ServerDeps): Server {
     );
     const checks = Object.fromEntries(entries);
     const failing = entries.filter(([, state]) => state === 'failing').map(([name]) => name);
-    sendJson(res, failing.length === 0 ? 200 : 503, { status: failing.length === 0 ? 'ready' : 'not-ready', ...(failing.length > 0 ? { failing } : {}), checks });
+    const notices = await (deps.notices?.() ?? Promise.resolve({})).catch((): Record<string, string> => ({}));
+    sendJson(res, failing.length === 0 ? 200 : 503, {
+      status: failing.length === 0 ? 'ready' : 'not-ready',
+      ...(failing.length > 0 ? { failing } : {}),
+      checks,
+      ...(Object.keys(notices).length > 0 ? { notices } : {}),
+    });
   });
 
   server.get('/metrics', async (_req: Request, res: Response) => {

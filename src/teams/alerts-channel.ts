@@ -78,7 +78,8 @@ export function createAlertsChannelSink(deps: AlertsChannelDeps): EscalationSink
         return { ok: true };
       }
       const channel = await alertsChannel(deps);
-      if (!channel) return { ok: false, retryable: true, retryAfterMs: 60_000, error: 'no alerts channel is set' };
+      // Nothing tried: the card waits (every minute, without using up attempts) until a channel is set.
+      if (!channel) return { ok: false, retryable: true, retryAfterMs: 60_000, error: 'no alerts channel is set', notAttempted: true };
       // Rendered now, from the incident as it is: repeats recorded while the post waited are on it.
       const card = await incidentCardFor(views, incident);
       const parameters: ConversationParameters = {

@@ -226,6 +226,44 @@ describe('rate', () => {
   });
 });
 
+describe('a card that could not be posted', () => {
+  it('Teams refused it (403: the bot was removed from the team): counted, and the next alert of that error posts it', async () => {
+    const refusing = await startTeamsStandIn();
+    const other = await startApp({ ALERTS_TOKEN: TOKEN, ALERTS_CHANNEL_ID: CHANNEL, ALERTS_SERVICE_URL: refusing.serviceUrl });
+    const metric = async (name: string) => Number(/^(\S+) (\d+)$/m.exec((await (await fetch(`${other.url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? 0);
+    try {
+      refusing.refuseWith = 403;
+      const okta = { title: 'Okta connector failed', description: 'Okta connector error: HttpRequestFailure: Server returned: 401 Unauthorized', app: 'Okta' };
+      const first = await post(`${other.url}/api/alerts`, { id: 'okta-a', ...okta }, { authorization: `Bearer ${TOKEN}` });
+      const { incidentId } = first.json() as { incidentId: string };
+      await eventually('the post to be given up', async () => (await metric('connector_doctor_alert_posts_failed_total')) === 1);
+      expect(other.logs()).toContain('an alert card could not be posted in the alerts channel');
+      // Teams takes the bot back; a new alert of the same app and error is counted on the incident, and its card goes out.
+      refusing.refuseWith = undefined;
+      const later = await post(`${other.url}/api/alerts`, { id: 'okta-b', ...okta }, { authorization: `Bearer ${TOKEN}` });
+      expect(later.json()).toMatchObject({ incidentId, outcome: 'repeated' });
+      const thread = await refusing.next((c) => c.path === '/v3/conversations' && JSON.stringify(c.body).includes(incidentId));
+      expect(shown(cardOf(thread))).toMatch(/↻ Seen 2 times/);
+      await eventually('the card to be counted as posted', async () => (await metric('connector_doctor_alerts_posted_total')) === 1);
+    } finally {
+      await other.stop();
+      await refusing.close();
+    }
+  });
+
+  it('ALERTS_TOKEN without an alerts channel: said at start-up and in /readyz, which stays ready', async () => {
+    const waiting = await startApp({ ALERTS_TOKEN: TOKEN });
+    try {
+      expect(waiting.logs()).toContain('alerts are accepted but no alerts channel is set');
+      const ready = await fetch(`${waiting.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { notices?: { alerts?: string } }).notices?.alerts).toMatch(/^no alerts channel is set: /);
+    } finally {
+      await waiting.stop();
+    }
+  });
+});
+
 describe('without ALERTS_TOKEN', () => {
   it('there is no /api/alerts (404)', async () => {
     const plain = await startApp();

@@ -137,6 +137,36 @@ describe.each(harnesses)('alerts in the %s store', (_name, harness) => {
     expect(late.decision).toEqual({ kind: 'repeat', incidentId: cleared.incident.id, attach: false });
   });
 
+  it('a card the outbox gave up on is queued again by the next alert of it, from its first attempt', async () => {
+    const first = await record(alert());
+    const [post] = await store.claimDue(at(1), 10, 60_000, ['alerts-channel']);
+    await store.markDeadLettered(post!.id, 'Teams answered 403', at(1));
+    expect(await store.claimDue(at(2), 10, 60_000, ['alerts-channel'])).toEqual([]);
+    // A later alert of the same app and error (another source id) is counted there, and posts it again.
+    const later = await record(alert({ sourceKey: 'sentinel:inc-2', at: at(3) }));
+    expect(later.decision).toEqual({ kind: 'repeat', incidentId: first.incident.id, attach: true });
+    const again = await store.claimDue(at(3), 10, 60_000, ['alerts-channel']);
+    expect(again.map((m) => [m.id, m.attempts])).toEqual([[post!.id, 1]]);
+    await store.markDelivered(again[0]!.id, at(4));
+    // Posted: a further repeat queues nothing.
+    await store.attachAlertPost(first.incident.id, { conversationId: '19:alerts;messageid=1', activityId: '1', serviceUrl: 'https://teams.example/' });
+    await store.markDeadLettered(again[0]!.id, 'late', at(5));
+    await record(alert({ at: at(6) }));
+    expect(await store.claimDue(at(7), 10, 60_000, ['alerts-channel'])).toEqual([]);
+  });
+
+  it('a card that waited for a channel (not attempted) keeps its attempts', async () => {
+    await record(alert());
+    for (let i = 1; i <= 3; i += 1) {
+      const [post] = await store.claimDue(at(i), 10, 60_000, ['alerts-channel']);
+      expect(post?.attempts).toBe(1);
+      await store.markFailed(post!.id, 'no alerts channel is set', at(i), true);
+    }
+    const [post] = await store.claimDue(at(4), 10, 60_000, ['alerts-channel']);
+    await store.markFailed(post!.id, 'Teams answered 503', at(4));
+    expect((await store.claimDue(at(5), 10, 60_000, ['alerts-channel']))[0]?.attempts).toBe(2);
+  });
+
   it('moves the incident to the thread its card started, where its buttons are pressed', async () => {
     const { incident } = await record(alert());
     const thread = '19:alerts@thread.tacv2;messageid=1764585060000';
