@@ -128,6 +128,17 @@ describe.each(harnesses)('alerts in the %s store', (_name, harness) => {
     expect(cleared.incident.state).toBe('escalated');
   });
 
+  it('leaves the state to a person who resolved and then reopened it: the clear at the source keeps it open', async () => {
+    const first = await record(alert());
+    const act = (kind: 'resolve' | 'reopen', minutes: number) =>
+      store.apply({ incidentId: first.incident.id, conversationId: first.incident.conversationId, actor: BEA, action: { kind }, at: at(minutes) }, [], () => null);
+    expect((await act('resolve', 1)).status).toBe('applied');
+    expect((await act('reopen', 2)).status).toBe('applied');
+    const cleared = await record(alert({ status: 'resolved', at: at(3) }));
+    expect(cleared.decision).toEqual({ kind: 'clear', incidentId: first.incident.id, resolve: false });
+    expect(cleared.incident.state).toBe('open');
+  });
+
   it('keeps an alert first heard of as cleared, resolved and unposted; its late "active" is counted there', async () => {
     const cleared = await record(alert({ status: 'resolved' }));
     expect(cleared.decision).toEqual({ kind: 'open', resolved: true });
