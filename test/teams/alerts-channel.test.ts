@@ -71,4 +71,13 @@ describe('alerts channel sink', () => {
     const update = await teams.next((c) => c.method === 'PUT' && c.activityId === created[0]!.activityId);
     expect(JSON.stringify(update.body)).toContain('Seen 2 times');
   });
+
+  it("Teams throttling the post (429 with Retry-After): the outbox is told to wait as long as Teams asked", async () => {
+    teams = await startTeamsStandIn();
+    teams.refuseWith = 429;
+    // Short: the Bot Framework client itself first retries a 429 three times after its Retry-After.
+    teams.refuseRetryAfter = '1';
+    const result = await sinkFor({ channelId: CHANNEL, serviceUrl: teams.serviceUrl }).deliver(await queuedPost());
+    expect(result).toEqual({ ok: false, retryable: true, retryAfterMs: 1_000, error: 'Teams answered 429' });
+  });
 });
