@@ -15,7 +15,7 @@ import type { DiagnoseOptions, Diagnosis, Matcher } from './core/types.js';
 import type { AlertOutcome, EscalationSink, IncidentStore, OutboxMessage } from './incidents/types.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
-import { ALERTS_CHANNEL_TARGET, createAlertsChannelSink } from './teams/alerts-channel.js';
+import { ALERTS_CHANNEL_TARGET, alertsChannel, createAlertsChannelSink } from './teams/alerts-channel.js';
 
 export interface AlertWiringDeps {
   config: Config;
@@ -42,10 +42,15 @@ export interface AlertWiring {
   poller?: Poller;
   /** The outbox delivered `message`: true when it was an alert card (counted; nothing to refresh). */
   delivered(message: OutboxMessage): boolean;
+  /** The outbox gave up on `message`: true when it was an alert card (counted and logged; no card to refresh). */
+  deadLettered(message: OutboxMessage, error: string): boolean;
+  /** What is missing for alerts to reach Teams (no alerts channel known), for start-up and /readyz; undefined when nothing is. */
+  missing(): Promise<string | undefined>;
 }
 
 export function wireAlerts(deps: AlertWiringDeps): AlertWiring {
   const { config, store, metrics, logger } = deps;
+  const sinkConfigured = config.alertsChannelId ? { channelId: config.alertsChannelId, serviceUrl: config.alertsServiceUrl, tenantId: config.alertsTenantId } : undefined;
   const sink = createAlertsChannelSink({
     adapter: deps.adapter,
     botAppId: config.microsoftAppId ?? '',
@@ -53,7 +58,7 @@ export function wireAlerts(deps: AlertWiringDeps): AlertWiring {
     store,
     matcher: deps.matcher,
     logger,
-    ...(config.alertsChannelId ? { configured: { channelId: config.alertsChannelId, serviceUrl: config.alertsServiceUrl, tenantId: config.alertsTenantId } } : {}),
+    ...(sinkConfigured ? { configured: sinkConfigured } : {}),
     hasDestination: deps.hasDestination,
   });
 
@@ -69,6 +74,8 @@ export function wireAlerts(deps: AlertWiringDeps): AlertWiring {
       return;
     }
     if (decision.kind === 'repeat' || decision.kind === 'ignore') metrics.alertsDeduplicated.inc();
+    // A repeat of an incident whose card never went out re-queued its post (alert-store.ts): now.
+    if (decision.kind === 'repeat' && !outcome.incident.activityId) deps.wake();
     if (decision.kind === 'clear') metrics.alertsCleared.inc();
     if (decision.kind !== 'ignore') {
       void deps.refresh(outcome.incident.id).catch((error: unknown) => logger.warn({ incidentId: outcome.incident.id, err: { name: (error as Error)?.name } }, 'could not update an alert card'));
@@ -113,6 +120,16 @@ export function wireAlerts(deps: AlertWiringDeps): AlertWiring {
       if (message.target !== ALERTS_CHANNEL_TARGET) return false;
       metrics.alertsPosted.inc();
       return true;
+    },
+    deadLettered(message, error) {
+      if (message.target !== ALERTS_CHANNEL_TARGET) return false;
+      metrics.alertPostsFailed.inc();
+      logger.warn({ incidentId: message.incidentId, error }, 'an alert card could not be posted in the alerts channel; the next alert of the same app and error posts it again');
+      return true;
+    },
+    async missing() {
+      if (config.alertsTokens.length === 0 && !config.mdca) return undefined;
+      return (await alertsChannel({ store, ...(sinkConfigured ? { configured: sinkConfigured } : {}) })) ? undefined : 'no alerts channel is set';
     },
   };
 }

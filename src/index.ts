@@ -18,7 +18,6 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createServer } from './server.js';
 import { createAdapter, createMessageEndpoint } from './teams/adapter.js';
 import { createBotFrameworkAuthentication } from './teams/auth.js';
-import { ALERTS_CHANNEL_TARGET } from './teams/alerts-channel.js';
 import { ConnectorDoctorBot } from './teams/bot.js';
 import { SUPPORT_CHANNEL_SETTING, TEAMS_CHANNEL_TARGET, createSupportChannelSink, refreshIncidentCard } from './teams/support-channel.js';
 
@@ -163,7 +162,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
       // The card says "delivered to support" (or that delivery failed) as soon as the outbox knows.
       // An alert's card was just posted as it is: nothing to refresh.
       onDelivered: (message) => (alerts.delivered(message) ? undefined : refresh(message.incidentId)),
-      onDeadLettered: (message) => (message.target === ALERTS_CHANNEL_TARGET ? undefined : refresh(message.incidentId)),
+      onDeadLettered: (message, error) => (alerts.deadLettered(message, error) ? undefined : refresh(message.incidentId)),
     });
     outbox.worker = worker;
 
@@ -196,7 +195,12 @@ export async function start(config: Config, logger: Logger, options: StartOption
     };
     // Outside local mode every Teams request needs the signing keys: without them the instance refuses all.
     if (!config.localMode) readiness['teams-keys'] = () => auth.warmUp();
-    const server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics, auth }), readiness, metrics, logger, ...(alerts.endpoint ? { alerts: alerts.endpoint } : {}) });
+    // Not a failing check (the instance serves everything else): said in /readyz and at start-up.
+    const notices = async (): Promise<Record<string, string>> => {
+      const missing = await alerts.missing();
+      return missing ? { alerts: `${missing}: alert cards wait until someone types "set alerts channel" in a channel or ALERTS_CHANNEL_ID is set` } : {};
+    };
+    const server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics, auth }), readiness, notices, metrics, logger, ...(alerts.endpoint ? { alerts: alerts.endpoint } : {}) });
 
     await listen(server, config.port, config.host);
     opened.push({ name: 'server', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
@@ -205,6 +209,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
     logger.info({ port, host: config.host, localMode: config.localMode }, `Connector Doctor listening on ${url}`);
     worker.start();
     opened.push({ name: 'outbox', close: () => worker.stop() });
+    const waiting = await alerts.missing();
+    if (waiting) logger.warn({ alerts: waiting }, 'alerts are accepted but no alerts channel is set: their cards wait until someone types "set alerts channel" in a channel, or ALERTS_CHANNEL_ID is set');
     // Fetch Teams' signing keys now (time-boxed, 5 s) so the first message does not wait for them.
     void auth.warmUp().then((ok) => {
       if (!ok) logger.warn({ reason: auth.keys?.lastError }, 'could not fetch the Bot Framework signing keys; Teams requests are refused (401) and /readyz says not ready until they can be fetched');

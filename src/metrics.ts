@@ -27,6 +27,8 @@ export interface Metrics {
   readonly alertsPosted: Counter;
   /** Alerts cleared at their source. */
   readonly alertsCleared: Counter;
+  /** Alert cards the outbox gave up posting (Teams refused, or kept failing); the next alert of it posts again. */
+  readonly alertPostsFailed: Counter;
   /** Alerts refused, by reason (unauthorized, rate-limited, invalid, unavailable). */
   readonly alertRefusals: Counter<'reason'>;
   /** Defender for Cloud Apps polls, by outcome (ok, unauthorized, throttled, failed, not-leader). */
@@ -113,6 +115,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const alertsPosted = new Counter({ name: 'connector_doctor_alerts_posted_total', help: 'Alert cards posted as new threads in the alerts channel.', registers: [registry] });
   const alertsCleared = new Counter({ name: 'connector_doctor_alerts_cleared_total', help: 'Alerts resolved or dismissed at their source.', registers: [registry] });
+  const alertPostsFailed = new Counter({
+    name: 'connector_doctor_alert_posts_failed_total',
+    help: 'Alert cards the outbox gave up posting in the alerts channel (dead-lettered); the next alert of that incident posts it again.',
+    registers: [registry],
+  });
   const alertRefusals = new Counter({
     name: 'connector_doctor_alert_refusals_total',
     help: 'Requests to /api/alerts refused, by reason (unauthorized, rate-limited, invalid, unavailable).',
@@ -177,6 +184,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     alertsDeduplicated,
     alertsPosted,
     alertsCleared,
+    alertPostsFailed,
     alertRefusals,
     alertPolls,
     render: () => registry.metrics(),

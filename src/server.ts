@@ -13,6 +13,8 @@ export interface ServerDeps {
   messages: (req: Request, res: Response) => Promise<void>;
   /** Readiness checks by name (store writable, catalog loaded, Teams keys); any false, throw or time-out -> 503 naming it. */
   readiness: Record<string, () => Promise<boolean> | boolean>;
+  /** Things an operator should know that do not make the instance unready (e.g. no alerts channel): shown in /readyz as `notices`. */
+  notices?: () => Promise<Record<string, string>>;
   /** Longest a readiness check may take before it counts as failing. Default 1500 ms. */
   readinessTimeoutMs?: number;
   metrics: Metrics;
@@ -50,48 +52,12 @@ export function createServer(deps: ServerDeps): Server {
   const { logger } = deps;
   const server = restify.createServer({ name: 'connector-doctor', handleUncaughtExceptions: false });
 
-  // An alert sender is checked before anything is read: a stranger learns nothing (401, one word)
-  // and costs nothing; a sender over its rate is told when to come back.
-  server.pre((req: Request, res: Response, next: (proceed?: boolean) => void) => {
-    if (req.path() !== ALERTS_PATH) return next();
-    if (!deps.alerts) {
-      sendJson(res, 404, { code: 'NotFound', message: publicMessage(404) });
-      return next(false);
-    }
-    if (req.method !== 'POST') return next();
-    const admission = deps.alerts.admit(req.headers.authorization);
-    if (admission.ok) return next();
-    if (admission.status === 401) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      res.status(401);
-      res.end('Unauthorized');
-    } else {
-      res.setHeader('Retry-After', String(admission.retryAfterSeconds));
-      sendJson(res, 429, { code: 'TooManyRequests', message: `Too many alerts at once. Send again in ${admission.retryAfterSeconds} s.` });
-    }
-    return next(false);
-  });
-  // Teams posts plain JSON. restify inflates `Content-Encoding: gzip` bodies but caps only the
-  // compressed bytes, so 200 KB of gzip became 200 MB in memory before any token was checked:
-  // refuse every content encoding before the body is read.
-  server.pre((req: Request, res: Response, next: (proceed?: boolean) => void) => {
-    const encoding = req.headers['content-encoding'];
-    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-      sendJson(res, 415, { code: 'UnsupportedMediaType', message: 'Send the activity as plain JSON.' });
-      return next(false);
-    }
-    return next();
-  });
-  // Teams posts application/json. A form or text body is refused before it is read: restify would
-  // parse a plain HTML form into an activity, so any web page could post into a local-mode bot.
-  server.pre((req: Request, res: Response, next: (proceed?: boolean) => void) => {
-    if (req.method === 'POST' && !isJson(req.headers['content-type'])) {
-      sendJson(res, 415, { code: 'UnsupportedMediaType', message: 'Send the activity as application/json.' });
-      return next(false);
-    }
-    return next();
-  });
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
+  // Every check about who may post and what it may send runs inside the route's own handler chain,
+  // before its body parser: the router decodes percent-escapes and cuts at ';' when it picks a route
+  // (`/api/%61lerts`, `/api/alerts;x` reach the alerts handler), so a guard comparing the raw path
+  // in server.pre would disagree with it. Bound to the route, no spelling of a path skips a check.
+  // Nothing is parsed globally: a request for no route is never read.
+  const parseBody = restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false });
 
   // Any error restify raises (bad JSON, oversize, unknown route, wrong method) leaves with a
   // generic body: no parser message, no stack, no path.
@@ -103,7 +69,7 @@ export function createServer(deps: ServerDeps): Server {
     return next();
   });
 
-  server.post('/api/messages', async (req: Request, res: Response) => {
+  server.post('/api/messages', plainJsonOnly('Send the activity as application/json.'), ...parseBody, async (req: Request, res: Response) => {
     if (!looksLikeActivity(req.body)) {
       sendJson(res, 400, { code: 'BadRequest', message: 'Expected a Bot Framework activity as JSON.' });
       return;
@@ -118,7 +84,22 @@ export function createServer(deps: ServerDeps): Server {
 
   const alerts = deps.alerts;
   if (alerts) {
-    server.post(ALERTS_PATH, async (req: Request, res: Response) => {
+    // The token (and the sender's rate) is checked before anything is read: a stranger learns
+    // nothing (401, one word) and costs nothing; a sender over its rate is told when to come back.
+    const admit = (req: Request, res: Response, next: (proceed?: boolean) => void) => {
+      const admission = alerts.admit(req.headers.authorization);
+      if (admission.ok) return next();
+      if (admission.status === 401) {
+        res.setHeader('WWW-Authenticate', 'Bearer');
+        res.status(401);
+        res.end('Unauthorized');
+      } else {
+        res.setHeader('Retry-After', String(admission.retryAfterSeconds));
+        sendJson(res, 429, { code: 'TooManyRequests', message: `Too many alerts at once. Send again in ${admission.retryAfterSeconds} s.` });
+      }
+      return next(false);
+    };
+    server.post(ALERTS_PATH, admit, plainJsonOnly('Send the alert as application/json.'), ...parseBody, async (req: Request, res: Response) => {
       try {
         const reply = await alerts.handle(req.body);
         for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
@@ -154,7 +135,13 @@ export function createServer(deps: ServerDeps): Server {
     );
     const checks = Object.fromEntries(entries);
     const failing = entries.filter(([, state]) => state === 'failing').map(([name]) => name);
-    sendJson(res, failing.length === 0 ? 200 : 503, { status: failing.length === 0 ? 'ready' : 'not-ready', ...(failing.length > 0 ? { failing } : {}), checks });
+    const notices = await (deps.notices?.() ?? Promise.resolve({})).catch((): Record<string, string> => ({}));
+    sendJson(res, failing.length === 0 ? 200 : 503, {
+      status: failing.length === 0 ? 'ready' : 'not-ready',
+      ...(failing.length > 0 ? { failing } : {}),
+      checks,
+      ...(Object.keys(notices).length > 0 ? { notices } : {}),
+    });
   });
 
   server.get('/metrics', async (_req: Request, res: Response) => {
@@ -165,6 +152,26 @@ export function createServer(deps: ServerDeps): Server {
   });
 
   return server;
+}
+
+/**
+ * Before a body is read: plain JSON only. restify inflates `Content-Encoding: gzip` bodies but caps
+ * only the compressed bytes (200 KB of gzip became 200 MB in memory), and it would parse a plain
+ * HTML form into an activity, so any web page could post into a local-mode bot.
+ */
+function plainJsonOnly(message: string) {
+  return (req: Request, res: Response, next: (proceed?: boolean) => void) => {
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      sendJson(res, 415, { code: 'UnsupportedMediaType', message: message.replace('application/json', 'plain JSON') });
+      return next(false);
+    }
+    if (!isJson(req.headers['content-type'])) {
+      sendJson(res, 415, { code: 'UnsupportedMediaType', message });
+      return next(false);
+    }
+    return next();
+  };
 }
 
 /** application/json, with or without parameters (charset); also the +json types. */

@@ -152,9 +152,24 @@ export function createPoller(options: PollerOptions): Poller {
     const cursor = readCursor(lease.cursor, started.getTime());
     let fetched = 0;
     let recorded = 0;
+    // Where the stored cursor stood when this poll last read or wrote it: another instance that
+    // polled meanwhile moved it.
+    const mark = (c: typeof cursor) => `${c.raisedSince}/${c.resolvedSince}`;
+    let savedMark = mark(cursor);
+    const lost = () => logger.warn({}, 'the poll lease moved to another instance; this poll stops');
     const save = async (): Promise<boolean> => {
       const kept = await store.saveLeaseCursor(POLL_LEASE, options.holder, cursor, options.clock());
-      if (!kept) logger.warn({}, 'the poll lease moved to another instance; this poll stops');
+      if (!kept) lost();
+      else savedMark = mark(cursor);
+      return kept;
+    };
+    // Before alerts of a page are recorded: still ours (extended for another leaseMs), and nobody
+    // else polled while this page was fetched. Otherwise stop before writing anything: the other
+    // instance has fed these alerts, and feeding them again would count false repeats.
+    const hold = async (): Promise<boolean> => {
+      const renewed = await store.acquireLease(POLL_LEASE, options.holder, options.clock(), leaseMs);
+      const kept = renewed !== undefined && mark(readCursor(renewed.cursor, started.getTime())) === savedMark;
+      if (!kept) lost();
       return kept;
     };
 
@@ -171,6 +186,7 @@ export function createPoller(options: PollerOptions): Poller {
       if (!result.ok) return failed(result, fetched, recorded);
       fetched += result.alerts.length;
       const fresh = result.alerts.filter((a) => !(timestampOf(a) === cursor.raisedSince && cursor.raisedIds.includes(idOf(a))));
+      if (!(await hold())) return { outcome: 'not-leader', fetched, recorded, nextDelayMs: options.intervalMs };
       recorded += await feed(fresh);
       for (const alert of result.alerts) {
         const t = timestampOf(alert);
@@ -196,6 +212,7 @@ export function createPoller(options: PollerOptions): Poller {
       fetched += result.alerts.length;
       skip += result.alerts.length;
       const fresh = result.alerts.filter((a) => !cursor.resolvedIds.includes(idOf(a)));
+      if (!(await hold())) return { outcome: 'not-leader', fetched, recorded, nextDelayMs: options.intervalMs };
       recorded += await feed(fresh);
       seen.push(...result.alerts.map(idOf));
       if (!result.hasNext || result.alerts.length === 0) break;

@@ -35,6 +35,8 @@ export interface IncidentCardCommon {
   excerptLines: { text: string }[];
   /** "Showing the first 2,000 of 61,440 characters." or ''. */
   excerptNote: string;
+  /** Above the excerpt: "What you pasted", or for an alert "What the alert said". */
+  excerptHeading: string;
   showResolve: boolean;
   showReopen: boolean;
   /** The Escalate button with the note form: a destination exists. */

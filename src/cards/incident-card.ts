@@ -182,15 +182,17 @@ function incidentBadge(incident: Incident, history: IncidentHistory, destination
 }
 
 /** Where the alert behind an incident came from, and the way back to it. */
-function alertFields(history: IncidentHistory): Pick<IncidentCardCommon, 'alertLines' | 'alertLinkUrl' | 'alertLinkTitle'> {
+function alertFields(history: IncidentHistory): Pick<IncidentCardCommon, 'alertLines' | 'alertLinkUrl' | 'alertLinkTitle' | 'excerptHeading'> {
   const alert = history.alert;
-  if (!alert) return { alertLines: [], alertLinkUrl: '', alertLinkTitle: '' };
+  if (!alert) return { alertLines: [], alertLinkUrl: '', alertLinkTitle: '', excerptHeading: 'What you pasted' };
   const from = alert.source === 'generic' ? 'Alert: ' : `Alert from ${alert.sourceName}: `;
   const link = safeUrl(alert.link);
   return {
     alertLines: [line(bold(`⚐ ${from}`), text(alert.title))],
     alertLinkUrl: link ?? '',
     alertLinkTitle: link ? (alert.source === 'generic' ? 'Open the alert' : `Open in ${alert.sourceName}`) : '',
+    // Nobody pasted an alert.
+    excerptHeading: 'What the alert said',
   };
 }
 

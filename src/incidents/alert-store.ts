@@ -136,6 +136,15 @@ export function alertOperations(internals: StoreInternals): Pick<
       await tx.run('UPDATE alert_sources SET last_seen_at = $2, cleared_at = NULL WHERE source_key = $1', [input.sourceKey, at]);
     }
     await addEvent(tx, incidentId, 'alert-repeated', input.at, input.reporter, input.sourceKey);
+    // Its card was never posted and the outbox gave up on it (Teams refused, e.g. the bot was
+    // removed from the team): the alert is back, so post it again, from the first attempt. Without
+    // this the dead incident would absorb every later alert of its app and error unseen.
+    await tx.run(
+      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2, lease_until = NULL, finished_at = NULL
+       WHERE incident_id = $1 AND escalation_seq = 0 AND status = 'dead-lettered'
+         AND EXISTS (SELECT 1 FROM incidents WHERE id = $1 AND conversation_id = $3)`,
+      [incidentId, at, UNPOSTED_ALERT_CONVERSATION],
+    );
     if (input.secrets && input.secrets.count > 0) await addEvent(tx, incidentId, 'secrets-removed', input.at, input.reporter, JSON.stringify(input.secrets));
   }
 

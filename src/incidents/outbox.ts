@@ -124,7 +124,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await notify('onDelivered', () => options.onDelivered?.(message));
       return;
     }
-    if (!result.retryable || message.attempts >= maxAttempts) {
+    // Nowhere to deliver yet (no alerts channel): wait, without using up an attempt or dead-lettering.
+    const waiting = result.retryable && result.notAttempted === true;
+    if (!result.retryable || (message.attempts >= maxAttempts && !waiting)) {
       await store.markDeadLettered(message.id, result.error, now);
       summary.deadLettered += 1;
       logger.error({ ...fields, error: result.error, retryable: result.retryable }, 'escalation dead-lettered');
@@ -136,7 +138,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         ? Math.min(Math.max(0, result.retryAfterMs), maxRetryAfterMs)
         : backoffDelayMs(message.attempts, baseDelayMs, maxDelayMs, random);
     const retryAt = new Date(now.getTime() + delay);
-    await store.markFailed(message.id, result.error, retryAt);
+    await store.markFailed(message.id, result.error, retryAt, waiting);
     summary.retrying += 1;
     logger.warn({ ...fields, error: result.error, retryAt: retryAt.toISOString() }, 'escalation delivery failed; will retry');
   }

@@ -317,9 +317,10 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
 
     markDelivered: (messageId, at) => operation('markDelivered', () => finish(messageId, 'delivered', null, at)),
 
-    markFailed: (messageId, error, retryAt) =>
+    markFailed: (messageId, error, retryAt, notAttempted) =>
       operation('markFailed', async () => {
-        await db.run("UPDATE outbox SET last_error = $2, next_attempt_at = $3, lease_until = NULL WHERE id = $1 AND status = 'pending'", [
+        const refund = notAttempted ? ', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END' : '';
+        await db.run(`UPDATE outbox SET last_error = $2, next_attempt_at = $3, lease_until = NULL${refund} WHERE id = $1 AND status = 'pending'`, [
           messageId,
           error,
           date(retryAt),

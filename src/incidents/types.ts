@@ -274,7 +274,8 @@ export interface IncidentStore {
    */
   claimDue(now: Date, limit: number, leaseMs: number, targets?: string[]): Promise<OutboxMessage[]>;
   markDelivered(messageId: string, at: Date): Promise<void>;
-  markFailed(messageId: string, error: string, retryAt: Date): Promise<void>;
+  /** `notAttempted`: nothing was tried (nowhere to deliver yet), so the claim does not count as an attempt. */
+  markFailed(messageId: string, error: string, retryAt: Date, notAttempted?: boolean): Promise<void>;
   markDeadLettered(messageId: string, error: string, at: Date): Promise<void>;
   /**
    * Pending messages for none of `targets` (no sink here can deliver them: a destination removed
@@ -316,7 +317,11 @@ export interface IncidentStore {
 /** Result of one delivery attempt of an outbox message. */
 export type DeliveryResult =
   | { ok: true }
-  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
+  /**
+   * `notAttempted`: the sink had nowhere to deliver yet (no alerts channel set): the message waits
+   * without using up an attempt, so it is never dead-lettered for that.
+   */
+  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string; notAttempted?: boolean };
 
 /** Somewhere escalations go: the support webhook, the support channel in Teams. */
 export interface EscalationSink {

@@ -7,7 +7,7 @@ import type { Matcher } from '../core/types.js';
 import type { DeliveryResult, EscalationSink, Incident, IncidentStore, OutboxMessage } from '../incidents/types.js';
 import type { Logger } from '../log.js';
 import { incidentCardFor } from './incident-view.js';
-import { httpStatusOf } from './retry.js';
+import { httpStatusOf, retryAfterMs } from './retry.js';
 import { SUPPORT_CHANNEL_SETTING, refreshIncidentCard } from './support-channel.js';
 
 /** Settings key holding the alerts channel's conversation reference (`set alerts channel`). */
@@ -78,7 +78,8 @@ export function createAlertsChannelSink(deps: AlertsChannelDeps): EscalationSink
         return { ok: true };
       }
       const channel = await alertsChannel(deps);
-      if (!channel) return { ok: false, retryable: true, retryAfterMs: 60_000, error: 'no alerts channel is set' };
+      // Nothing tried: the card waits (every minute, without using up attempts) until a channel is set.
+      if (!channel) return { ok: false, retryable: true, retryAfterMs: 60_000, error: 'no alerts channel is set', notAttempted: true };
       // Rendered now, from the incident as it is: repeats recorded while the post waited are on it.
       const card = await incidentCardFor(views, incident);
       const parameters: ConversationParameters = {
@@ -96,7 +97,9 @@ export function createAlertsChannelSink(deps: AlertsChannelDeps): EscalationSink
       } catch (error) {
         const status = httpStatusOf(error);
         const retryable = status === undefined || status === 408 || status === 412 || status === 429 || status >= 500;
-        return { ok: false, retryable, error: status === undefined ? 'Teams could not be reached' : `Teams answered ${status}` };
+        // Teams says when to come back (a throttled channel): the outbox waits that long, not its own backoff.
+        const asked = retryable ? retryAfterMs(error) : undefined;
+        return { ok: false, retryable, ...(asked !== undefined ? { retryAfterMs: asked } : {}), error: status === undefined ? 'Teams could not be reached' : `Teams answered ${status}` };
       }
       const activityId = thread ? threadActivityId(thread) : undefined;
       if (!thread || !activityId) {

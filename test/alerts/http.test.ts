@@ -4,7 +4,7 @@
 // alert's card, and stats and /metrics counting it all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
+import { post, postRawPath, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type RecordedCall, type TeamsStandIn } from '../helpers/teams-standin.js';
 import { INTERNALS, eventually, pasteExpectingReplies, press, shown } from '../incidents/fixtures/bot-http.js';
 
@@ -48,6 +48,39 @@ describe('who may send', () => {
     expect(res.status).toBe(401);
     expect(threads()).toHaveLength(0);
     expect(await metricValue('connector_doctor_alert_refusals_total', '{reason="unauthorized"}')).toBe(6);
+  });
+
+  // The router decodes percent-escapes and cuts at ';' before it picks a route: whatever spelling
+  // reaches the alerts handler must meet the token and the rate limit first.
+  const SPELLINGS = ['/api/alerts;x', '/api/alerts;', '/api/%61lerts', '/api/alert%73', '/%61pi/alerts', '/api/alerts%3Bx', '/api%2Falerts', '/api/alerts/', '/API/alerts', '/api/Alerts',
+    '/api//alerts', '//api/alerts', '/api/./alerts', '/api/x/../alerts', '/api/alerts?x=1', '/api/alerts%00', '/api/alerts%20', '/api/%2e/alerts'];
+
+  it('every spelling of the path that reaches the alerts handler is refused without the token; none records anything', async () => {
+    const before = await metricValue('connector_doctor_alerts_received_total', '{source="generic"}');
+    const answers: Record<string, number> = {};
+    for (const path of SPELLINGS) {
+      const res = await postRawPath(app.url, path, JSON.stringify({ id: `bypass-${path}`, title: 'bypass test' }));
+      answers[path] = res.status;
+      expect([401, 404], path).toContain(res.status);
+    }
+    // The two the router is known to send to the handler are refused by the token check itself.
+    expect(answers['/api/alerts;x']).toBe(401);
+    expect(answers['/api/%61lerts']).toBe(401);
+    expect(await metricValue('connector_doctor_alerts_received_total', '{source="generic"}')).toBe(before);
+    expect(threads()).toHaveLength(0);
+  });
+
+  it('with the token, a spelling the router sends to the handler is read as usual (the check is the same, not a block list)', async () => {
+    const res = await postRawPath(app.url, '/api/%61lerts', 'not json', { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` });
+    expect(res.status).toBe(415);
+    expect(JSON.parse(res.text)).toEqual({ code: 'UnsupportedMediaType', message: 'Send the alert as application/json.' });
+  });
+
+  it('/api/messages: every spelling is refused a form or text body the same way (415 or no route)', async () => {
+    for (const path of ['/api/messages', ...SPELLINGS.map((p) => p.replace(/alerts/i, (w) => (w === 'Alerts' ? 'Messages' : 'messages')).replace('alert%73', 'message%73').replace('%61lerts', '%6dessages'))]) {
+      const res = await postRawPath(app.url, path, 'type=message&text=help', { 'content-type': 'application/x-www-form-urlencoded' });
+      expect([404, 415], path).toContain(res.status);
+    }
   });
 
   it('with the token: JSON only, 256 KB at most, an unknown shape told what is expected', async () => {
@@ -193,12 +226,51 @@ describe('rate', () => {
   });
 });
 
+describe('a card that could not be posted', () => {
+  it('Teams refused it (403: the bot was removed from the team): counted, and the next alert of that error posts it', async () => {
+    const refusing = await startTeamsStandIn();
+    const other = await startApp({ ALERTS_TOKEN: TOKEN, ALERTS_CHANNEL_ID: CHANNEL, ALERTS_SERVICE_URL: refusing.serviceUrl });
+    const metric = async (name: string) => Number(/^(\S+) (\d+)$/m.exec((await (await fetch(`${other.url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? 0);
+    try {
+      refusing.refuseWith = 403;
+      const okta = { title: 'Okta connector failed', description: 'Okta connector error: HttpRequestFailure: Server returned: 401 Unauthorized', app: 'Okta' };
+      const first = await post(`${other.url}/api/alerts`, { id: 'okta-a', ...okta }, { authorization: `Bearer ${TOKEN}` });
+      const { incidentId } = first.json() as { incidentId: string };
+      await eventually('the post to be given up', async () => (await metric('connector_doctor_alert_posts_failed_total')) === 1);
+      expect(other.logs()).toContain('an alert card could not be posted in the alerts channel');
+      // Teams takes the bot back; a new alert of the same app and error is counted on the incident, and its card goes out.
+      refusing.refuseWith = undefined;
+      const later = await post(`${other.url}/api/alerts`, { id: 'okta-b', ...okta }, { authorization: `Bearer ${TOKEN}` });
+      expect(later.json()).toMatchObject({ incidentId, outcome: 'repeated' });
+      const thread = await refusing.next((c) => c.path === '/v3/conversations' && JSON.stringify(c.body).includes(incidentId));
+      expect(shown(cardOf(thread))).toMatch(/↻ Seen 2 times/);
+      await eventually('the card to be counted as posted', async () => (await metric('connector_doctor_alerts_posted_total')) === 1);
+    } finally {
+      await other.stop();
+      await refusing.close();
+    }
+  });
+
+  it('ALERTS_TOKEN without an alerts channel: said at start-up and in /readyz, which stays ready', async () => {
+    const waiting = await startApp({ ALERTS_TOKEN: TOKEN });
+    try {
+      expect(waiting.logs()).toContain('alerts are accepted but no alerts channel is set');
+      const ready = await fetch(`${waiting.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { notices?: { alerts?: string } }).notices?.alerts).toMatch(/^no alerts channel is set: /);
+    } finally {
+      await waiting.stop();
+    }
+  });
+});
+
 describe('without ALERTS_TOKEN', () => {
   it('there is no /api/alerts (404)', async () => {
     const plain = await startApp();
     try {
       const res = await post(`${plain.url}/api/alerts`, fixture('generic'), { authorization: `Bearer ${TOKEN}` });
       expect(res.status).toBe(404);
+      for (const path of ['/api/alerts;x', '/api/%61lerts', '/api/alerts/']) expect((await postRawPath(plain.url, path, '{}')).status, path).toBe(404);
     } finally {
       await plain.stop();
     }

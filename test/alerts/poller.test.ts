@@ -107,6 +107,44 @@ describe('the poller', () => {
     expect(c.outcomes.map((o) => o.decision.kind)).toEqual(['open']);
   });
 
+  it('a poll whose lease lapsed while it listed writes nothing: the instance that took over has fed those alerts', async () => {
+    let now = T0;
+    fake.alerts.push(connectorAlert('a1', T0 - 50_000, 'Box', 'AuthFatalFailureException: BoxServerException: invalid_grant'));
+    const b = await instance('b', () => now);
+    const store = await openStore(`sqlite:${join(dir, 'bot.db')}`);
+    stores.push(store);
+    const recorded: AlertOutcome[] = [];
+    const real = createMdcaClient({ apiUrl: fake.apiUrl, auth: { kind: 'api-token', token: API_TOKEN }, clock: () => new Date(now) });
+    let stalled = false;
+    const ingest = { store, matcher, clock: () => new Date(now), postTargets: ['alerts-channel'] };
+    const a = createPoller({
+      client: {
+        listAlerts: async (query) => {
+          const answer = await real.listAlerts(query);
+          if (!stalled) {
+            // This listing was slow: the lease lapsed and b polled meanwhile.
+            stalled = true;
+            now += 10 * 60_000;
+            expect((await b.poller.pollOnce()).outcome).toBe('ok');
+          }
+          return answer;
+        },
+      },
+      store,
+      record: (alert) => recordParsedAlert(ingest, alert),
+      onRecorded: (outcome) => recorded.push(outcome),
+      holder: 'a',
+      clock: () => new Date(now),
+      intervalMs: 60_000,
+      random: () => 0,
+      logger,
+    });
+    expect((await a.pollOnce()).outcome).toBe('not-leader');
+    expect(opened(b.outcomes)).toBe(1);
+    expect(recorded).toEqual([]);
+    expect((await store.get(b.outcomes[0]!.incident.id))?.repeatCount).toBe(0);
+  });
+
   it('clears the card of an alert resolved at the source', async () => {
     let now = T0;
     const alert = connectorAlert('r1', T0 - 10_000, 'Box', 'AuthFatalFailureException: BoxServerException: invalid_grant');

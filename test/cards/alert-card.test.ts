@@ -49,6 +49,16 @@ describe('the card of an alert incident', () => {
     expect(actionsOf(card).map((a) => a.verb)).toContain('resolve');
   });
 
+  it('heads the alert text "What the alert said" (nobody pasted it); a paste keeps "What you pasted"', () => {
+    const alertCard = incidentCard({ incident: incident(), catalog, history: historyOf([event('alert-received', 0, origin)]) });
+    expect(text(alertCard)).toContain('What the alert said');
+    expect(text(alertCard)).not.toContain('What you pasted');
+    for (const verdict of ['match', 'none'] as const) {
+      const paste = incidentCard({ incident: incident({ verdict, ...(verdict === 'none' ? { entryIds: [] } : {}), origin: undefined }), catalog, history: {} });
+      expect(text(paste), verdict).toContain('What you pasted');
+    }
+  });
+
   it('says when the alert cleared at the source, until it is seen active again', () => {
     const cleared = historyOf([event('alert-received', 0, origin), event('alert-cleared', 7), event('resolved', 7, 'Cleared at the source')]);
     const card = incidentCard({ incident: incident({ state: 'resolved', resolvedBy: SENTINEL, resolvedAt: at(7) }), catalog, history: cleared });

@@ -19,6 +19,8 @@ export interface TeamsStandIn {
   calls: RecordedCall[];
   /** While set, every call is answered with this status (e.g. 503: Teams is down); unset it to recover. */
   refuseWith?: number;
+  /** Sent as Retry-After with `refuseWith` (e.g. '120' with 429). */
+  refuseRetryAfter?: string;
   /** Resolves with the first recorded call (past or future) that satisfies `match`. */
   next(match: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
   close(): Promise<void>;
@@ -46,7 +48,7 @@ export async function startTeamsStandIn(options: { throttleFirst?: number; alway
     void (async () => {
       const body = await readBody(req);
       if (standIn.refuseWith) {
-        res.writeHead(standIn.refuseWith, { 'content-type': 'application/json' });
+        res.writeHead(standIn.refuseWith, { 'content-type': 'application/json', ...(standIn.refuseRetryAfter ? { 'retry-after': standIn.refuseRetryAfter } : {}) });
         res.end(JSON.stringify({ error: { code: 'Refused', message: 'refused by the stand-in' } }));
         return;
       }

@@ -128,6 +128,17 @@ describe.each(harnesses)('alerts in the %s store', (_name, harness) => {
     expect(cleared.incident.state).toBe('escalated');
   });
 
+  it('leaves the state to a person who resolved and then reopened it: the clear at the source keeps it open', async () => {
+    const first = await record(alert());
+    const act = (kind: 'resolve' | 'reopen', minutes: number) =>
+      store.apply({ incidentId: first.incident.id, conversationId: first.incident.conversationId, actor: BEA, action: { kind }, at: at(minutes) }, [], () => null);
+    expect((await act('resolve', 1)).status).toBe('applied');
+    expect((await act('reopen', 2)).status).toBe('applied');
+    const cleared = await record(alert({ status: 'resolved', at: at(3) }));
+    expect(cleared.decision).toEqual({ kind: 'clear', incidentId: first.incident.id, resolve: false });
+    expect(cleared.incident.state).toBe('open');
+  });
+
   it('keeps an alert first heard of as cleared, resolved and unposted; its late "active" is counted there', async () => {
     const cleared = await record(alert({ status: 'resolved' }));
     expect(cleared.decision).toEqual({ kind: 'open', resolved: true });
@@ -135,6 +146,36 @@ describe.each(harnesses)('alerts in the %s store', (_name, harness) => {
     expect(await store.claimDue(at(1), 10, 60_000)).toEqual([]);
     const late = await record(alert({ at: at(1) }));
     expect(late.decision).toEqual({ kind: 'repeat', incidentId: cleared.incident.id, attach: false });
+  });
+
+  it('a card the outbox gave up on is queued again by the next alert of it, from its first attempt', async () => {
+    const first = await record(alert());
+    const [post] = await store.claimDue(at(1), 10, 60_000, ['alerts-channel']);
+    await store.markDeadLettered(post!.id, 'Teams answered 403', at(1));
+    expect(await store.claimDue(at(2), 10, 60_000, ['alerts-channel'])).toEqual([]);
+    // A later alert of the same app and error (another source id) is counted there, and posts it again.
+    const later = await record(alert({ sourceKey: 'sentinel:inc-2', at: at(3) }));
+    expect(later.decision).toEqual({ kind: 'repeat', incidentId: first.incident.id, attach: true });
+    const again = await store.claimDue(at(3), 10, 60_000, ['alerts-channel']);
+    expect(again.map((m) => [m.id, m.attempts])).toEqual([[post!.id, 1]]);
+    await store.markDelivered(again[0]!.id, at(4));
+    // Posted: a further repeat queues nothing.
+    await store.attachAlertPost(first.incident.id, { conversationId: '19:alerts;messageid=1', activityId: '1', serviceUrl: 'https://teams.example/' });
+    await store.markDeadLettered(again[0]!.id, 'late', at(5));
+    await record(alert({ at: at(6) }));
+    expect(await store.claimDue(at(7), 10, 60_000, ['alerts-channel'])).toEqual([]);
+  });
+
+  it('a card that waited for a channel (not attempted) keeps its attempts', async () => {
+    await record(alert());
+    for (let i = 1; i <= 3; i += 1) {
+      const [post] = await store.claimDue(at(i), 10, 60_000, ['alerts-channel']);
+      expect(post?.attempts).toBe(1);
+      await store.markFailed(post!.id, 'no alerts channel is set', at(i), true);
+    }
+    const [post] = await store.claimDue(at(4), 10, 60_000, ['alerts-channel']);
+    await store.markFailed(post!.id, 'Teams answered 503', at(4));
+    expect((await store.claimDue(at(5), 10, 60_000, ['alerts-channel']))[0]?.attempts).toBe(2);
   });
 
   it('moves the incident to the thread its card started, where its buttons are pressed', async () => {

@@ -247,6 +247,32 @@ describe('escalation delivery through the webhook', () => {
     expect(await w.drainOnce()).toMatchObject({ claimed: 1, retrying: 1, deadLettered: 0 });
   });
 
+  it('a sink with nowhere to deliver yet (no alerts channel) is never dead-lettered for it, however long it waits', async () => {
+    await escalate('conv-a', ['teams-channel']);
+    let channelSet = false;
+    const attempts: number[] = [];
+    const sink: EscalationSink = {
+      target: 'teams-channel',
+      deliver: async (m) => {
+        attempts.push(m.attempts);
+        if (!channelSet) return { ok: false, retryable: true, retryAfterMs: 60_000, error: 'no alerts channel is set', notAttempted: true };
+        return { ok: false, retryable: true, error: 'Teams answered 503' };
+      },
+    };
+    const { w, dead } = worker({ sinks: [sink], maxAttempts: 2 });
+    for (let i = 0; i < 5; i += 1) {
+      expect(await w.drainOnce()).toMatchObject({ claimed: 1, retrying: 1, deadLettered: 0 });
+      advance(60_000);
+    }
+    // Once there is a channel, the real attempts count from the first.
+    channelSet = true;
+    expect(await w.drainOnce()).toMatchObject({ claimed: 1, retrying: 1 });
+    advance(60_000);
+    expect(await w.drainOnce()).toMatchObject({ claimed: 1, deadLettered: 1 });
+    expect(attempts).toEqual([1, 1, 1, 1, 1, 1, 2]);
+    expect(dead.map((d) => d.error)).toEqual(['Teams answered 503']);
+  });
+
   it('stop() waits for the delivery in flight, and start() picks up what is due', async () => {
     await escalate();
     receiver.answer = () => 'hang';
