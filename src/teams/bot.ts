@@ -259,8 +259,9 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     if (text === '') {
       this.deps.metrics.messagesReceived.inc({ kind: 'other' });
       // A card someone shared (from Search known errors) says what it has to say: no answer.
-      const attachments = activity.attachments ?? [];
-      if (attachments.length > 0 && attachments.every((a) => a?.contentType === ADAPTIVE_CARD_CONTENT_TYPE)) return;
+      // Client input: `attachments` may be anything, not only an array.
+      const attachments: unknown[] = Array.isArray(activity.attachments) ? activity.attachments : [];
+      if (attachments.length > 0 && (attachments as { contentType?: unknown }[]).every((a) => a?.contentType === ADAPTIVE_CARD_CONTENT_TYPE)) return;
       await context.sendActivity('Paste a connector error from Defender for Cloud Apps and I will explain it. Type help to see what else I can do.');
       return;
     }
