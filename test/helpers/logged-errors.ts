@@ -38,32 +38,37 @@ export function expectNoLoggedErrors(logText: string, allowed?: RegExp): void {
 export interface LoggedErrorWatch {
   /** This test expects errors whose message matches `pattern` (until the test ends). */
   allow(pattern: RegExp): void;
-  /** Log length now, to check only what a step adds: `expectNoLoggedErrors(logs().slice(mark))`. */
-  mark(): number;
+}
+
+/** Anything running the bot whose log the test captured: RunningApp, RunningBot, Harness. */
+export interface LoggingBot {
+  logs(): string;
 }
 
 /**
- * After each test in the file, fail if the bot logged an error since the previous check. `logs`
- * reads the running bot's captured log (it may be called before the bot exists: then it should
- * return ''); a shorter log than last time means a new bot, read from its start.
+ * After each test in the file (or describe block), fail if a bot logged an error since the
+ * previous check. `bots` names the bots running now (undefined before one exists); each bot's log
+ * is read from where the last check left it, so a bot made for one test is read from its start.
  */
-export function failOnLoggedErrors(logs: () => string): LoggedErrorWatch {
-  let checked = 0;
+export function failOnLoggedErrors(bots: () => LoggingBot | undefined | readonly (LoggingBot | undefined)[]): LoggedErrorWatch {
+  const checked = new WeakMap<LoggingBot, number>();
   let allowed: RegExp[] = [];
   afterEach(() => {
-    const text = logs();
-    if (text.length < checked) checked = 0;
-    const fresh = text.slice(checked);
-    checked = text.length;
-    const patterns = allowed;
+    const current = bots();
+    const list = (Array.isArray(current) ? current : [current]) as (LoggingBot | undefined)[];
+    const unexpected: LoggedError[] = [];
+    for (const bot of list) {
+      if (!bot) continue;
+      const text = bot.logs();
+      unexpected.push(...loggedErrors(text.slice(checked.get(bot) ?? 0)).filter((e) => !allowed.some((p) => p.test(e.msg))));
+      checked.set(bot, text.length);
+    }
     allowed = [];
-    const unexpected = loggedErrors(fresh).filter((e) => !patterns.some((p) => p.test(e.msg)));
     expect(unexpected.map((e) => e.line), 'the bot logged errors during this test (a turn or a worker failed)').toEqual([]);
   });
   return {
     allow(pattern) {
       allowed.push(pattern);
     },
-    mark: () => logs().length,
   };
 }

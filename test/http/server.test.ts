@@ -32,7 +32,7 @@ afterAll(async () => {
   await webhook?.close();
 });
 // A turn that throws still answers 200 (an apology): every test fails on a logged error instead.
-failOnLoggedErrors(() => app?.logs() ?? '');
+failOnLoggedErrors(() => app);
 
 function message(text: string, extra: Record<string, unknown> = {}): ActivityJson {
   // A fresh sender per message keeps these tests clear of the per-user rate limit (5 at once).

@@ -100,7 +100,7 @@ describe('fuzzing POST /api/messages (local mode)', () => {
     await bot.close();
     await teams.close();
   });
-  failOnLoggedErrors(() => bot?.logs() ?? '');
+  failOnLoggedErrors(() => bot);
 
   async function expectHealthy(): Promise<void> {
     const res = await fetch(`${bot.url}/healthz`, { signal: AbortSignal.timeout(5_000) });
