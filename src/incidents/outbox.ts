@@ -6,8 +6,6 @@
 import { backoffDelayMs } from '../core/retry-policy.js';
 import type { EscalationSink, IncidentStore, OutboxMessage } from './types.js';
 
-export { backoffDelayMs };
-
 export interface OutboxLogger {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;

@@ -17,7 +17,7 @@ import { answerPaste, personFrom } from './paste.js';
 import { updateCard } from './support-channel.js';
 
 export { parseCommand } from './commands.js';
-export { MAX_CARDS_PER_MESSAGE, QUIET_LINE } from './paste.js';
+export { QUIET_LINE } from './paste.js';
 
 /** Teams gives an invoke about 5 s; the update for other viewers must not eat that budget. */
 const UPDATE_WAIT_MS = 2500;

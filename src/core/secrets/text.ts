@@ -56,12 +56,6 @@ export function lineStart(text: string, at: number): number {
   return nl + 1;
 }
 
-/** Index of the end of the line holding `at` (the `\n` or the text's end). */
-export function lineEnd(text: string, at: number): number {
-  const nl = text.indexOf('\n', at);
-  return nl === -1 ? text.length : nl;
-}
-
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function isGuid(word: string): boolean {
