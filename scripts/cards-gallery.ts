@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { AA_NORMAL_TEXT, contrastRatio } from './contrast.js';
 import { ROOT } from './dev.js';
+import { isEntryPoint } from '../src/entry-point.js';
 
 const GALLERY_DIR = 'docs/cards';
 
@@ -153,4 +154,4 @@ function main(): void {
   process.stdout.write(`docs/cards.md written: diagnosis ${figures.heights.diagnosis} px (before ${figures.before.googleCardHeight} px)\n`);
 }
 
-main();
+if (isEntryPoint(import.meta.url)) main();

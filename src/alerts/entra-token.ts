@@ -2,6 +2,7 @@
 // through @azure/msal-node, which caches them until they expire. MSAL's own logging stays off:
 // nothing it could say (URLs, client ids, errors) goes to our logs; callers see a code at most.
 
+import { CodedError } from '../core/errors.js';
 import { ConfidentialClientApplication, LogLevel, type INetworkModule } from '@azure/msal-node';
 
 /** The Defender for Cloud Apps API's application id (its token audience). */
@@ -21,10 +22,9 @@ export interface TokenSource {
 }
 
 /** Why a token could not be had, without anything MSAL said in words (it may name the client). */
-export class TokenError extends Error {
-  constructor(readonly code: string) {
-    super(`could not get a token for the Defender for Cloud Apps API (${code})`);
-    this.name = 'TokenError';
+export class TokenError extends CodedError {
+  constructor(code: string) {
+    super(code, `could not get a token for the Defender for Cloud Apps API (${code})`);
   }
 }
 

@@ -2,14 +2,13 @@
 // it names settles which app it is), decide against what is recorded (dedupe.ts) and record it.
 // The HTTP endpoint and the Defender for Cloud Apps poller both come through here.
 
+import { ALL_APPS_ID } from '../core/catalog.js';
 import { redact } from '../core/redact.js';
 import type { DiagnoseOptions, Diagnosis, Finding, Matcher } from '../core/types.js';
 import type { AlertOutcome, IncidentStore, NewAlert, Person } from '../incidents/types.js';
 import { decideAlert, dedupeKeyOf, sourceKeyOf } from './dedupe.js';
 import { parseAlert, type ParsedAlert } from './payload.js';
 
-/** Any connector can show these catalog errors; the alert's own app then names them. */
-const ANY_APP_ID = 'all-apps';
 /** Kept of an alert's text when the matcher found no error in it (the matcher keeps as much of an error). */
 const MAX_UNKNOWN_EXCERPT_CHARS = 1_000;
 
@@ -44,7 +43,7 @@ export async function alertRecord(deps: Pick<AlertIngestDeps, 'matcher' | 'diagn
   const excerpt = finding?.excerpt ?? (redactedText.length > MAX_UNKNOWN_EXCERPT_CHARS ? `${redactedText.slice(0, MAX_UNKNOWN_EXCERPT_CHARS)}…` : redactedText);
   const matchedApp = verdict === 'match' ? finding?.matches[0]?.entry.app : undefined;
   // An error any app can show is this alert's app's; an unknown error still counts under the app the alert names.
-  const appId = matchedApp && matchedApp !== ANY_APP_ID ? matchedApp : (app?.id ?? matchedApp);
+  const appId = matchedApp && matchedApp !== ALL_APPS_ID ? matchedApp : (app?.id ?? matchedApp);
   const link = alert.link && redact(alert.link).count === 0 ? alert.link : undefined;
   const reporter: Person = { id: `alert-source:${alert.source}`, name: alert.sourceName };
   const secrets = Math.max(diagnosis.redactions, redact(alert.title).count);

@@ -10,7 +10,7 @@ import type { AppInfo, Catalog, CatalogEntry, Resolution, Signals } from './type
 
 // The file format lives in catalog-schema.ts and file reading in catalog-files.ts; what other
 // modules used from here stays importable from here.
-export { ACTORS, CATALOG_LIMITS, carriesWords, catalogFileSchema, catalogJsonSchema, type CatalogFile } from './catalog-schema.js';
+export { CATALOG_LIMITS, catalogJsonSchema } from './catalog-schema.js';
 export type { CatalogOrigin } from './catalog-files.js';
 
 /**

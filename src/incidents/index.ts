@@ -90,14 +90,13 @@ export { buildEscalationPayload, ESCALATION_PAYLOAD_TYPE, teamsLink, type Escala
 export {
   createWebhookSink,
   IDEMPOTENCY_HEADER,
-  parseRetryAfter,
   parseWebhookUrl,
   SIGNATURE_HEADER,
   signBody,
   WebhookConfigError,
   type WebhookSinkOptions,
 } from './webhook.js';
-export { backoffDelayMs, createOutboxWorker, type DrainSummary, type OutboxLogger, type OutboxWorker, type OutboxWorkerOptions } from './outbox.js';
+export { createOutboxWorker, type DrainSummary, type OutboxLogger, type OutboxWorker, type OutboxWorkerOptions } from './outbox.js';
 export { createRetentionJob, type RetentionJob, type RetentionJobOptions } from './retention.js';
 export { transition, idempotencyKey, repeatKey } from './machine.js';
 export type * from './types.js';

@@ -7,8 +7,6 @@ import { isStoreError } from '../core/errors.js';
 import { backoffDelayMs } from '../core/retry-policy.js';
 import type { EscalationSink, IncidentStore, OutboxMessage } from './types.js';
 
-export { backoffDelayMs };
-
 export interface OutboxLogger {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
@@ -99,11 +97,27 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<unknown> | undefined;
 
-  async function notify(name: string, fn: () => void | Promise<void>): Promise<void> {
+  /**
+   * A sink or hook that throws met Teams or the store failing (a warning: the message is retried)
+   * or has a bug (TypeError and kin: an error, so tests and alerts on the log see it).
+   */
+  const thrown = (fields: Record<string, unknown>, error: unknown, message: string) => {
+    const bug = error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError || error instanceof SyntaxError;
+    (bug ? logger.error : logger.warn).call(logger, { ...fields, ...errorFields(error) }, message);
+  };
+
+  /** What may be logged of an error a sink or hook threw: its name and code, never its message. */
+  const errorFields = (error: unknown) => ({
+    err: error instanceof Error ? error.name : 'error',
+    ...(typeof (error as { code?: unknown } | null)?.code === 'string' ? { code: (error as { code: string }).code } : {}),
+  });
+
+  async function notify(name: string, message: OutboxMessage, fn: () => void | Promise<void>): Promise<void> {
     try {
       await fn();
     } catch (error) {
-      logger.warn({ hook: name, err: error instanceof Error ? error.name : 'error' }, 'outbox hook failed');
+      // The card was not updated: said with the ids, never swallowed.
+      thrown({ hook: name, outboxId: message.id, incidentId: message.incidentId, target: message.target }, error, 'outbox hook failed');
     }
   }
 
@@ -114,6 +128,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     try {
       result = sink ? await sink.deliver(message) : { ok: false as const, retryable: true, error: 'no sink for this target' };
     } catch (error) {
+      // Sinks answer expected failures with a result; what they throw is logged with the ids, then retried.
+      thrown(fields, error, 'outbox sink threw');
       result = { ok: false as const, retryable: true, error: `sink failed (${error instanceof Error ? error.name : 'error'})` };
     }
     const now = clock();
@@ -121,7 +137,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await store.markDelivered(message.id, now);
       summary.delivered += 1;
       logger.info(fields, 'escalation delivered');
-      await notify('onDelivered', () => options.onDelivered?.(message));
+      await notify('onDelivered', message, () => options.onDelivered?.(message));
       return;
     }
     // Nowhere to deliver yet (no alerts channel): wait, without using up an attempt or dead-lettering.
@@ -130,7 +146,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await store.markDeadLettered(message.id, result.error, now);
       summary.deadLettered += 1;
       logger.error({ ...fields, error: result.error, retryable: result.retryable }, 'escalation dead-lettered');
-      await notify('onDeadLettered', () => options.onDeadLettered?.(message, result.error));
+      await notify('onDeadLettered', message, () => options.onDeadLettered?.(message, result.error));
       return;
     }
     const delay =
@@ -151,7 +167,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         await store.markDeadLettered(message.id, UNROUTABLE_ERROR, now);
         summary.deadLettered += 1;
         logger.error({ outboxId: message.id, incidentId: message.incidentId, target: message.target }, 'escalation dead-lettered: its destination is no longer set up');
-        await notify('onDeadLettered', () => options.onDeadLettered?.(message, UNROUTABLE_ERROR));
+        await notify('onDeadLettered', message, () => options.onDeadLettered?.(message, UNROUTABLE_ERROR));
       }
     }
     const messages = await store.claimDue(now, batchSize, leaseMs, targets);
@@ -160,7 +176,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       messages.map((message) =>
         attempt(message, summary).catch((error: unknown) => {
           // The store failed to record the outcome: the lease expires and the message is retried.
-          logger.error({ outboxId: message.id, err: error instanceof Error ? error.name : 'error' }, 'outbox could not record a delivery outcome');
+          logger.error({ outboxId: message.id, incidentId: message.incidentId, target: message.target, ...errorFields(error) }, 'outbox could not record a delivery outcome');
         }),
       ),
     );
@@ -183,7 +199,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       },
       (error: unknown) => {
         // A store failure was logged (and counted) by the store already, at most once a minute: not again every poll.
-        if (!isStoreError(error)) logger.error({ err: error instanceof Error ? error.name : 'error' }, 'outbox poll failed');
+        if (!isStoreError(error)) logger.error(errorFields(error), 'outbox poll failed');
       },
     );
     inFlight = current;

@@ -5,7 +5,7 @@
 
 import { createHmac } from 'node:crypto';
 import { WebhookConfigError } from '../core/errors.js';
-import { findInCauses, parseRetryAfter as parseRetryAfterHeader } from '../core/retry-policy.js';
+import { findInCauses, parseRetryAfter } from '../core/retry-policy.js';
 import type { DeliveryResult, EscalationSink, OutboxMessage } from './types.js';
 
 export { WebhookConfigError };
@@ -26,11 +26,6 @@ export interface WebhookSinkOptions {
 /** `sha256=<hex>` of the raw body: what receivers recompute to verify. */
 export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
-}
-
-/** Retry-After as milliseconds from now: delta-seconds or an HTTP-date; undefined if absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: Date): number | undefined {
-  return parseRetryAfterHeader(value, now.getTime());
 }
 
 const RETRYABLE_STATUSES = new Set([408, 425, 429]);
@@ -91,7 +86,7 @@ export function createWebhookSink(options: WebhookSinkOptions): EscalationSink {
       const retryable = RETRYABLE_STATUSES.has(status) || status >= 500;
       const error = `HTTP ${status}`;
       if (!retryable) return { ok: false, retryable: false, error: status >= 300 && status < 400 ? `${error} (redirects are not followed)` : error };
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), clock());
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), clock().getTime());
       return retryAfterMs === undefined ? { ok: false, retryable: true, error } : { ok: false, retryable: true, error, retryAfterMs };
     },
   };

@@ -8,7 +8,7 @@ import type { DeliveryResult, EscalationSink, Incident, IncidentStore, OutboxMes
 import type { Logger } from '../log.js';
 import { incidentCardFor } from './incident-view.js';
 import { httpStatusOf, retryAfterMs } from './retry.js';
-import { SUPPORT_CHANNEL_SETTING, refreshIncidentCard } from './support-channel.js';
+import { SUPPORT_CHANNEL_SETTING, refreshIncidentCard, teamsFailureFields } from './support-channel.js';
 
 /** Settings key holding the alerts channel's conversation reference (`set alerts channel`). */
 export const ALERTS_CHANNEL_SETTING = 'alerts-channel';
@@ -96,6 +96,8 @@ export function createAlertsChannelSink(deps: AlertsChannelDeps): EscalationSink
         });
       } catch (error) {
         const status = httpStatusOf(error);
+        // Without a status it is the network or a bug: the outbox retries, the log says which it was.
+        if (status === undefined) deps.logger.warn({ incidentId: incident.id, outboxId: message.id, ...teamsFailureFields(error) }, 'could not post to the alerts channel');
         const retryable = status === undefined || status === 408 || status === 412 || status === 429 || status >= 500;
         // Teams says when to come back (a throttled channel): the outbox waits that long, not its own backoff.
         const asked = retryable ? retryAfterMs(error) : undefined;

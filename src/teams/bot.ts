@@ -18,7 +18,7 @@ import { pressFaultMessage } from './store-fault.js';
 import { updateCard } from './support-channel.js';
 
 export { parseCommand } from './commands.js';
-export { MAX_CARDS_PER_MESSAGE, QUIET_LINE } from './paste.js';
+export { QUIET_LINE } from './paste.js';
 
 /** Teams gives an invoke about 5 s; the update for other viewers must not eat that budget. */
 const UPDATE_WAIT_MS = 2500;
@@ -264,8 +264,9 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     if (text === '') {
       this.deps.metrics.messagesReceived.inc({ kind: 'other' });
       // A card someone shared (from Search known errors) says what it has to say: no answer.
-      const attachments = activity.attachments ?? [];
-      if (attachments.length > 0 && attachments.every((a) => a?.contentType === ADAPTIVE_CARD_CONTENT_TYPE)) return;
+      // Client input: `attachments` may be anything, not only an array.
+      const attachments: unknown[] = Array.isArray(activity.attachments) ? activity.attachments : [];
+      if (attachments.length > 0 && (attachments as { contentType?: unknown }[]).every((a) => a?.contentType === ADAPTIVE_CARD_CONTENT_TYPE)) return;
       await context.sendActivity('Paste a connector error from Defender for Cloud Apps and I will explain it. Type help to see what else I can do.');
       return;
     }

@@ -4,6 +4,7 @@
 import { CardFactory, MessageFactory, type Activity, type BotAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { ClaimsIdentity } from 'botframework-connector';
 import type { AdaptiveCard } from '../cards/render.js';
+import { findInCauses } from '../core/retry-policy.js';
 import type { Matcher } from '../core/types.js';
 import type { DeliveryResult, EscalationSink, IncidentStore, OutboxMessage, Person } from '../incidents/types.js';
 import type { Logger } from '../log.js';
@@ -73,6 +74,17 @@ async function supportChannel(
   return undefined;
 }
 
+/**
+ * What may be logged of a failed call to Teams: its HTTP status, or (none: the network, or a bug)
+ * the error's name and code; never its message, which can quote a card.
+ */
+export function teamsFailureFields(error: unknown): Record<string, unknown> {
+  const statusCode = httpStatusOf(error);
+  if (statusCode !== undefined) return { statusCode };
+  const code = findInCauses(error, (e) => (typeof e.code === 'string' ? e.code : undefined));
+  return { err: error instanceof Error ? error.name : typeof error, ...(code ? { code } : {}) };
+}
+
 export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSink {
   return {
     target: TEAMS_CHANNEL_TARGET,
@@ -91,6 +103,8 @@ export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSi
         return { ok: true };
       }
       const status = httpStatusOf(error);
+      // Without a status it is the network or a bug: the outbox retries, the log says which it was.
+      if (status === undefined) deps.logger.warn({ incidentId: incident.id, outboxId: message.id, ...teamsFailureFields(error) }, 'could not post to the support channel');
       const retryable = status === undefined || status === 408 || status === 412 || status === 429 || status >= 500;
       return { ok: false, retryable, error: status === undefined ? 'Teams could not be reached' : `Teams answered ${status}` };
     },
@@ -127,7 +141,7 @@ export async function refreshIncidentCard(deps: Omit<SupportChannelDeps, 'config
   const card = await incidentCardFor(deps, incident, { refreshUserIds: peopleOf(incident) });
   const error = await updateCard(deps.adapter, deps.botAppId, { conversationId: incident.conversationId, serviceUrl: incident.serviceUrl, activityId: incident.activityId, tenantId: incident.tenantId }, card);
   if (error === undefined) return true;
-  deps.logger.warn({ incidentId, statusCode: httpStatusOf(error) }, 'could not refresh the incident card');
+  deps.logger.warn({ incidentId, ...teamsFailureFields(error) }, 'could not refresh the incident card');
   return false;
 }
 

@@ -4,6 +4,7 @@
 // alert's card, and stats and /metrics counting it all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 import { post, postRawPath, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type RecordedCall, type TeamsStandIn } from '../helpers/teams-standin.js';
 import { INTERNALS, eventually, pasteExpectingReplies, press, shown } from '../incidents/fixtures/bot-http.js';
@@ -23,6 +24,8 @@ afterAll(async () => {
   await app?.stop();
   await teams?.close();
 });
+// A turn, an alert or the outbox that throws is logged, not answered 5xx: fail on the log line.
+failOnLoggedErrors(() => app);
 
 const send = (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) => post(`${app.url}/api/alerts`, body, headers);
 const threads = () => teams.calls.filter((c) => c.method === 'POST' && c.path === '/v3/conversations');

@@ -12,6 +12,7 @@ import { unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js
 import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
 import { SECRET_PIECES, escapeHtml, plainPaste, secretValue } from '../fixtures/secrets/pastes.js';
 import { eventually } from '../incidents/fixtures/bot-http.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 
 const TOKEN = 'secrets-test-alerts-token-0123456789abcdef';
 const CHANNEL = '19:alerts-secrets@thread.tacv2';
@@ -30,6 +31,7 @@ afterAll(async () => {
   await teams?.close();
   rmSync(dir, { recursive: true, force: true });
 });
+failOnLoggedErrors(() => app);
 
 const dbBytes = () =>
   readdirSync(dir)

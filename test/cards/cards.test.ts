@@ -573,7 +573,8 @@ describe('command cards', () => {
     const card = searchCard(catalog, 'box refresh');
     expect(cardProblems(card)).toEqual([]);
     expect(visibleText(card).split('\n')[0]).toBe('Catalog search: box refresh');
-    expect(visibleText(card)).toContain('Box');
+    // The Box refresh-token entry, under its app's name, not just the echoed words.
+    expect(unescapeDisplay(visibleText(card))).toContain(`Box\n${catalog.entry('box-invalid-refresh-token')!.message}`);
     const empty = searchCard(catalog, '[x](https://evil.example)');
     expect(cardProblems(empty)).toEqual([]);
     expect(visibleText(empty)).toContain('Nothing in the catalog matches');

@@ -78,6 +78,12 @@ export interface HarnessOptions {
   diagnose?: BotDeps['diagnose'];
 }
 
+const started: Harness[] = [];
+/** Every harness this test file started, for failOnLoggedErrors (test/helpers/logged-errors.ts). */
+export function startedHarnesses(): readonly Harness[] {
+  return started;
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const store = await openStore('sqlite::memory:');
   const matcher = options.matcher ?? realMatcher();
@@ -101,7 +107,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     escalation: { targets: async () => targets, buildPayload: (incident) => buildEscalationPayload(incident, { catalog: matcher.catalog }) },
   });
   const adapter = new RecordingAdapter((context) => bot.run(context));
-  return {
+  const harness: Harness = {
     bot, adapter, store, matcher, metrics, clock, targets,
     logs: () => logText,
     async send(activity) {
@@ -111,6 +117,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     close: () => store.close(),
   };
+  started.push(harness);
+  return harness;
 }
 
 export const USER_ADA = { id: '29:ada', name: 'Ada Ops', aadObjectId: 'aad-ada' };

@@ -4,6 +4,7 @@
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { eventually, spawnBot, type BotProcess } from '../incidents/fixtures/bot-http.js';
 
@@ -26,6 +27,7 @@ describe('only application/json activities are read', () => {
   afterAll(async () => {
     await app.stop();
   });
+  failOnLoggedErrors(() => app);
 
   it('a form post (what any web page can send) is refused with 415 and reaches no handler', async () => {
     const form = new URLSearchParams({ type: 'message', text: 'help', 'conversation[id]': 'a:web-form', serviceUrl: 'http://127.0.0.1:9/', deliveryMode: 'expectReplies' });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Matcher } from '../../src/core/types.js';
 import { NOT_A_MEMBER, NOT_IN_PERSONAL_CHAT } from '../../src/teams/message-extension/post.js';
 import { actionsOf, cardProblems, readingInUtc, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
 
@@ -34,6 +35,8 @@ afterAll(async () => {
   await Promise.all(apps.map((a) => a.stop()));
   await teams?.close();
 });
+// Invokes that throw are answered in the invoke's format; a logged error fails the test instead.
+failOnLoggedErrors(() => apps);
 
 let sender = 0;
 /** A fresh person per request keeps these tests clear of the per-user rate budgets. */

@@ -7,6 +7,7 @@ import { BUSY_MESSAGE } from '../../src/diagnosis/pool.js';
 import { actionsOf } from '../helpers/adaptive-card-schema.js';
 import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { BOX_PASTE, press, shown, type Card } from '../incidents/fixtures/bot-http.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 
 const SENDERS = 100;
 
@@ -43,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
 });
+failOnLoggedErrors(() => app);
 
 describe('100 senders pasting 64 KB at once', () => {
   it('a press and /healthz are answered while heavy pastes are still in flight; the overflow is told to come back', async () => {

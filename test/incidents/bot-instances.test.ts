@@ -10,6 +10,7 @@ import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.j
 import { ADA, BOB, BOX_PASTE, buttonData, eventually, metric, press, sendMessage, shown, type Card } from './fixtures/bot-http.js';
 import { startReceiver, type Receiver } from './fixtures/receiver.js';
 import { createPgRun, type PgRun } from './pg-harness.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 
 let run: PgRun;
 let databaseUrl: string;
@@ -36,6 +37,7 @@ afterAll(async () => {
   await receiver?.close();
   await run?.drop();
 });
+failOnLoggedErrors(() => [a, b]);
 
 /** Paste through instance A the normal way: the card is POSTed to Teams and gets an activity id. */
 async function cardPostedThroughA(conversationId: string): Promise<{ card: Card; activityId: string }> {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post as postJson, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
 import { BOX_PASTE, buttonData, eventually, metric, pasteExpectingReplies, press, shown } from './fixtures/bot-http.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 
 const SUPPORT_CHANNEL = '19:support-desk@thread.tacv2';
 
@@ -22,6 +23,7 @@ afterAll(async () => {
   await app?.stop();
   await teams?.close();
 });
+failOnLoggedErrors(() => app);
 
 describe('SUPPORT_CHANNEL_ID', () => {
   it('receives the escalation as a new thread, and the card says delivered to support', async () => {

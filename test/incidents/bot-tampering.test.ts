@@ -10,6 +10,7 @@ import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
 import { BOB, BOX_PASTE, INTERNALS, buttonData, metric, pasteExpectingReplies, press, shown } from './fixtures/bot-http.js';
 import { startReceiver, type Receiver } from './fixtures/receiver.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 
 let dir: string;
 let databaseUrl: string;
@@ -31,6 +32,7 @@ afterAll(async () => {
   await receiver?.close();
   rmSync(dir, { recursive: true, force: true });
 });
+failOnLoggedErrors(() => app);
 
 async function auditTrail(incidentId: string): Promise<string[]> {
   const store = await openStore(databaseUrl);

@@ -2,7 +2,8 @@
 // escalated and why, and a link back; never a secret.
 
 import { describe, expect, it } from 'vitest';
-import { buildEscalationPayload, createWebhookSink, parseRetryAfter, signBody, teamsLink, WebhookConfigError } from '../../src/incidents/index.js';
+import { parseRetryAfter } from '../../src/core/retry-policy.js';
+import { buildEscalationPayload, createWebhookSink, signBody, teamsLink, WebhookConfigError } from '../../src/incidents/index.js';
 import type { AppInfo, CatalogEntry } from '../../src/core/types.js';
 import type { Incident } from '../../src/incidents/types.js';
 
@@ -99,7 +100,7 @@ describe('webhook helpers', () => {
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {
-    const now = new Date('2026-11-30T10:00:00Z');
+    const now = Date.parse('2026-11-30T10:00:00Z');
     expect(parseRetryAfter('30', now)).toBe(30_000);
     expect(parseRetryAfter('Mon, 30 Nov 2026 10:02:00 GMT', now)).toBe(120_000);
     expect(parseRetryAfter('Mon, 30 Nov 2026 09:00:00 GMT', now)).toBe(0);

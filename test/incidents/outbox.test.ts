@@ -4,7 +4,8 @@
 
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelayMs, buildEscalationPayload, createOutboxWorker, createWebhookSink, openStore } from '../../src/incidents/index.js';
+import { backoffDelayMs } from '../../src/core/retry-policy.js';
+import { buildEscalationPayload, createOutboxWorker, createWebhookSink, openStore } from '../../src/incidents/index.js';
 import type { EscalationSink, Incident, IncidentStore, OutboxMessage, Person } from '../../src/incidents/types.js';
 import { startReceiver, type Receiver } from './fixtures/receiver.js';
 

@@ -18,6 +18,7 @@ import {
   type OpenIdServer,
   type TestSigningKey,
 } from './support/openid.js';
+import { unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
 import { INTERNALS, postActivity, type RunningBot } from './support/http.js';
 
 function paste(id: string, from = 'ada', text = 'Box: Invalid refresh token'): Record<string, unknown> {
@@ -67,8 +68,10 @@ describe('npm start with MicrosoftAppId set', () => {
     const answer = await postActivity(bot, paste('m-1'), { authorization: `Bearer ${signToken(key, claims())}` });
     expect(answer.status).toBe(200);
     const { activities } = JSON.parse(answer.text) as { activities: Reply[] };
-    const card = activities.flatMap((a) => a.attachments ?? []).find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive');
-    expect(JSON.stringify(card?.content)).toContain('Box');
+    // One reply, the Box refresh-token diagnosis (a no-match card would echo "Box" from the paste).
+    expect(activities).toHaveLength(1);
+    const card = activities[0]!.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive');
+    expect(unescapeDisplay(visibleText(card?.content))).toContain('Box connector: Box no longer accepts the refresh token');
   });
 
   it.each([

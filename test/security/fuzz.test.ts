@@ -1,11 +1,13 @@
 // Hostile input is survived: random activities and texts (HTML, control characters, lone surrogates,
 // huge pastes) and random bodies sent to POST /api/messages in local mode never get a 5xx, never crash
 // the process, and are each answered within a per-request timeout (a bound, not a duration assertion).
+// A turn that throws is answered 200 too, so every run also checks the bot logged no error.
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { expectNoLoggedErrors, failOnLoggedErrors } from '../helpers/logged-errors.js';
 import { INTERNALS, postActivity, postRaw, startBot, type RunningBot } from './support/http.js';
 
 /** A loopback stand-in for Teams so replies outside expectReplies have somewhere harmless to go. */
@@ -98,6 +100,7 @@ describe('fuzzing POST /api/messages (local mode)', () => {
     await bot.close();
     await teams.close();
   });
+  failOnLoggedErrors(() => bot);
 
   async function expectHealthy(): Promise<void> {
     const res = await fetch(`${bot.url}/healthz`, { signal: AbortSignal.timeout(5_000) });
@@ -107,9 +110,11 @@ describe('fuzzing POST /api/messages (local mode)', () => {
   it('answers random activities without a 5xx, each within the per-request timeout', { timeout: 120_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(activityArbitrary(teams.url), async (activity) => {
+        const mark = bot.logs().length;
         const answer = await postActivity(bot, activity, {}, 10_000);
         expect(answer.status).toBeLessThan(500);
         if (answer.status >= 400) expect(answer.text).not.toMatch(INTERNALS);
+        expectNoLoggedErrors(bot.logs().slice(mark));
       }),
       { numRuns: 150 },
     );
@@ -124,9 +129,11 @@ describe('fuzzing POST /api/messages (local mode)', () => {
     );
     await fc.assert(
       fc.asyncProperty(body, async (raw) => {
+        const mark = bot.logs().length;
         const answer = await postRaw(`${bot.url}/api/messages`, raw, {}, 10_000);
         expect(answer.status).toBeLessThan(500);
         if (answer.status >= 400) expect(answer.text).not.toMatch(INTERNALS);
+        expectNoLoggedErrors(bot.logs().slice(mark));
       }),
       { numRuns: 100 },
     );

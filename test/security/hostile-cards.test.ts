@@ -10,6 +10,7 @@ import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
 import { INTERNALS } from './support/http.js';
 import { SECRET_PIECES, secretValue } from '../fixtures/secrets/pastes.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 
 const BOX_ERROR = 'AuthFatalFailureException: com.box.boxjavalibv2.exceptions.BoxServerException: {"error":"invalid_grant","error_description":"Invalid refresh token"}';
 const SUPPORT_CHANNEL = '19:supportDesk@thread.tacv2';
@@ -111,6 +112,7 @@ afterAll(async () => {
   await teams?.close();
   vi.restoreAllMocks();
 });
+failOnLoggedErrors(() => app);
 
 describe('display names are shown as text, never as links or mentions', () => {
   it('a reporter named like a Markdown link appears literally on the incident card', async () => {

@@ -17,6 +17,7 @@ import {
   type OpenIdServer,
   type TestSigningKey,
 } from './support/openid.js';
+import { unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
 import { INTERNALS, postActivity, startBot, type RunningBot } from './support/http.js';
 
 const message = {
@@ -53,9 +54,10 @@ describe('POST /api/messages with authentication on', () => {
     const answer = await postActivity(bot, message, { authorization: `Bearer ${signToken(key, claims())}` });
     expect(answer.status).toBe(200);
     const { activities } = JSON.parse(answer.text) as { activities: Array<{ type: string; attachments?: Array<{ contentType: string; content: unknown }> }> };
-    const card = activities.flatMap((a) => a.attachments ?? []).find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive');
-    // The paste was diagnosed: the reply is a card naming the app.
-    expect(JSON.stringify(card?.content)).toContain('Box');
+    // The paste was diagnosed: one reply, the Box refresh-token card (a no-match card would echo "Box").
+    expect(activities).toHaveLength(1);
+    const card = activities[0]!.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive');
+    expect(unescapeDisplay(visibleText(card?.content))).toContain('Box connector: Box no longer accepts the refresh token');
   });
 
   const stranger = generateSigningKey('teams-1');

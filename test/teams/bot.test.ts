@@ -20,10 +20,12 @@ import {
   personalMessage,
   realMatcher,
   startHarness,
+  startedHarnesses,
   submitMessage,
   type Harness,
   type HarnessOptions,
 } from '../helpers/bot-harness.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 
 const BOX_PASTE = 'AuthFatalFailureException: com.box.boxjavalibv2.exceptions.BoxServerException: invalid_grant';
 const AMBIGUOUS_PASTE = 'NullPointerException';
@@ -36,6 +38,8 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
+// A card press or an invoke that throws is answered with an error, not thrown: fail on its log line.
+failOnLoggedErrors(startedHarnesses);
 
 async function withHarness(options: HarnessOptions, run: (harness: Harness) => Promise<void>): Promise<void> {
   const harness = await startHarness(options);
@@ -276,8 +280,12 @@ describe('commands', () => {
 
   it('search browses the catalog', async () => {
     const replies = await h.send(personalMessage('search refresh token'));
-    expect(text(cardOf(replies[0]))).toContain('Catalog search: refresh token');
-    expect(text(cardOf(replies[0]))).toContain('Box');
+    expect(replies).toHaveLength(1);
+    const shown = text(cardOf(replies[0]));
+    expect(shown.split('\n')[0]).toBe('Catalog search: refresh token');
+    // The Box refresh-token entry is listed under its app (a card echoing the words would not be).
+    const box = h.matcher.catalog.entry('box-invalid-refresh-token')!;
+    expect(shown).toContain(`Box\n${box.message}`);
   });
 
   it('stats shows one block when the last 7 and 30 days hold the same incidents', async () => {

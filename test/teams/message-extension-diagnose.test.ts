@@ -15,7 +15,8 @@ import { findingsToPost } from '../../src/teams/paste.js';
 import { EXPIRED_LINE, SLOW_LINE } from '../../src/teams/message-extension/preview.js';
 import { fieldPastes } from '../fixtures/pastes/field.js';
 import { actionsOf, cardProblems, readingInUtc, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
-import { USER_ADA, cardOf, executeInvoke, invokeAnswer, realMatcher, startHarness, type Harness, type HarnessOptions } from '../helpers/bot-harness.js';
+import { USER_ADA, cardOf, executeInvoke, invokeAnswer, realMatcher, startHarness, startedHarnesses, type Harness, type HarnessOptions } from '../helpers/bot-harness.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 
 const fetchFixture = JSON.parse(readFileSync(new URL('../fixtures/activities/compose-extension-fetch-task.json', import.meta.url), 'utf8')) as Partial<Activity> & { value: Record<string, unknown> };
 const sendFixture = JSON.parse(readFileSync(new URL('../fixtures/activities/compose-extension-send.json', import.meta.url), 'utf8')) as Partial<Activity> & { value: Record<string, unknown> };
@@ -84,6 +85,8 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
+// A card press or an invoke that throws is answered with an error, not thrown: fail on its log line.
+failOnLoggedErrors(startedHarnesses);
 
 async function ask(activity: Partial<Activity>): Promise<{ answer: Answer; posted: Partial<Activity>[] }> {
   const replies = await h.send(activity);

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/core/errors.js';
 import { createRateLimiter } from '../../src/core/ratelimit.js';
 import { actionsOf, cardProblems } from '../helpers/adaptive-card-schema.js';
-import { USER_ADA, USER_BOB, cardOf, executeInvoke, invokeAnswer, personalMessage, startHarness, type Harness } from '../helpers/bot-harness.js';
+import { USER_ADA, USER_BOB, cardOf, executeInvoke, invokeAnswer, personalMessage, startHarness, startedHarnesses, type Harness } from '../helpers/bot-harness.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/activities/compose-extension-query.json', import.meta.url), 'utf8')) as Partial<Activity>;
 
@@ -36,6 +37,8 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
+// A card press or an invoke that throws is answered with an error, not thrown: fail on its log line.
+failOnLoggedErrors(startedHarnesses);
 
 async function search(activity: Partial<Activity>, harness = h): Promise<SearchAnswer> {
   return invokeAnswer(await harness.send(activity)) as unknown as SearchAnswer;

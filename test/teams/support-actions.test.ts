@@ -7,6 +7,7 @@ import { readingInUtc, refreshOf, unescapeDisplay, visibleText } from '../helper
 import { startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
 import { BOX_PASTE, buttonData, press, sendMessage, type Card } from '../incidents/fixtures/bot-http.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 
 const SUPPORT_CHANNEL = '19:support-desk@thread.tacv2';
 const MEMBERS = [{ id: '29:ada-ops', name: 'Ada Ops' }, { id: '29:bob-desk', name: 'Bob Desk' }];
@@ -24,6 +25,7 @@ afterAll(async () => {
   await app?.stop();
   await teams?.close();
 });
+failOnLoggedErrors(() => app);
 
 const contentOf = (body: Record<string, unknown>) => (body.attachments as { content: Card }[])[0]!.content;
 const shown = (card: unknown) => readingInUtc(unescapeDisplay(visibleText(card)));

@@ -50,12 +50,6 @@ export function isKeyChar(c: number): boolean {
   return isAlnum(c) || c === 95 || c === 45 || c === 46;
 }
 
-/** Index of the end of the line holding `at` (the `\n` or the text's end). */
-export function lineEnd(text: string, at: number): number {
-  const nl = text.indexOf('\n', at);
-  return nl === -1 ? text.length : nl;
-}
-
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function isGuid(word: string): boolean {
