@@ -70,7 +70,7 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     const now = () => deps.clock().getTime();
     this.members = deps.members ?? createMemberDirectory({ now });
     this.refreshLimiter = deps.refreshLimiter ?? createRateLimiter({ ...DEFAULT_REFRESH_RATE_LIMITS, clock: now });
-    this.messageExtension = createMessageExtension({ ...deps, ...deps.messageExtension, members: this.members });
+    this.messageExtension = createMessageExtension({ ...deps, ...deps.messageExtension, pasteLimiter: deps.rateLimiter, members: this.members });
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();

@@ -195,6 +195,31 @@ describe('Send (botMessagePreview send) to a loopback Teams', () => {
   });
 });
 
+describe('rate limits: Diagnose and Send cost a paste, search keeps its own budget', () => {
+  it('one person: pastes, Diagnose and Send share the paste budget (5 at once); searching still works', async () => {
+    const me = { id: '29:me-in-a-hurry', name: 'Bob Desk' };
+    const where = { ...fixture('compose-extension-send').conversation, id: '19:hurry@thread.tacv2;messageid=1' };
+    const dialog = ((await messageAction('composeExtension/fetchTask', {}, { from: me, conversation: where })).json() as { task: { value: { card: { content: Json } } } }).task.value.card.content;
+    // Two pastes in the personal chat with the bot.
+    for (let k = 0; k < 2; k++) {
+      const paste = { ...fixture('personal-message'), from: me, text: 'Server returned: 401 Unauthorized on acme.okta.com', deliveryMode: 'expectReplies', serviceUrl: teams.serviceUrl };
+      expect((await post(`${app.url}/api/messages`, paste)).status).toBe(200);
+    }
+    // Diagnose once more, then two Sends of the preview: the fifth of five, then one too many.
+    expect((await messageAction('composeExtension/fetchTask', {}, { from: me, conversation: where })).status).toBe(200);
+    expect((await send(dialog, { from: me, conversation: where })).status).toBe(200);
+    const refused = await send(dialog, { from: me, conversation: where });
+    expect(refused.status).toBe(429);
+    expect((refused.json() as Answer).task?.value).toMatch(/^You're sending messages faster than I can diagnose them\. Please wait about \d+ seconds? and try again\.$/);
+    const diagnose = await messageAction('composeExtension/fetchTask', {}, { from: me, conversation: where });
+    expect(diagnose.status).toBe(429);
+    // Searching is not a paste: its own budget is untouched.
+    const search = await post(`${app.url}/api/messages`, { ...fixture('compose-extension-query'), from: me, serviceUrl: teams.serviceUrl, value: { ...fixture('compose-extension-query').value, parameters: [{ name: 'query', value: 'okta token' }] } });
+    expect(search.status).toBe(200);
+    expect((search.json() as Answer).composeExtension?.attachments?.length).toBeGreaterThan(0);
+  });
+});
+
 describe('requests the bot cannot use: 4xx in the invoke\'s format, never a 500', () => {
   it('an unknown command, a malformed value, an undeclared invoke, a preview that is not ours', async () => {
     const answers = [
