@@ -55,7 +55,25 @@ export async function answerPaste(context: TurnContext, text: string, deps: Past
     await context.sendActivity(secrets ? `${QUIET_LINE}\n\n${plainText(secrets)}` : QUIET_LINE);
     return;
   }
-  await postFindings(context, findingsToPost(diagnosis, text.length), deps, { reporter, conversationId, refreshUserIds: await deps.members.idsFor(context) });
+  try {
+    await postFindings(context, findingsToPost(diagnosis, text.length), deps, { reporter, conversationId, refreshUserIds: await deps.members.idsFor(context) });
+  } catch (error) {
+    // What could not be posted was taken back from the store; the failure itself is the turn's.
+    throw error instanceof PostInterrupted ? error.cause : error;
+  }
+}
+
+/**
+ * Teams did not take a card: what postFindings had recorded for it is withdrawn, and this says how
+ * many cards went out before it. `cause` is Teams' error.
+ */
+export class PostInterrupted extends Error {
+  override readonly cause: unknown;
+  constructor(readonly posted: number, readonly total: number, cause: unknown) {
+    super(`posted ${posted} of ${total} cards`);
+    this.name = 'PostInterrupted';
+    this.cause = cause;
+  }
 }
 
 /** What a summary line needs of a finding that got no card of its own. */
@@ -106,8 +124,10 @@ export interface PostOptions {
 /**
  * One card per finding in the turn's conversation, each recorded as an incident whose card
  * presses update it in place, then a line for what was left out. A paste and a message
- * extension's "Post to this chat" both post through here. Teams refusing the first post
- * (the bot is not in that conversation) is thrown to the caller.
+ * extension's "Post to this chat" both post through here. A card Teams does not take (the bot
+ * is not in that conversation, a read-only channel, Teams down) leaves nothing behind: its
+ * incident is withdrawn (or its repeat uncounted) and PostInterrupted says how many cards did go
+ * out; the cards after it are not tried.
  */
 export async function postFindings(context: TurnContext, post: FindingsToPost, deps: PasteDeps, options: PostOptions): Promise<void> {
   const { matcher, store, metrics, logger } = deps;
@@ -133,8 +153,9 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
       at: deps.clock(),
     };
     let incident: Incident;
+    let repeated: boolean;
     try {
-      ({ incident } = await store.openOrRepeat(opening));
+      ({ incident, repeated } = await store.openOrRepeat(opening));
     } catch (error) {
       // The database is down, full or read-only: the person still gets the diagnosis, without
       // buttons and saying it was not recorded. The store counted and logged the failure itself.
@@ -144,13 +165,23 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
       const secrets = index === 0 && post.redactions > 0 ? { count: post.redactions, kinds: post.redactedKinds } : undefined;
       // Nothing here asks the store again: it is what just failed.
       const card = await incidentCardFor({ matcher, store }, unrecorded, { unrecorded: true, history: secrets ? { secrets } : {} });
-      await context.sendActivity(message(card));
+      try {
+        await context.sendActivity(message(card));
+      } catch (error) {
+        throw new PostInterrupted(index, post.shown.length, error);
+      }
       continue;
     }
     // The first card says what was removed from the message: it stays said when the card refreshes.
     if (index === 0 && post.redactions > 0) incident = await recordSecrets(deps, incident, reporter, post);
     const card = await incidentCardFor(views, incident, { refreshUserIds });
-    const response = await context.sendActivity(message(card));
+    let response: Awaited<ReturnType<TurnContext['sendActivity']>>;
+    try {
+      response = await context.sendActivity(message(card));
+    } catch (error) {
+      await withdraw(deps, incident, repeated, reporter, activity);
+      throw new PostInterrupted(index, post.shown.length, error);
+    }
     if (response?.id) await store.attachCard(incident.id, response.id);
   }
   for (const gist of post.rest) metrics.findings.inc({ verdict: gist.verdict });
@@ -167,6 +198,17 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
     notes.push(`Your message was long (${length} characters), so I only read the first ${DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US')}. Paste the rest separately if it holds another error.`);
   }
   if (notes.length > 0) await context.sendActivity(notes.join(' '));
+}
+
+/** Take back what was recorded for a card Teams did not take; a store failing now is logged, not thrown over Teams' error. */
+async function withdraw(deps: PasteDeps, incident: Incident, repeated: boolean, reporter: Person, activity: Activity): Promise<void> {
+  try {
+    await deps.store.withdraw(incident.id, { repeated }, reporter, deps.clock());
+    deps.logger.info({ ...activityLogFields(activity), repeated }, 'card not posted; its incident record withdrawn');
+  } catch (error) {
+    if (!isStoreError(error)) throw error;
+    deps.logger.warn({ ...activityLogFields(activity), err: { code: error.code, kind: error.kind } }, 'card not posted, and its incident record could not be withdrawn');
+  }
 }
 
 /** What the card shows for a diagnosis the store could not keep: open, reported now, no id anyone can press on. */

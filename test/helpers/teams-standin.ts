@@ -35,8 +35,14 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
  * `throttleFirst`: answer that many calls with 429 (Retry-After: 0) before accepting, like a busy Teams.
  * `alwaysAnswer`: answer every call with this status (e.g. 403 when the bot was removed from a team).
  * `members`: who is in every conversation (none by default).
+ * `refusePosts`: new messages and replies (POST .../activities[/id]) past the first `after` are refused with `status`
+ * (403: a read-only channel, an archived team), while the roster and updates still answer; refused
+ * posts are not recorded.
  */
-export async function startTeamsStandIn(options: { throttleFirst?: number; alwaysAnswer?: number; members?: { id: string; name: string }[] } = {}): Promise<TeamsStandIn> {
+export async function startTeamsStandIn(
+  options: { throttleFirst?: number; alwaysAnswer?: number; members?: { id: string; name: string }[]; refusePosts?: { status: number; after?: number } } = {},
+): Promise<TeamsStandIn> {
+  let accepted = 0;
   let throttle = options.throttleFirst ?? 0;
   const standIn = {} as TeamsStandIn;
   const calls: RecordedCall[] = [];
@@ -65,6 +71,14 @@ export async function startTeamsStandIn(options: { throttleFirst?: number; alway
         res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '0' });
         res.end(JSON.stringify({ error: { code: 'TooManyRequests', message: 'slow down' } }));
         return;
+      }
+      if (options.refusePosts && call.method === 'POST' && parts[3] === 'activities') {
+        if (accepted >= (options.refusePosts.after ?? 0)) {
+          res.writeHead(options.refusePosts.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'Forbidden', message: 'refused by the stand-in' } }));
+          return;
+        }
+        accepted++;
       }
       calls.push(call);
       if (call.method === 'GET' && parts[3] === 'pagedmembers') {

@@ -5,9 +5,9 @@
 // resolved then closes its incident. Requests the bot cannot use get 4xx answers, never a 500.
 // Prints the invoke answer times it saw (figures, not assertions).
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Matcher } from '../../src/core/types.js';
-import { NOT_A_MEMBER, NOT_IN_PERSONAL_CHAT } from '../../src/teams/message-extension/post.js';
+import { NOT_A_MEMBER, NOT_IN_PERSONAL_CHAT, partlyPosted } from '../../src/teams/message-extension/post.js';
 import { actionsOf, cardProblems, readingInUtc, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
 import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
@@ -70,6 +70,13 @@ async function incidentCount(): Promise<number> {
   const res = await post(`${app.url}/api/messages`, message);
   const text = read((res.json() as { activities: { attachments: { content: unknown }[] }[] }).activities[0]!.attachments[0]!.content);
   return Number(/days: ([\d,]+) incidents?/.exec(text.split('\n').filter((l) => l.includes('30 days')).at(-1) ?? '')?.[1]?.replace(',', '') ?? NaN);
+}
+
+/** "Seen N times in the last 30 days" on Okta's token error, as Search known errors opens. */
+async function oktaSeen(): Promise<number> {
+  const opened = (await query({ parameters: [{ name: 'initialRun', value: 'true' }] })).json() as Answer;
+  const okta = opened.composeExtension?.attachments?.find((a) => read(a.content).split('\n')[0] === OKTA_HEADLINE);
+  return Number(/^Seen (\d+) times?/.exec(String(okta?.preview.content.text ?? ''))?.[1] ?? 0);
 }
 
 type Answer = { composeExtension?: { type: string; text?: string; attachments?: { preview: { content: Json }; content: Json }[]; activityPreview?: { attachments: { content: Json }[] } }; task?: { type: string; value: unknown } };
@@ -217,6 +224,53 @@ describe('rate limits: Diagnose and Send cost a paste, search keeps its own budg
     const search = await post(`${app.url}/api/messages`, { ...fixture('compose-extension-query'), from: me, serviceUrl: teams.serviceUrl, value: { ...fixture('compose-extension-query').value, parameters: [{ name: 'query', value: 'okta token' }] } });
     expect(search.status).toBe(200);
     expect((search.json() as Answer).composeExtension?.attachments?.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Send where the roster answers but Teams refuses the post itself (read-only channel, archived team)', () => {
+  // Each test in a thread of its own, so nothing one leaves behind is repeated on by the next.
+  let where: Json;
+  beforeEach(() => {
+    where = { ...fixture('compose-extension-send').conversation, id: `19:readonly@thread.tacv2;messageid=${++sender}` };
+  });
+  const dialogFor = async (extra: Json = {}) =>
+    ((await messageAction('composeExtension/fetchTask', extra, { conversation: where })).json() as { task: { value: { card: { content: Json } } } }).task.value.card.content;
+
+  it('one card refused: the dialog says nothing was recorded, and it is true (no incident in stats or in "Seen N times")', async () => {
+    const refusing = await startTeamsStandIn({ refusePosts: { status: 403 } });
+    try {
+      const dialog = await dialogFor();
+      const [before, seenBefore] = [await incidentCount(), await oktaSeen()];
+      const sent = await send(dialog, { conversation: where }, refusing.serviceUrl);
+      expect(sent.json()).toEqual({ task: { type: 'message', value: NOT_A_MEMBER } });
+      // The roster was asked and answered: it was the post Teams refused.
+      expect(refusing.calls.some((c) => c.method === 'GET' && c.path.endsWith('/pagedmembers'))).toBe(true);
+      expect(refusing.calls.filter((c) => c.method === 'POST')).toEqual([]);
+      expect(await incidentCount()).toBe(before);
+      expect(await oktaSeen()).toBe(seenBefore);
+      expect(app.logs()).toContain('its incident record withdrawn');
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it('two errors, Teams takes the first card and refuses the second: the dialog says 1 of 2 was posted, only that one is recorded', async () => {
+    const refusing = await startTeamsStandIn({ refusePosts: { status: 403, after: 1 } });
+    try {
+      const html = '<div>Okta:</div><div><code>HttpRequestFailure: Server returned: 401 Unauthorized<br>Okta org: acme.okta.com</code></div>' +
+        '<div>and Box:</div><div><code>Error: invalid_grant (Invalid refresh token) from api.box.com</code></div>';
+      const dialog = await dialogFor(withBody(html));
+      const before = await incidentCount();
+      const sent = await send(dialog, { conversation: where }, refusing.serviceUrl);
+      expect(sent.json()).toEqual({ task: { type: 'message', value: partlyPosted(1, 2, true) } });
+      expect(partlyPosted(1, 2, true)).toMatch(/^I posted 1 of the 2 cards here, then Teams refused the next one: the other 1 was neither posted nor recorded\./);
+      const posted = refusing.calls.filter((c) => c.method === 'POST');
+      expect(posted).toHaveLength(1);
+      expect(read((posted[0]!.body.attachments as { content: Json }[])[0]!.content).split('\n')[0]).toBe(OKTA_HEADLINE);
+      expect(await incidentCount()).toBe(before + 1);
+    } finally {
+      await refusing.close();
+    }
   });
 });
 

@@ -1,12 +1,13 @@
 // botMessagePreview send: the person pressed Send under Teams' preview. The bot posts the live
 // cards into the invoke's conversation through the paste's own path (postFindings: an incident
 // each, card presses update it in place), attributed to whoever asked. Where Teams does not let the
-// bot post (a chat between two people, a chat or team without the app), nothing is recorded and
-// the person is told why, in the dialog.
+// bot post (a chat between two people, a chat or team without the app, a read-only channel),
+// nothing is left recorded (an incident opened for a card Teams refused is withdrawn) and the
+// person is told why, in the dialog; when Teams stops part-way, which cards are in the chat.
 import { TeamsInfo, type InvokeResponse, type TurnContext } from 'botbuilder';
 import type { Person } from '../../incidents/types.js';
 import { activityLogFields } from '../../log.js';
-import { personFrom, postFindings, type PasteDeps } from '../paste.js';
+import { PostInterrupted, personFrom, postFindings, type PasteDeps } from '../paste.js';
 import { httpStatusOf } from '../retry.js';
 import { carriedIn, findingsFromCarry } from './carry.js';
 import { EXPIRED_LINE } from './preview.js';
@@ -29,6 +30,15 @@ export const NOT_IN_PERSONAL_CHAT =
 export const NOT_A_MEMBER =
   'I could not post here: Connector Doctor is not added to this conversation, and Teams did not add it. Nothing was recorded. ' +
   'Add Connector Doctor to this chat or team (or ask its owner to), then choose Diagnose with Connector Doctor on the message again.';
+
+export const TEAMS_DID_NOT_TAKE = 'Teams did not take the card just now, so nothing was posted and nothing was recorded. Please press Send again in a moment.';
+
+/** Some cards went out, then Teams stopped taking them: what is in the chat, and what is not. */
+export function partlyPosted(posted: number, total: number, refused: boolean): string {
+  const why = refused ? 'Teams refused the next one' : 'Teams did not take the next one';
+  return `I posted ${posted} of the ${total} cards here, then ${why}: the other ${total - posted} ${total - posted === 1 ? 'was' : 'were'} neither posted nor recorded. ` +
+    'To track them too, paste them to me in a chat with Connector Doctor.';
+}
 
 /** Teams' answer when the bot is not in a conversation: 403 (BotNotInConversationRoster) or 404. */
 function isRefusal(error: unknown): boolean {
@@ -72,9 +82,13 @@ export async function answerSend(context: TurnContext, request: ActionRequest, d
   try {
     await postFindings(context, post, deps, { reporter, conversationId, refreshUserIds: await deps.members.idsFor(context), channelData: attribution(reporter) });
   } catch (error) {
-    if (!isRefusal(error)) throw error;
-    deps.logger.warn({ ...activityLogFields(activity), statusCode: httpStatusOf(error) }, 'message extension: Teams refused the post');
-    return cannotPost(context);
+    if (!(error instanceof PostInterrupted)) throw error;
+    // What Teams did not take was withdrawn from the store: the answer says what is in the chat.
+    const refused = isRefusal(error.cause);
+    deps.logger.warn({ ...activityLogFields(activity), statusCode: httpStatusOf(error.cause), posted: error.posted, cards: error.total }, 'message extension: Teams did not take the post');
+    if (error.posted > 0) return dialogMessage(200, partlyPosted(error.posted, error.total, refused));
+    if (refused) return cannotPost(context);
+    return dialogMessage(503, TEAMS_DID_NOT_TAKE);
   }
   deps.logger.info({ ...activityLogFields(activity), cards: post.shown.length }, 'message extension posted');
   return closeDialog();
