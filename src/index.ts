@@ -19,7 +19,7 @@ import { createServer } from './server.js';
 import { createAdapter, createMessageEndpoint } from './teams/adapter.js';
 import { createBotFrameworkAuthentication } from './teams/auth.js';
 import { ALERTS_CHANNEL_TARGET } from './teams/alerts-channel.js';
-import { ConnectorDoctorBot } from './teams/bot.js';
+import { ConnectorDoctorBot, type BotDeps } from './teams/bot.js';
 import { SUPPORT_CHANNEL_SETTING, TEAMS_CHANNEL_TARGET, createSupportChannelSink, refreshIncidentCard } from './teams/support-channel.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -32,6 +32,8 @@ export interface StartOptions {
   entraNetworkClient?: INetworkModule;
   /** Stands in for the matcher on the main thread (tests that need what it finds held fixed). */
   matcher?: (built: Matcher) => Matcher;
+  /** The message extension's time limits (tests shorten Send's to see its "still posting" answer). */
+  messageExtension?: BotDeps['messageExtension'];
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}) {
@@ -164,6 +166,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
       clock: () => new Date(),
       rateLimiter: createRateLimiter({ ...DEFAULT_RATE_LIMITS, clock: Date.now }),
       pressLimiter: createRateLimiter({ ...DEFAULT_PRESS_RATE_LIMITS, clock: Date.now }),
+      ...(options.messageExtension ? { messageExtension: options.messageExtension } : {}),
       escalation: {
         targets: escalationTargets,
         buildPayload: (incident) => buildEscalationPayload(incident, { catalog }),

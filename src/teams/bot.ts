@@ -45,7 +45,7 @@ export interface BotDeps extends CardActionDeps {
   /** Matching off the event loop (src/diagnosis/pool.ts); default: the matcher, inline. */
   diagnose?: (text: string, options?: DiagnoseOptions) => Promise<Diagnosis>;
   /** The message extension's own rate budget, roster check and time limit (defaults in message-extension/). */
-  messageExtension?: Pick<MessageExtensionDeps, 'limiter' | 'probeRoster' | 'deadlineMs'>;
+  messageExtension?: Pick<MessageExtensionDeps, 'limiter' | 'probeRoster' | 'deadlineMs' | 'sendBudgetMs'>;
 }
 
 export const STORE_BUSY_MESSAGE = 'The incident store is busy right now and nothing was changed. Please press the button again in a moment.';

@@ -98,6 +98,8 @@ export interface FindingsToPost {
   truncated: boolean;
   /** Characters in the message as sent, for the "only read the first ..." note. */
   textLength: number;
+  /** The message extension's preview this is (one per Diagnose): Send pressed twice posts it once. */
+  previewId?: string;
 }
 
 /** A diagnosis as posted: the first MAX_CARDS_PER_MESSAGE findings get a card, the rest a line. */

@@ -38,9 +38,11 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
  * `refusePosts`: new messages and replies (POST .../activities[/id]) past the first `after` are refused with `status`
  * (403: a read-only channel, an archived team), while the roster and updates still answer; refused
  * posts are not recorded.
+ * `delayPostsMs`: new messages and replies are recorded when they arrive but answered this much
+ * later, like a throttled Teams.
  */
 export async function startTeamsStandIn(
-  options: { throttleFirst?: number; alwaysAnswer?: number; members?: { id: string; name: string }[]; refusePosts?: { status: number; after?: number } } = {},
+  options: { throttleFirst?: number; alwaysAnswer?: number; members?: { id: string; name: string }[]; refusePosts?: { status: number; after?: number }; delayPostsMs?: number } = {},
 ): Promise<TeamsStandIn> {
   let accepted = 0;
   let throttle = options.throttleFirst ?? 0;
@@ -103,6 +105,7 @@ export async function startTeamsStandIn(
         return;
       }
       const id = call.method === 'PUT' ? (call.activityId ?? '') : `posted-${++counter}`;
+      if (options.delayPostsMs && call.method === 'POST' && parts[3] === 'activities') await new Promise((resolve) => setTimeout(resolve, options.delayPostsMs));
       res.writeHead(call.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id }));
     })();

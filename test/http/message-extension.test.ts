@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Matcher } from '../../src/core/types.js';
-import { NOT_A_MEMBER, NOT_IN_PERSONAL_CHAT, partlyPosted } from '../../src/teams/message-extension/post.js';
+import { NOT_A_MEMBER, NOT_IN_PERSONAL_CHAT, STILL_POSTING, partlyPosted } from '../../src/teams/message-extension/post.js';
 import { actionsOf, cardProblems, readingInUtc, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
 import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type TeamsStandIn } from '../helpers/teams-standin.js';
@@ -57,11 +57,11 @@ function withBody(html: string): Json {
   return { messagePayload: { ...(activity.value.messagePayload as Json), body: { contentType: 'html', content: html } } };
 }
 
-function send(card: unknown, extra: Json = {}, serviceUrl = teams.serviceUrl) {
+function send(card: unknown, extra: Json = {}, serviceUrl = teams.serviceUrl, to = app) {
   const activity = fixture('compose-extension-send');
   const [preview] = activity.value.botActivityPreview as Json[];
   const value = { ...activity.value, botActivityPreview: [{ ...preview, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] }] };
-  return post(`${app.url}/api/messages`, { ...activity, from: person(), serviceUrl, value, ...extra });
+  return post(`${to.url}/api/messages`, { ...activity, from: person(), serviceUrl, value, ...extra });
 }
 
 /** Incidents in the last 30 days, as the `stats` command tells anyone who asks. */
@@ -70,6 +70,14 @@ async function incidentCount(): Promise<number> {
   const res = await post(`${app.url}/api/messages`, message);
   const text = read((res.json() as { activities: { attachments: { content: unknown }[] }[] }).activities[0]!.attachments[0]!.content);
   return Number(/days: ([\d,]+) incidents?/.exec(text.split('\n').filter((l) => l.includes('30 days')).at(-1) ?? '')?.[1]?.replace(',', '') ?? NaN);
+}
+
+/** Resolves once `done()` holds (checked every 20 ms, for at most 10 s). */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done(); waited += 20) {
+    if (waited > 10_000) throw new Error('waited 10 s in vain');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** "Seen N times in the last 30 days" on Okta's token error, as Search known errors opens. */
@@ -270,6 +278,32 @@ describe('Send where the roster answers but Teams refuses the post itself (read-
       expect(await incidentCount()).toBe(before + 1);
     } finally {
       await refusing.close();
+    }
+  });
+});
+
+describe('Send when Teams is slow to take the card', () => {
+  it('answers within its time saying the card is still being posted; Send pressed again on the preview never posts it twice', async () => {
+    const slow = await startTeamsStandIn({ delayPostsMs: 1_500 });
+    // Send's time limit shortened so that a post Teams answers later is surely past it.
+    const hurried = await startApp({}, { messageExtension: { sendBudgetMs: 100 } });
+    apps.push(hurried);
+    try {
+      const me = person();
+      const where = { ...fixture('compose-extension-send').conversation, id: '19:throttled@thread.tacv2;messageid=1' };
+      const dialog = ((await messageAction('composeExtension/fetchTask', {}, { from: me, conversation: where }, hurried)).json() as { task: { value: { card: { content: Json } } } }).task.value.card.content;
+      const again = () => send(dialog, { from: me, conversation: where }, slow.serviceUrl, hurried);
+      const first = await again();
+      expect(first.json()).toEqual({ task: { type: 'message', value: STILL_POSTING } });
+      // Pressed again while Teams still holds the first post: the same answer, no second post.
+      expect((await again()).json()).toEqual({ task: { type: 'message', value: STILL_POSTING } });
+      await slow.next((c) => c.method === 'POST' && c.conversationId === where.id);
+      await until(() => hurried.logs().includes('the post finished after the answer'));
+      // Pressed once more after it landed: done, nothing posted again.
+      expect((await again()).json()).toEqual({});
+      expect(slow.calls.filter((c) => c.method === 'POST')).toHaveLength(1);
+    } finally {
+      await slow.close();
     }
   });
 });

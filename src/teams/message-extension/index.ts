@@ -9,7 +9,7 @@ import type { InvokeResponse, TurnContext } from 'botbuilder';
 import { BusyError, isStoreError } from '../../core/errors.js';
 import { createRateLimiter, slowDownMessage, type RateDecision, type RateLimiter, type RateLimitOptions } from '../../core/ratelimit.js';
 import { activityLogFields } from '../../log.js';
-import { answerSend, type PostDeps } from './post.js';
+import { answerSend, createSendLedger, type PostDeps } from './post.js';
 import { answerEdit, answerFetchTask, answerSubmit, type PreviewDeps } from './preview.js';
 import { DIAGNOSE_COMMAND, SEARCH_COMMAND, dialogMessage, readAction, readSearch, searchRefusal } from './protocol.js';
 import { answerSearch } from './search.js';
@@ -96,6 +96,7 @@ async function route(context: TurnContext, deps: MessageExtensionDeps): Promise<
 
 export function createMessageExtension(deps: MessageExtensionDeps): MessageExtension {
   const limiter = deps.limiter ?? createRateLimiter({ ...DEFAULT_EXTENSION_RATE_LIMITS, clock: () => deps.clock().getTime() });
+  const routed: MessageExtensionDeps = { ...deps, sends: deps.sends ?? createSendLedger({ now: () => deps.clock().getTime() }) };
   return {
     async handle(context) {
       const activity = context.activity;
@@ -112,7 +113,7 @@ export function createMessageExtension(deps: MessageExtensionDeps): MessageExten
       const started = performance.now();
       let response: InvokeResponse;
       try {
-        response = await route(context, deps);
+        response = await route(context, routed);
       } catch (error) {
         if (error instanceof BusyError) response = refusal(name, 503, error.userMessage);
         else if (isStoreError(error) && error.transient) response = refusal(name, 503, STORE_BUSY);

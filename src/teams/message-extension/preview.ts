@@ -2,6 +2,7 @@
 // paste and shown as the card the bot would post, first in a dialog (fetchTask), then in Teams'
 // own send preview (submitAction answered with botMessagePreview); Edit goes back to the dialog.
 // Nothing is recorded until Send (post.ts).
+import { randomBytes } from 'node:crypto';
 import type { InvokeResponse, MessageActionsPayload, TurnContext } from 'botbuilder';
 import { noteCard } from '../../cards/note-card.js';
 import type { AdaptiveCard } from '../../cards/render.js';
@@ -60,7 +61,8 @@ async function diagnoseMessage(context: TurnContext, payload: MessageActionsPayl
     'message extension diagnosed a message',
   );
   if (diagnosis.findings.length === 0) return { kind: 'nothing', diagnosis };
-  return { kind: 'findings', post: findingsToPost(diagnosis, text.length) };
+  // A new preview: its id goes with it through Post, Edit and Send.
+  return { kind: 'findings', post: { ...findingsToPost(diagnosis, text.length), previewId: randomBytes(12).toString('base64url') } };
 }
 
 /** What the preview says beside the card: what posting does, and what else the message holds. */
