@@ -6,7 +6,6 @@
 // Prints the invoke answer times it saw (figures, not assertions).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Matcher } from '../../src/core/types.js';
 import { NOT_A_MEMBER, NOT_IN_PERSONAL_CHAT, STILL_POSTING, partlyPosted } from '../../src/teams/message-extension/post.js';
 import { actionsOf, cardProblems, readingInUtc, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
 import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
@@ -148,14 +147,20 @@ describe('Diagnose with Connector Doctor (fetchTask, submitAction)', () => {
     expect(app.logs()).not.toContain(TOKEN);
   });
 
-  it('chat: the answer says there is no error, and nothing is recorded', async () => {
-    // Given the matcher finds no error in it (what it finds in chat is the matcher's own tests' business).
+  it('chat: the answer says there is no error, and nothing is recorded (the real matcher, through the real adapter)', async () => {
     const postsBefore = teams.calls.filter((c) => c.method === 'POST').length;
-    const quiet = await startApp({}, { matcher: (built: Matcher) => ({ catalog: built.catalog, diagnose: (text, options) => ({ ...built.diagnose(text, options), findings: [] }) }) });
-    apps.push(quiet);
-    const res = await messageAction('composeExtension/submitAction', withBody('<p>thanks, that fixed it! lunch at 12?</p>'), {}, quiet);
-    expect(res.status).toBe(200);
-    expect(res.json()).toEqual({ task: { type: 'message', value: 'No connector error in this message. Nothing in it looks like an app connector error from Defender for Cloud Apps, so there is nothing to post.' } });
+    const before = await incidentCount();
+    const chatter = [
+      '<p>thanks, that fixed it! lunch at 12?</p>',
+      '<p>Anyone free for a quick call about the Okta rollout tomorrow?</p>',
+      '<p>The Box connector is green again, great work everyone 🎉</p>',
+    ];
+    for (const html of chatter) {
+      const res = await messageAction('composeExtension/submitAction', withBody(html));
+      expect(res.status, html).toBe(200);
+      expect(res.json(), html).toEqual({ task: { type: 'message', value: 'No connector error in this message. Nothing in it looks like an app connector error from Defender for Cloud Apps, so there is nothing to post.' } });
+    }
+    expect(await incidentCount()).toBe(before);
     // A message with nothing to read (a mention and an emoji) says the same with the real matcher.
     const empty = await messageAction('composeExtension/fetchTask', withBody('<p><at id="0">Bea Ops</at> <emoji id="like" alt="👍" title="Like"></emoji></p>'));
     expect(read((empty.json() as { task: { value: { card: { content: Json } } } }).task.value.card.content)).toMatch(/^No connector error in this message/);

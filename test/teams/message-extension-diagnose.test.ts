@@ -166,9 +166,7 @@ describe('choosing Diagnose with Connector Doctor on a message (fetchTask)', () 
     expect(await incidentsCount()).toBe(0);
   });
 
-  it('says so when the message holds no error: a note in the dialog, nothing recorded', async () => {
-    await h.close();
-    await harness({ matcher: quietMatcher() });
+  it('says so when the message holds no error (chat, through the real matcher): a note in the dialog, nothing recorded', async () => {
     const { answer } = await ask(fetchTask('<p>thanks, that fixed it! lunch at 12?</p>'));
     expect(answer.status).toBe(200);
     const card = dialogCard(answer);
@@ -183,8 +181,6 @@ describe('choosing Diagnose with Connector Doctor on a message (fetchTask)', () 
   });
 
   it('in chat holding a secret, still names what was removed, never its value', async () => {
-    await h.close();
-    await harness({ matcher: quietMatcher() });
     const { answer } = await ask(fetchTask(`<p>try again with password=${TOKEN} please</p>`));
     expect(read(dialogCard(answer))).toContain('1 secret removed (a password)');
     expect(JSON.stringify(answer)).not.toContain(TOKEN);
