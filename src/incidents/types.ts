@@ -123,7 +123,7 @@ export type IncidentAction =
   | { kind: 'support-acknowledge' }
   | { kind: 'support-take' }
   | { kind: 'record-support-post'; post: SupportPost }
-  | { kind: 'record-secrets'; count: number; kinds: string[] };
+  | { kind: 'record-secrets'; count: number; kinds: string[]; from?: 'message' };
 
 export interface ActionRequest {
   incidentId: string;

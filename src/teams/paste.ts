@@ -119,8 +119,10 @@ export interface PostOptions {
   reporter: Person;
   conversationId: string;
   refreshUserIds?: readonly string[];
-  /** Added to each card's message (e.g. Teams' user attribution for a message extension's post). */
+  /** Added to each card's message and the note line (e.g. Teams' user attribution for a message extension's post). */
   channelData?: Record<string, unknown>;
+  /** `message`: a message diagnosed with the message extension, often someone else's; its words say "that message", not "your paste". */
+  source?: 'paste' | 'message';
 }
 
 /**
@@ -141,6 +143,7 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
     if (options.channelData) reply.channelData = options.channelData;
     return reply;
   };
+  const fromMessage = options.source === 'message';
   for (const [index, finding] of post.shown.entries()) {
     metrics.findings.inc({ verdict: finding.verdict });
     const opening: NewIncident = {
@@ -164,7 +167,7 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
       if (!isStoreError(error)) throw error;
       logger.warn({ ...activityLogFields(activity), err: { code: error.code, kind: error.kind } }, 'incident not recorded; answering with the diagnosis alone');
       const unrecorded = unrecordedIncident(opening, index);
-      const secrets = index === 0 && post.redactions > 0 ? { count: post.redactions, kinds: post.redactedKinds } : undefined;
+      const secrets = index === 0 && post.redactions > 0 ? { count: post.redactions, kinds: post.redactedKinds, ...(fromMessage ? { from: 'message' as const } : {}) } : undefined;
       // Nothing here asks the store again: it is what just failed.
       const card = await incidentCardFor({ matcher, store }, unrecorded, { unrecorded: true, history: secrets ? { secrets } : {} });
       try {
@@ -175,7 +178,7 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
       continue;
     }
     // The first card says what was removed from the message: it stays said when the card refreshes.
-    if (index === 0 && post.redactions > 0) incident = await recordSecrets(deps, incident, reporter, post);
+    if (index === 0 && post.redactions > 0) incident = await recordSecrets(deps, incident, reporter, post, fromMessage);
     const card = await incidentCardFor(views, incident, { refreshUserIds });
     let response: Awaited<ReturnType<TurnContext['sendActivity']>>;
     try {
@@ -192,14 +195,20 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
     const total = post.shown.length + post.rest.length;
     notes.push(
       `I found ${total} errors in that message and showed the first ${post.shown.length}. ` +
-        `Not shown: ${plainText(summarizeFindings(post.rest, matcher.catalog))}. Paste those separately to get a card for each.`,
+        `Not shown: ${plainText(summarizeFindings(post.rest, matcher.catalog))}. ` +
+        (fromMessage ? 'To get a card for each, paste those errors to me separately.' : 'Paste those separately to get a card for each.'),
     );
   }
   if (post.truncated) {
     const length = post.textLength.toLocaleString('en-US');
-    notes.push(`Your message was long (${length} characters), so I only read the first ${DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US')}. Paste the rest separately if it holds another error.`);
+    const whose = fromMessage ? 'That message was long' : 'Your message was long';
+    notes.push(`${whose} (${length} characters), so I only read the first ${DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US')}. Paste the rest separately if it holds another error.`);
   }
-  if (notes.length > 0) await context.sendActivity(notes.join(' '));
+  if (notes.length > 0) {
+    const note = MessageFactory.text(notes.join(' '));
+    if (options.channelData) note.channelData = options.channelData;
+    await context.sendActivity(note);
+  }
 }
 
 /** Take back what was recorded for a card Teams did not take; a store failing now is logged, not thrown over Teams' error. */
@@ -227,13 +236,13 @@ function unrecordedIncident(opening: NewIncident, index: number): Incident {
 }
 
 /** Note on the incident how many secrets (of which kinds) the paste had, for its card. */
-async function recordSecrets(deps: PasteDeps, incident: Incident, reporter: Person, post: Pick<FindingsToPost, 'redactions' | 'redactedKinds'>): Promise<Incident> {
+async function recordSecrets(deps: PasteDeps, incident: Incident, reporter: Person, post: Pick<FindingsToPost, 'redactions' | 'redactedKinds'>, fromMessage: boolean): Promise<Incident> {
   const outcome = await deps.store.apply(
     {
       incidentId: incident.id,
       conversationId: incident.conversationId,
       actor: reporter,
-      action: { kind: 'record-secrets', count: post.redactions, kinds: post.redactedKinds },
+      action: { kind: 'record-secrets', count: post.redactions, kinds: post.redactedKinds, ...(fromMessage ? { from: 'message' as const } : {}) },
       at: deps.clock(),
     },
     [],

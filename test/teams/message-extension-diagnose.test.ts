@@ -276,12 +276,18 @@ describe('Send: the live card in the conversation (botMessagePreview send)', () 
     expect(cards).toHaveLength(5);
     expect(await incidentsCount()).toBe(5);
     expect(String(sent.posted.at(-1)?.text)).toMatch(/^I found 7 errors in that message and showed the first 5\. Not shown: \w.* and \w/);
+    // The note is about that message (maybe a colleague's), and is attributed like the cards.
+    expect(String(sent.posted.at(-1)?.text)).toMatch(/To get a card for each, paste those errors to me separately\.$/);
+    expect(sent.posted.at(-1)?.channelData).toMatchObject({ onBehalfOf: [{ mentionType: 'person' }] });
   });
 
   it('with a secret: the posted card says it was removed, and no card, log or record holds it', async () => {
     const { sent } = await throughToSend(`<p>HttpRequestFailure: Server returned: 401 Unauthorized on acme.okta.com Authorization: Bearer ${TOKEN}</p>`);
     const card = cardOf(sent.posted[0])!;
     expect(read(card)).toContain('1 secret removed (an Authorization header)');
+    // Often a colleague's message: whoever ran Diagnose is not told to delete it as if it were theirs.
+    expect(read(card)).toContain('The message it came from still shows it: ask its author to delete it (or delete it, if it is yours) and rotate that credential.');
+    expect(read(card)).not.toContain('Your message');
     const incidentId = (actionsOf(card).find((a) => a.verb === 'resolve')!.data as { incidentId: string }).incidentId;
     expect(JSON.stringify(await h.store.get(incidentId))).not.toContain(TOKEN);
     expect(JSON.stringify(sent)).not.toContain(TOKEN);

@@ -168,7 +168,7 @@ async function postPreview(context: TurnContext, post: FindingsToPost, reporter:
     return { response: cannotPost(context), posted: false };
   }
   try {
-    await postFindings(context, post, deps, { reporter, conversationId, refreshUserIds: await deps.members.idsFor(context), channelData: attribution(reporter) });
+    await postFindings(context, post, deps, { reporter, conversationId, refreshUserIds: await deps.members.idsFor(context), channelData: attribution(reporter), source: 'message' });
   } catch (error) {
     if (!(error instanceof PostInterrupted)) throw error;
     // What Teams did not take was withdrawn from the store: the answer says what is in the chat.

@@ -102,7 +102,7 @@ function previewIncident(finding: Finding, reporter: Person, conversationId: str
 async function previewCard(context: TurnContext, post: FindingsToPost, deps: PreviewDeps, where: 'dialog' | 'send'): Promise<AdaptiveCard> {
   const reporter = personFrom(context.activity) ?? { id: 'unknown', name: 'someone' };
   const first = post.shown[0]!;
-  const secrets = post.redactions > 0 ? { count: post.redactions, kinds: post.redactedKinds } : undefined;
+  const secrets = post.redactions > 0 ? { count: post.redactions, kinds: post.redactedKinds, from: 'message' as const } : undefined;
   return incidentCardFor({ matcher: deps.matcher, store: deps.store }, previewIncident(first, reporter, context.activity.conversation?.id ?? '', deps.clock()), {
     history: secrets ? { secrets } : {},
     preview: {
@@ -116,7 +116,7 @@ async function previewCard(context: TurnContext, post: FindingsToPost, deps: Pre
 /** Why a message action could not show anything, as the invoke's answer. */
 function nothingToShow(result: Exclude<Diagnosed, { kind: 'findings' }>, where: 'dialog' | 'message'): InvokeResponse {
   if (result.kind === 'late') return dialogMessage(503, SLOW_LINE);
-  const secrets = secretNotice(result.diagnosis.redactions, result.diagnosis.redactedKinds);
+  const secrets = secretNotice(result.diagnosis.redactions, result.diagnosis.redactedKinds, 'message');
   // A dialog opened from the menu shows a card; Teams renders a plain message after a submit.
   return where === 'dialog' ? dialog(DIALOG_TITLE, noteCard(NOTHING_TITLE, [NOTHING_LINE, secrets])) : dialogMessage(200, [`${NOTHING_TITLE}. ${NOTHING_LINE}`, secrets].filter(Boolean).join(' '));
 }
