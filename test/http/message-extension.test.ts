@@ -331,6 +331,8 @@ describe('requests the bot cannot use: 4xx in the invoke\'s format, never a 500'
       expect(body.composeExtension?.text ?? body.task?.value).toEqual(expect.any(String));
     }
     expect(app.logs()).not.toContain('"level":50');
+    const unnamed = await messageAction('composeExtension/fetchTask', { commandId: undefined });
+    expect((unnamed.json() as Answer).task?.value).toBe('That request names no command. Its commands are Search known errors and Diagnose with Connector Doctor.');
   });
 });
 

@@ -62,8 +62,8 @@ function costOf(name: string, value: unknown): 'paste' | 'search' {
 }
 
 function unknownCommand(name: string, commandId: string | undefined): InvokeResponse {
-  const which = commandId ? `"${commandId.slice(0, 40)}"` : 'no command';
-  return refusal(name, 400, `Connector Doctor has no command ${which} here. Its commands are Search known errors and Diagnose with Connector Doctor.`);
+  const what = commandId ? `Connector Doctor has no command "${commandId.slice(0, 40)}" here.` : 'That request names no command.';
+  return refusal(name, 400, `${what} Its commands are Search known errors and Diagnose with Connector Doctor.`);
 }
 
 async function route(context: TurnContext, deps: MessageExtensionDeps): Promise<InvokeResponse> {
