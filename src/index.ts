@@ -18,7 +18,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createServer } from './server.js';
 import { createAdapter, createMessageEndpoint } from './teams/adapter.js';
 import { createBotFrameworkAuthentication } from './teams/auth.js';
-import { ConnectorDoctorBot } from './teams/bot.js';
+import { ConnectorDoctorBot, type BotDeps } from './teams/bot.js';
 import { SUPPORT_CHANNEL_SETTING, TEAMS_CHANNEL_TARGET, createSupportChannelSink, refreshIncidentCard } from './teams/support-channel.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -33,6 +33,8 @@ export interface StartOptions {
   matcher?: (built: Matcher) => Matcher;
   /** At most one store-failure log line per operation and kind in this many ms (default 60 s). */
   storeLogIntervalMs?: number;
+  /** The message extension's time limits (tests shorten Send's to see its "still posting" answer). */
+  messageExtension?: BotDeps['messageExtension'];
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}) {
@@ -175,6 +177,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
       clock: () => new Date(),
       rateLimiter: createRateLimiter({ ...DEFAULT_RATE_LIMITS, clock: Date.now }),
       pressLimiter: createRateLimiter({ ...DEFAULT_PRESS_RATE_LIMITS, clock: Date.now }),
+      ...(options.messageExtension ? { messageExtension: options.messageExtension } : {}),
       escalation: {
         targets: escalationTargets,
         buildPayload: (incident) => buildEscalationPayload(incident, { catalog }),

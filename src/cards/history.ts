@@ -17,7 +17,8 @@ export interface IncidentHistory {
   /** The support channel post of the current escalation. */
   supportPost?: SupportPost;
   /** Secrets removed from the latest paste of this error. */
-  secrets?: { count: number; kinds: string[] };
+  /** `from: 'message'`: removed from a message diagnosed with the message extension, not a paste. */
+  secrets?: { count: number; kinds: string[]; from?: 'message' };
   /** The alert that opened the incident: where it came from, its title and link. */
   alert?: AlertOrigin;
   /** When the alert (or another of the same app and error) was last seen. */

@@ -214,7 +214,7 @@ function commonFields(input: IncidentCardInput, history: IncidentHistory) {
     incidentId: incident.id,
     badge: input.preview ? previewBadge(input.preview) : input.unrecorded ? unrecordedBadge() : incidentBadge(incident, history, destination),
     choice: choiceLines(incident, input.catalog, history),
-    secretNotice: history.secrets ? plainText(secretNotice(history.secrets.count, history.secrets.kinds, history.alert ? 'alert' : 'paste')) : '',
+    secretNotice: history.secrets ? plainText(secretNotice(history.secrets.count, history.secrets.kinds, history.alert ? 'alert' : history.secrets.from === 'message' ? 'message' : 'paste')) : '',
     pressNotice: input.pressNotice ? plainText(input.pressNotice) : '',
     ...excerptFields(incident.excerpt, limit),
     showResolve: incident.state !== 'resolved',

@@ -54,14 +54,22 @@ function indexOf(catalog: Catalog): SearchIndex {
   return index;
 }
 
+/** The word without the punctuation typed before or after it ("box," -> "box", "(401)" -> "401"). */
+function bareWord(word: string): string {
+  return word.replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, '');
+}
+
 /**
  * What a typed word may stand for: itself when some entry holds it, else the catalog's words one
  * typo away (a letter missing, extra, wrong or two swapped). Empty: nothing holds it.
  */
 function formsOf(word: string, index: SearchIndex): string[] {
-  if (index.entries.some((e) => e.haystack.includes(word))) return [word];
-  // Punctuation typed around a word ("okat," or "(tokn)") is not part of the typo.
-  const bare = word.replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, '');
+  const held = (form: string) => index.entries.some((e) => e.haystack.includes(form));
+  if (held(word)) return [word];
+  // Punctuation typed around a word ("box," "401." "(tokn)") is not part of it: the word itself,
+  // correctly spelled, is looked for as typed before any typo is forgiven, whatever its length.
+  const bare = bareWord(word);
+  if (bare !== word && bare !== '' && held(bare)) return [bare];
   if (bare.length < MIN_TYPO_CHARS || /[^\p{L}\p{N}_]/u.test(bare)) return [];
   const forms: string[] = [];
   for (const length of [bare.length - 1, bare.length, bare.length + 1]) {
@@ -77,7 +85,8 @@ function formsOf(word: string, index: SearchIndex): string[] {
  * A word nothing holds, even with a typo forgiven, finds nothing at all rather than everything else.
  */
 export function searchCatalog(catalog: Catalog, query: string): CatalogEntry[] {
-  const words = query.toLowerCase().split(/\s+/).filter((w) => w.length > 0).slice(0, MAX_WORDS);
+  // Punctuation standing alone ("box - refresh", "okta , token") is not a word to look for.
+  const words = query.toLowerCase().split(/\s+/).filter((w) => bareWord(w) !== '').slice(0, MAX_WORDS);
   if (words.length === 0) return [];
   const index = indexOf(catalog);
   const wanted = words.map((word) => formsOf(word, index));

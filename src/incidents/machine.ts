@@ -115,7 +115,7 @@ export function transition(incident: Incident, request: ActionRequest, escalatio
       return {
         status: 'applied',
         incident: bump({}),
-        event: { kind: 'secrets-removed', actor, detail: JSON.stringify({ count: action.count, kinds: action.kinds }) },
+        event: { kind: 'secrets-removed', actor, detail: JSON.stringify({ count: action.count, kinds: action.kinds, ...(action.from ? { from: action.from } : {}) }) },
       };
   }
 }

@@ -90,6 +90,12 @@ export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // A card the bot could not post after all (Teams refused it): its incident is withdrawn, kept
+    // with its audit trail but counted nowhere and never repeated on.
+    version: 3,
+    sql: `ALTER TABLE incidents ADD COLUMN withdrawn_at INTEGER;`,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
@@ -177,5 +183,9 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
         cursor jsonb
       );
     `,
+  },
+  {
+    version: 3,
+    sql: `ALTER TABLE incidents ADD COLUMN withdrawn_at timestamptz;`,
   },
 ];

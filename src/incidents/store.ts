@@ -178,6 +178,7 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
           await driver.lockKey(tx, `${input.conversationId}\n${key}`);
           const [existing] = await tx.all(
             `SELECT * FROM incidents WHERE conversation_id = $1 AND repeat_key = $2 AND state IN ('open', 'escalated')
+               AND withdrawn_at IS NULL
              ORDER BY created_at DESC, id DESC LIMIT 1${driver.forUpdate}`,
             [input.conversationId, key],
           );
@@ -216,6 +217,16 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
 
     attachCard: (incidentId, activityId) =>
       operation('attachCard', async () => void (await db.run('UPDATE incidents SET activity_id = $2 WHERE id = $1', [incidentId, activityId]))),
+
+    withdraw: (incidentId, opened, actor, at) =>
+      operation('withdraw', () =>
+        driver.transaction(async (tx) => {
+          const changed = opened.repeated
+            ? await tx.run('UPDATE incidents SET repeat_count = repeat_count - 1 WHERE id = $1 AND repeat_count > 0', [incidentId])
+            : await tx.run('UPDATE incidents SET withdrawn_at = $2 WHERE id = $1 AND withdrawn_at IS NULL', [incidentId, date(at)]);
+          if (changed > 0) await addEvent(tx, incidentId, 'withdrawn', at, actor, opened.repeated ? 'repeat' : 'incident');
+        }),
+      ),
 
     get: (incidentId) =>
       operation('get', async () => {
@@ -279,7 +290,7 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
 
     stats: (at: Date, days: number): Promise<StatsWindow> =>
       operation('stats', async () => {
-        const rows = await db.all('SELECT state, verdict, app_id, entry_ids, created_at, resolved_at FROM incidents WHERE created_at > $1 AND created_at <= $2', [
+        const rows = await db.all('SELECT state, verdict, app_id, entry_ids, created_at, resolved_at FROM incidents WHERE created_at > $1 AND created_at <= $2 AND withdrawn_at IS NULL', [
           date(new Date(at.getTime() - days * DAY_MS)),
           date(at),
         ]);

@@ -75,7 +75,12 @@ export type IncidentEventKind =
   /** The bot posted the incident's card itself (an alert's thread); detail: the outbox target. */
   | 'card-posted'
   /** The bot gave up posting the incident's card; detail: the outbox target. */
-  | 'card-post-failed';
+  | 'card-post-failed'
+  /**
+   * Teams refused the card this record was for: detail `incident` (the incident is withdrawn,
+   * counted nowhere) or `repeat` (the repeat it counted is taken back).
+   */
+  | 'withdrawn';
 
 export interface IncidentEvent {
   incidentId: string;
@@ -118,7 +123,7 @@ export type IncidentAction =
   | { kind: 'support-acknowledge' }
   | { kind: 'support-take' }
   | { kind: 'record-support-post'; post: SupportPost }
-  | { kind: 'record-secrets'; count: number; kinds: string[] };
+  | { kind: 'record-secrets'; count: number; kinds: string[]; from?: 'message' };
 
 export interface ActionRequest {
   incidentId: string;
@@ -258,6 +263,12 @@ export interface IncidentStore {
   openOrRepeat(input: NewIncident): Promise<{ incident: Incident; repeated: boolean }>;
   /** Remember which activity shows the incident's card. */
   attachCard(incidentId: string, activityId: string): Promise<void>;
+  /**
+   * Take back what openOrRepeat recorded for a card Teams then refused to post: a new incident is
+   * withdrawn (kept with its audit trail, but left out of stats and never repeated on), a repeat
+   * is uncounted. Either way a `withdrawn` event says who and when.
+   */
+  withdraw(incidentId: string, opened: { repeated: boolean }, actor: Person, at: Date): Promise<void>;
   get(incidentId: string): Promise<Incident | undefined>;
   /**
    * Apply a button press atomically. Escalation enqueues one outbox message per target in the

@@ -46,7 +46,7 @@ export interface BotDeps extends CardActionDeps {
   /** Matching off the event loop (src/diagnosis/pool.ts); default: the matcher, inline. */
   diagnose?: (text: string, options?: DiagnoseOptions) => Promise<Diagnosis>;
   /** The message extension's own rate budget, roster check and time limit (defaults in message-extension/). */
-  messageExtension?: Pick<MessageExtensionDeps, 'limiter' | 'probeRoster' | 'deadlineMs'>;
+  messageExtension?: Pick<MessageExtensionDeps, 'limiter' | 'probeRoster' | 'deadlineMs' | 'sendBudgetMs'>;
 }
 
 export { STORE_BUSY_MESSAGE, STORE_DOWN_MESSAGE } from './store-fault.js';
@@ -71,7 +71,7 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     const now = () => deps.clock().getTime();
     this.members = deps.members ?? createMemberDirectory({ now });
     this.refreshLimiter = deps.refreshLimiter ?? createRateLimiter({ ...DEFAULT_REFRESH_RATE_LIMITS, clock: now });
-    this.messageExtension = createMessageExtension({ ...deps, ...deps.messageExtension, members: this.members });
+    this.messageExtension = createMessageExtension({ ...deps, ...deps.messageExtension, pasteLimiter: deps.rateLimiter, members: this.members });
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();

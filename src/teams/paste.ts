@@ -55,7 +55,25 @@ export async function answerPaste(context: TurnContext, text: string, deps: Past
     await context.sendActivity(secrets ? `${QUIET_LINE}\n\n${plainText(secrets)}` : QUIET_LINE);
     return;
   }
-  await postFindings(context, findingsToPost(diagnosis, text.length), deps, { reporter, conversationId, refreshUserIds: await deps.members.idsFor(context) });
+  try {
+    await postFindings(context, findingsToPost(diagnosis, text.length), deps, { reporter, conversationId, refreshUserIds: await deps.members.idsFor(context) });
+  } catch (error) {
+    // What could not be posted was taken back from the store; the failure itself is the turn's.
+    throw error instanceof PostInterrupted ? error.cause : error;
+  }
+}
+
+/**
+ * Teams did not take a card: what postFindings had recorded for it is withdrawn, and this says how
+ * many cards went out before it. `cause` is Teams' error.
+ */
+export class PostInterrupted extends Error {
+  override readonly cause: unknown;
+  constructor(readonly posted: number, readonly total: number, cause: unknown) {
+    super(`posted ${posted} of ${total} cards`);
+    this.name = 'PostInterrupted';
+    this.cause = cause;
+  }
 }
 
 /** What a summary line needs of a finding that got no card of its own. */
@@ -80,6 +98,8 @@ export interface FindingsToPost {
   truncated: boolean;
   /** Characters in the message as sent, for the "only read the first ..." note. */
   textLength: number;
+  /** The message extension's preview this is (one per Diagnose): Send pressed twice posts it once. */
+  previewId?: string;
 }
 
 /** A diagnosis as posted: the first MAX_CARDS_PER_MESSAGE findings get a card, the rest a line. */
@@ -99,15 +119,19 @@ export interface PostOptions {
   reporter: Person;
   conversationId: string;
   refreshUserIds?: readonly string[];
-  /** Added to each card's message (e.g. Teams' user attribution for a message extension's post). */
+  /** Added to each card's message and the note line (e.g. Teams' user attribution for a message extension's post). */
   channelData?: Record<string, unknown>;
+  /** `message`: a message diagnosed with the message extension, often someone else's; its words say "that message", not "your paste". */
+  source?: 'paste' | 'message';
 }
 
 /**
  * One card per finding in the turn's conversation, each recorded as an incident whose card
  * presses update it in place, then a line for what was left out. A paste and a message
- * extension's "Post to this chat" both post through here. Teams refusing the first post
- * (the bot is not in that conversation) is thrown to the caller.
+ * extension's "Post to this chat" both post through here. A card Teams does not take (the bot
+ * is not in that conversation, a read-only channel, Teams down) leaves nothing behind: its
+ * incident is withdrawn (or its repeat uncounted) and PostInterrupted says how many cards did go
+ * out; the cards after it are not tried.
  */
 export async function postFindings(context: TurnContext, post: FindingsToPost, deps: PasteDeps, options: PostOptions): Promise<void> {
   const { matcher, store, metrics, logger } = deps;
@@ -119,6 +143,7 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
     if (options.channelData) reply.channelData = options.channelData;
     return reply;
   };
+  const fromMessage = options.source === 'message';
   for (const [index, finding] of post.shown.entries()) {
     metrics.findings.inc({ verdict: finding.verdict });
     const opening: NewIncident = {
@@ -133,8 +158,9 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
       at: deps.clock(),
     };
     let incident: Incident;
+    let repeated: boolean;
     try {
-      ({ incident } = await store.openOrRepeat(opening));
+      ({ incident, repeated } = await store.openOrRepeat(opening));
     } catch (error) {
       // The database is down, full or read-only: the person still gets the diagnosis, without
       // buttons and saying it was not recorded. The store counted and logged the failure itself.
@@ -142,16 +168,26 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
       // The store logged and counted the failure (once a minute per kind): this line only at debug, not one per paste.
       logger.debug({ ...activityLogFields(activity), err: { code: error.code, kind: error.kind } }, 'incident not recorded; answering with the diagnosis alone');
       const unrecorded = unrecordedIncident(opening, index);
-      const secrets = index === 0 && post.redactions > 0 ? { count: post.redactions, kinds: post.redactedKinds } : undefined;
+      const secrets = index === 0 && post.redactions > 0 ? { count: post.redactions, kinds: post.redactedKinds, ...(fromMessage ? { from: 'message' as const } : {}) } : undefined;
       // Nothing here asks the store again: it is what just failed.
       const card = await incidentCardFor({ matcher, store }, unrecorded, { unrecorded: true, history: secrets ? { secrets } : {} });
-      await context.sendActivity(message(card));
+      try {
+        await context.sendActivity(message(card));
+      } catch (error) {
+        throw new PostInterrupted(index, post.shown.length, error);
+      }
       continue;
     }
     // The first card says what was removed from the message: it stays said when the card refreshes.
-    if (index === 0 && post.redactions > 0) incident = await recordSecrets(deps, incident, reporter, post);
+    if (index === 0 && post.redactions > 0) incident = await recordSecrets(deps, incident, reporter, post, fromMessage);
     const card = await incidentCardFor(views, incident, { refreshUserIds });
-    const response = await context.sendActivity(message(card));
+    let response: Awaited<ReturnType<TurnContext['sendActivity']>>;
+    try {
+      response = await context.sendActivity(message(card));
+    } catch (error) {
+      await withdraw(deps, incident, repeated, reporter, activity);
+      throw new PostInterrupted(index, post.shown.length, error);
+    }
     if (response?.id) await store.attachCard(incident.id, response.id);
   }
   for (const gist of post.rest) metrics.findings.inc({ verdict: gist.verdict });
@@ -160,14 +196,31 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
     const total = post.shown.length + post.rest.length;
     notes.push(
       `I found ${total} errors in that message and showed the first ${post.shown.length}. ` +
-        `Not shown: ${plainText(summarizeFindings(post.rest, matcher.catalog))}. Paste those separately to get a card for each.`,
+        `Not shown: ${plainText(summarizeFindings(post.rest, matcher.catalog))}. ` +
+        (fromMessage ? 'To get a card for each, paste those errors to me separately.' : 'Paste those separately to get a card for each.'),
     );
   }
   if (post.truncated) {
     const length = post.textLength.toLocaleString('en-US');
-    notes.push(`Your message was long (${length} characters), so I only read the first ${DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US')}. Paste the rest separately if it holds another error.`);
+    const whose = fromMessage ? 'That message was long' : 'Your message was long';
+    notes.push(`${whose} (${length} characters), so I only read the first ${DEFAULT_MAX_INPUT_CHARS.toLocaleString('en-US')}. Paste the rest separately if it holds another error.`);
   }
-  if (notes.length > 0) await context.sendActivity(notes.join(' '));
+  if (notes.length > 0) {
+    const note = MessageFactory.text(notes.join(' '));
+    if (options.channelData) note.channelData = options.channelData;
+    await context.sendActivity(note);
+  }
+}
+
+/** Take back what was recorded for a card Teams did not take; a store failing now is logged, not thrown over Teams' error. */
+async function withdraw(deps: PasteDeps, incident: Incident, repeated: boolean, reporter: Person, activity: Activity): Promise<void> {
+  try {
+    await deps.store.withdraw(incident.id, { repeated }, reporter, deps.clock());
+    deps.logger.info({ ...activityLogFields(activity), repeated }, 'card not posted; its incident record withdrawn');
+  } catch (error) {
+    if (!isStoreError(error)) throw error;
+    deps.logger.warn({ ...activityLogFields(activity), err: { code: error.code, kind: error.kind } }, 'card not posted, and its incident record could not be withdrawn');
+  }
 }
 
 /** What the card shows for a diagnosis the store could not keep: open, reported now, no id anyone can press on. */
@@ -184,13 +237,13 @@ function unrecordedIncident(opening: NewIncident, index: number): Incident {
 }
 
 /** Note on the incident how many secrets (of which kinds) the paste had, for its card. */
-async function recordSecrets(deps: PasteDeps, incident: Incident, reporter: Person, post: Pick<FindingsToPost, 'redactions' | 'redactedKinds'>): Promise<Incident> {
+async function recordSecrets(deps: PasteDeps, incident: Incident, reporter: Person, post: Pick<FindingsToPost, 'redactions' | 'redactedKinds'>, fromMessage: boolean): Promise<Incident> {
   const outcome = await deps.store.apply(
     {
       incidentId: incident.id,
       conversationId: incident.conversationId,
       actor: reporter,
-      action: { kind: 'record-secrets', count: post.redactions, kinds: post.redactedKinds },
+      action: { kind: 'record-secrets', count: post.redactions, kinds: post.redactedKinds, ...(fromMessage ? { from: 'message' as const } : {}) },
       at: deps.clock(),
     },
     [],

@@ -44,3 +44,20 @@ describe('searchCatalog', () => {
     expect(searchCatalog(catalog, '   ')).toEqual([]);
   });
 });
+
+describe('searchCatalog: punctuation typed around words', () => {
+  const ids = (query: string) => searchCatalog(catalog, query).map((e) => e.id);
+
+  it('a comma, colon, full stop or brackets after a word of any length finds what the word alone finds', () => {
+    for (const [typed, plain] of [['box, refresh', 'box refresh'], ['401.', '401'], ['aws:', 'aws'], ['(403)', '403'], ['okta, token', 'okta token']] as const) {
+      expect(ids(plain).length, plain).toBeGreaterThan(0);
+      expect(ids(typed), typed).toEqual(ids(plain));
+    }
+  });
+
+  it('punctuation standing alone between words is not a word to look for', () => {
+    expect(ids('box - refresh')).toEqual(ids('box refresh'));
+    expect(ids('okta , token')).toEqual(ids('okta token'));
+    expect(ids(' , ')).toEqual([]);
+  });
+});

@@ -37,8 +37,16 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
  * `throttleFirst`: answer that many calls with 429 (Retry-After: 0) before accepting, like a busy Teams.
  * `alwaysAnswer`: answer every call with this status (e.g. 403 when the bot was removed from a team).
  * `members`: who is in every conversation (none by default).
+ * `refusePosts`: new messages and replies (POST .../activities[/id]) past the first `after` are refused with `status`
+ * (403: a read-only channel, an archived team), while the roster and updates still answer; refused
+ * posts are not recorded.
+ * `delayPostsMs`: new messages and replies are recorded when they arrive but answered this much
+ * later, like a throttled Teams.
  */
-export async function startTeamsStandIn(options: { throttleFirst?: number; alwaysAnswer?: number; members?: { id: string; name: string }[] } = {}): Promise<TeamsStandIn> {
+export async function startTeamsStandIn(
+  options: { throttleFirst?: number; alwaysAnswer?: number; members?: { id: string; name: string }[]; refusePosts?: { status: number; after?: number }; delayPostsMs?: number } = {},
+): Promise<TeamsStandIn> {
+  let accepted = 0;
   let throttle = options.throttleFirst ?? 0;
   const standIn = {} as TeamsStandIn;
   const calls: RecordedCall[] = [];
@@ -68,6 +76,14 @@ export async function startTeamsStandIn(options: { throttleFirst?: number; alway
         res.end(JSON.stringify({ error: { code: 'TooManyRequests', message: 'slow down' } }));
         return;
       }
+      if (options.refusePosts && call.method === 'POST' && parts[3] === 'activities') {
+        if (accepted >= (options.refusePosts.after ?? 0)) {
+          res.writeHead(options.refusePosts.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'Forbidden', message: 'refused by the stand-in' } }));
+          return;
+        }
+        accepted++;
+      }
       calls.push(call);
       if (call.method === 'GET' && parts[3] === 'pagedmembers') {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -91,6 +107,7 @@ export async function startTeamsStandIn(options: { throttleFirst?: number; alway
         return;
       }
       const id = call.method === 'PUT' ? (call.activityId ?? '') : `posted-${++counter}`;
+      if (options.delayPostsMs && call.method === 'POST' && parts[3] === 'activities') await new Promise((resolve) => setTimeout(resolve, options.delayPostsMs));
       res.writeHead(call.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id }));
     })();

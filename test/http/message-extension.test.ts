@@ -5,9 +5,8 @@
 // resolved then closes its incident. Requests the bot cannot use get 4xx answers, never a 500.
 // Prints the invoke answer times it saw (figures, not assertions).
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Matcher } from '../../src/core/types.js';
-import { NOT_A_MEMBER, NOT_IN_PERSONAL_CHAT } from '../../src/teams/message-extension/post.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { NOT_A_MEMBER, NOT_IN_PERSONAL_CHAT, STILL_POSTING, partlyPosted } from '../../src/teams/message-extension/post.js';
 import { actionsOf, cardProblems, readingInUtc, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
 import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 import { post, startApp, type RunningApp } from '../helpers/running-bot.js';
@@ -60,11 +59,11 @@ function withBody(html: string): Json {
   return { messagePayload: { ...(activity.value.messagePayload as Json), body: { contentType: 'html', content: html } } };
 }
 
-function send(card: unknown, extra: Json = {}, serviceUrl = teams.serviceUrl) {
+function send(card: unknown, extra: Json = {}, serviceUrl = teams.serviceUrl, to = app) {
   const activity = fixture('compose-extension-send');
   const [preview] = activity.value.botActivityPreview as Json[];
   const value = { ...activity.value, botActivityPreview: [{ ...preview, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] }] };
-  return post(`${app.url}/api/messages`, { ...activity, from: person(), serviceUrl, value, ...extra });
+  return post(`${to.url}/api/messages`, { ...activity, from: person(), serviceUrl, value, ...extra });
 }
 
 /** Incidents in the last 30 days, as the `stats` command tells anyone who asks. */
@@ -73,6 +72,21 @@ async function incidentCount(): Promise<number> {
   const res = await post(`${app.url}/api/messages`, message);
   const text = read((res.json() as { activities: { attachments: { content: unknown }[] }[] }).activities[0]!.attachments[0]!.content);
   return Number(/days: ([\d,]+) incidents?/.exec(text.split('\n').filter((l) => l.includes('30 days')).at(-1) ?? '')?.[1]?.replace(',', '') ?? NaN);
+}
+
+/** Resolves once `done()` holds (checked every 20 ms, for at most 10 s). */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done(); waited += 20) {
+    if (waited > 10_000) throw new Error('waited 10 s in vain');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** "Seen N times in the last 30 days" on Okta's token error, as Search known errors opens. */
+async function oktaSeen(): Promise<number> {
+  const opened = (await query({ parameters: [{ name: 'initialRun', value: 'true' }] })).json() as Answer;
+  const okta = opened.composeExtension?.attachments?.find((a) => read(a.content).split('\n')[0] === OKTA_HEADLINE);
+  return Number(/^Seen (\d+) times?/.exec(String(okta?.preview.content.text ?? ''))?.[1] ?? 0);
 }
 
 type Answer = { composeExtension?: { type: string; text?: string; attachments?: { preview: { content: Json }; content: Json }[]; activityPreview?: { attachments: { content: Json }[] } }; task?: { type: string; value: unknown } };
@@ -136,14 +150,20 @@ describe('Diagnose with Connector Doctor (fetchTask, submitAction)', () => {
     expect(app.logs()).not.toContain(TOKEN);
   });
 
-  it('chat: the answer says there is no error, and nothing is recorded', async () => {
-    // Given the matcher finds no error in it (what it finds in chat is the matcher's own tests' business).
+  it('chat: the answer says there is no error, and nothing is recorded (the real matcher, through the real adapter)', async () => {
     const postsBefore = teams.calls.filter((c) => c.method === 'POST').length;
-    const quiet = await startApp({}, { matcher: (built: Matcher) => ({ catalog: built.catalog, diagnose: (text, options) => ({ ...built.diagnose(text, options), findings: [] }) }) });
-    apps.push(quiet);
-    const res = await messageAction('composeExtension/submitAction', withBody('<p>thanks, that fixed it! lunch at 12?</p>'), {}, quiet);
-    expect(res.status).toBe(200);
-    expect(res.json()).toEqual({ task: { type: 'message', value: 'No connector error in this message. Nothing in it looks like an app connector error from Defender for Cloud Apps, so there is nothing to post.' } });
+    const before = await incidentCount();
+    const chatter = [
+      '<p>thanks, that fixed it! lunch at 12?</p>',
+      '<p>Anyone free for a quick call about the Okta rollout tomorrow?</p>',
+      '<p>The Box connector is green again, great work everyone 🎉</p>',
+    ];
+    for (const html of chatter) {
+      const res = await messageAction('composeExtension/submitAction', withBody(html));
+      expect(res.status, html).toBe(200);
+      expect(res.json(), html).toEqual({ task: { type: 'message', value: 'No connector error in this message. Nothing in it looks like an app connector error from Defender for Cloud Apps, so there is nothing to post.' } });
+    }
+    expect(await incidentCount()).toBe(before);
     // A message with nothing to read (a mention and an emoji) says the same with the real matcher.
     const empty = await messageAction('composeExtension/fetchTask', withBody('<p><at id="0">Bea Ops</at> <emoji id="like" alt="👍" title="Like"></emoji></p>'));
     expect(read((empty.json() as { task: { value: { card: { content: Json } } } }).task.value.card.content)).toMatch(/^No connector error in this message/);
@@ -198,6 +218,104 @@ describe('Send (botMessagePreview send) to a loopback Teams', () => {
   });
 });
 
+describe('rate limits: Diagnose and Send cost a paste, search keeps its own budget', () => {
+  it('one person: pastes, Diagnose and Send share the paste budget (5 at once); searching still works', async () => {
+    const me = { id: '29:me-in-a-hurry', name: 'Bob Desk' };
+    const where = { ...fixture('compose-extension-send').conversation, id: '19:hurry@thread.tacv2;messageid=1' };
+    const dialog = ((await messageAction('composeExtension/fetchTask', {}, { from: me, conversation: where })).json() as { task: { value: { card: { content: Json } } } }).task.value.card.content;
+    // Two pastes in the personal chat with the bot.
+    for (let k = 0; k < 2; k++) {
+      const paste = { ...fixture('personal-message'), from: me, text: 'Server returned: 401 Unauthorized on acme.okta.com', deliveryMode: 'expectReplies', serviceUrl: teams.serviceUrl };
+      expect((await post(`${app.url}/api/messages`, paste)).status).toBe(200);
+    }
+    // Diagnose once more, then two Sends of the preview: the fifth of five, then one too many.
+    expect((await messageAction('composeExtension/fetchTask', {}, { from: me, conversation: where })).status).toBe(200);
+    expect((await send(dialog, { from: me, conversation: where })).status).toBe(200);
+    const refused = await send(dialog, { from: me, conversation: where });
+    expect(refused.status).toBe(429);
+    expect((refused.json() as Answer).task?.value).toMatch(/^You're sending messages faster than I can diagnose them\. Please wait about \d+ seconds? and try again\.$/);
+    const diagnose = await messageAction('composeExtension/fetchTask', {}, { from: me, conversation: where });
+    expect(diagnose.status).toBe(429);
+    // Searching is not a paste: its own budget is untouched.
+    const search = await post(`${app.url}/api/messages`, { ...fixture('compose-extension-query'), from: me, serviceUrl: teams.serviceUrl, value: { ...fixture('compose-extension-query').value, parameters: [{ name: 'query', value: 'okta token' }] } });
+    expect(search.status).toBe(200);
+    expect((search.json() as Answer).composeExtension?.attachments?.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Send where the roster answers but Teams refuses the post itself (read-only channel, archived team)', () => {
+  // Each test in a thread of its own, so nothing one leaves behind is repeated on by the next.
+  let where: Json;
+  beforeEach(() => {
+    where = { ...fixture('compose-extension-send').conversation, id: `19:readonly@thread.tacv2;messageid=${++sender}` };
+  });
+  const dialogFor = async (extra: Json = {}) =>
+    ((await messageAction('composeExtension/fetchTask', extra, { conversation: where })).json() as { task: { value: { card: { content: Json } } } }).task.value.card.content;
+
+  it('one card refused: the dialog says nothing was recorded, and it is true (no incident in stats or in "Seen N times")', async () => {
+    const refusing = await startTeamsStandIn({ refusePosts: { status: 403 } });
+    try {
+      const dialog = await dialogFor();
+      const [before, seenBefore] = [await incidentCount(), await oktaSeen()];
+      const sent = await send(dialog, { conversation: where }, refusing.serviceUrl);
+      expect(sent.json()).toEqual({ task: { type: 'message', value: NOT_A_MEMBER } });
+      // The roster was asked and answered: it was the post Teams refused.
+      expect(refusing.calls.some((c) => c.method === 'GET' && c.path.endsWith('/pagedmembers'))).toBe(true);
+      expect(refusing.calls.filter((c) => c.method === 'POST')).toEqual([]);
+      expect(await incidentCount()).toBe(before);
+      expect(await oktaSeen()).toBe(seenBefore);
+      expect(app.logs()).toContain('its incident record withdrawn');
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it('two errors, Teams takes the first card and refuses the second: the dialog says 1 of 2 was posted, only that one is recorded', async () => {
+    const refusing = await startTeamsStandIn({ refusePosts: { status: 403, after: 1 } });
+    try {
+      const html = '<div>Okta:</div><div><code>HttpRequestFailure: Server returned: 401 Unauthorized<br>Okta org: acme.okta.com</code></div>' +
+        '<div>and Box:</div><div><code>Error: invalid_grant (Invalid refresh token) from api.box.com</code></div>';
+      const dialog = await dialogFor(withBody(html));
+      const before = await incidentCount();
+      const sent = await send(dialog, { conversation: where }, refusing.serviceUrl);
+      expect(sent.json()).toEqual({ task: { type: 'message', value: partlyPosted(1, 2, true) } });
+      expect(partlyPosted(1, 2, true)).toMatch(/^I posted 1 of the 2 cards here, then Teams refused the next one: the other 1 was neither posted nor recorded\./);
+      const posted = refusing.calls.filter((c) => c.method === 'POST');
+      expect(posted).toHaveLength(1);
+      expect(read((posted[0]!.body.attachments as { content: Json }[])[0]!.content).split('\n')[0]).toBe(OKTA_HEADLINE);
+      expect(await incidentCount()).toBe(before + 1);
+    } finally {
+      await refusing.close();
+    }
+  });
+});
+
+describe('Send when Teams is slow to take the card', () => {
+  it('answers within its time saying the card is still being posted; Send pressed again on the preview never posts it twice', async () => {
+    const slow = await startTeamsStandIn({ delayPostsMs: 1_500 });
+    // Send's time limit shortened so that a post Teams answers later is surely past it.
+    const hurried = await startApp({}, { messageExtension: { sendBudgetMs: 100 } });
+    apps.push(hurried);
+    try {
+      const me = person();
+      const where = { ...fixture('compose-extension-send').conversation, id: '19:throttled@thread.tacv2;messageid=1' };
+      const dialog = ((await messageAction('composeExtension/fetchTask', {}, { from: me, conversation: where }, hurried)).json() as { task: { value: { card: { content: Json } } } }).task.value.card.content;
+      const again = () => send(dialog, { from: me, conversation: where }, slow.serviceUrl, hurried);
+      const first = await again();
+      expect(first.json()).toEqual({ task: { type: 'message', value: STILL_POSTING } });
+      // Pressed again while Teams still holds the first post: the same answer, no second post.
+      expect((await again()).json()).toEqual({ task: { type: 'message', value: STILL_POSTING } });
+      await slow.next((c) => c.method === 'POST' && c.conversationId === where.id);
+      await until(() => hurried.logs().includes('the post finished after the answer'));
+      // Pressed once more after it landed: done, nothing posted again.
+      expect((await again()).json()).toEqual({});
+      expect(slow.calls.filter((c) => c.method === 'POST')).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('requests the bot cannot use: 4xx in the invoke\'s format, never a 500', () => {
   it('an unknown command, a malformed value, an undeclared invoke, a preview that is not ours', async () => {
     const answers = [
@@ -216,6 +334,8 @@ describe('requests the bot cannot use: 4xx in the invoke\'s format, never a 500'
       expect(body.composeExtension?.text ?? body.task?.value).toEqual(expect.any(String));
     }
     expect(app.logs()).not.toContain('"level":50');
+    const unnamed = await messageAction('composeExtension/fetchTask', { commandId: undefined });
+    expect((unnamed.json() as Answer).task?.value).toBe('That request names no command. Its commands are Search known errors and Diagnose with Connector Doctor.');
   });
 });
 

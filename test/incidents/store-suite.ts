@@ -97,6 +97,28 @@ export function storeSuite(name: string, makeHarness: () => Promise<StoreHarness
         expect(afterResolve.incident.id).not.toBe(first.id);
       });
 
+      it('withdraws what a refused card recorded: the incident leaves the stats and is never repeated on, a repeat is uncounted, both audited', async () => {
+        const { incident, repeated } = await store.openOrRepeat(paste());
+        expect((await store.stats(at(1), 30)).total).toBe(1);
+        await store.withdraw(incident.id, { repeated }, ada, at(1));
+        expect((await store.stats(at(1), 30)).total).toBe(0);
+        expect((await store.stats(at(1), 30)).topErrors).toEqual([]);
+        // The same error pasted again opens a fresh incident, not a repeat of the withdrawn one.
+        const fresh = await store.openOrRepeat(paste({ at: at(2) }));
+        expect(fresh.repeated).toBe(false);
+        expect(fresh.incident.id).not.toBe(incident.id);
+        // A repeat whose card was refused is taken back from the incident it counted on.
+        const again = await store.openOrRepeat(paste({ reporter: bob, at: at(3) }));
+        expect(again).toMatchObject({ repeated: true, incident: { id: fresh.incident.id, repeatCount: 1 } });
+        await store.withdraw(fresh.incident.id, { repeated: true }, bob, at(3));
+        expect((await store.get(fresh.incident.id))?.repeatCount).toBe(0);
+        expect((await store.stats(at(4), 30)).total).toBe(1);
+        // Done twice (a retry), it is taken back once.
+        await store.withdraw(incident.id, { repeated: false }, ada, at(5));
+        expect((await store.events(incident.id)).map((e) => [e.kind, e.actor?.name, e.detail])).toEqual([['opened', 'Ada Ops', undefined], ['withdrawn', 'Ada Ops', 'incident']]);
+        expect((await store.events(fresh.incident.id)).map((e) => [e.kind, e.detail])).toEqual([['opened', undefined], ['repeated', undefined], ['withdrawn', 'repeat']]);
+      });
+
       it('links a repeat to an escalated incident instead of opening a twin', async () => {
         const first = (await store.openOrRepeat(paste())).incident;
         await store.apply(press(first, { kind: 'escalate' }), ['webhook'], payloadOf);

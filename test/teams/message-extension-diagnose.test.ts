@@ -169,9 +169,7 @@ describe('choosing Diagnose with Connector Doctor on a message (fetchTask)', () 
     expect(await incidentsCount()).toBe(0);
   });
 
-  it('says so when the message holds no error: a note in the dialog, nothing recorded', async () => {
-    await h.close();
-    await harness({ matcher: quietMatcher() });
+  it('says so when the message holds no error (chat, through the real matcher): a note in the dialog, nothing recorded', async () => {
     const { answer } = await ask(fetchTask('<p>thanks, that fixed it! lunch at 12?</p>'));
     expect(answer.status).toBe(200);
     const card = dialogCard(answer);
@@ -186,8 +184,6 @@ describe('choosing Diagnose with Connector Doctor on a message (fetchTask)', () 
   });
 
   it('in chat holding a secret, still names what was removed, never its value', async () => {
-    await h.close();
-    await harness({ matcher: quietMatcher() });
     const { answer } = await ask(fetchTask(`<p>try again with password=${TOKEN} please</p>`));
     expect(read(dialogCard(answer))).toContain('1 secret removed (a password)');
     expect(JSON.stringify(answer)).not.toContain(TOKEN);
@@ -283,12 +279,18 @@ describe('Send: the live card in the conversation (botMessagePreview send)', () 
     expect(cards).toHaveLength(5);
     expect(await incidentsCount()).toBe(5);
     expect(String(sent.posted.at(-1)?.text)).toMatch(/^I found 7 errors in that message and showed the first 5\. Not shown: \w.* and \w/);
+    // The note is about that message (maybe a colleague's), and is attributed like the cards.
+    expect(String(sent.posted.at(-1)?.text)).toMatch(/To get a card for each, paste those errors to me separately\.$/);
+    expect(sent.posted.at(-1)?.channelData).toMatchObject({ onBehalfOf: [{ mentionType: 'person' }] });
   });
 
   it('with a secret: the posted card says it was removed, and no card, log or record holds it', async () => {
     const { sent } = await throughToSend(`<p>HttpRequestFailure: Server returned: 401 Unauthorized on acme.okta.com Authorization: Bearer ${TOKEN}</p>`);
     const card = cardOf(sent.posted[0])!;
     expect(read(card)).toContain('1 secret removed (an Authorization header)');
+    // Often a colleague's message: whoever ran Diagnose is not told to delete it as if it were theirs.
+    expect(read(card)).toContain('The message it came from still shows it: ask its author to delete it (or delete it, if it is yours) and rotate that credential.');
+    expect(read(card)).not.toContain('Your message');
     const incidentId = (actionsOf(card).find((a) => a.verb === 'resolve')!.data as { incidentId: string }).incidentId;
     expect(JSON.stringify(await h.store.get(incidentId))).not.toContain(TOKEN);
     expect(JSON.stringify(sent)).not.toContain(TOKEN);

@@ -19,6 +19,8 @@ const verdict = z.enum(['match', 'ambiguous', 'none']);
 
 const carrySchema = z.object({
   v: z.literal(1),
+  // Which preview (one per Diagnose): Send pressed again on it must not post it twice.
+  id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional(),
   findings: z.array(z.object({
     // The matcher cuts every excerpt to this; anything longer was not made by it.
     excerpt: z.string().min(1).max(MAX_EXCERPT_CHARS),
@@ -37,6 +39,7 @@ type Carry = z.infer<typeof carrySchema>;
 export function carryOf(post: FindingsToPost): string {
   const carry: Carry = {
     v: 1,
+    ...(post.previewId ? { id: post.previewId } : {}),
     findings: post.shown.map((f) => ({ excerpt: f.excerpt, verdict: f.verdict, entryIds: f.matches.map((m) => m.entry.id) })),
     rest: post.rest.map((g) => (g.appId ? { verdict: g.verdict, appId: g.appId } : { verdict: g.verdict })),
     secrets: { count: post.redactions, kinds: post.redactedKinds },
@@ -108,5 +111,6 @@ export function findingsFromCarry(value: unknown, matcher: Matcher): FindingsToP
     redactedKinds: carry.secrets.kinds.filter((k) => known.has(k)),
     truncated: carry.truncated,
     textLength: carry.length,
+    ...(carry.id ? { previewId: carry.id } : {}),
   };
 }

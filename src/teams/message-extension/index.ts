@@ -1,14 +1,16 @@
 // The message extension on the bot: every composeExtension/* invoke comes here from bot.ts and
 // gets an answer within Teams' time, in the format its invoke expects: search results, a dialog,
 // Teams' send preview, or a line saying why not (4xx for what the bot cannot use, 429 when one
-// person or chat asks too fast, never a turn error). Invokes have a rate budget of their own, so
-// searching as you type never uses up the budget of card presses.
+// person or chat asks too fast, never a turn error). Search has a rate budget of its own, so
+// searching as you type never uses up the budget of pastes or card presses; Diagnose (the matcher
+// on a whole message) and Send (incidents and posted cards) cost what a paste costs, from the
+// paste budget itself, so neither is a faster way around it.
 import type { InvokeResponse, TurnContext } from 'botbuilder';
 import { BusyError, isStoreError } from '../../core/errors.js';
 import { STORE_DOWN_REQUEST } from '../store-fault.js';
-import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../../core/ratelimit.js';
+import { createRateLimiter, slowDownMessage, type RateDecision, type RateLimiter, type RateLimitOptions } from '../../core/ratelimit.js';
 import { activityLogFields } from '../../log.js';
-import { answerSend, type PostDeps } from './post.js';
+import { answerSend, createSendLedger, type PostDeps } from './post.js';
 import { answerEdit, answerFetchTask, answerSubmit, type PreviewDeps } from './preview.js';
 import { DIAGNOSE_COMMAND, SEARCH_COMMAND, dialogMessage, readAction, readSearch, searchRefusal } from './protocol.js';
 import { answerSearch } from './search.js';
@@ -26,8 +28,10 @@ export const DEFAULT_EXTENSION_RATE_LIMITS: Omit<RateLimitOptions, 'clock'> = {
 };
 
 export interface MessageExtensionDeps extends PreviewDeps, PostDeps {
-  /** Per-user and per-conversation budget of message extension invokes; DEFAULT_EXTENSION_RATE_LIMITS by default. */
+  /** Per-user and per-conversation budget of searches and the cheap steps between Diagnose and Send; DEFAULT_EXTENSION_RATE_LIMITS by default. */
   limiter?: RateLimiter;
+  /** The paste budget (the bot's rateLimiter): Diagnose and Send draw on it like a paste. None: not limited. */
+  pasteLimiter?: RateLimiter;
 }
 
 export interface MessageExtension {
@@ -44,9 +48,23 @@ function refusal(name: string, status: number, text: string): InvokeResponse {
   return name === SEARCH_INVOKE ? searchRefusal(status, text) : dialogMessage(status, text);
 }
 
+/**
+ * What an invoke costs: `paste` when it runs the matcher on a whole message (Diagnose: fetchTask,
+ * or a submitAction carrying the message) or posts cards and opens incidents (Send); `search` for
+ * the rest (a search, Post to this chat and Edit, which only re-read the preview's few excerpts).
+ */
+function costOf(name: string, value: unknown): 'paste' | 'search' {
+  if (name === 'composeExtension/fetchTask') return 'paste';
+  if (name !== 'composeExtension/submitAction') return 'search';
+  const action = (value ?? {}) as { botMessagePreviewAction?: unknown; data?: { connectorDoctor?: unknown } | null };
+  if (action.botMessagePreviewAction === 'send') return 'paste';
+  if (action.botMessagePreviewAction !== undefined || action.data?.connectorDoctor !== undefined) return 'search';
+  return 'paste';
+}
+
 function unknownCommand(name: string, commandId: string | undefined): InvokeResponse {
-  const which = commandId ? `"${commandId.slice(0, 40)}"` : 'no command';
-  return refusal(name, 400, `Connector Doctor has no command ${which} here. Its commands are Search known errors and Diagnose with Connector Doctor.`);
+  const what = commandId ? `Connector Doctor has no command "${commandId.slice(0, 40)}" here.` : 'That request names no command.';
+  return refusal(name, 400, `${what} Its commands are Search known errors and Diagnose with Connector Doctor.`);
 }
 
 async function route(context: TurnContext, deps: MessageExtensionDeps): Promise<InvokeResponse> {
@@ -79,21 +97,24 @@ async function route(context: TurnContext, deps: MessageExtensionDeps): Promise<
 
 export function createMessageExtension(deps: MessageExtensionDeps): MessageExtension {
   const limiter = deps.limiter ?? createRateLimiter({ ...DEFAULT_EXTENSION_RATE_LIMITS, clock: () => deps.clock().getTime() });
+  const routed: MessageExtensionDeps = { ...deps, sends: deps.sends ?? createSendLedger({ now: () => deps.clock().getTime() }) };
   return {
     async handle(context) {
       const activity = context.activity;
       const name = activity.name ?? '';
-      const decision = limiter.take(`user:${activity.from?.id ?? '?'}`, `conversation:${activity.conversation?.id ?? '?'}`);
+      const cost = costOf(name, activity.value);
+      const keys = [`user:${activity.from?.id ?? '?'}`, `conversation:${activity.conversation?.id ?? '?'}`] as const;
+      const decision: RateDecision = cost === 'paste' ? (deps.pasteLimiter?.take(...keys) ?? { allowed: true }) : limiter.take(...keys);
       if (!decision.allowed) {
         deps.metrics.messagesReceived.inc({ kind: 'rate-limited' });
         const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-        return refusal(name, 429, `Too many requests at once. Please wait about ${seconds} second${seconds === 1 ? '' : 's'} and try again.`);
+        return refusal(name, 429, cost === 'paste' ? slowDownMessage(decision) : `Too many requests at once. Please wait about ${seconds} second${seconds === 1 ? '' : 's'} and try again.`);
       }
       deps.metrics.messagesReceived.inc({ kind: 'extension' });
       const started = performance.now();
       let response: InvokeResponse;
       try {
-        response = await route(context, deps);
+        response = await route(context, routed);
       } catch (error) {
         if (error instanceof BusyError) response = refusal(name, 503, error.userMessage);
         else if (isStoreError(error)) response = refusal(name, 503, error.transient ? STORE_BUSY : STORE_DOWN_REQUEST);

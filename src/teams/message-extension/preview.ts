@@ -2,6 +2,7 @@
 // paste and shown as the card the bot would post, first in a dialog (fetchTask), then in Teams'
 // own send preview (submitAction answered with botMessagePreview); Edit goes back to the dialog.
 // Nothing is recorded until Send (post.ts).
+import { randomBytes } from 'node:crypto';
 import type { InvokeResponse, MessageActionsPayload, TurnContext } from 'botbuilder';
 import { noteCard } from '../../cards/note-card.js';
 import type { AdaptiveCard } from '../../cards/render.js';
@@ -60,7 +61,8 @@ async function diagnoseMessage(context: TurnContext, payload: MessageActionsPayl
     'message extension diagnosed a message',
   );
   if (diagnosis.findings.length === 0) return { kind: 'nothing', diagnosis };
-  return { kind: 'findings', post: findingsToPost(diagnosis, text.length) };
+  // A new preview: its id goes with it through Post, Edit and Send.
+  return { kind: 'findings', post: { ...findingsToPost(diagnosis, text.length), previewId: randomBytes(12).toString('base64url') } };
 }
 
 /** What the preview says beside the card: what posting does, and what else the message holds. */
@@ -100,7 +102,7 @@ function previewIncident(finding: Finding, reporter: Person, conversationId: str
 async function previewCard(context: TurnContext, post: FindingsToPost, deps: PreviewDeps, where: 'dialog' | 'send'): Promise<AdaptiveCard> {
   const reporter = personFrom(context.activity) ?? { id: 'unknown', name: 'someone' };
   const first = post.shown[0]!;
-  const secrets = post.redactions > 0 ? { count: post.redactions, kinds: post.redactedKinds } : undefined;
+  const secrets = post.redactions > 0 ? { count: post.redactions, kinds: post.redactedKinds, from: 'message' as const } : undefined;
   return incidentCardFor({ matcher: deps.matcher, store: deps.store }, previewIncident(first, reporter, context.activity.conversation?.id ?? '', deps.clock()), {
     history: secrets ? { secrets } : {},
     preview: {
@@ -114,7 +116,7 @@ async function previewCard(context: TurnContext, post: FindingsToPost, deps: Pre
 /** Why a message action could not show anything, as the invoke's answer. */
 function nothingToShow(result: Exclude<Diagnosed, { kind: 'findings' }>, where: 'dialog' | 'message'): InvokeResponse {
   if (result.kind === 'late') return dialogMessage(503, SLOW_LINE);
-  const secrets = secretNotice(result.diagnosis.redactions, result.diagnosis.redactedKinds);
+  const secrets = secretNotice(result.diagnosis.redactions, result.diagnosis.redactedKinds, 'message');
   // A dialog opened from the menu shows a card; Teams renders a plain message after a submit.
   return where === 'dialog' ? dialog(DIALOG_TITLE, noteCard(NOTHING_TITLE, [NOTHING_LINE, secrets])) : dialogMessage(200, [`${NOTHING_TITLE}. ${NOTHING_LINE}`, secrets].filter(Boolean).join(' '));
 }
