@@ -26,7 +26,7 @@ export const DEFAULT_UNROUTABLE_AFTER_MS = 10 * 60_000;
 export const UNROUTABLE_ERROR = 'its destination is no longer set up';
 
 export interface OutboxWorkerOptions {
-  store: Pick<IncidentStore, 'claimDue' | 'markDelivered' | 'markFailed' | 'markDeadLettered'> & Partial<Pick<IncidentStore, 'unroutable'>>;
+  store: Pick<IncidentStore, 'claimDue' | 'markDelivered' | 'markFailed' | 'markDeadLettered'> & Partial<Pick<IncidentStore, 'unroutable' | 'extendClaim'>>;
   sinks: EscalationSink[];
   clock?: () => Date;
   /** In [0, 1): spreads retries of many messages (jitter). */
@@ -39,7 +39,11 @@ export interface OutboxWorkerOptions {
   maxDelayMs?: number;
   /** Longest Retry-After honoured as given; longer answers are cut to this. Default 1 h. */
   maxRetryAfterMs?: number;
-  /** How long a claim stays exclusive; must exceed a sink's timeout. Default 60 s. */
+  /**
+   * How long a claim stays exclusive. While a delivery runs, the claim is extended every third of
+   * this, so a destination that takes longer (Teams' client waiting out a long Retry-After inside
+   * one call) is never claimed and delivered a second time by another worker. Default 60 s.
+   */
   leaseMs?: number;
   /** Pause between polls when idle. Default 1 s. */
   pollMs?: number;
@@ -125,12 +129,21 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const fields = { outboxId: message.id, incidentId: message.incidentId, target: message.target, attempt: message.attempts };
     const sink = sinks.get(message.target);
     let result;
+    const extend = store.extendClaim?.bind(store);
+    const keepClaim = extend
+      ? setInterval(() => {
+          extend(message.id, new Date(clock().getTime() + leaseMs)).catch((error: unknown) => thrown(fields, error, 'outbox could not extend a claim'));
+        }, Math.max(10, Math.floor(leaseMs / 3)))
+      : undefined;
+    keepClaim?.unref();
     try {
       result = sink ? await sink.deliver(message) : { ok: false as const, retryable: true, error: 'no sink for this target' };
     } catch (error) {
       // Sinks answer expected failures with a result; what they throw is logged with the ids, then retried.
       thrown(fields, error, 'outbox sink threw');
       result = { ok: false as const, retryable: true, error: `sink failed (${error instanceof Error ? error.name : 'error'})` };
+    } finally {
+      clearInterval(keepClaim);
     }
     const now = clock();
     if (result.ok) {

@@ -326,6 +326,11 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
         });
       }),
 
+    extendClaim: (messageId, until) =>
+      operation('extendClaim', async () => {
+        await db.run("UPDATE outbox SET lease_until = $2 WHERE id = $1 AND status = 'pending' AND lease_until IS NOT NULL", [messageId, date(until)]);
+      }),
+
     markDelivered: (messageId, at) => operation('markDelivered', () => finish(messageId, 'delivered', null, at)),
 
     markFailed: (messageId, error, retryAt, notAttempted) =>

@@ -284,6 +284,8 @@ export interface IncidentStore {
    * takes messages it has no sink for).
    */
   claimDue(now: Date, limit: number, leaseMs: number, targets?: string[]): Promise<OutboxMessage[]>;
+  /** Keep a claim exclusive until `until` while its delivery is still running (a slow or throttled destination). */
+  extendClaim(messageId: string, until: Date): Promise<void>;
   markDelivered(messageId: string, at: Date): Promise<void>;
   /** `notAttempted`: nothing was tried (nowhere to deliver yet), so the claim does not count as an attempt. */
   markFailed(messageId: string, error: string, retryAt: Date, notAttempted?: boolean): Promise<void>;

@@ -274,6 +274,24 @@ describe('escalation delivery through the webhook', () => {
     expect(dead.map((d) => d.error)).toEqual(['Teams answered 503']);
   });
 
+  it('keeps its claim while a delivery runs past the lease (Teams waiting out a long Retry-After), so no other worker delivers it again', async () => {
+    await escalate();
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    let release: () => void = () => undefined;
+    const slow: EscalationSink = { target: 'webhook', deliver: () => new Promise((resolve) => (release = () => resolve({ ok: true }))) };
+    const first = worker({ sinks: [slow], leaseMs: 90 });
+    const running = first.w.drainOnce();
+    await sleep(30);
+    // Longer than the lease passes while the delivery is still in flight.
+    advance(200);
+    await sleep(120);
+    const second = worker({ sinks: [{ target: 'webhook', deliver: async () => ({ ok: true }) }], leaseMs: 90 });
+    expect(await second.w.drainOnce()).toMatchObject({ claimed: 0 });
+    release();
+    expect(await running).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(await store.outboxCounts()).toEqual({ pending: 0, delivered: 1, deadLettered: 0 });
+  });
+
   it('stop() waits for the delivery in flight, and start() picks up what is due', async () => {
     await escalate();
     receiver.answer = () => 'hang';
