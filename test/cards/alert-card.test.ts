@@ -7,6 +7,7 @@ import { ALERT_WITHOUT_ERROR, incidentCard } from '../../src/cards/incident-card
 import { loadCatalog } from '../../src/core/catalog.js';
 import type { Incident, IncidentEvent } from '../../src/incidents/types.js';
 import { actionsOf, cardProblems, unescapeDisplay, visibleText } from '../helpers/adaptive-card-schema.js';
+import { incident as handMade } from '../helpers/incidents.js';
 
 const catalog = loadCatalog();
 const SENTINEL = { id: 'alert-source:sentinel', name: 'Microsoft Sentinel' };
@@ -15,22 +16,17 @@ const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 const origin = JSON.stringify({ source: 'sentinel', sourceName: 'Microsoft Sentinel', title: 'System alert app connector error', link: 'https://portal.azure.com/#incident/1' });
 const event = (kind: IncidentEvent['kind'], minutes: number, detail?: string): IncidentEvent => ({ incidentId: 'i1', kind, at: at(minutes), actor: SENTINEL, ...(detail ? { detail } : {}) });
 
-const incident = (over: Partial<Incident> = {}): Incident => ({
-  id: 'i1',
-  conversationId: '19:alerts@thread.tacv2;messageid=1',
-  reporter: SENTINEL,
-  excerpt: 'AuthFatalFailureException: com.box.boxjavalibv2.exceptions.BoxServerException: invalid_grant',
-  verdict: 'match',
-  entryIds: ['box-invalid-refresh-token'],
-  appId: 'box',
-  state: 'open',
-  version: 1,
-  repeatCount: 0,
-  createdAt: T0,
-  updatedAt: T0,
-  origin: 'alert',
-  ...over,
-});
+const incident = (over: Partial<Incident> = {}): Incident =>
+  handMade({
+    id: 'i1',
+    conversationId: '19:alerts@thread.tacv2;messageid=1',
+    reporter: SENTINEL,
+    excerpt: 'AuthFatalFailureException: com.box.boxjavalibv2.exceptions.BoxServerException: invalid_grant',
+    createdAt: T0,
+    updatedAt: T0,
+    origin: 'alert',
+    ...over,
+  });
 const text = (card: unknown) => unescapeDisplay(visibleText(card));
 
 describe('the card of an alert incident', () => {

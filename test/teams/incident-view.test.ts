@@ -5,23 +5,10 @@ import type { Finding, Matcher } from '../../src/core/types.js';
 import type { Incident } from '../../src/incidents/types.js';
 import { FINDING_CACHE_ENTRIES, FindingCache, findingCacheOf, incidentCardFor } from '../../src/teams/incident-view.js';
 import { realMatcher } from '../helpers/bot-harness.js';
+import { incident as handMade } from '../helpers/incidents.js';
 
 const T0 = new Date('2026-12-01T10:00:00Z');
-const incident = (over: Partial<Incident> = {}): Incident => ({
-  id: 'i1',
-  conversationId: 'a:personal-ada',
-  reporter: { id: '29:ada', name: 'Ada' },
-  excerpt: 'AuthFatalFailureException: com.box.boxjavalibv2.exceptions.BoxServerException: invalid_grant',
-  verdict: 'match',
-  entryIds: ['box-invalid-refresh-token'],
-  appId: 'box',
-  state: 'open',
-  version: 1,
-  repeatCount: 0,
-  createdAt: T0,
-  updatedAt: T0,
-  ...over,
-});
+const incident = (over: Partial<Incident> = {}): Incident => handMade({ id: 'i1', conversationId: 'a:personal-ada', createdAt: T0, updatedAt: T0, ...over });
 
 /** The real matcher behind a new identity (so a cache of its own), counting its diagnoses. */
 function countingMatcher(): { matcher: Matcher; calls: () => number } {
