@@ -452,8 +452,15 @@ describe('Connector Doctor in the Agents Playground (headless Chromium)', () => 
     await ask(pasted, card(/^Okta connector:/));
     // The person's own message, and its "..." menu.
     // Its text, not the copy folded in the bot's card; then the message around it with its own "..." button.
-    const message = page.getByText(pasted, { exact: true }).filter({ visible: true }).last()
-      .locator('xpath=ancestor::*[count(.//button[@aria-label="Show more information"]) = 1][1]');
+    // The Playground's log panel echoes the text too (when its line is not cut short): the person's
+    // message is the copy that sits inside a message with its own "..." button.
+    const copies = page.getByText(pasted, { exact: true }).filter({ visible: true });
+    let message: Locator | undefined;
+    for (let i = (await copies.count()) - 1; i >= 0 && !message; i--) {
+      const around = copies.nth(i).locator('xpath=ancestor::*[count(.//button[@aria-label="Show more information"]) = 1][1]');
+      if ((await around.count()) === 1) message = around;
+    }
+    if (!message) throw new Error('the pasted message is not in the chat');
     await message.getByRole('button', { name: 'Show more information' }).click();
     await page.getByRole('menuitem', { name: 'Action Command' }).click();
     await page.getByPlaceholder('Input command id or leave blanks').fill('diagnoseMessage');
