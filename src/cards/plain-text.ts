@@ -11,14 +11,22 @@ function printable(input: string): string {
   return input.replace(/\r\n?/g, '\n').replace(UNPRINTABLE, (c) => (c.length === 1 && c.charCodeAt(0) < 0xd800 ? '' : '\uFFFD'));
 }
 
-/** For a TextBlock, a Fact or a bot message: every Markdown construct Teams knows is escaped. */
+/**
+ * For a TextBlock, a Fact or a bot message: every Markdown construct Adaptive Cards render (bold,
+ * italic, bullet and numbered lists, links; Teams' <at> tags) is escaped, and nothing else: some
+ * Teams clients show a backslash the renderer does not need, so `(`, `>`, `#`, `|`, an underscore
+ * inside a word (SUPPORT_WEBHOOK_URL) and the like stay as they are. Headings, tables, code and
+ * quotes are not rendered by Adaptive Cards.
+ */
 export function plainText(input: string): string {
   let text = printable(input);
-  // Inline Markdown and HTML-ish syntax: emphasis, code, links/images, headings, strike, tables,
-  // <at> mentions and other tags.
-  text = text.replace(/[\\`*_[\]()<>#~|!{}]/g, '\\$&');
-  // Block syntax at a line start: bullets, numbered lists, quotes (escaped above), setext rules.
-  text = text.replace(/^([ \t]*)([-+=])/gm, '$1\\$2');
+  text = text.replace(/\\/g, '\\\\');
+  // Emphasis and links; an underscore only where it could open or close emphasis (not inside a word).
+  text = text.replace(/[*[\]]|_(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])_/gu, '\\$&');
+  // Tags (<at>...</at> mentions) and template functions ({{DATE(...)}}).
+  text = text.replace(/<(?=[A-Za-z/!?])/g, '\\<').replace(/\{\{/g, '\\{\\{');
+  // Block syntax at a line start: bullets and numbered lists.
+  text = text.replace(/^([ \t]*)([-+])/gm, '$1\\$2');
   text = text.replace(/^([ \t]*\d+)([.)])/gm, '$1\\$2');
   return text;
 }

@@ -14,7 +14,9 @@ const catalog = loadCatalog();
 const read = (card: unknown) => readingInUtc(unescapeDisplay(visibleText(card)));
 type Element = Record<string, unknown> & { type?: string; id?: string };
 /** Markdown a client would act on: what is left of a field once its backslash escapes are taken out. */
-const unescapedMarkdown = (card: unknown) => markdownFields(card).filter((field) => /[*_`[\]<>#~|]/.test(field.replace(/\\./g, '')));
+/** What Adaptive Cards would render as Markdown (emphasis, links, Teams tags), left unescaped. */
+const unescapedMarkdown = (card: unknown) =>
+  markdownFields(card).filter((field) => /[*[\]]|<[A-Za-z/]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/u.test(field.replace(/\\./g, '')));
 const bodyOf = (card: unknown) => ((card as { body?: Element[] }).body ?? []) as Element[];
 
 const preview = {

@@ -24,7 +24,14 @@ describe('plainText (TextBlocks, Facts, bot messages)', () => {
     expect(escaped).not.toMatch(/(?<!\\)\[here(?<!\\)\]/);
     expect(escaped).not.toMatch(/(?<!\\)\*\*/);
     expect(escaped).not.toMatch(/(?<!\\)<at>/);
-    expect(plainText(samples[2]!)).not.toMatch(/^([-#]|\d+\.) /m);
+    expect(plainText(samples[2]!)).not.toMatch(/^(-|\d+\.) /m);
+    expect(plainText('_wide_ and {{DATE(2026-12-04T10:00:00Z)}}')).toBe('\\_wide\\_ and \\{\\{DATE(2026-12-04T10:00:00Z)}}');
+  });
+
+  it('adds no backslash Adaptive Cards do not need (some Teams clients show it)', () => {
+    for (const text of ['admin.google.com > Directory > Users (then Save)', 'Set SUPPORT_WEBHOOK_URL or ALERTS_TOKEN', '# 401 | x < 5 | ~ok~ `code` !']) {
+      expect(plainText(text)).toBe(text);
+    }
   });
 });
 

@@ -197,7 +197,7 @@ describe('chat that is not an error (given the matcher finds none in it)', () =>
       const replies = await quiet.send(personalMessage('hey can you try with password=Sup3rS3cretValue! thanks'));
       expect(replies).toHaveLength(1);
       expect(replies[0]!.text).toBe(
-        `${QUIET_LINE}\n\n1 secret removed \\(a password\\). Your message above still shows it: delete it and rotate that credential.`,
+        `${QUIET_LINE}\n\n1 secret removed (a password). Your message above still shows it: delete it and rotate that credential.`,
       );
       expect(JSON.stringify(replies)).not.toContain('Sup3rS3cretValue');
     });
