@@ -230,3 +230,24 @@ describe('prototype-ish keys in JSON pastes do not break redaction', () => {
     for (const name of ['__proto__', 'constructor']) if (text.includes(name)) expect(r.text).toContain(name);
   });
 });
+
+// What a redaction must not take: the error a paste is about. Error and exception names are
+// CamelCase words of letters only, and a secret word speaks for its own sentence and its own value.
+describe('the error after a secret word, a filler or a placeholder survives', () => {
+  it.each([
+    ['Okta: API token expired. HttpRequestFailure: Server returned: 401 Unauthorized'],
+    ['the secret HttpRequestFailure: Server returned: 401 Unauthorized'],
+    ['token SMTPAuthenticationError: 535 5.7.3 Authentication unsuccessful'],
+    ['api key XMLHttpRequestError while calling getPagesInConfluenceSpace'],
+    ['refresh token AuthFatalFailureException: invalid_grant'],
+  ])('an error name is no secret: %s', (text) => {
+    expect(redact(text)).toEqual({ text, count: 0, kinds: [] });
+  });
+
+  it('a secret word does not reach past the end of its sentence', () => {
+    const random = 'a1B2c3D4e5F6g7H8i9';
+    expect(redact(`the API token ${random} failed`).text).toBe(`the API token ${REDACTED} failed`);
+    const text = `the API token expired. Request ${random} failed`;
+    expect(redact(text)).toEqual({ text, count: 0, kinds: [] });
+  });
+});

@@ -154,7 +154,27 @@ export function scanWords(text: string, spans: Span[]): void {
     }
     recent.push({ start, end: Math.min(end, runEnd), pw: mentionsPassword(text, start, end) });
     if (recent.length > CONTEXT_WORDS_BACK) recent.shift();
+    // "API token expired. HttpRequestFailure: ...": a secret word speaks for its own sentence only.
+    if (endsSentence(text, end)) recent.length = 0;
   }
+}
+
+/**
+ * Sentence punctuation (`.`, `!`, `?`, `;`, maybe before a closing quote or bracket) right after a
+ * word, then a space or the line's end: what follows is another sentence. Reads a few characters.
+ */
+function endsSentence(text: string, at: number): boolean {
+  let k = at;
+  let stop = false;
+  while (k < text.length && k - at < 4) {
+    const c = text.charCodeAt(k);
+    if (c === 46 || c === 33 || c === 63 || c === 59) stop = true;
+    else if (!(c === 41 || c === 93 || c === 34 || c === 39)) break;
+    k++;
+  }
+  if (!stop) return false;
+  const c = text.charCodeAt(k);
+  return k >= text.length || isSpace(c) || c === 10 || c === 13;
 }
 
 /** Words between a password word and the password in prose: "password is X", "password: X". */
