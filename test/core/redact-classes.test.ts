@@ -250,4 +250,20 @@ describe('the error after a secret word, a filler or a placeholder survives', ()
     const text = `the API token expired. Request ${random} failed`;
     expect(redact(text)).toEqual({ text, count: 0, kinds: [] });
   });
+  it.each([
+    ['token: null HttpRequestFailure: Server returned: 401 Unauthorized'],
+    ['apiKey: undefined, error: HttpRequestFailure: Server returned: 401 Unauthorized'],
+    ['token: null, password: (empty), apiKey: undefined'],
+    ['secret: "" HttpRequestFailure: Server returned: 403 Forbidden'],
+  ])('a key with a filler value keeps the rest of its line: %s', (text) => {
+    expect(redact(text)).toEqual({ text, count: 0, kinds: [] });
+  });
+
+  it('a YAML-style value of its own (digits, symbols) ends at its first space; plain words read as a passphrase', () => {
+    expect(redact('Password: hunter2 (copied from vault) then Box said AuthFatalFailureException: invalid_grant').text).toBe(
+      `Password: ${REDACTED} (copied from vault) then Box said AuthFatalFailureException: invalid_grant`,
+    );
+    expect(redact('Password: lpvwjbulWrUXXkYiPpj5MA, then HttpRequestFailure').text).toBe(`Password: ${REDACTED}, then HttpRequestFailure`);
+    expect(redact('password: correct horse battery staple').text).toBe(`password: ${REDACTED}`);
+  });
 });

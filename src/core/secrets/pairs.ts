@@ -91,6 +91,32 @@ function isCodeReference(value: string): boolean {
   return dot > 0 && CODE_ROOTS.has(value.slice(0, dot).toLowerCase()) && /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value);
 }
 
+/** Values that say "no value": `token: null`, `password: (empty)`, `apiKey: undefined`, `secret: ""`. */
+const FILLERS = new Set(['', 'null', 'undefined', 'none', 'nil', 'empty', 'unset', 'notset', 'blank', 'n/a', 'na', '~', '-', 'redacted', 'hidden', 'masked', 'omitted', 'removed', 'tbd', 'todo']);
+
+function isFiller(word: string): boolean {
+  return FILLERS.has(word.replace(/^[("'[<]+|[)"'\]>,;.]+$/g, '').toLowerCase());
+}
+
+/**
+ * A YAML plain value runs to the end of its line, which a passphrase of plain words needs
+ * (`password: correct horse battery staple`). A first word that is a filler (`token: null ...`) or
+ * a value of its own (digits, symbols: `Password: hunter2 (copied from vault) then Box said ...`)
+ * is the whole value: the rest of the line is the paste's, and may hold the error.
+ */
+function firstWordOfPlain(text: string, value: Value): Value {
+  let end = value.start;
+  while (end < value.end && !isSpace(text.charCodeAt(end))) end++;
+  if (end === value.end) return value;
+  const first = text.slice(value.start, end);
+  if (isFiller(first)) return { start: value.start, end, next: end, quoted: false };
+  if (/^[A-Za-z]+$/.test(first)) return value;
+  // A sentence's comma or full stop after the value is not the value's.
+  let cut = end;
+  while (cut > value.start + 1 && /[,;.]/.test(text[cut - 1] ?? '')) cut--;
+  return { start: value.start, end: cut, next: end, quoted: false };
+}
+
 /** Separator after a key: `=`, `:`, `:=`, `::=`, `=>`, `?=`, `+=`, `||=`, `??=`, `==`, `<-`. */
 function readSeparator(text: string, at: number): { end: number; colon: boolean } | undefined {
   if (text.charCodeAt(at) === 60 && text.charCodeAt(at + 1) === 45) return { end: at + 2, colon: false }; // R: `token <- "..."`
@@ -299,7 +325,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       continue;
 
     } else if (separator.colon && key && isYamlKeyLine(text, lineStartOf(keyStart), keyStart, v)) {
-      value = readYamlPlain(text, v);
+      value = firstWordOfPlain(text, readYamlPlain(text, v));
     } else {
       const word = readUnquoted(text, v);
       // An unquoted value is one word: a `key=` inside it (`Pwd=Pwd=...`, `a=b=c`) is part of it,
