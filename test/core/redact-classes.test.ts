@@ -266,4 +266,13 @@ describe('the error after a secret word, a filler or a placeholder survives', ()
     expect(redact('Password: lpvwjbulWrUXXkYiPpj5MA, then HttpRequestFailure').text).toBe(`Password: ${REDACTED}, then HttpRequestFailure`);
     expect(redact('password: correct horse battery staple').text).toBe(`password: ${REDACTED}`);
   });
+  it('a query string under a secret key keeps its parameters; only the secret ones go', () => {
+    const sig = 't58Kfu%2F%2FVVqt7iXfUKVj9UR3s36jHZuvEgDV9yjbq4s%3D';
+    expect(redact(`SAS: ?sp=r&st=2026-12-01&se=2026-12-31&spr=https&sv=2022-11-02&sr=c&sig=${sig} then HttpRequestFailure: Server returned: 403 Forbidden`).text).toBe(
+      `SAS: ?sp=r&st=2026-12-01&se=2026-12-31&spr=https&sv=2022-11-02&sr=c&sig=${REDACTED} then HttpRequestFailure: Server returned: 403 Forbidden`,
+    );
+    expect(redact(`AZURE_SAS_TOKEN=sv=2022-11-02&sp=rl&sig=${sig}&spr=https ok`).text).toBe(`AZURE_SAS_TOKEN=sv=2022-11-02&sp=rl&sig=${REDACTED}&spr=https ok`);
+    // A padded base64 value is no query.
+    expect(redact('token=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5==&next=1').text).toBe(`token=${REDACTED}&next=1`);
+  });
 });

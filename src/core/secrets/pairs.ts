@@ -117,6 +117,33 @@ function firstWordOfPlain(text: string, value: Value): Value {
   return { start: value.start, end: cut, next: end, quoted: false };
 }
 
+/** How far ahead a query string's next `&name=` is looked for (bounded: read at most once per key). */
+const QUERY_WINDOW = 512;
+
+/**
+ * A query string from `at`: `?name=value`, or `name=value&name=...` (a URL's query without its
+ * host, a SAS token). A base64 value's padding (`abc==`) is no `name=value`.
+ */
+function startsQuery(text: string, at: number): boolean {
+  let k = at;
+  const question = text.charCodeAt(k) === 63;
+  if (question) k++;
+  const nameStart = k;
+  while (k < text.length && k - nameStart <= 32 && isKeyChar(text.charCodeAt(k))) k++;
+  if (k === nameStart || text.charCodeAt(k) !== 61 || text.charCodeAt(k + 1) === 61) return false;
+  if (question) return true;
+  for (let j = k + 1; j < text.length && j - at < QUERY_WINDOW; j++) {
+    const c = text.charCodeAt(j);
+    if (c <= 32 || isQuote(c)) return false;
+    if (c === 38 /* & */) {
+      let n = j + 1;
+      while (n < text.length && n - j <= 33 && isKeyChar(text.charCodeAt(n))) n++;
+      if (n > j + 1 && text.charCodeAt(n) === 61) return true;
+    }
+  }
+  return false;
+}
+
 /** Separator after a key: `=`, `:`, `:=`, `::=`, `=>`, `?=`, `+=`, `||=`, `??=`, `==`, `<-`. */
 function readSeparator(text: string, at: number): { end: number; colon: boolean } | undefined {
   if (text.charCodeAt(at) === 60 && text.charCodeAt(at + 1) === 45) return { end: at + 2, colon: false }; // R: `token <- "..."`
@@ -272,6 +299,9 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
 
     let v = separator.end;
     while (v < text.length && v - separator.end < 8 && isSpace(text.charCodeAt(v))) v++;
+    // `SAS: ?sp=r&...&sig=...`, `AZURE_SAS_TOKEN=sv=...&sig=...`: a query string under the key.
+    // Its parameters are pairs of their own, each judged by its name (`sig` goes, `sp` stays).
+    if (key && !xmlElement && startsQuery(text, v)) continue;
     // `var token: string = "..."`, `api_key: Optional[str] = "..."`: skip the type.
     if (separator.colon && !typedGo) {
       let t = v;
