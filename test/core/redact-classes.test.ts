@@ -275,4 +275,12 @@ describe('the error after a secret word, a filler or a placeholder survives', ()
     // A padded base64 value is no query.
     expect(redact('token=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5==&next=1').text).toBe(`token=${REDACTED}&next=1`);
   });
+  it.each([
+    ['api_key=<your-api-key> a1B2c3D4e5F6g7H8i9 failed'],
+    ['token: ${{ secrets.GITHUB_TOKEN }} a1B2c3D4e5F6g7H8i9 failed'],
+    ['api_key=<your-api-key> HttpRequestFailure: Server returned: 401 Unauthorized'],
+    ['doc example key AKIAIOSFODNN7EXAMPLE HttpRequestFailure: Server returned: 403 Forbidden'],
+  ])('a kept placeholder is the key\'s value: the word after it survives: %s', (text) => {
+    expect(redact(text)).toEqual({ text, count: 0, kinds: [] });
+  });
 });
