@@ -122,7 +122,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const alertRefusals = new Counter({
     name: 'connector_doctor_alert_refusals_total',
-    help: 'Requests to /api/alerts refused, by reason (unauthorized, rate-limited, invalid, unavailable).',
+    help: 'Requests to /api/alerts answered without a 202, by reason (unauthorized 401, rate-limited 429, invalid 400, unsupported-media-type 415, too-large 413, unavailable 503, failed 500).',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

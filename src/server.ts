@@ -61,8 +61,13 @@ export function createServer(deps: ServerDeps): Server {
 
   // Any error restify raises (bad JSON, oversize, unknown route, wrong method) leaves with a
   // generic body: no parser message, no stack, no path.
+  // Requests the alerts token let in: a refusal the HTTP layer answers for them (unreadable JSON, 413)
+  // is counted with the alerts' other refusals.
+  const admittedAlerts = new WeakSet<Request>();
+
   server.on('restifyError', (req: Request, res: Response, err: { statusCode?: number; name?: string; toJSON?: () => unknown }, next: () => void) => {
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (admittedAlerts.has(req)) deps.alerts?.refused(status === 413 ? 'too-large' : status === 415 ? 'unsupported-media-type' : status >= 500 ? 'failed' : 'invalid');
     const code = status === 413 ? 'PayloadTooLarge' : status === 404 ? 'NotFound' : status === 405 ? 'MethodNotAllowed' : status < 500 ? 'BadRequest' : 'InternalError';
     if (status >= 500) logger.error({ err: { name: err.name }, route: req.path?.() }, 'request failed');
     err.toJSON = () => ({ code, message: publicMessage(status) });
@@ -88,7 +93,10 @@ export function createServer(deps: ServerDeps): Server {
     // nothing (401, one word) and costs nothing; a sender over its rate is told when to come back.
     const admit = (req: Request, res: Response, next: (proceed?: boolean) => void) => {
       const admission = alerts.admit(req.headers.authorization);
-      if (admission.ok) return next();
+      if (admission.ok) {
+        admittedAlerts.add(req);
+        return next();
+      }
       if (admission.status === 401) {
         res.setHeader('WWW-Authenticate', 'Bearer');
         res.status(401);
@@ -99,13 +107,14 @@ export function createServer(deps: ServerDeps): Server {
       }
       return next(false);
     };
-    server.post(ALERTS_PATH, admit, plainJsonOnly('Send the alert as application/json.'), ...parseBody, async (req: Request, res: Response) => {
+    server.post(ALERTS_PATH, admit, plainJsonOnly('Send the alert as application/json.', () => alerts.refused('unsupported-media-type')), ...parseBody, async (req: Request, res: Response) => {
       try {
         const reply = await alerts.handle(req.body);
         for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
         sendJson(res, reply.status, reply.body);
       } catch (err) {
         logger.error({ err: { name: (err as Error)?.name } }, 'alert handling failed');
+        alerts.refused('failed');
         sendJson(res, 500, { code: 'InternalError', message: publicMessage(500) });
       }
     });
@@ -159,14 +168,16 @@ export function createServer(deps: ServerDeps): Server {
  * only the compressed bytes (200 KB of gzip became 200 MB in memory), and it would parse a plain
  * HTML form into an activity, so any web page could post into a local-mode bot.
  */
-function plainJsonOnly(message: string) {
+function plainJsonOnly(message: string, onRefused?: () => void) {
   return (req: Request, res: Response, next: (proceed?: boolean) => void) => {
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      onRefused?.();
       sendJson(res, 415, { code: 'UnsupportedMediaType', message: message.replace('application/json', 'plain JSON') });
       return next(false);
     }
     if (!isJson(req.headers['content-type'])) {
+      onRefused?.();
       sendJson(res, 415, { code: 'UnsupportedMediaType', message });
       return next(false);
     }

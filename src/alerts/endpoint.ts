@@ -28,11 +28,19 @@ export interface AlertReply {
   headers?: Record<string, string>;
 }
 
+/**
+ * Why a request to /api/alerts got no 202, one reason per answer: 401, 429, 400 (unreadable JSON or
+ * an alert it cannot use), 415, 413, 503, and 500 (`failed`).
+ */
+export type AlertRefusal = 'unauthorized' | 'rate-limited' | 'invalid' | 'unsupported-media-type' | 'too-large' | 'unavailable' | 'failed';
+
 export interface AlertEndpoint {
   /** Before the body is read: is this caller allowed, and is it within its rate? */
   admit(authorization: string | undefined): Admission;
   /** The alert, parsed from JSON: recorded, or why not. */
   handle(body: unknown): Promise<AlertReply>;
+  /** A refusal answered by the HTTP layer rather than by `admit` or `handle` (415, 413, unreadable JSON, 500): count it. */
+  refused(reason: AlertRefusal): void;
 }
 
 export interface AlertEndpointOptions {
@@ -42,8 +50,8 @@ export interface AlertEndpointOptions {
   limiter: RateLimiter;
   /** After an alert was recorded: metrics, wake the outbox, update its card. */
   onRecorded?: (outcome: AlertOutcome, source: AlertSource) => void;
-  /** A refusal, by reason (unauthorized, rate-limited, invalid, unavailable): count it. */
-  onRefused?: (reason: string) => void;
+  /** A refusal, by reason: count it. */
+  onRefused?: (reason: AlertRefusal) => void;
   logger: { info(fields: Record<string, unknown>, msg: string): void; warn(fields: Record<string, unknown>, msg: string): void; error(fields: Record<string, unknown>, msg: string): void };
 }
 
@@ -80,6 +88,10 @@ export function createAlertEndpoint(options: AlertEndpointOptions): AlertEndpoin
   }
 
   return {
+    refused(reason) {
+      options.onRefused?.(reason);
+    },
+
     admit(authorization) {
       const caller = callerOf(authorization);
       if (caller < 0) {

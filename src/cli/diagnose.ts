@@ -142,7 +142,18 @@ function processIo(): CliIo {
   };
 }
 
+/**
+ * `diagnose --jsonl | head -1`: the reader went away. Nothing more can be said to it, and that is
+ * no failure: stop at once, quietly (no stack, no path). Any other write error is reported in one line.
+ */
+export function onStdoutError(error: NodeJS.ErrnoException, exit: (code: number) => void, err: (text: string) => void): void {
+  if (error.code === 'EPIPE') return exit(0);
+  err('diagnose could not write its output.');
+  exit(74);
+}
+
 if (isEntryPoint(import.meta.url)) {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => onStdoutError(error, (code) => process.exit(code), (text) => process.stderr.write(`${text}\n`)));
   runDiagnose(process.argv.slice(2), processIo())
     .then((code) => {
       process.exitCode = code;

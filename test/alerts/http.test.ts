@@ -87,6 +87,12 @@ describe('who may send', () => {
   });
 
   it('with the token: JSON only, 256 KB at most, an unknown shape told what is expected', async () => {
+    const refusals = async () => {
+      const out: Record<string, number> = {};
+      for (const reason of ['invalid', 'unsupported-media-type', 'too-large']) out[reason] = await metricValue('connector_doctor_alert_refusals_total', `{reason="${reason}"}`);
+      return out;
+    };
+    const before = await refusals();
     expect((await post(`${app.url}/api/alerts`, 'id=1&title=x', { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${TOKEN}` })).status).toBe(415);
     expect((await send('{"id": ')).status).toBe(400);
     const big = await send({ id: 'big', title: 'x', description: 'y'.repeat(300 * 1024) });
@@ -97,6 +103,9 @@ describe('who may send', () => {
     const badLink = await send({ id: 'l1', title: 'Box failed', link: 'javascript:alert(1)' });
     expect((badLink.json() as { message: string }).message).toBe('"link" must be an https:// URL.');
     for (const res of [unknown, badLink]) expect(res.text).not.toMatch(INTERNALS);
+    // Every refusal is counted with its reason: the unreadable body too, and 415 and 413.
+    const after = await refusals();
+    expect(Object.fromEntries(Object.entries(after).map(([reason, n]) => [reason, n - (before[reason] ?? 0)]))).toEqual({ invalid: 3, 'unsupported-media-type': 1, 'too-large': 1 });
   });
 });
 

@@ -1,8 +1,9 @@
 // The diagnose CLI as people and scripts run it: a real process, real catalog, stdin and arguments.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { onStdoutError } from '../../src/cli/diagnose.js';
 import { bigLogPaste, fieldPastes } from '../fixtures/pastes/field.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -158,5 +159,32 @@ describe('diagnose CLI', () => {
     expect(r.code).toBe(3);
     expect(r.err).toContain('broken.yaml');
     expect(r.out).toBe('');
+  });
+
+  it('--jsonl whose reader stops after one line (`| head -1`) ends quietly: no stack, no path', async () => {
+    const { CATALOG_EXTRA_DIR: _ignored, ...env } = process.env;
+    const child = spawn(process.execPath, ['--import', 'tsx', script, '--jsonl'], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.stdin.on('error', () => undefined);
+    const line = `${JSON.stringify('HttpRequestFailure: Server returned: 401 Unauthorized')}\n`;
+    // Far more output than a pipe holds: the CLI is still writing when its reader goes away.
+    child.stdin.end(line.repeat(4_000));
+    await new Promise<void>((resolve) => {
+      child.stdout.once('data', () => {
+        child.stdout.destroy();
+        resolve();
+      });
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+  }, 60_000);
+
+  it('a write error other than a closed reader is told in one line, without internals', () => {
+    const said: string[] = [];
+    const codes: number[] = [];
+    onStdoutError(Object.assign(new Error('write EIO'), { code: 'EIO' }), (c) => codes.push(c), (t) => said.push(t));
+    onStdoutError(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }), (c) => codes.push(c), (t) => said.push(t));
+    expect({ said, codes }).toEqual({ said: ['diagnose could not write its output.'], codes: [74, 0] });
   });
 });

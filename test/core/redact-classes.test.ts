@@ -230,3 +230,57 @@ describe('prototype-ish keys in JSON pastes do not break redaction', () => {
     for (const name of ['__proto__', 'constructor']) if (text.includes(name)) expect(r.text).toContain(name);
   });
 });
+
+// What a redaction must not take: the error a paste is about. Error and exception names are
+// CamelCase words of letters only, and a secret word speaks for its own sentence and its own value.
+describe('the error after a secret word, a filler or a placeholder survives', () => {
+  it.each([
+    ['Okta: API token expired. HttpRequestFailure: Server returned: 401 Unauthorized'],
+    ['the secret HttpRequestFailure: Server returned: 401 Unauthorized'],
+    ['token SMTPAuthenticationError: 535 5.7.3 Authentication unsuccessful'],
+    ['api key XMLHttpRequestError while calling getPagesInConfluenceSpace'],
+    ['refresh token AuthFatalFailureException: invalid_grant'],
+  ])('an error name is no secret: %s', (text) => {
+    expect(redact(text)).toEqual({ text, count: 0, kinds: [] });
+  });
+
+  it('a secret word does not reach past the end of its sentence', () => {
+    const random = 'a1B2c3D4e5F6g7H8i9';
+    expect(redact(`the API token ${random} failed`).text).toBe(`the API token ${REDACTED} failed`);
+    const text = `the API token expired. Request ${random} failed`;
+    expect(redact(text)).toEqual({ text, count: 0, kinds: [] });
+  });
+  it.each([
+    ['token: null HttpRequestFailure: Server returned: 401 Unauthorized'],
+    ['apiKey: undefined, error: HttpRequestFailure: Server returned: 401 Unauthorized'],
+    ['token: null, password: (empty), apiKey: undefined'],
+    ['secret: "" HttpRequestFailure: Server returned: 403 Forbidden'],
+  ])('a key with a filler value keeps the rest of its line: %s', (text) => {
+    expect(redact(text)).toEqual({ text, count: 0, kinds: [] });
+  });
+
+  it('a YAML-style value of its own (digits, symbols) ends at its first space; plain words read as a passphrase', () => {
+    expect(redact('Password: hunter2 (copied from vault) then Box said AuthFatalFailureException: invalid_grant').text).toBe(
+      `Password: ${REDACTED} (copied from vault) then Box said AuthFatalFailureException: invalid_grant`,
+    );
+    expect(redact('Password: lpvwjbulWrUXXkYiPpj5MA, then HttpRequestFailure').text).toBe(`Password: ${REDACTED}, then HttpRequestFailure`);
+    expect(redact('password: correct horse battery staple').text).toBe(`password: ${REDACTED}`);
+  });
+  it('a query string under a secret key keeps its parameters; only the secret ones go', () => {
+    const sig = 't58Kfu%2F%2FVVqt7iXfUKVj9UR3s36jHZuvEgDV9yjbq4s%3D';
+    expect(redact(`SAS: ?sp=r&st=2026-12-01&se=2026-12-31&spr=https&sv=2022-11-02&sr=c&sig=${sig} then HttpRequestFailure: Server returned: 403 Forbidden`).text).toBe(
+      `SAS: ?sp=r&st=2026-12-01&se=2026-12-31&spr=https&sv=2022-11-02&sr=c&sig=${REDACTED} then HttpRequestFailure: Server returned: 403 Forbidden`,
+    );
+    expect(redact(`AZURE_SAS_TOKEN=sv=2022-11-02&sp=rl&sig=${sig}&spr=https ok`).text).toBe(`AZURE_SAS_TOKEN=sv=2022-11-02&sp=rl&sig=${REDACTED}&spr=https ok`);
+    // A padded base64 value is no query.
+    expect(redact('token=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5==&next=1').text).toBe(`token=${REDACTED}&next=1`);
+  });
+  it.each([
+    ['api_key=<your-api-key> a1B2c3D4e5F6g7H8i9 failed'],
+    ['token: ${{ secrets.GITHUB_TOKEN }} a1B2c3D4e5F6g7H8i9 failed'],
+    ['api_key=<your-api-key> HttpRequestFailure: Server returned: 401 Unauthorized'],
+    ['doc example key AKIAIOSFODNN7EXAMPLE HttpRequestFailure: Server returned: 403 Forbidden'],
+  ])('a kept placeholder is the key\'s value: the word after it survives: %s', (text) => {
+    expect(redact(text)).toEqual({ text, count: 0, kinds: [] });
+  });
+});

@@ -115,6 +115,19 @@ describe('the matcher redacts before anything else', () => {
     expect(shown).not.toContain(OKTA);
   });
 
+  it('a filler after a secret key, or an error name after a secret word, leaves the error to diagnose', () => {
+    const cases: [text: string, app: string | undefined, id: string, redactions: number][] = [
+      ['token: null HttpRequestFailure: Server returned: 401 Unauthorized', 'Okta', 'okta-invalid-token', 0],
+      ['Okta: API token expired. HttpRequestFailure: Server returned: 401 Unauthorized', undefined, 'okta-invalid-token', 0],
+      ['Password: hunter2 (copied from vault) then Box said AuthFatalFailureException: invalid_grant', undefined, 'box-invalid-refresh-token', 1],
+    ];
+    for (const [text, app, id, redactions] of cases) {
+      const d = matcher.diagnose(text, app ? { app } : undefined);
+      expect({ text, id: d.findings[0]?.matches[0]?.entry.id, redactions: d.redactions }).toEqual({ text, id, redactions });
+      expect(JSON.stringify(d.findings)).not.toContain('hunter2');
+    }
+  });
+
   it('secrets hidden in Teams HTML entities are still found', () => {
     const d = matcher.diagnose(`<p>{&quot;password&quot;:&quot;hunter2&quot;} BoxRestException: Failed to parse response.</p>`);
     expect(JSON.stringify(d.findings)).not.toContain('hunter2');

@@ -91,6 +91,59 @@ function isCodeReference(value: string): boolean {
   return dot > 0 && CODE_ROOTS.has(value.slice(0, dot).toLowerCase()) && /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value);
 }
 
+/** Values that say "no value": `token: null`, `password: (empty)`, `apiKey: undefined`, `secret: ""`. */
+const FILLERS = new Set(['', 'null', 'undefined', 'none', 'nil', 'empty', 'unset', 'notset', 'blank', 'n/a', 'na', '~', '-', 'redacted', 'hidden', 'masked', 'omitted', 'removed', 'tbd', 'todo']);
+
+function isFiller(word: string): boolean {
+  return FILLERS.has(word.replace(/^[("'[<]+|[)"'\]>,;.]+$/g, '').toLowerCase());
+}
+
+/**
+ * A YAML plain value runs to the end of its line, which a passphrase of plain words needs
+ * (`password: correct horse battery staple`). A first word that is a filler (`token: null ...`) or
+ * a value of its own (digits, symbols: `Password: hunter2 (copied from vault) then Box said ...`)
+ * is the whole value: the rest of the line is the paste's, and may hold the error.
+ */
+function firstWordOfPlain(text: string, value: Value): Value {
+  let end = value.start;
+  while (end < value.end && !isSpace(text.charCodeAt(end))) end++;
+  if (end === value.end) return value;
+  const first = text.slice(value.start, end);
+  if (isFiller(first)) return { start: value.start, end, next: end, quoted: false };
+  if (/^[A-Za-z]+$/.test(first)) return value;
+  // A sentence's comma or full stop after the value is not the value's.
+  let cut = end;
+  while (cut > value.start + 1 && /[,;.]/.test(text[cut - 1] ?? '')) cut--;
+  return { start: value.start, end: cut, next: end, quoted: false };
+}
+
+/** How far ahead a query string's next `&name=` is looked for (bounded: read at most once per key). */
+const QUERY_WINDOW = 512;
+
+/**
+ * A query string from `at`: `?name=value`, or `name=value&name=...` (a URL's query without its
+ * host, a SAS token). A base64 value's padding (`abc==`) is no `name=value`.
+ */
+function startsQuery(text: string, at: number): boolean {
+  let k = at;
+  const question = text.charCodeAt(k) === 63;
+  if (question) k++;
+  const nameStart = k;
+  while (k < text.length && k - nameStart <= 32 && isKeyChar(text.charCodeAt(k))) k++;
+  if (k === nameStart || text.charCodeAt(k) !== 61 || text.charCodeAt(k + 1) === 61) return false;
+  if (question) return true;
+  for (let j = k + 1; j < text.length && j - at < QUERY_WINDOW; j++) {
+    const c = text.charCodeAt(j);
+    if (c <= 32 || isQuote(c)) return false;
+    if (c === 38 /* & */) {
+      let n = j + 1;
+      while (n < text.length && n - j <= 33 && isKeyChar(text.charCodeAt(n))) n++;
+      if (n > j + 1 && text.charCodeAt(n) === 61) return true;
+    }
+  }
+  return false;
+}
+
 /** Separator after a key: `=`, `:`, `:=`, `::=`, `=>`, `?=`, `+=`, `||=`, `??=`, `==`, `<-`. */
 function readSeparator(text: string, at: number): { end: number; colon: boolean } | undefined {
   if (text.charCodeAt(at) === 60 && text.charCodeAt(at + 1) === 45) return { end: at + 2, colon: false }; // R: `token <- "..."`
@@ -246,6 +299,9 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
 
     let v = separator.end;
     while (v < text.length && v - separator.end < 8 && isSpace(text.charCodeAt(v))) v++;
+    // `SAS: ?sp=r&...&sig=...`, `AZURE_SAS_TOKEN=sv=...&sig=...`: a query string under the key.
+    // Its parameters are pairs of their own, each judged by its name (`sig` goes, `sp` stays).
+    if (key && !xmlElement && startsQuery(text, v)) continue;
     // `var token: string = "..."`, `api_key: Optional[str] = "..."`: skip the type.
     if (separator.colon && !typedGo) {
       let t = v;
@@ -299,7 +355,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       continue;
 
     } else if (separator.colon && key && isYamlKeyLine(text, lineStartOf(keyStart), keyStart, v)) {
-      value = readYamlPlain(text, v);
+      value = firstWordOfPlain(text, readYamlPlain(text, v));
     } else {
       const word = readUnquoted(text, v);
       // An unquoted value is one word: a `key=` inside it (`Pwd=Pwd=...`, `a=b=c`) is part of it,

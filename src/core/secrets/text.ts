@@ -240,6 +240,62 @@ function hasWordyPiece(word: string): boolean {
   return false;
 }
 
+/**
+ * A name written in CamelCase, letters only: `HttpRequestFailure`, `AuthFatalFailureException`,
+ * `AWSAccessKeyId`, `getPagesInConfluenceSpace`. Its humps are words (a capital and small letters,
+ * or a short acronym before one) with the vowels of words and no long consonant cluster; random
+ * letters split into one-letter humps, long acronyms or clusters (`xxsrXxhhzb`, `QADZAce`).
+ */
+export function isCamelCaseName(word: string): boolean {
+  let humps = 0;
+  let acronyms = 0;
+  let wordLetters = 0;
+  let vowels = 0;
+  let lower = 0;
+  let i = 0;
+  while (i < word.length) {
+    const c = word.charCodeAt(i);
+    if (!isUpper(c) && !isLower(c)) return false;
+    let capitals = 0;
+    while (i + capitals < word.length && isUpper(word.charCodeAt(i + capitals))) capitals++;
+    const afterCapitals = i + capitals;
+    if (capitals >= 2) {
+      // An acronym: the capitals but the last, when small letters follow (`AWSAccess`), else all of them.
+      const length = afterCapitals < word.length && isLower(word.charCodeAt(afterCapitals)) ? capitals - 1 : capitals;
+      if (length >= 2) {
+        if (length > 5 || ++acronyms > 2) return false;
+        humps++;
+        i += length;
+        continue;
+      }
+    }
+    // A word: at most one capital, then small letters.
+    let end = i + Math.min(capitals, 1);
+    let cluster = 0;
+    while (end < word.length && isLower(word.charCodeAt(end))) {
+      const l = word.charCodeAt(end);
+      if (l === 97 || l === 101 || l === 105 || l === 111 || l === 117 || l === 121) {
+        vowels++;
+        cluster = 0;
+      } else if (++cluster > 4) {
+        return false;
+      }
+      end++;
+    }
+    const length = end - i;
+    if (length < 2) return false;
+    if (capitals > 0) {
+      const first = word.charCodeAt(i) | 32;
+      if (first === 97 || first === 101 || first === 105 || first === 111 || first === 117 || first === 121) vowels++;
+    }
+    lower += length - Math.min(capitals, 1);
+    wordLetters += length;
+    humps++;
+    i = end;
+  }
+  return humps >= 2 && acronyms * 2 < humps && word.length >= humps * 3 && vowels * 10 >= wordLetters * 3 && lower * 2 >= word.length;
+}
+
 /** Strictness of `looksRandom`: next to a secret word a shorter, plainer string is enough. */
 export type Evidence = 'context' | 'alone';
 
@@ -264,6 +320,6 @@ export function looksRandom(word: string, evidence: Evidence): boolean {
     // A hex or base32 run is random with only 16 or 32 symbols, so the bar is switches, not entropy.
     if (!mixed || k.switches < word.length / 8) return false;
   }
-  if (/\s/.test(word) || isGuid(word) || isPlaceholder(word) || hasWordyPiece(word)) return false;
+  if (/\s/.test(word) || isGuid(word) || isPlaceholder(word) || hasWordyPiece(word) || isCamelCaseName(word)) return false;
   return entropy(word) >= (evidence === 'alone' ? 4.0 : 3.0);
 }

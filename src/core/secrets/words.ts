@@ -28,6 +28,8 @@ interface Word {
   end: number;
   /** May name a password (`pass`, `pw` in it): worth asking `isPasswordWord`. */
   pw?: boolean;
+  /** A field's value (`api_key=<your-api-key>`): it speaks for no word after it, whatever it says. */
+  value?: boolean;
 }
 
 /** `pass` or `pw` somewhere in the word, any case; no allocation. */
@@ -98,11 +100,14 @@ function isPasswordWord(word: string): boolean {
 export function scanWords(text: string, spans: Span[]): void {
   const recent: Word[] = [];
   let publicValue = false;
+  // The word just read was a field's name (`token:`, `api_key=`): the next word is its value.
+  let valueNext = false;
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c === 10) {
       recent.length = 0; // context does not cross lines
+      valueNext = false;
       i++;
       continue;
     }
@@ -144,17 +149,51 @@ export function scanWords(text: string, spans: Span[]): void {
       i = Math.max(i, password);
     } else if (kind) spans.push({ start, end, kind });
     publicValue = false;
-    if (startsAnotherField(text, start, runEnd) && !isContextWord(word || text.slice(start, end))) {
+    const field = startsAnotherField(text, start, runEnd);
+    // Right after a secret key, `<your-api-key>` is the key's value (a placeholder), not a tag.
+    const isValue: boolean = valueNext && (!field || text.charCodeAt(start - 1) === 60);
+    const key: boolean = field && !isValue && isContextWord(text.slice(start, runEnd));
+    if (field && !isValue && !key) {
       // `</AWSAccessKeyId><RequestId>...`, `&client_id=...`: a new field, whose value the secret word
       // before it does not describe. A field named public (`publicToken`, `publishable_key`) holds
       // a random value that is meant to be seen.
       recent.length = 0;
       publicValue = /public/i.test(text.slice(start, end));
+      valueNext = false;
       continue;
     }
-    recent.push({ start, end: Math.min(end, runEnd), pw: mentionsPassword(text, start, end) });
+    if (isValue) {
+      // The field's value, judged above with its key as context. The key speaks for nothing after
+      // it, nor does the value (`api_key=<your-api-key> HttpRequestFailure`, `token: ${{ secrets.X }} ...`).
+      recent.length = 0;
+      recent.push({ start, end: Math.min(end, runEnd), value: true });
+      valueNext = false;
+    } else {
+      recent.push({ start, end: Math.min(end, runEnd), pw: mentionsPassword(text, start, end) });
+      valueNext = key;
+    }
     if (recent.length > CONTEXT_WORDS_BACK) recent.shift();
+    // "API token expired. HttpRequestFailure: ...": a secret word speaks for its own sentence only.
+    if (endsSentence(text, end)) recent.length = 0;
   }
+}
+
+/**
+ * Sentence punctuation (`.`, `!`, `?`, `;`, maybe before a closing quote or bracket) right after a
+ * word, then a space or the line's end: what follows is another sentence. Reads a few characters.
+ */
+function endsSentence(text: string, at: number): boolean {
+  let k = at;
+  let stop = false;
+  while (k < text.length && k - at < 4) {
+    const c = text.charCodeAt(k);
+    if (c === 46 || c === 33 || c === 63 || c === 59) stop = true;
+    else if (!(c === 41 || c === 93 || c === 34 || c === 39)) break;
+    k++;
+  }
+  if (!stop) return false;
+  const c = text.charCodeAt(k);
+  return k >= text.length || isSpace(c) || c === 10 || c === 13;
 }
 
 /** Words between a password word and the password in prose: "password is X", "password: X". */
@@ -293,6 +332,6 @@ function classifyWord(text: string, word: string, start: number, recent: Word[],
   }
   if (word.length < 16 || publicValue || !randomPieces(word)) return undefined;
   if (looksRandom(word, 'alone')) return 'random-secret';
-  if (looksRandom(word, 'context') && recent.some((w) => isContextWord(text.slice(w.start, w.end)))) return 'random-secret';
+  if (looksRandom(word, 'context') && recent.some((w) => !w.value && isContextWord(text.slice(w.start, w.end)))) return 'random-secret';
   return undefined;
 }
