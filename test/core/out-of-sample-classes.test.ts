@@ -49,6 +49,31 @@ describe('a generic exception from another app’s host or package does not carr
   });
 });
 
+describe('a runtime exception’s detail message is not known to an entry that is only its name', () => {
+  it('IOException with a detail of its own and no app is none; bare, or with the app, it is Okta’s', () => {
+    for (const text of [
+      'Our backup job failed: java.io.IOException: No space left on device at org.apache.commons.io.FileUtils.copy',
+      'java.io.IOException: Connection reset by peer at sun.nio.ch.SocketDispatcher.read while calling https://proxy.acme.local:8080/',
+    ]) {
+      const f = only(text);
+      expect(f.verdict, text).toBe('none');
+      for (const m of f.matches) expect(m.score).toBeLessThan(0.5);
+    }
+    expect(ids(only('IOException:'))).toEqual(['okta-io-exception']);
+    expect(ids(only('Okta connector: java.io.IOException: Connection reset'))).toEqual(['okta-io-exception']);
+    expect(ids(only('java.io.IOException: Connection reset by peer (https://contoso.okta.com/api/v1/logs)'))).toEqual(['okta-io-exception']);
+  });
+
+  it('NullPointerException bare is AWS’s or Microsoft 365’s; with the JVM’s detail and no app it is none', () => {
+    expect(only('NullPointerException').verdict).toBe('ambiguous');
+    expect(only('java.lang.NullPointerException: Cannot invoke "String.length()" because "name" is null').verdict).toBe('none');
+  });
+
+  it('a library’s exception (IgniteException) keeps its detail: only runtime classes are everybody’s', () => {
+    expect(ids(only('org.apache.ignite.IgniteException: Failed to execute compute task'))).toEqual(['microsoft-365-ignite-exception']);
+  });
+});
+
 describe('an app named on one line belongs to that line', () => {
   it('is not applied to the error on the next line; a host there still settles ties', () => {
     const named = findings('Our Okta connector is fine, only this one fails:\nHttpRequestFailure: Server returned: 401 Unauthorized');
