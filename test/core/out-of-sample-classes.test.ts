@@ -84,6 +84,40 @@ describe('an app named on one line belongs to that line', () => {
   });
 });
 
+describe('a label just above an error names its app', () => {
+  const OKTA_401 = 'HttpRequestFailure: Server returned: 401 Unauthorized';
+  it.each([
+    ['a person’s label line', `Okta connector failing:\n${OKTA_401}`],
+    ['an alert card’s heading', `Connector alert: Okta\n${OKTA_401}`],
+    ['a label two lines up, over a fact line', `App: Okta\nTime: 11/30/2026 9:14 PM\n${OKTA_401}`],
+  ])('%s', (_kind, text) => {
+    const f = only(text);
+    expect(ids(f)).toEqual(['okta-invalid-token']);
+    expect(f.appHints).toEqual(['okta']);
+  });
+
+  it('the named app rules out other apps’ entries, as on the error’s own line', () => {
+    expect(only('Smartsheet connector failing:\nHttpRequestFailure: Server returned: 400 Bad Request').verdict).toBe('none');
+  });
+
+  it.each([
+    ['a sentence of two clauses', `Okta is fine, this one fails:\n${OKTA_401}`],
+    ['a label naming two apps', `Connector alert: Okta or Exchange Online\n${OKTA_401}`],
+    ['a label further up than the window', `Connector alert: Okta\nTime: 9:14 PM\nTenant: contoso\nRegion: EU\n${OKTA_401}`],
+    ['a label above another error', `Connector alert: Okta\nAADSTS50126: Error validating credentials\n${OKTA_401}`],
+  ])('not %s', (_kind, text) => {
+    const recognised = findings(text).filter((f) => f.verdict !== 'none');
+    expect(recognised.map((f) => f.verdict)).toEqual(['ambiguous']);
+  });
+
+  it('a catalog code under another app’s label is an unknown error of that app, not chat', () => {
+    const f = only('Box connector failing:\nINVALID_SESSION_ID: Session expired or invalid');
+    expect(f.verdict).toBe('none');
+    expect(f.appHints).toEqual(['box']);
+    expect(only('Box: INVALID_SESSION_ID: Session expired or invalid').verdict).toBe('none');
+  });
+});
+
 describe('a terse report: the named app settles which entry carries the status', () => {
   it('matches on the status read in its context, anchored by the app', () => {
     const f = only('Okta connector: 401 Unauthorized');
