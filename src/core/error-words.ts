@@ -4,7 +4,7 @@
 // from a list of chat sentences. Bounded work: one pass over at most the first 400 characters.
 
 /** Words errors are written in (lower case): what failed, what was refused, what is missing. */
-const FAILURE_WORDS = new Set([
+export const FAILURE_WORDS: ReadonlySet<string> = new Set([
   'fail', 'failed', 'fails', 'failing', 'failure', 'failures', 'error', 'errors', 'errored', 'exception',
   'denied', 'refused', 'rejected', 'invalid', 'unauthorized', 'unauthorised', 'forbidden', 'unable', 'cannot',
   'couldn', 'timeout', 'timed', 'expired', 'unavailable', 'unreachable', 'exceeded', 'aborted', 'crashed',
