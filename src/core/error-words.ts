@@ -28,7 +28,8 @@ function isDigit(c: number): boolean {
 
 /**
  * A token written as code, not prose: an error code (`E0000011`, `AADSTS50126`, `0x80070005`),
- * an HTTP failure status (`401`), an identifier (`invalid_grant`, `NotFound`, `java.io`).
+ * an HTTP failure status (`401`), an identifier (`invalid_grant`, `NotFound`, `java.io`), a
+ * system error name (`ECONNREFUSED`), an address (`10.0.0.12`).
  */
 export function isCodeShaped(token: string): boolean {
   if (token.length < 2 || token.length > 80) return false;
@@ -45,11 +46,14 @@ export function isCodeShaped(token: string): boolean {
     } else if ((c === 95 || c === 46) && k > 0 && k < token.length - 1) underscoreOrDot = true;
   }
   if (letters === 0) {
+    if (underscoreOrDot && digits >= 4) return true; // an address or version: 10.0.0.12, 1.2.840
     if (digits !== 3 || token.length !== 3) return false;
     const first = token.charCodeAt(0);
     return first === 52 || first === 53; // 4xx, 5xx
   }
   if (digits >= 2) return true;
+  // A system error name: ECONNREFUSED, ENOENT, ETIMEDOUT (capitals only, five or more).
+  if (digits === 0 && letters >= 5 && token === token.toUpperCase()) return true;
   return letters > 1 && (innerUpper || underscoreOrDot);
 }
 

@@ -102,6 +102,7 @@ describe('a sentence that only begins with a log-level word is chat (issue 11 ve
     ['a level word followed by a code', 'ERROR 0x80070005'],
     ['an upper-case level with a failure', 'FAILED: connection refused by host'],
     ['a short header before the colon', 'Exception in worker: widget registry not found'],
+    ['a system error name and an address', 'Error: connect ECONNREFUSED 10.0.0.12:8443'],
   ])('but %s keeps its `none` finding', (_kind, text) => {
     expect(matcher.diagnose(text).findings.map((f) => f.verdict)).toEqual(['none']);
   });
