@@ -50,6 +50,55 @@ export function segmentHints(index: Index, text: string, paste: PasteTokens, seg
 
 const noFrames = (): boolean => false;
 
+/** How many non-blank lines above an error a header naming its app may stand. */
+export const HEADER_WINDOW = 3;
+/** A header is a label, not a sentence: at most this many words. */
+const HEADER_MAX_WORDS = 8;
+
+/**
+ * A label line (`Okta connector failing:`, `Connector alert: Okta`, `App: Okta`): a colon that
+ * ends it or separates a label from its value, few words, and one clause (no `,` `;` `!` `?` or
+ * sentence `.` inside it). "Our Okta connector is fine, only this one fails:" is two clauses: the
+ * app it names is not necessarily the one of the error below.
+ */
+function isLabelLine(line: string, words: number): boolean {
+  if (words === 0 || words > HEADER_MAX_WORDS || line.length > 200 || !line.includes(':')) return false;
+  let end = line.trimEnd().length;
+  while (end > 0 && '.:!?'.includes(line.charAt(end - 1))) end--;
+  const body = line.slice(0, end);
+  for (let k = 0; k < body.length; k++) {
+    const c = body.charCodeAt(k);
+    if (c === 44 || c === 59 || c === 33 || c === 63) return false;
+    if (c === 46 && (body.charCodeAt(k + 1) === 32 || body.charCodeAt(k + 1) === 9)) return false;
+  }
+  return true;
+}
+
+/**
+ * The app a header just above an error names (`Okta connector failing:` over a 401, an alert
+ * card's `Connector alert: Okta`), or undefined. Read from at most HEADER_WINDOW non-blank lines
+ * above the error, walking up: a line that is an error (or part of one) ends the walk; so does the
+ * nearest line that mentions an app without being a label naming exactly one app by its name.
+ * `isError(k)` says whether segment k is an error or an error report.
+ */
+export function headerHint(index: Index, text: string, paste: PasteTokens, segmentIndex: number, isError: (k: number) => boolean): AppHint | undefined {
+  let seen = 0;
+  for (let k = segmentIndex - 1; k >= 0 && seen < HEADER_WINDOW; k--) {
+    if (isError(k)) return undefined;
+    const seg = paste.segments[k] as SegmentTokens;
+    for (let l = seg.lines.length - 1; l >= 0 && seen < HEADER_WINDOW; l--) {
+      const { line, from, to } = seg.lines[l] as SegmentTokens['lines'][number];
+      seen++;
+      const hints = appHintsIn(index, text, paste.tokens, from, to);
+      if (hints.length === 0) continue;
+      const only = hints[0] as AppHint;
+      if (hints.length === 1 && only.named && isLabelLine(line.text, to - from)) return { ...only, incidental: false };
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /**
  * App ids that `tokens[from..to)` of `text` point at, in order of first mention, with what was
  * seen. `inFrame` tells which offsets of `text` lie in stack frames (mentions there are incidental).

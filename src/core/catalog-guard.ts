@@ -3,7 +3,9 @@
 // ordinary chat. `npm run catalog:lint` prints these; the bot refuses to start on them, so an
 // organisation file that captures unrelated pastes is found before anyone pastes anything.
 import { CatalogError, type CatalogProblem } from './errors.js';
-import { messageKey, type AppliedOverride, type CatalogOrigin } from './catalog.js';
+import { ALL_APPS_ID, messageKey, type AppliedOverride, type CatalogOrigin } from './catalog.js';
+import { FAILURE_WORDS } from './error-words.js';
+import { tokenize } from './mask.js';
 import type { Catalog, CatalogEntry, Matcher } from './types.js';
 
 /** One matching problem: where, and the line the lint prints (`shadow: <line>`). */
@@ -31,6 +33,70 @@ export const UNRELATED_PASTES: readonly string[] = Object.freeze([
   'Please review the pull request when you have a moment, it only touches the README.',
   'Where do I find the runbook for adding a new team member to the on-call rotation?',
 ]);
+
+/**
+ * Errors of software the catalog does not cover, in the shapes any error takes: an organisation
+ * entry (or an override's added signals) that answers one of them would answer most errors
+ * anybody pastes. The built-in catalog answers none of them (a test keeps it so).
+ */
+export const GENERIC_ERROR_PROBES: readonly string[] = Object.freeze([
+  'The nightly export failed with an error again, can someone check?',
+  'java.lang.Exception: upload failed',
+  'System.Exception: The operation failed.',
+  'Unhandled exception: failed to connect to the database',
+  'GitHub connector: error 401, authentication failed',
+  'Jira webhook returned HTTP 403 Forbidden',
+  'fatal: Authentication failed for https://git.acme.example/platform/app.git',
+  'ERROR: relation "users" does not exist',
+  'Jenkins build 412 failed: the request failed with an unknown error',
+  'Error: something went wrong, please try again later',
+  'Dropbox sync error: 401 Unauthorized',
+  'kubectl: error: You must be logged in to the server (Unauthorized)',
+]);
+
+/** Words of every error and of every sentence: alone they say nothing of which error it is. */
+const COMMON_WORDS = new Set([
+  'a', 'an', 'the', 'of', 'to', 'in', 'on', 'for', 'with', 'at', 'by', 'from', 'is', 'was', 'were', 'be', 'been', 'are', 'has',
+  'have', 'had', 'and', 'or', 'not', 'no', 'this', 'that', 'it', 'its', 'while', 'when', 'could', 'can', 'did', 'does', 'do',
+  'please', 'try', 'again', 'later', 'something', 'went', 'wrong', 'occurred', 'out', 'some', 'any', 'an',
+  'request', 'requests', 'response', 'server', 'client', 'status', 'code', 'http', 'https', 'connection', 'connector',
+  'service', 'api', 'returned', 'message', 'operation', 'process', 'internal', 'bad', 'unknown', 'fatal', 'warning',
+  'critical', 'severe', 'exception', 'exceptions', 'throwable', 'runtimeexception', 'systemexception',
+  'applicationexception', 'baseexception', 'standarderror', 'fault', 'found', 'gateway', 'authentication', 'sync',
+]);
+
+/** Words several apps' built-in entries share (`returned`, `unauthorized`): they do not tell one app's error from another's. */
+function sharedCatalogWords(catalog: Catalog, origins: ReadonlyMap<string, CatalogOrigin>): Set<string> {
+  const appsOf = new Map<string, Set<string>>();
+  for (const entry of catalog.entries) {
+    if ((origins.get(entry.id) ?? 'builtin') !== 'builtin') continue;
+    for (const text of [entry.message, ...(entry.signals?.phrases ?? [])]) {
+      for (const t of tokenize(text)) {
+        const apps = appsOf.get(t.raw) ?? new Set<string>();
+        apps.add(entry.app);
+        appsOf.set(t.raw, apps);
+      }
+    }
+  }
+  return new Set([...appsOf].filter(([, apps]) => apps.size >= 3).map(([word]) => word));
+}
+
+/**
+ * What in an entry says which error it is: a code, an exception, a phrase or its message with a
+ * word beyond the words of every error (`error`, `failed`, `Exception`, a status), the words of
+ * every sentence and the words many apps' entries share. Empty for an entry whose every signal
+ * is generic (`exceptions: [Exception]`, `phrases: [error, failed]`, `statuses: [401]`).
+ */
+function specificAnchors(entry: CatalogEntry, generic: (word: string) => boolean): string[] {
+  const specific = (text: string): boolean => tokenize(text).some((t) => t.masked === t.raw && !generic(t.raw));
+  const signals = entry.signals;
+  return [
+    ...(signals?.codes ?? []).filter(specific),
+    ...(signals?.exceptions ?? []).filter((name) => specific(name.slice(name.lastIndexOf('.') + 1))),
+    ...(signals?.phrases ?? []).filter(specific),
+    ...(specific(entry.message) ? [entry.message] : []),
+  ];
+}
 
 /** Every entry whose own message does not come back as itself, and every pair or override that hides another. */
 export function findShadows(
@@ -83,7 +149,34 @@ export function findShadows(
     add(entry.source, entry.id, detail, `${entry.source}: entry ${entry.id}: ${detail}`);
   }
 
-  // An entry that answers ordinary chat would answer a good share of everything people paste.
+  // An organisation entry whose every signal is generic (the words of any error, a status, words
+  // many apps share) would answer errors of every app there is, whatever a probe list holds.
+  const reported = new Set(shadows.map((s) => s.entry));
+  const shared = sharedCatalogWords(catalog, origins);
+  const generic = (word: string): boolean => COMMON_WORDS.has(word) || FAILURE_WORDS.has(word) || shared.has(word) || /^[0-9]+$/.test(word) || word.length < 3;
+  for (const entry of catalog.entries) {
+    if ((origins.get(entry.id) ?? 'builtin') === 'builtin' || entry.app === ALL_APPS_ID || reported.has(entry.id)) continue;
+    if (specificAnchors(entry, generic).length > 0) continue;
+    const detail = 'has only generic signals (words of any error such as error or failed, a bare Exception, statuses, words many apps share), so it would answer errors of every app; give it a code, an exception, a phrase or a message of its own';
+    add(entry.source, entry.id, detail, `${entry.source}: entry ${entry.id}: ${detail}`);
+  }
+
+  // An entry that answers ordinary chat, or generic errors of software the catalog does not
+  // cover, would answer a good share of everything people paste.
+  for (const paste of GENERIC_ERROR_PROBES) {
+    for (const finding of matcher.diagnose(paste).findings) {
+      if (finding.verdict === 'none') continue;
+      for (const { entry } of finding.matches) {
+        if (shadows.some((s) => s.entry === entry.id && s.detail.startsWith('answers'))) continue;
+        // A built-in entry that answers them does so through the signals an organisation's override added.
+        const signalsFrom = [...(context.overrides ?? [])].reverse().find((o) => o.id === entry.id && o.fields.some((f) => f.startsWith('signals.')));
+        const file = signalsFrom?.file ?? entry.source;
+        const what = signalsFrom ? `signals added by this override to ${entry.id} (${entry.source})` : 'its message and signals';
+        const detail = `answers generic errors of other software such as "${paste.slice(0, 60)}"; ${what} must carry what is particular to its error`;
+        add(file, entry.id, detail, `${file}: entry ${entry.id}: ${detail}`);
+      }
+    }
+  }
   for (const paste of UNRELATED_PASTES) {
     for (const finding of matcher.diagnose(paste).findings) {
       if (finding.verdict === 'none') continue;

@@ -4,7 +4,7 @@
 
 import { ALL_APPS_ID } from './catalog.js';
 import { innerCodesOf } from './inner-codes.js';
-import { buildProvenance, exceptionOwner, type Provenance } from './provenance.js';
+import { buildProvenance, exceptionOwner, isRuntimeClass, type Provenance } from './provenance.js';
 import { tokenize, type Token } from './mask.js';
 import type { Catalog, CatalogEntry } from './types.js';
 import { codeFamily, isAlphabetic, typoKeys } from './words.js';
@@ -50,6 +50,13 @@ export interface IndexedEntry {
   messageOneApp: boolean;
   /** The message says which app it is: of one app, and more than exception names (`IOException:` is not). */
   messageCarriesApp: boolean;
+  /**
+   * The message is nothing but the name of a language runtime's exception (`IOException:`,
+   * `NullPointerException`; the catalog places it in `java.io`, `java.lang`): everybody's code
+   * throws it, and the detail message such an exception carries in a paste is something the
+   * entry does not know.
+   */
+  messageIsRuntimeException: boolean;
   /** Lexical evidence counts less for very short messages ("Service timeout"). */
   shortFactor: number;
 }
@@ -225,6 +232,7 @@ export function buildIndex(catalog: Catalog): Index {
       knownCodes: new Set([...entryCodes, ...(signals?.phrases ?? []).filter((p) => /^[A-Za-z0-9_]+$/.test(p)).map((p) => p.toLowerCase())]),
       messageOneApp: true,
       messageCarriesApp: messageSeq.some((w) => !w.startsWith('<') && !simpleExceptions.has(w) && !/^[0-9]+$/.test(w)),
+      messageIsRuntimeException: messageSeq.length > 0 && messageSeq.every((w) => simpleExceptions.has(w)) && qualified.length > 0 && qualified.every(isRuntimeClass),
       shortFactor: Math.min(1, lex.size / 4),
     });
   });

@@ -4,6 +4,7 @@
 // own anchors, never from a list of chat phrases. Text that is none of these (chat, thanks,
 // questions, status updates, an agenda naming an app) gets no finding at all.
 
+import { isCodeShaped, readsAsError } from './error-words.js';
 import { hasFailureStatus } from './http-status.js';
 import type { Segment } from './segment.js';
 import type { SegmentView } from './view.js';
@@ -100,10 +101,25 @@ function hasErrorCode(text: string, knownFamilies: ReadonlySet<string>): boolean
   return false;
 }
 
-/** `Error: ...`, `Error from server (Forbidden): ...`, `Exception: ...`: a tool's own error line. */
+/**
+ * `Error: ...`, `Error from server (Forbidden): ...`, `Exception: ...`, `ERROR 0x80070005`: a tool's
+ * own error line. The word must stand in a log line's shape: followed by `:` or `]`, by a code
+ * (`Error 404`, `Error TS2304`), or by a short header ending in `:` (`Error from server
+ * (NotFound):`); and what follows the colon must read as an error itself. "Error budget for Q4",
+ * "Exception handling review moved to 3pm" and "Error: coffee machine empty again" are prose.
+ */
 function startsAsError(body: string): boolean {
   for (const word of ['Error', 'ERROR', 'Exception', 'Fatal', 'FATAL']) {
-    if (body.startsWith(word) && !isIdentifierChar(body.charCodeAt(word.length))) return true;
+    if (!body.startsWith(word) || isIdentifierChar(body.charCodeAt(word.length))) continue;
+    const rest = body.slice(word.length);
+    const first = rest.charCodeAt(0);
+    if (first === 58 /* : */ || first === 93 /* ] */) return readsAsError(rest.slice(1));
+    const next = rest.slice(0, 120).trimStart().split(/[\s:,;]/, 1)[0] ?? '';
+    if (isCodeShaped(next)) return true;
+    // A short header before its colon: `Error from server (NotFound): ...` (at most five words).
+    const colon = rest.indexOf(': ');
+    if (colon > 0 && colon <= 60 && rest.slice(0, colon).trim().split(/\s+/).length <= 5) return readsAsError(rest.slice(colon + 1));
+    return false;
   }
   return false;
 }

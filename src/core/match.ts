@@ -2,7 +2,7 @@
 // normalises, redacts, masks and segments a paste, scores each distinct error (score.ts), reads
 // its app hints (app-hints.ts) and chooses a verdict (verdict.ts). See docs/matching.md.
 
-import { appHintsIn, segmentHints } from './app-hints.js';
+import { appHintsIn, headerHint, segmentHints } from './app-hints.js';
 import { buildIndex, type Index } from './catalog-index.js';
 import { isOwnError, reportsError } from './error-shape.js';
 import { capInput, excerptOf, trimExcerpt } from './excerpt.js';
@@ -90,16 +90,25 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
   let bestNone: { matches: ScoredEntry[] } | undefined;
   /** Something in the paste reads as an error: without it, chat gets no finding at all. */
   let pasteReportsError = false;
+  /** Segments that are an error or an error report: a header above an error is neither. */
+  const errorSegments: boolean[] = [];
   for (const [segmentIndex, segTokens] of paste.segments.entries()) {
     const seg = segTokens.segment;
     const scoringText = seg.lines.filter((l) => !l.frame).map((l) => l.body).join('\n');
     const view = viewOf(index, scoringTokens(paste, segTokens), scoringText);
-    const ownHints = segmentHints(index, text, paste, segTokens);
+    let ownHints = segmentHints(index, text, paste, segTokens);
+    // A label just above the error naming one app (`Okta connector failing:`, an alert card's
+    // `Connector alert: Okta`) names the error's app, unless its own lines name one or point at
+    // another app.
+    if (!callerApp && !ownHints.some((h) => h.named)) {
+      const header = headerHint(index, text, paste, segmentIndex, (k) => errorSegments[k] === true);
+      if (header && ownHints.every((h) => h.appId === header.appId)) ownHints = [header, ...ownHints.filter((h) => h.appId !== header.appId)];
+    }
     const hints = ownHints.length > 0 ? ownHints : carriedHints;
     const ownApps = new Set(ownHints.map((h) => h.appId));
-    // The app this error is about, when the caller or the error's own words name one: entries of
-    // other specific apps cannot be its match. Hints from elsewhere in the paste (another error,
-    // the chat around it) and hosts, URLs or stack frames only settle ties.
+    // The app this error is about, when the caller, the error's own words or the label above it
+    // name one: entries of other specific apps cannot be its match. Hints from elsewhere in the
+    // paste (another error, the chat around it) and hosts, URLs or stack frames only settle ties.
     const namedApps = callerApp ? new Set([callerApp]) : ownHints.some((h) => h.named) ? new Set(ownHints.map((h) => h.appId)) : undefined;
     const innerCodes = mostSpecific(innerCodesOf(scoringText, index.codeFamilies));
     const candidates = scoreSegment(index, view, {
@@ -111,8 +120,12 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
     });
     let decision = chooseVerdict(index, candidates, callerApp, hints);
     // Whether text is an error of its own matters only where the catalog recognised nothing.
-    const errorLike = decision.verdict !== 'none' || isOwnError(seg, index.codeFamilies);
-    pasteReportsError ||= errorLike || reportsError(seg, view);
+    // A catalog error code is an error wherever it stands, also where the named app keeps its
+    // entry from matching (`Box: INVALID_SESSION_ID ...` is an unknown Box error, not chat).
+    const errorLike = decision.verdict !== 'none' || isOwnError(seg, index.codeFamilies) || candidates.some((c) => c.evidence.some((e) => e.kind === 'code'));
+    const reports = errorLike || reportsError(seg, view);
+    errorSegments[segmentIndex] = reports;
+    pasteReportsError ||= reports;
     if (decision.verdict === 'none' && !errorLike) {
       // Not a finding (chat, a header line): only its suggestions may serve the paste's one `none`.
       if (!bestNone || (candidates[0]?.score ?? 0) > (bestNone.matches[0]?.score ?? 0)) {

@@ -76,6 +76,11 @@ export function isForeignFrame(provenance: Provenance, body: string): boolean {
   return name !== undefined && !startsWithRoot(name, provenance.knownRoots);
 }
 
+/** A class of a language runtime (`java.io.IOException`, `System.TimeoutException`): everybody's code throws it. */
+export function isRuntimeClass(qualified: string): boolean {
+  return startsWithRoot(qualified.toLowerCase(), RUNTIME_ROOTS);
+}
+
 /**
  * The app whose own class `qualified` is (`com.box...BoxServerException` is Box's), or undefined
  * for the runtime's, the product's and libraries' (`java.lang.NullPointerException`, the

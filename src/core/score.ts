@@ -25,6 +25,35 @@ export interface ErrorContext {
   foreignCode: boolean;
 }
 
+/** How far after an exception's colon its detail message is read. */
+const DETAIL_READ = 200;
+
+/**
+ * `name` (lower case) stands in `lowerText` as an exception with a detail message: `name:` then
+ * at least two letters before the line, a quote or a bracket ends it (`"IOException:" and nothing
+ * after it` and `IOException:\t11/30/2026` have none).
+ */
+function hasDetail(lowerText: string, name: string): boolean {
+  let from = 0;
+  for (let round = 0; round < 8; round++) {
+    const at = lowerText.indexOf(`${name}:`, from);
+    if (at < 0) return false;
+    from = at + name.length + 1;
+    const before = lowerText.charCodeAt(at - 1);
+    if (at > 0 && ((before >= 97 && before <= 122) || (before >= 48 && before <= 57) || before === 95)) continue;
+    let letters = 0;
+    for (let k = from; k < lowerText.length && k < from + DETAIL_READ; k++) {
+      const c = lowerText.charCodeAt(k);
+      if (c === 10 || c === 34 || c === 39 || c === 41 || c === 93 || c === 125) break;
+      if (c >= 97 && c <= 122) {
+        letters++;
+        if (letters >= 2) return true;
+      } else letters = 0;
+    }
+  }
+  return false;
+}
+
 export function scoreSegment(index: Index, view: SegmentView, context: ErrorContext): Candidate[] {
   const { hintApps, namedApps, ownHints, innerCodes, foreignCode } = context;
   const { sums, stamp, evidenceStamp } = index.scratch;
@@ -50,6 +79,8 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
    * another entry's own words is not one a status alone can point at.
    */
   const anchorsHeld: number[][] = [];
+  /** Exception names of the paste followed by a detail message of their own (`IOException: No space left on device`). */
+  const withDetail = new Set<string>();
 
   for (const word of uniqueWords) {
     const codeHits = index.codes.get(word);
@@ -70,6 +101,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     const exceptionHits = index.exceptions.get(word);
     if (exceptionHits) {
       anchorsHeld.push(exceptionHits);
+      if (hasDetail(view.lowerText, word)) withDetail.add(word);
       const typo = view.corrected.has(word);
       for (const i of exceptionHits) {
         const entry = index.entries[i];
@@ -244,6 +276,13 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     // any app): Y's entry stays a suggestion at most.
     if (namedApps && entry.entry.app !== ALL_APPS_ID && !namedApps.has(entry.entry.app)) score = Math.min(score, UNANCHORED_CAP);
     if (pointsElsewhere && entry.entry.app !== ALL_APPS_ID && !ownApps.has(entry.entry.app) && !carriesApp.has(i)) score = Math.min(score, UNANCHORED_CAP);
+    // A portal message that is only a runtime exception's name (`IOException:`) says nothing of
+    // the detail the exception carries: a paste whose exception has a detail message of its own
+    // (`IOException: No space left on device`, `Connection reset by peer`) is somebody's
+    // exception, not the entry's, unless something points at the entry's app (its name, host,
+    // package or frames) or says its app (a code or phrase only its app has).
+    if (entry.messageIsRuntimeException && entry.entry.app !== ALL_APPS_ID && !carriesApp.has(i) && !hintApps.some((h) => h.appId === entry.entry.app) &&
+      evidence.some((e) => e.kind === 'exception') && [...withDetail].some((w) => index.exceptions.get(w)?.includes(i))) score = Math.min(score, UNANCHORED_CAP);
     if (otherStatus) score *= STATUS_CONTRADICTION;
     // The inner code says which error a wrapper holds: an entry that carries none of the paste's
     // (`AADSTS50126` under TokenRefreshException, `E0000004` under the 401 wrapper) is another

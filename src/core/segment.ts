@@ -2,6 +2,7 @@
 // JSON bodies (one-line or pretty-printed) and the portal's own multi-line messages stay with
 // the line that opened them; a log record prefix (timestamp, level) starts a new error.
 
+import { readsAsError } from './error-words.js';
 import { timestampLength } from './mask.js';
 
 export interface SegmentLine {
@@ -56,6 +57,10 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: 
   let i = 0;
   let record = false;
   let errorLevel = false;
+  /** A timestamp or a bracketed level was seen: the line has a log record's shape of its own. */
+  let logShape = false;
+  /** The error level came from a bare leading word (`Error:`, `FAILED`), with no log shape around it. */
+  let bareLevel = false;
   for (let round = 0; round < 10; round++) {
     while (i < line.length && isSpace(line.charCodeAt(i))) i++;
     if (i >= line.length) break;
@@ -64,6 +69,7 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: 
     if (ts > 0) {
       i += ts;
       record = true;
+      logShape = true;
       // `11/30/2026 10:22:33 PM`
       const meridiem = line.slice(i, i + 4).toUpperCase();
       if ((meridiem === ' AM ' || meridiem === ' PM ') || ((meridiem === ' AM' || meridiem === ' PM') && i + 3 === line.length)) i += 3;
@@ -84,7 +90,10 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: 
       }
       if (ok && j < limit && j > i + 1) {
         const inside = line.slice(i + 1, j).trim();
-        if (LEVELS.has(inside.toUpperCase()) || timestampLength(inside, 0) > 0) record = true;
+        if (LEVELS.has(inside.toUpperCase()) || timestampLength(inside, 0) > 0) {
+          record = true;
+          logShape = true;
+        }
         if (ERROR_LEVELS.has(inside.toUpperCase())) errorLevel = true;
         i = j + 1;
         continue;
@@ -104,13 +113,19 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: 
     if (LEVELS.has(word) && (j === line.length || isSpace(after) || after === 58 || after === 93 || after === 124)) {
       i = after === 58 ? j + 1 : j;
       record = true;
-      if (ERROR_LEVELS.has(word)) errorLevel = true;
+      if (ERROR_LEVELS.has(word) && !errorLevel) {
+        errorLevel = true;
+        bareLevel = !logShape;
+      }
       continue;
     }
     if (after === 58 && LEVEL_WORDS_WITH_COLON.has(word.toLowerCase()) && isSpace(line.charCodeAt(j + 1))) {
       i = j + 1;
       record = true;
-      if (ERROR_LEVELS.has(word.toUpperCase())) errorLevel = true;
+      if (ERROR_LEVELS.has(word.toUpperCase()) && !errorLevel) {
+        errorLevel = true;
+        bareLevel = !logShape;
+      }
       continue;
     }
     // `c.m.a.Connector - message` (logback/log4j logger then dash); only when a level was already seen.
@@ -122,6 +137,10 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: 
   }
   const rest = line.slice(i);
   const body = rest.trimStart();
+  // A level word that only begins a sentence ("Failed: my attempt at sourdough", "FATAL attraction
+  // tonight") is no log record's level: with no timestamp or bracketed level around it, it says
+  // error only when what follows reads as one (a word of failure, a code).
+  if (bareLevel && !logShape && !readsAsError(body)) errorLevel = false;
   return { body: body.trimEnd(), record, bodyStart: i + rest.length - body.length, errorLevel };
 }
 

@@ -62,6 +62,20 @@ describe('catalog lint', () => {
     expect(err).toContain('Catalog has 0 error(s) and 1 shadowing problem(s)');
   });
 
+  it('fails on an entry whose every signal is generic, as start-up does', () => {
+    const { code, err } = run(['--extra', extras('generic')]);
+    expect(code).toBe(1);
+    expect(err).toContain(`shadow: ${path.join(extras('generic'), 'acme-hr.yaml')}: entry acme-hr-request-failed: has only generic signals`);
+    expect(err).toContain('answers generic errors of other software');
+    expect(err).toContain('Catalog has 0 error(s) and 2 shadowing problem(s)');
+  });
+
+  it('fails on an override that adds a generic signal to a built-in entry, naming the override’s file', () => {
+    const { code, err } = run(['--extra', extras('generic-override')]);
+    expect(code).toBe(1);
+    expect(err).toContain(`shadow: ${path.join(extras('generic-override'), 'overrides.yaml')}: entry okta-invalid-token: answers generic errors of other software`);
+  });
+
   it.each([
     ['bad-field', 'entry box-acme-missing-cause: field resolution.steps: needs at least one step'],
     ['bad-yaml', 'YAML syntax error at line 7'],

@@ -10,7 +10,7 @@ import { accuracyByKind, judge, type Judgement } from './independent-scoring.js'
 /** Today's misses, by name, and why each is left. Keep in step with docs/matching.md. */
 const KNOWN_MISSES: Record<string, string> = {
   'Zendesk named on one line, 404 (an Exchange/Okta message) on the next':
-    'the app named on the chat line above is not applied to the error below (issue 14: an app hint belongs to its own line), so the bare 404 is ambiguous between Exchange Online and Okta; the author reads the line above as naming the error’s app',
+    'only a label just above an error names its app; the line above is a sentence of two clauses, which could as well name an app that is fine ("Our Okta connector is fine, only this one fails:"), so the bare 404 stays ambiguous between Exchange Online and Okta; the author reads the line above as naming the error’s app',
   'Azure CLI refresh token expired (AADSTS700082, not 70008)':
     'the catalog lists AADSTS700082 among the Microsoft 365 refresh-token entry’s codes; nothing but the `az` prompt tells this Azure CLI session from the connector’s own token refresh',
   'Agenda naming apps':

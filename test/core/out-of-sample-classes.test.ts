@@ -49,6 +49,31 @@ describe('a generic exception from another app’s host or package does not carr
   });
 });
 
+describe('a runtime exception’s detail message is not known to an entry that is only its name', () => {
+  it('IOException with a detail of its own and no app is none; bare, or with the app, it is Okta’s', () => {
+    for (const text of [
+      'Our backup job failed: java.io.IOException: No space left on device at org.apache.commons.io.FileUtils.copy',
+      'java.io.IOException: Connection reset by peer at sun.nio.ch.SocketDispatcher.read while calling https://proxy.acme.local:8080/',
+    ]) {
+      const f = only(text);
+      expect(f.verdict, text).toBe('none');
+      for (const m of f.matches) expect(m.score).toBeLessThan(0.5);
+    }
+    expect(ids(only('IOException:'))).toEqual(['okta-io-exception']);
+    expect(ids(only('Okta connector: java.io.IOException: Connection reset'))).toEqual(['okta-io-exception']);
+    expect(ids(only('java.io.IOException: Connection reset by peer (https://contoso.okta.com/api/v1/logs)'))).toEqual(['okta-io-exception']);
+  });
+
+  it('NullPointerException bare is AWS’s or Microsoft 365’s; with the JVM’s detail and no app it is none', () => {
+    expect(only('NullPointerException').verdict).toBe('ambiguous');
+    expect(only('java.lang.NullPointerException: Cannot invoke "String.length()" because "name" is null').verdict).toBe('none');
+  });
+
+  it('a library’s exception (IgniteException) keeps its detail: only runtime classes are everybody’s', () => {
+    expect(ids(only('org.apache.ignite.IgniteException: Failed to execute compute task'))).toEqual(['microsoft-365-ignite-exception']);
+  });
+});
+
 describe('an app named on one line belongs to that line', () => {
   it('is not applied to the error on the next line; a host there still settles ties', () => {
     const named = findings('Our Okta connector is fine, only this one fails:\nHttpRequestFailure: Server returned: 401 Unauthorized');
@@ -56,6 +81,40 @@ describe('an app named on one line belongs to that line', () => {
     expect(named[0]?.appHints).toEqual([]);
     const host = findings('GET https://contoso.okta.com/api/v1/logs\nHttpRequestFailure: Server returned: 401 Unauthorized');
     expect(host.filter((f) => f.verdict !== 'none').map(ids)).toEqual([['okta-invalid-token']]);
+  });
+});
+
+describe('a label just above an error names its app', () => {
+  const OKTA_401 = 'HttpRequestFailure: Server returned: 401 Unauthorized';
+  it.each([
+    ['a person’s label line', `Okta connector failing:\n${OKTA_401}`],
+    ['an alert card’s heading', `Connector alert: Okta\n${OKTA_401}`],
+    ['a label two lines up, over a fact line', `App: Okta\nTime: 11/30/2026 9:14 PM\n${OKTA_401}`],
+  ])('%s', (_kind, text) => {
+    const f = only(text);
+    expect(ids(f)).toEqual(['okta-invalid-token']);
+    expect(f.appHints).toEqual(['okta']);
+  });
+
+  it('the named app rules out other apps’ entries, as on the error’s own line', () => {
+    expect(only('Smartsheet connector failing:\nHttpRequestFailure: Server returned: 400 Bad Request').verdict).toBe('none');
+  });
+
+  it.each([
+    ['a sentence of two clauses', `Okta is fine, this one fails:\n${OKTA_401}`],
+    ['a label naming two apps', `Connector alert: Okta or Exchange Online\n${OKTA_401}`],
+    ['a label further up than the window', `Connector alert: Okta\nTime: 9:14 PM\nTenant: contoso\nRegion: EU\n${OKTA_401}`],
+    ['a label above another error', `Connector alert: Okta\nAADSTS50126: Error validating credentials\n${OKTA_401}`],
+  ])('not %s', (_kind, text) => {
+    const recognised = findings(text).filter((f) => f.verdict !== 'none');
+    expect(recognised.map((f) => f.verdict)).toEqual(['ambiguous']);
+  });
+
+  it('a catalog code under another app’s label is an unknown error of that app, not chat', () => {
+    const f = only('Box connector failing:\nINVALID_SESSION_ID: Session expired or invalid');
+    expect(f.verdict).toBe('none');
+    expect(f.appHints).toEqual(['box']);
+    expect(only('Box: INVALID_SESSION_ID: Session expired or invalid').verdict).toBe('none');
   });
 });
 

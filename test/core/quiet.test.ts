@@ -82,3 +82,28 @@ describe('lines that only introduce an error are not errors of their own', () =>
     expect(findings.map((f) => f.verdict)).toEqual(['match']);
   });
 });
+
+describe('a sentence that only begins with a log-level word is chat (issue 11 verification)', () => {
+  it.each([
+    'Error budget for Q4 is at 20%, let’s discuss Monday',
+    'Exception handling review moved to 3pm',
+    'Failed: my attempt at sourdough',
+    'Exception request for the CAB: can we skip the Okta change freeze?',
+    'Fatal attraction is on TV tonight',
+    'Error: coffee machine empty again',
+    'FAILED: the quiz at the offsite, we came last',
+    'Errors and omissions excepted, see the attached plan',
+  ])('%s: no finding', (text) => {
+    expect(matcher.diagnose(text).findings).toEqual([]);
+  });
+
+  it.each([
+    ['a level word with a failure after its colon', 'Error: the nightly export failed'],
+    ['a level word followed by a code', 'ERROR 0x80070005'],
+    ['an upper-case level with a failure', 'FAILED: connection refused by host'],
+    ['a short header before the colon', 'Exception in worker: widget registry not found'],
+    ['a system error name and an address', 'Error: connect ECONNREFUSED 10.0.0.12:8443'],
+  ])('but %s keeps its `none` finding', (_kind, text) => {
+    expect(matcher.diagnose(text).findings.map((f) => f.verdict)).toEqual(['none']);
+  });
+});
