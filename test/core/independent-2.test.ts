@@ -12,16 +12,10 @@ import { accuracyByKind, judge, type Judgement } from './independent-scoring.js'
 /** Today's misses, by name, and what the matcher says instead. Keep in step with docs/matching.md. */
 const KNOWN_MISSES: Record<string, string> = {
   "p2-exchange-online-401-app-on-line-above": "the matcher says ambiguous:exchange-online-unauthorized|microsoft-365-unauthorized|okta-invalid-token",
-  "p2-m365-read-timeout-java-trace": "the matcher says ambiguous:microsoft-365-read-timeout|salesforce-read-timeout",
   "p2-m365-400-status-panel": "the matcher says ambiguous:microsoft-365-bad-request|salesforce-bad-request",
-  "p2-two-errors-okta-and-salesforce": "the matcher says ambiguous:exchange-online-unauthorized|microsoft-365-unauthorized|okta-invalid-token + ambiguous:microsoft-365-bad-request|salesforce-bad-request",
   "n2-python-requests-read-timeout": "the matcher says ambiguous:microsoft-365-read-timeout|salesforce-read-timeout",
   "n2-kafka-connect-timed-out": "the matcher says ambiguous:microsoft-365-read-timeout|salesforce-read-timeout",
-  "c2-error-budget-status": "the matcher says none",
-  "c2-exception-request-approved": "the matcher says none",
-  "c2-error-messages-readable": "the matcher says none",
   "c2-slack-discovery-request": "the matcher says match:slack-discovery-api-not-enabled",
-  "c2-error-free-week": "the matcher says none",
 
 };
 
