@@ -1,9 +1,6 @@
 // Loads the error catalog: catalog/*.yaml (one file per app) plus an organisation's extra folder,
 // validates every file against one zod schema, and builds the immutable Catalog the matcher reads.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { listYamlFiles, parseFile, type CatalogOrigin, type ParsedFile } from './catalog-files.js';
+import { defaultCatalogDir, readCatalogFolder, type CatalogOrigin, type ParsedFile } from './catalog-files.js';
 import { CATALOG_LIMITS, signalsFields, type OverrideSpec } from './catalog-schema.js';
 import { CatalogError, type CatalogProblem } from './errors.js';
 import type { AppInfo, Catalog, CatalogEntry, Resolution, Signals } from './types.js';
@@ -11,7 +8,7 @@ import type { AppInfo, Catalog, CatalogEntry, Resolution, Signals } from './type
 // The file format lives in catalog-schema.ts and file reading in catalog-files.ts; what other
 // modules used from here stays importable from here.
 export { CATALOG_LIMITS, catalogJsonSchema } from './catalog-schema.js';
-export type { CatalogOrigin } from './catalog-files.js';
+export { defaultCatalogDir, packageRoot, type CatalogOrigin } from './catalog-files.js';
 
 /**
  * Names of the product itself (not an app of the catalog). A paste saying "MCAS shows ..." says
@@ -188,24 +185,6 @@ export interface CatalogInspection {
   overrides: AppliedOverride[];
 }
 
-/** The package root: the first folder holding package.json above this module (src/ or dist/src/). */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new CatalogError([{ file: 'catalog', message: 'cannot find the package folder holding catalog/' }]);
-    }
-    dir = parent;
-  }
-}
-
-/** The built-in catalog folder. */
-export function defaultCatalogDir(): string {
-  return path.join(packageRoot(), 'catalog');
-}
-
 interface DraftEntry extends Omit<CatalogEntry, 'learnMore'> {
   learnMore: string | undefined;
 }
@@ -262,12 +241,9 @@ export function inspectCatalog(options: LoadCatalogOptions = {}): CatalogInspect
   const parsed: ParsedFile[] = [];
   const files: CatalogInspection['files'] = [];
   for (const { dir, display, origin } of dirs) {
-    for (const name of listYamlFiles(dir, display, problems)) {
-      const file = path.join(display, name);
-      files.push({ file, origin });
-      const result = parseFile(path.join(dir, name), file, origin, problems);
-      if (result) parsed.push(result);
-    }
+    const folder = readCatalogFolder(dir, display, origin, problems);
+    files.push(...folder.files);
+    parsed.push(...folder.parsed);
   }
 
   // Apps first, so that a file may add entries to an app defined in a file read after it.
