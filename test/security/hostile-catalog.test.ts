@@ -12,6 +12,7 @@ import { CATALOG_LIMITS, inspectCatalog } from '../../src/core/catalog.js';
 import { CatalogError, formatCatalogProblem } from '../../src/core/errors.js';
 import { start } from '../../src/index.js';
 import { createLogger } from '../../src/log.js';
+import { BOT_NODE_FLAGS } from '../../scripts/bot-node-flags.js';
 
 const folders: string[] = [];
 function folder(files: Record<string, string> = {}): string {
@@ -140,7 +141,7 @@ describe('the bot refuses to start on a hostile catalog folder', () => {
     const dir = folder();
     execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
     const root = fileURLToPath(new URL('../../', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    const child = spawn(process.execPath, [...BOT_NODE_FLAGS, '--import', 'tsx', 'src/index.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', PORT: '0', DATABASE_URL: 'sqlite::memory:', CATALOG_EXTRA_DIR: dir, LOG_LEVEL: 'silent' },
     });
@@ -148,7 +149,7 @@ describe('the bot refuses to start on a hostile catalog folder', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
-    const lines = stderr.split('\n').filter((line) => line.trim() !== '' && !/DeprecationWarning|--trace-deprecation/.test(line));
+    const lines = stderr.split('\n').filter((line) => line.trim() !== '');
     expect(lines).toEqual([`Invalid catalog: ${path.join(dir, 'pipe.yaml')}: is a FIFO; catalog files must be regular files`]);
   });
 });
