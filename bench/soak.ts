@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isEntryPoint } from '../src/entry-point.js';
+import { BOT_NODE_FLAGS } from '../scripts/bot-node-flags.js';
 
 const SENDERS = 100;
 const WAVES = Number(process.env.SOAK_WAVES ?? 3);
@@ -54,7 +55,7 @@ function percentile(values: number[], p: number): number {
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 async function startBot(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+  const child = spawn(process.execPath, [...BOT_NODE_FLAGS, '--import', 'tsx', 'src/index.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${path.join(dir, 'soak.db')}`, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { isEntryPoint } from '../src/entry-point.js';
+import { BOT_NODE_FLAGS } from './bot-node-flags.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -143,7 +144,7 @@ export interface RunningBot {
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), PORT: String(options.port), HOST: '127.0.0.1' };
   for (const key of AUTH_KEYS) delete env[key];
-  const args = ['--import', EXIT_WITH_PARENT, ...(options.fromDist ? [join(ROOT, 'dist', 'src', 'index.js')] : ['--import', 'tsx', join(ROOT, 'src', 'index.ts')])];
+  const args = [...BOT_NODE_FLAGS, '--import', EXIT_WITH_PARENT, ...(options.fromDist ? [join(ROOT, 'dist', 'src', 'index.js')] : ['--import', 'tsx', join(ROOT, 'src', 'index.ts')])];
   const child = startChild('bot', process.execPath, args, { ...options, env });
   const baseUrl = `http://127.0.0.1:${options.port}`;
   try {

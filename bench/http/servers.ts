@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import type { ServerSpec } from './children.js';
+import { BOT_NODE_FLAGS } from '../../scripts/bot-node-flags.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const SERVERS_SOURCE = path.join(ROOT, 'bench/servers');
@@ -47,7 +48,7 @@ export function minimalBotSpec(): ServerSpec {
 export function realBotSpec(databaseFile: string, nodeFlags: string[] = []): ServerSpec {
   return {
     name: SERVER_NAMES.real,
-    args: [...nodeFlags, path.join(ROOT, 'dist/src/index.js')],
+    args: [...BOT_NODE_FLAGS, ...nodeFlags, path.join(ROOT, 'dist/src/index.js')],
     env: { DATABASE_URL: `sqlite:${databaseFile}`, LOG_LEVEL: 'warn' },
     cwd: ROOT,
   };

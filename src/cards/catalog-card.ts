@@ -21,7 +21,8 @@ export function catalogEntryCard(catalog: Catalog, entry: CatalogEntry): Adaptiv
     ],
     cause: plainText(entry.cause),
     steps: entry.resolution.steps.map((step, index) => ({ number: String(index + 1), text: plainText(step) })),
-    source: plainText(`From the Connector Doctor catalog${entry.ref ? ` (${entry.ref})` : ''}. Paste the whole error to Connector Doctor to track it as an incident.`),
+    // The catalog's ref (a row of Microsoft's table) and the entry id are internal: not on the card.
+    source: plainText('From the Connector Doctor catalog. Paste the whole error to Connector Doctor to track it as an incident.'),
     learnMoreUrl: safeUrl(entry.learnMore) ?? safeUrl(catalog.app(entry.app)?.learnMore) ?? DEFAULT_LEARN_MORE,
   });
 }

@@ -1,9 +1,13 @@
 // Reading catalog files from a folder as data: only regular files, a size cap, YAML alias limits,
-// then the schema; every problem names the file (and entry and field).
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+// then the schema; every problem names the file (and entry and field). The one module of src/core/
+// that touches the file system (eslint.config.js holds it to that): the catalog is read once, at
+// load, and everything after it works on the parsed data.
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { CATALOG_LIMITS, catalogFileSchema, type CatalogFile } from './catalog-schema.js';
-import type { CatalogProblem } from './errors.js';
+import { CatalogError, type CatalogProblem } from './errors.js';
 
 export type CatalogOrigin = 'builtin' | 'extra';
 
@@ -39,7 +43,43 @@ function formatPath(parts: readonly PropertyKey[]): string {
   return out;
 }
 
-export function listYamlFiles(dir: string, display: string, problems: CatalogProblem[]): string[] {
+/** The package root: the first folder holding package.json above this module (src/ or dist/src/). */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new CatalogError([{ file: 'catalog', message: 'cannot find the package folder holding catalog/' }]);
+    }
+    dir = parent;
+  }
+}
+
+/** The built-in catalog folder. */
+export function defaultCatalogDir(): string {
+  return path.join(packageRoot(), 'catalog');
+}
+
+/** Every *.yaml file of a folder, parsed; `display` is how problems name the folder. */
+export function readCatalogFolder(
+  dir: string,
+  display: string,
+  origin: CatalogOrigin,
+  problems: CatalogProblem[],
+): { files: { file: string; origin: CatalogOrigin }[]; parsed: ParsedFile[] } {
+  const files: { file: string; origin: CatalogOrigin }[] = [];
+  const parsed: ParsedFile[] = [];
+  for (const name of listYamlFiles(dir, display, problems)) {
+    const file = path.join(display, name);
+    files.push({ file, origin });
+    const result = parseFile(path.join(dir, name), file, origin, problems);
+    if (result) parsed.push(result);
+  }
+  return { files, parsed };
+}
+
+function listYamlFiles(dir: string, display: string, problems: CatalogProblem[]): string[] {
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) {
@@ -93,7 +133,7 @@ function readCatalogFile(fullPath: string, file: string, problems: CatalogProble
   }
 }
 
-export function parseFile(fullPath: string, file: string, origin: CatalogOrigin, problems: CatalogProblem[]): ParsedFile | undefined {
+function parseFile(fullPath: string, file: string, origin: CatalogOrigin, problems: CatalogProblem[]): ParsedFile | undefined {
   const source = readCatalogFile(fullPath, file, problems);
   if (source === undefined) return undefined;
   const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });

@@ -3,7 +3,7 @@
 // ordinary chat. `npm run catalog:lint` prints these; the bot refuses to start on them, so an
 // organisation file that captures unrelated pastes is found before anyone pastes anything.
 import { CatalogError, type CatalogProblem } from './errors.js';
-import { ALL_APPS_ID, messageKey, type AppliedOverride, type CatalogOrigin } from './catalog.js';
+import { ALL_APPS_ID, messageKey, type AppliedOverride, type AppNameSource, type CatalogOrigin } from './catalog.js';
 import { FAILURE_WORDS } from './error-words.js';
 import { tokenize } from './mask.js';
 import type { Catalog, CatalogEntry, Matcher } from './types.js';
@@ -99,14 +99,59 @@ function specificAnchors(entry: CatalogEntry, generic: (word: string) => boolean
 }
 
 /** Every entry whose own message does not come back as itself, and every pair or override that hides another. */
-export function findShadows(
-  catalog: Catalog,
-  matcher: Matcher,
-  context: { origins?: ReadonlyMap<string, CatalogOrigin>; overrides?: readonly AppliedOverride[] } = {},
-): Shadow[] {
+export interface ShadowContext {
+  origins?: ReadonlyMap<string, CatalogOrigin>;
+  overrides?: readonly AppliedOverride[];
+  names?: readonly AppNameSource[];
+}
+
+/** `name` as a word (or host, or package) of `text`, case aside. */
+function mentions(text: string, name: string): boolean {
+  const escaped = name.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}($|[^\\p{L}\\p{N}])`, 'u').test(text.toLowerCase());
+}
+
+/**
+ * The organisation's part in a matching problem of a built-in entry: the overrides of it or of the
+ * entries that took its place, those entries when they are the organisation's, and the names and
+ * hints organisation files gave apps that occur in the text that went wrong. A built-in entry
+ * that only goes wrong with the organisation's files is their doing, and the problem must name them.
+ */
+function organisationCauses(entry: CatalogEntry, winners: readonly CatalogEntry[], text: string, context: ShadowContext): { files: string[]; what: string[] } {
+  const origins = context.origins ?? new Map<string, CatalogOrigin>();
+  const files: string[] = [];
+  const what: string[] = [];
+  const note = (file: string, reason: string) => {
+    if (!files.includes(file)) files.push(file);
+    what.push(reason);
+  };
+  for (const override of context.overrides ?? []) {
+    if (override.id === entry.id || winners.some((w) => w.id === override.id)) note(override.file, `the override of ${override.id} in ${override.file}`);
+  }
+  for (const winner of winners) if (origins.get(winner.id) === 'extra') note(winner.source, `entry ${winner.id} in ${winner.source}`);
+  for (const name of context.names ?? []) {
+    if (name.origin === 'extra' && mentions(text, name.name)) note(name.file, `${name.kind} "${name.name}" of app ${name.app} in ${name.file}`);
+  }
+  return { files, what };
+}
+
+/** Every entry whose own message does not come back as itself, and every pair or override that hides another. */
+export function findShadows(catalog: Catalog, matcher: Matcher, context: ShadowContext = {}): Shadow[] {
   const shadows: Shadow[] = [];
   const origins = context.origins ?? new Map<string, CatalogOrigin>();
   const add = (file: string, entry: string | undefined, detail: string, line: string) => shadows.push({ file, ...(entry ? { entry } : {}), detail, line });
+  /** A problem of `entry`: blamed on the organisation's files when the entry is built-in and they took part. */
+  const addFor = (entry: CatalogEntry, winners: readonly CatalogEntry[], text: string, problem: string, advice: string) => {
+    const causes = origins.get(entry.id) === 'builtin' ? organisationCauses(entry, winners, text, context) : { files: [], what: [] };
+    if (causes.files.length === 0) {
+      const detail = `${problem}; ${advice}`;
+      add(entry.source, entry.id, detail, `${entry.source}: entry ${entry.id}: ${detail}`);
+      return;
+    }
+    const file = causes.files.join(', ');
+    const blamed = `built-in entry ${entry.id} (${entry.source}): ${problem} because of ${causes.what.join(', ')}; change those, not the built-in entry`;
+    add(file, undefined, blamed, `${file}: ${blamed}`);
+  };
 
   const byMessage = new Map<string, CatalogEntry[]>();
   for (const entry of catalog.entries) {
@@ -141,12 +186,12 @@ export function findShadows(
     if (sameMessage.has(entry.id)) continue; // reported above, or shared by design
     const findings = matcher.diagnose(entry.message).findings.filter((f) => f.verdict !== 'none');
     if (findings.some((f) => f.matches.some((m) => m.entry.id === entry.id))) continue;
-    const winners = [...new Set(findings.flatMap((f) => f.matches.map((m) => `${m.entry.id} (${m.entry.source})`)))];
-    const detail =
-      winners.length > 0
-        ? `its own message pasted as is comes back as ${winners.join(', ')}; narrow the other entry's signals`
-        : 'its own message pasted as is is not recognised; give it signals (codes, exceptions, phrases)';
-    add(entry.source, entry.id, detail, `${entry.source}: entry ${entry.id}: ${detail}`);
+    const winners = [...new Map(findings.flatMap((f) => f.matches.map((m) => [m.entry.id, m.entry] as const))).values()];
+    if (winners.length > 0) {
+      addFor(entry, winners, entry.message, `its own message pasted as is comes back as ${winners.map((w) => `${w.id} (${w.source})`).join(', ')}`, "narrow the other entry's signals");
+    } else {
+      addFor(entry, winners, entry.message, 'its own message pasted as is is not recognised', 'give it signals (codes, exceptions, phrases)');
+    }
   }
 
   // An organisation entry whose every signal is generic (the words of any error, a status, words
@@ -161,8 +206,8 @@ export function findShadows(
     add(entry.source, entry.id, detail, `${entry.source}: entry ${entry.id}: ${detail}`);
   }
 
-  // An entry that answers ordinary chat, or generic errors of software the catalog does not
-  // cover, would answer a good share of everything people paste.
+  // An entry that answers generic errors of software the catalog does not cover would answer a
+  // good share of everything people paste.
   for (const paste of GENERIC_ERROR_PROBES) {
     for (const finding of matcher.diagnose(paste).findings) {
       if (finding.verdict === 'none') continue;
@@ -177,12 +222,12 @@ export function findShadows(
       }
     }
   }
+  // An entry that answers ordinary chat would answer a good share of everything people paste.
   for (const paste of UNRELATED_PASTES) {
     for (const finding of matcher.diagnose(paste).findings) {
       if (finding.verdict === 'none') continue;
       for (const { entry } of finding.matches) {
-        const detail = `answers unrelated messages such as "${paste.slice(0, 60)}..."; its message and phrases must carry the words of the error itself`;
-        add(entry.source, entry.id, detail, `${entry.source}: entry ${entry.id}: ${detail}`);
+        addFor(entry, [], paste, `answers unrelated messages such as "${paste.slice(0, 60)}..."`, 'its message and phrases must carry the words of the error itself');
       }
     }
   }
@@ -199,7 +244,7 @@ export function findShadows(
 }
 
 /** Start-up: throws CatalogError naming file and entry of every shadowing or capturing entry. */
-export function refuseCapturingEntries(catalog: Catalog, matcher: Matcher, context: Parameters<typeof findShadows>[2] = {}): void {
+export function refuseCapturingEntries(catalog: Catalog, matcher: Matcher, context: ShadowContext = {}): void {
   const shadows = findShadows(catalog, matcher, context);
   if (shadows.length === 0) return;
   const problems: CatalogProblem[] = shadows.map((s) => ({ file: s.file, ...(s.entry ? { entry: s.entry } : {}), message: s.detail }));

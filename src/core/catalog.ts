@@ -1,9 +1,6 @@
 // Loads the error catalog: catalog/*.yaml (one file per app) plus an organisation's extra folder,
 // validates every file against one zod schema, and builds the immutable Catalog the matcher reads.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { listYamlFiles, parseFile, type CatalogOrigin, type ParsedFile } from './catalog-files.js';
+import { defaultCatalogDir, readCatalogFolder, type CatalogOrigin, type ParsedFile } from './catalog-files.js';
 import { CATALOG_LIMITS, signalsFields, type OverrideSpec } from './catalog-schema.js';
 import { CatalogError, type CatalogProblem } from './errors.js';
 import type { AppInfo, Catalog, CatalogEntry, Resolution, Signals } from './types.js';
@@ -11,7 +8,7 @@ import type { AppInfo, Catalog, CatalogEntry, Resolution, Signals } from './type
 // The file format lives in catalog-schema.ts and file reading in catalog-files.ts; what other
 // modules used from here stays importable from here.
 export { CATALOG_LIMITS, catalogJsonSchema } from './catalog-schema.js';
-export type { CatalogOrigin } from './catalog-files.js';
+export { defaultCatalogDir, packageRoot, type CatalogOrigin } from './catalog-files.js';
 
 /**
  * Names of the product itself (not an app of the catalog). A paste saying "MCAS shows ..." says
@@ -65,6 +62,9 @@ const productHintSet = new Set(PRODUCT_HINTS.map((hint) => hint.toLowerCase()));
 // ---------------------------------------------------------------------------------------------
 // Building the catalog
 
+/** How the card-size problem ends: overrides that cause it are blamed for it (blameOverrides). */
+const CARD_LIMIT_WORDS = 'fit on one card';
+
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -73,33 +73,47 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Every reason the apps and entries cannot form a catalog (empty when they can). */
-export function checkCatalog(apps: readonly AppInfo[], entries: readonly CatalogEntry[]): CatalogProblem[] {
+/**
+ * Every reason the apps and entries cannot form a catalog (empty when they can). `nameSource`
+ * says which file gave an app one of its names or hints (an organisation file may add aliases to
+ * a built-in app), so a problem with it names that file rather than the app's own.
+ */
+export function checkCatalog(
+  apps: readonly AppInfo[],
+  entries: readonly CatalogEntry[],
+  nameSource: (appId: string, name: string) => { file: string; extra: boolean } | undefined = () => undefined,
+): CatalogProblem[] {
   const problems: CatalogProblem[] = [];
   const appIds = new Set<string>();
   const nameOwner = new Map<string, string>();
+  const sourceFile = (appId: string, name: string, file: string) => nameSource(appId, name)?.file ?? file;
   for (const app of apps) {
     const file = `app ${app.id}`;
     if (appIds.has(app.id)) problems.push({ file, message: `app id ${app.id} is defined twice` });
     appIds.add(app.id);
     for (const hint of app.hints) {
       if (productHintSet.has(hint.toLowerCase())) {
-        problems.push({ file, field: 'hints', message: `"${hint}" belongs to the product itself and appears in every app's errors` });
+        problems.push({ file: sourceFile(app.id, hint, file), field: 'hints', message: `"${hint}" belongs to the product itself and appears in every app's errors` });
       }
     }
-    for (const name of [app.id, app.name, ...app.aliases]) {
-      const key = appNameKey(name);
-      if (key === '') continue;
-      if (productKeys.has(key)) {
-        problems.push({ file, field: 'aliases', message: `"${name}" names the product itself, not an app` });
-        continue;
-      }
-      const owner = nameOwner.get(key);
-      if (owner !== undefined && owner !== app.id) {
-        problems.push({ file, field: 'aliases', message: `"${name}" already names app ${owner}` });
-      } else {
-        nameOwner.set(key, app.id);
-      }
+  }
+  // The built-in names claim their keys first, so a clash with a name an organisation file added
+  // is reported against that file, whatever order the apps come in.
+  const named = apps.flatMap((app) => [app.id, app.name, ...app.aliases].map((name) => ({ app, name, extra: nameSource(app.id, name)?.extra ?? false })));
+  named.sort((a, b) => Number(a.extra) - Number(b.extra));
+  for (const { app, name } of named) {
+    const file = sourceFile(app.id, name, `app ${app.id}`);
+    const key = appNameKey(name);
+    if (key === '') continue;
+    if (productKeys.has(key)) {
+      problems.push({ file, field: 'aliases', message: `"${name}" names the product itself, not an app` });
+      continue;
+    }
+    const owner = nameOwner.get(key);
+    if (owner !== undefined && owner !== app.id) {
+      problems.push({ file, field: 'aliases', message: `"${name}" already names app ${owner}` });
+    } else {
+      nameOwner.set(key, app.id);
     }
   }
   const entryFile = new Map<string, string>();
@@ -124,7 +138,7 @@ export function checkCatalog(apps: readonly AppInfo[], entries: readonly Catalog
       problems.push({
         file,
         entry: entry.id,
-        message: `message, cause, steps and support case hold ${shown} characters together; at most ${CATALOG_LIMITS.entryText} fit on one card`,
+        message: `message, cause, steps and support case hold ${shown} characters together; at most ${CATALOG_LIMITS.entryText} ${CARD_LIMIT_WORDS}`,
       });
     }
   }
@@ -178,6 +192,15 @@ export interface AppliedOverride {
   fields: string[];
 }
 
+/** A name or hint an app got from a file: which file, and whether it is the organisation's. */
+export interface AppNameSource {
+  app: string;
+  name: string;
+  kind: 'name' | 'alias' | 'hint';
+  file: string;
+  origin: CatalogOrigin;
+}
+
 /** Everything the loader learned, for the lint: the catalog (from the valid parts) and the problems. */
 export interface CatalogInspection {
   catalog: Catalog;
@@ -186,24 +209,8 @@ export interface CatalogInspection {
   /** Where each entry came from. */
   origins: ReadonlyMap<string, CatalogOrigin>;
   overrides: AppliedOverride[];
-}
-
-/** The package root: the first folder holding package.json above this module (src/ or dist/src/). */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new CatalogError([{ file: 'catalog', message: 'cannot find the package folder holding catalog/' }]);
-    }
-    dir = parent;
-  }
-}
-
-/** The built-in catalog folder. */
-export function defaultCatalogDir(): string {
-  return path.join(packageRoot(), 'catalog');
+  /** Where each app's name, aliases and hints came from. */
+  names: AppNameSource[];
 }
 
 interface DraftEntry extends Omit<CatalogEntry, 'learnMore'> {
@@ -262,18 +269,21 @@ export function inspectCatalog(options: LoadCatalogOptions = {}): CatalogInspect
   const parsed: ParsedFile[] = [];
   const files: CatalogInspection['files'] = [];
   for (const { dir, display, origin } of dirs) {
-    for (const name of listYamlFiles(dir, display, problems)) {
-      const file = path.join(display, name);
-      files.push({ file, origin });
-      const result = parseFile(path.join(dir, name), file, origin, problems);
-      if (result) parsed.push(result);
-    }
+    const folder = readCatalogFolder(dir, display, origin, problems);
+    files.push(...folder.files);
+    parsed.push(...folder.parsed);
   }
 
   // Apps first, so that a file may add entries to an app defined in a file read after it.
   const apps = new Map<string, AppInfo>();
   const appFile = new Map<string, string>();
-  for (const { file, data } of parsed) {
+  const names: AppNameSource[] = [];
+  const noteNames = (app: { id: string; name?: string | undefined; aliases: string[]; hints: string[] }, file: string, origin: CatalogOrigin) => {
+    if (app.name !== undefined) names.push({ app: app.id, name: app.name, kind: 'name', file, origin });
+    for (const name of app.aliases) names.push({ app: app.id, name, kind: 'alias', file, origin });
+    for (const name of app.hints) names.push({ app: app.id, name, kind: 'hint', file, origin });
+  };
+  for (const { file, origin, data } of parsed) {
     const app = data.app;
     if (app?.name === undefined || app.learnMore === undefined) continue;
     const earlier = appFile.get(app.id);
@@ -286,6 +296,7 @@ export function inspectCatalog(options: LoadCatalogOptions = {}): CatalogInspect
       continue;
     }
     appFile.set(app.id, file);
+    noteNames(app, file, origin);
     apps.set(app.id, { id: app.id, name: app.name, aliases: [...app.aliases], hints: [...app.hints], learnMore: app.learnMore });
   }
   const usable: ParsedFile[] = [];
@@ -304,6 +315,7 @@ export function inspectCatalog(options: LoadCatalogOptions = {}): CatalogInspect
       });
       continue;
     }
+    noteNames({ ...app, aliases: app.aliases.filter((a) => !known.aliases.includes(a)), hints: app.hints.filter((h) => !known.hints.includes(h)) }, item.file, item.origin);
     for (const alias of app.aliases) if (!known.aliases.includes(alias)) known.aliases.push(alias);
     for (const hint of app.hints) if (!known.hints.includes(hint)) known.hints.push(hint);
     if (app.learnMore !== undefined) known.learnMore = app.learnMore;
@@ -359,11 +371,33 @@ export function inspectCatalog(options: LoadCatalogOptions = {}): CatalogInspect
     entries.push({ ...draft, learnMore: draft.learnMore ?? app?.learnMore ?? '' });
   }
   const appList = [...apps.values()];
-  const consistency = checkCatalog(appList, entries).map((problem) =>
-    problem.file.startsWith('app ') ? { ...problem, file: appFile.get(problem.file.slice(4)) ?? problem.file } : problem,
+  const nameSource = (appId: string, name: string) => {
+    const found = names.find((n) => n.app === appId && n.name === name);
+    return found && { file: found.file, extra: found.origin === 'extra' };
+  };
+  const consistency = checkCatalog(appList, entries, nameSource).map((problem) =>
+    problem.file.startsWith('app ') ? { ...problem, file: appFile.get(problem.file.slice(4)) ?? problem.file } : blameOverrides(problem, overrides),
   );
   problems.push(...consistency);
-  return { catalog: makeCatalog(appList, entries), problems, files, origins, overrides };
+  return { catalog: makeCatalog(appList, entries), problems, files, origins, overrides, names };
+}
+
+/** Fields an override can change that a card shows (and so count towards its size). */
+const SHOWN_FIELDS = new Set(['cause', 'resolution.steps', 'resolution.supportCase']);
+
+/**
+ * A problem found in an entry after overrides were applied (a card grown past its limit) is the
+ * overriding files' doing: name them, and the entry's own file as where the entry lives.
+ */
+function blameOverrides(problem: CatalogProblem, overrides: readonly AppliedOverride[]): CatalogProblem {
+  if (problem.entry === undefined || !problem.message.includes(CARD_LIMIT_WORDS)) return problem;
+  const files = [...new Set(overrides.filter((o) => o.id === problem.entry && o.fields.some((f) => SHOWN_FIELDS.has(f))).map((o) => o.file))];
+  if (files.length === 0) return problem;
+  return {
+    file: files.join(', '),
+    entry: `override ${problem.entry}`,
+    message: `${problem.message} once overridden (the entry itself is in ${problem.file})`,
+  };
 }
 
 /**

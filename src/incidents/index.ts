@@ -96,6 +96,7 @@ export {
   WebhookConfigError,
   type WebhookSinkOptions,
 } from './webhook.js';
+export { withStoreBudget } from './budget.js';
 export { createOutboxWorker, type DrainSummary, type OutboxLogger, type OutboxWorker, type OutboxWorkerOptions } from './outbox.js';
 export { createRetentionJob, type RetentionJob, type RetentionJobOptions } from './retention.js';
 export { transition, idempotencyKey, repeatKey } from './machine.js';

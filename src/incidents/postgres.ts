@@ -67,6 +67,27 @@ export function classifyPostgresError(error: unknown): StoreError | undefined {
   return undefined;
 }
 
+/**
+ * Why the bot could not reach or migrate the database at start, in words an operator acts on:
+ * the class of failure (refused, host not found, timeout, authentication, no such database), never
+ * the URL or its password.
+ */
+export function describeStartFailure(error: unknown): string {
+  const code = codeOf(error);
+  const text = error instanceof Error ? error.message : '';
+  if (code === 'ECONNREFUSED') return 'connection refused (nothing listens on the host and port it names)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found (its host name does not resolve)';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable (no route to the host it names)';
+  if (code === 'ETIMEDOUT' || /timeout/i.test(text)) return 'timeout (the host and port it names did not answer in time)';
+  if (code === '28P01' || code === '28000') return `authentication failed (SQLSTATE ${code}: check the user and password)`;
+  if (code === '3D000') return 'no such database (create it, or correct the database name)';
+  if (code === '42501') return 'permission denied (the user may not create or change the tables)';
+  if (code === 'ECONNRESET' || CONNECTION_LOST.test(code) || /Connection terminated|closed/i.test(text)) return 'the server closed the connection (is it a PostgreSQL server, and does it accept this client\'s SSL setting?)';
+  if (/SSL/i.test(text)) return 'SSL could not be agreed with the server (check sslmode in it)';
+  if (/^[0-9A-Z]{5}$/.test(code)) return `PostgreSQL answered with an error (SQLSTATE ${code})`;
+  return 'an unexpected failure';
+}
+
 /** Times a transaction is run again after its connection was lost before COMMIT. */
 export const LOST_RETRIES = 2;
 
@@ -171,7 +192,7 @@ export function openPostgresDriver(url: string, options: PostgresDriverOptions =
         if (error instanceof StoreError) throw error;
         const failure = classifyPostgresError(error);
         if (failure && failure.kind !== 'unavailable') throw failure;
-        throw new StoreError('migration', 'The PostgreSQL database could not be migrated or reached.', { cause: error });
+        throw new StoreError('migration', `DATABASE_URL: the PostgreSQL database could not be reached or migrated: ${describeStartFailure(error)}.`, { cause: error });
       }
     },
     guard() {

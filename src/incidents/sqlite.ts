@@ -14,6 +14,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../core/errors.js';
 import { backoffDelayMs } from '../core/retry-policy.js';
+import { storeBudgetDeadline } from './budget.js';
 import type { Session, StoreDriver } from './driver.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { refuseNewerSchema } from './rows.js';
@@ -177,8 +178,9 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
   // the first one commit: every store of one file in one process shares one queue.
   const queue = queueFor(file);
   function exclusive<T>(fn: (deadline: number) => Promise<T>): Promise<T> {
-    // The deadline counts from now: an operation queued behind one waiting for a lock does not get a fresh budget.
-    const deadline = Date.now() + busyTimeoutMs;
+    // The deadline counts from now: an operation queued behind one waiting for a lock does not get a
+    // fresh budget; inside withStoreBudget (a press) it ends no later than the budget does.
+    const deadline = Math.min(Date.now() + busyTimeoutMs, storeBudgetDeadline() ?? Number.POSITIVE_INFINITY);
     const step = () => {
       reconnectIfReadOnly();
       return fn(deadline);

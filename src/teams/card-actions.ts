@@ -5,6 +5,7 @@ import type { IncidentHistory } from '../cards/history.js';
 import type { AdaptiveCard } from '../cards/render.js';
 import type { Matcher } from '../core/types.js';
 import { isStoreError } from '../core/errors.js';
+import { withStoreBudget } from '../incidents/budget.js';
 import type { ActionOutcome, Incident, IncidentStore, Person } from '../incidents/types.js';
 import type { Metrics } from '../metrics.js';
 import { cardVerbs, type CardPlace } from './actions/index.js';
@@ -87,7 +88,18 @@ const NO_DESTINATION_NOTICE =
   'Not sent: there is nowhere to send escalations yet. Type set support channel in the team channel where support works (mention me there), ' +
   'or ask whoever runs me to set SUPPORT_WEBHOOK_URL; then press Escalate to support again.';
 
-export async function runCardAction(deps: CardActionDeps, press: CardPress): Promise<CardActionResult> {
+/**
+ * How long all of one press's store operations together may wait for a database lock (SQLite:
+ * another process's; queued behind the outbox poll included). Teams gives up after about 5 s; the
+ * press answers "busy, try again" after at most this plus the rendering.
+ */
+export const PRESS_LOCK_BUDGET_MS = 2_000;
+
+export function runCardAction(deps: CardActionDeps, press: CardPress): Promise<CardActionResult> {
+  return withStoreBudget(PRESS_LOCK_BUDGET_MS, () => runCardActionWithin(deps, press));
+}
+
+async function runCardActionWithin(deps: CardActionDeps, press: CardPress): Promise<CardActionResult> {
   const verbName = typeof press.verb === 'string' ? press.verb : '';
   const verb = cardVerbs.get(verbName);
   const label = verb ? verb.verb : 'unknown';

@@ -87,7 +87,7 @@ describe('the catalog card search inserts', () => {
     expect(text).toContain('Who acts: An admin of Okta');
     expect(text).toContain(okta.cause.replace(/\s+/g, ' '));
     expect(text).toContain(`1. ${okta.resolution.steps[0]}`);
-    expect(text).toContain('(mda-15)');
+    expect(text).toContain('From the Connector Doctor catalog. Paste the whole error');
     expect(actionsOf(card).map((a) => [a.type, a.title, a.url])).toEqual([['Action.OpenUrl', 'Learn more', okta.learnMore]]);
   });
 
@@ -97,6 +97,15 @@ describe('the catalog card search inserts', () => {
       expect(cardProblems(card), entry.id).toEqual([]);
       expect(unescapedMarkdown(card), entry.id).toEqual([]);
       expect(cardBytes(card)).toBeLessThan(CARD_BUDGET_BYTES);
+    }
+  });
+
+  it('shows no internal reference (the catalog ref or entry id) on any inserted card or result', () => {
+    for (const entry of catalog.entries) {
+      const shown = [read(catalogEntryCard(catalog, entry)), ...Object.values(catalogResultPreview(catalog, entry, 2))].join('\n');
+      for (const internal of [entry.id, entry.ref].filter((v): v is string => v !== undefined)) {
+        expect(shown, entry.id).not.toMatch(new RegExp(`(^|[^\\w-])${internal}($|[^\\w-])`));
+      }
     }
   });
 

@@ -2,6 +2,7 @@
 // database created for this run; a second store instance is a second pool, as a second bot
 // instance would be.
 
+import { createServer, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxWorker, openStore, StoreError } from '../../src/incidents/index.js';
@@ -57,6 +58,55 @@ describe('openStore (postgres)', () => {
     expect(failure).toBeInstanceOf(StoreError);
     expect((failure as StoreError).kind).toBe('migration');
     expect((failure as Error).message).toContain(`newer Connector Doctor (schema version 99; this version knows up to ${POSTGRES_MIGRATIONS.at(-1)!.version})`);
+  });
+
+  // At start the operator reads one line: it names the variable and the kind of failure, never the URL or its password.
+  const startFailure = async (url: string) => {
+    const failure = await openStore(url, { connectTimeoutMs: 500 }).then(
+      async (store) => {
+        await store.close();
+        return undefined;
+      },
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(StoreError);
+    const message = (failure as Error).message;
+    expect(message).toMatch(/^DATABASE_URL: the PostgreSQL database could not be reached or migrated: /);
+    expect(message).not.toContain('s3cret-pw');
+    expect(message).not.toContain(url.split('@')[1]!);
+    return message.replace(/^DATABASE_URL: the PostgreSQL database could not be reached or migrated: /, '');
+  };
+  const own = async () => new URL(await run.freshSchemaUrl());
+
+  it('at start, names DATABASE_URL and "connection refused" when nothing listens', async () => {
+    expect(await startFailure('postgres://cd:s3cret-pw@127.0.0.1:1/none')).toMatch(/^connection refused /);
+  });
+
+  it('at start, names DATABASE_URL and "authentication failed" for a user the server refuses', async () => {
+    const url = await own();
+    url.username = 'no_such_user_cd';
+    url.password = 's3cret-pw';
+    expect(await startFailure(url.href)).toMatch(/^authentication failed /);
+  });
+
+  it('at start, names DATABASE_URL and "no such database"', async () => {
+    const url = await own();
+    url.pathname = '/no_such_database_cd';
+    url.password = 's3cret-pw';
+    expect(await startFailure(url.href)).toMatch(/^no such database /);
+  });
+
+  it('at start, names DATABASE_URL and "timeout" when the port accepts but never answers', async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      expect(await startFailure(`postgres://cd:s3cret-pw@127.0.0.1:${port}/none`)).toMatch(/^timeout /);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('says the database is unreachable without leaking the connection string', async () => {

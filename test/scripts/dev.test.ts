@@ -107,6 +107,8 @@ describe('npm run dev', () => {
       dev.kill('SIGINT');
       expect(await exited).toBe(0);
       expect(output.join('\n')).toMatch(/stopping the bot and the Playground/);
+      // The bot runs with package.json's start flags: restify's DEP0111 warning is not printed.
+      expect(output.join('\n')).not.toContain('DeprecationWarning');
       await expect.poll(() => answers(`http://127.0.0.1:${botPort}/healthz`), { timeout: 10_000 }).toBe(false);
       await expect.poll(() => answers(url), { timeout: 10_000 }).toBe(false);
     } finally {

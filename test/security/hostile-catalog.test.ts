@@ -12,6 +12,7 @@ import { CATALOG_LIMITS, inspectCatalog } from '../../src/core/catalog.js';
 import { CatalogError, formatCatalogProblem } from '../../src/core/errors.js';
 import { start } from '../../src/index.js';
 import { createLogger } from '../../src/log.js';
+import { BOT_NODE_FLAGS } from '../../scripts/bot-node-flags.js';
 
 const folders: string[] = [];
 function folder(files: Record<string, string> = {}): string {
@@ -77,10 +78,20 @@ describe('catalog files are data with limits', () => {
     expect(problemsOf(dir)).toEqual([`${path.join(dir, 'acme.yaml')}: entry acme-broken: field cause: is longer than 2000 characters (cards must stay under 28 KB)`]);
   });
 
-  it('an override cannot grow an entry past what one card holds', () => {
+  it('an override cannot grow an entry past what one card holds, and the override file is named for it', () => {
     const steps = Array.from({ length: 12 }, (_, i) => `Step ${i + 1}: ${'check the connector settings and try again. '.repeat(20)}`);
     const dir = folder({ 'runbook.yaml': `overrides:\n  - id: box-invalid-refresh-token\n    resolution:\n      steps: ${JSON.stringify(steps)}\n` });
-    expect(problemsOf(dir)).toEqual([expect.stringMatching(/^catalog\/box\.yaml: entry box-invalid-refresh-token: message, cause, steps and support case hold \d+ characters together; at most 8000 fit on one card$/)]);
+    const file = path.join(dir, 'runbook.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(problemsOf(dir)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${file}: entry override box-invalid-refresh-token: message, cause, steps and support case hold \\d+ characters together; at most 8000 fit on one card once overridden \\(the entry itself is in catalog/box\\.yaml\\)$`),
+      ),
+    ]);
+  });
+
+  it('an alias an organisation file adds to a built-in app that names another app is blamed on that file', () => {
+    const dir = folder({ 'box-more.yaml': 'app:\n  id: box\n  aliases: [Okta]\nentries: []\n' });
+    expect(problemsOf(dir)).toEqual([`${path.join(dir, 'box-more.yaml')}: field aliases: "Okta" already names app okta`]);
   });
 
   it('a message, alias or phrase that reduces to one letter ("(a+)+$") is refused, naming file and entry', () => {
@@ -113,11 +124,24 @@ describe('the bot refuses to start on a hostile catalog folder', () => {
     expect((failure as Error).message).toContain(`${path.join(dir, 'acme.yaml')}: entry acme-broken: answers unrelated messages such as "Can you send me a link to the notes from the meeting this af..."`);
   });
 
+  it('an organisation alias that is an everyday word breaks built-in entries: refused, naming the organisation file and the alias', async () => {
+    const dir = folder({ 'acme.yaml': `${app.replace('  name: Acme HR\n', '  name: Acme HR\n  aliases: [the]\n')}entries: []\n` });
+    const file = path.join(dir, 'acme.yaml');
+    const failure = await startWith(dir);
+    expect(failure).toBeInstanceOf(CatalogError);
+    const problems = (failure as CatalogError).problems;
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) {
+      expect(problem.file).toBe(file);
+      expect(problem.message).toMatch(/^built-in entry [a-z0-9-]+ \(catalog\/[a-z0-9-]+\.yaml\): .* because of alias "the" of app acme in /);
+    }
+  });
+
   it('the real process with a FIFO in CATALOG_EXTRA_DIR exits 1 at once with one line naming the file', async () => {
     const dir = folder();
     execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
     const root = fileURLToPath(new URL('../../', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    const child = spawn(process.execPath, [...BOT_NODE_FLAGS, '--import', 'tsx', 'src/index.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', PORT: '0', DATABASE_URL: 'sqlite::memory:', CATALOG_EXTRA_DIR: dir, LOG_LEVEL: 'silent' },
     });
@@ -125,7 +149,7 @@ describe('the bot refuses to start on a hostile catalog folder', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
-    const lines = stderr.split('\n').filter((line) => line.trim() !== '' && !/DeprecationWarning|--trace-deprecation/.test(line));
+    const lines = stderr.split('\n').filter((line) => line.trim() !== '');
     expect(lines).toEqual([`Invalid catalog: ${path.join(dir, 'pipe.yaml')}: is a FIFO; catalog files must be regular files`]);
   });
 });
