@@ -1,7 +1,7 @@
 // The message extension on the bot: every composeExtension/* invoke comes here from bot.ts and
 // gets an answer within Teams' time, in the format its invoke expects: search results, a dialog,
-// Teams' send preview, or a line saying why not (4xx for what the bot cannot use, 429 when one
-// person or chat asks too fast, never a turn error). Search has a rate budget of its own, so
+// Teams' send preview, or a line saying why not (4xx for what only a broken client sends; a 200
+// with the words when a person asks too fast or the bot is busy, never a turn error). Search has a rate budget of its own, so
 // searching as you type never uses up the budget of pastes or card presses; Diagnose (the matcher
 // on a whole message) and Send (incidents and posted cards) cost what a paste costs, from the
 // paste budget itself, so neither is a faster way around it.
@@ -46,6 +46,15 @@ const INTERNAL = 'Something went wrong on my side. Please try again in a moment.
 /** A refusal in the invoke's own format: a line in the search results, or in the dialog. */
 function refusal(name: string, status: number, text: string): InvokeResponse {
   return name === SEARCH_INVOKE ? searchRefusal(status, text) : dialogMessage(status, text);
+}
+
+/**
+ * What a person must read (slow down, busy, the store is down): Teams shows an invoke's message
+ * only in a 200 answer and turns any other status into its own "Unable to reach app", so these are
+ * 200s carrying the words. The 400s stay for what only a broken client sends.
+ */
+function tellPerson(name: string, text: string): InvokeResponse {
+  return refusal(name, 200, text);
 }
 
 /**
@@ -108,7 +117,7 @@ export function createMessageExtension(deps: MessageExtensionDeps): MessageExten
       if (!decision.allowed) {
         deps.metrics.messagesReceived.inc({ kind: 'rate-limited' });
         const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-        return refusal(name, 429, cost === 'paste' ? slowDownMessage(decision) : `Too many requests at once. Please wait about ${seconds} second${seconds === 1 ? '' : 's'} and try again.`);
+        return tellPerson(name, cost === 'paste' ? slowDownMessage(decision) : `Too many requests at once. Please wait about ${seconds} second${seconds === 1 ? '' : 's'} and try again.`);
       }
       deps.metrics.messagesReceived.inc({ kind: 'extension' });
       const started = performance.now();
@@ -116,8 +125,8 @@ export function createMessageExtension(deps: MessageExtensionDeps): MessageExten
       try {
         response = await route(context, routed);
       } catch (error) {
-        if (error instanceof BusyError) response = refusal(name, 503, error.userMessage);
-        else if (isStoreError(error)) response = refusal(name, 503, error.transient ? STORE_BUSY : STORE_DOWN_REQUEST);
+        if (error instanceof BusyError) response = tellPerson(name, error.userMessage);
+        else if (isStoreError(error)) response = tellPerson(name, error.transient ? STORE_BUSY : STORE_DOWN_REQUEST);
         else {
           deps.logger.error({ ...activityLogFields(activity), err: error }, 'message extension invoke failed');
           response = refusal(name, 500, INTERNAL);

@@ -175,7 +175,7 @@ async function postPreview(context: TurnContext, post: FindingsToPost, reporter:
     const refused = isRefusal(error.cause);
     deps.logger.warn({ ...activityLogFields(activity), statusCode: httpStatusOf(error.cause), posted: error.posted, cards: error.total }, 'message extension: Teams did not take the post');
     if (error.posted > 0) return { response: dialogMessage(200, partlyPosted(error.posted, error.total, refused)), posted: true };
-    return { response: refused ? cannotPost(context) : dialogMessage(503, TEAMS_DID_NOT_TAKE), posted: false };
+    return { response: refused ? cannotPost(context) : dialogMessage(200, TEAMS_DID_NOT_TAKE), posted: false };
   }
   deps.logger.info({ ...activityLogFields(activity), cards: post.shown.length }, 'message extension posted');
   return { response: closeDialog(), posted: true };

@@ -115,7 +115,7 @@ async function previewCard(context: TurnContext, post: FindingsToPost, deps: Pre
 
 /** Why a message action could not show anything, as the invoke's answer. */
 function nothingToShow(result: Exclude<Diagnosed, { kind: 'findings' }>, where: 'dialog' | 'message'): InvokeResponse {
-  if (result.kind === 'late') return dialogMessage(503, SLOW_LINE);
+  if (result.kind === 'late') return dialogMessage(200, SLOW_LINE);
   const secrets = secretNotice(result.diagnosis.redactions, result.diagnosis.redactedKinds, 'message');
   // A dialog opened from the menu shows a card; Teams renders a plain message after a submit.
   return where === 'dialog' ? dialog(DIALOG_TITLE, noteCard(NOTHING_TITLE, [NOTHING_LINE, secrets])) : dialogMessage(200, [`${NOTHING_TITLE}. ${NOTHING_LINE}`, secrets].filter(Boolean).join(' '));
