@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listYamlFiles, parseFile, type CatalogOrigin, type ParsedFile } from './catalog-files.js';
+import { listYamlFiles, parseFile, readParseSnapshot, type CatalogOrigin, type ParsedFile } from './catalog-files.js';
 import { CATALOG_LIMITS, signalsFields, type OverrideSpec } from './catalog-schema.js';
 import { CatalogError, type CatalogProblem } from './errors.js';
 import type { AppInfo, Catalog, CatalogEntry, Resolution, Signals } from './types.js';
@@ -170,6 +170,16 @@ export interface LoadCatalogOptions {
   dir?: string;
   /** An organisation's folder of additions and overrides (CATALOG_EXTRA_DIR). */
   extraDir?: string;
+  /**
+   * The parse snapshot `npm run build` writes (catalog-files.ts): files whose content it records
+   * skip the YAML parser. Default: the package's own (none before a build); false: parse everything.
+   */
+  snapshot?: string | false;
+}
+
+/** Where `npm run build` writes the parse snapshot of the built-in catalog. */
+export function defaultSnapshotFile(): string {
+  return path.join(packageRoot(), 'dist', 'catalog-snapshot.json');
 }
 
 export interface AppliedOverride {
@@ -261,11 +271,12 @@ export function inspectCatalog(options: LoadCatalogOptions = {}): CatalogInspect
 
   const parsed: ParsedFile[] = [];
   const files: CatalogInspection['files'] = [];
+  const snapshot = options.snapshot === false ? undefined : readParseSnapshot(options.snapshot ?? defaultSnapshotFile());
   for (const { dir, display, origin } of dirs) {
     for (const name of listYamlFiles(dir, display, problems)) {
       const file = path.join(display, name);
       files.push({ file, origin });
-      const result = parseFile(path.join(dir, name), file, origin, problems);
+      const result = parseFile(path.join(dir, name), file, origin, problems, snapshot);
       if (result) parsed.push(result);
     }
   }
