@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultCatalogDir, inspectCatalog } from '../../src/core/catalog.js';
 import { buildParseSnapshot, snapshotKey } from '../../src/core/catalog-files.js';
-import { writeCatalogSnapshot } from '../../src/cli/catalog-snapshot.js';
+import { writeCatalogSnapshot } from '../../src/build-snapshots.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'catalog-snapshot-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
