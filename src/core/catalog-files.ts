@@ -2,8 +2,8 @@
 // then the schema; every problem names the file (and entry and field).
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
-import { parseDocument } from 'yaml';
 import { CATALOG_LIMITS, catalogFileSchema, type CatalogFile } from './catalog-schema.js';
 import type { CatalogProblem } from './errors.js';
 
@@ -102,6 +102,7 @@ function readCatalogFile(fullPath: string, file: string, problems: CatalogProble
 // a file whose content has a record skips the parser and takes the recorded data, which is what
 // parsing that very text gives. Everything else (the file checks before, the schema after) runs
 // as always, and a file with no record (edited since the build, an organisation's own) is parsed.
+// The YAML library itself is loaded only for such a file.
 
 export type ParseSnapshot = ReadonlyMap<string, unknown>;
 
@@ -109,9 +110,13 @@ export function snapshotKey(source: string): string {
   return createHash('sha256').update(source, 'utf8').digest('hex');
 }
 
+/** The YAML library, loaded on the first file the snapshot does not cover (none, at a normal start). */
+let yamlLibrary: typeof import('yaml') | undefined;
+
 /** YAML text to data, with the same limits as always; on a problem, it is pushed and `ok` is false. */
 function parseYamlData(source: string, file: string, problems: CatalogProblem[]): { ok: true; raw: unknown } | { ok: false } {
-  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
+  yamlLibrary ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  const doc = yamlLibrary.parseDocument(source, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const at = error.linePos?.[0];
