@@ -81,7 +81,7 @@ const LAYERS = {
 };
 
 /** Files of src/core/ that may read files: the catalog folders are read here, and only here. */
-const CORE_FILE_READERS = { 'core/catalog-files.ts': ['node:fs', 'node:path', 'node:url'] };
+const CORE_FILE_READERS = { 'core/catalog-files.ts': ['node:fs', 'node:path', 'node:url', 'node:crypto', 'node:module', 'node:util'] };
 
 const glob = (pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
 const matchesAny = (name, patterns) => patterns.some((pattern) => glob(pattern).test(name));

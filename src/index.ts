@@ -1,4 +1,5 @@
-// Entry point: config -> catalog -> store -> matcher threads -> bot -> server.listen, plus the
+// Entry point: config -> catalog -> store -> matcher pool (its threads start with the first long
+// paste, not here) -> bot -> server.listen, plus the
 // escalation outbox worker, the alerts (alert-wiring.ts) and the retention purge; graceful shutdown
 // on SIGINT/SIGTERM. A start-up failure closes whatever was already opened and ends with one line, never a stack trace.
 import type { AddressInfo } from 'node:net';
@@ -108,7 +109,6 @@ export async function start(config: Config, logger: Logger, options: StartOption
       onThreadError: (error) => logger.error({ err: { name: error.name, message: error.message } }, 'matcher thread failed'),
     });
     opened.push({ name: 'matcher threads', close: () => pool.close() });
-    await pool.ready();
     diagnosisLoad = () => pool.load();
 
     const auth = createBotFrameworkAuthentication(config.botFramework, {

@@ -3,7 +3,11 @@
 // nothing it could say (URLs, client ids, errors) goes to our logs; callers see a code at most.
 
 import { CodedError } from '../core/errors.js';
-import { ConfidentialClientApplication, LogLevel, type INetworkModule } from '@azure/msal-node';
+import { createRequire } from 'node:module';
+import type { INetworkModule } from '@azure/msal-node';
+
+/** MSAL (over 1 MB of code) is loaded when a token source is made: only when the Defender API poller is configured. */
+let msal: typeof import('@azure/msal-node') | undefined;
 
 /** The Defender for Cloud Apps API's application id (its token audience). */
 export const MDCA_RESOURCE_APP_ID = '05a65629-4c1b-48c1-a78b-804c4abdd4af';
@@ -32,6 +36,8 @@ const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
 export function createEntraTokenSource(credential: EntraAppCredential, options: { networkClient?: INetworkModule } = {}): TokenSource {
   const host = credential.authorityHost.replace(/\/+$/, '');
+  msal ??= createRequire(import.meta.url)('@azure/msal-node') as typeof import('@azure/msal-node');
+  const { ConfidentialClientApplication, LogLevel } = msal;
   const app = new ConfidentialClientApplication({
     auth: {
       clientId: credential.clientId,

@@ -229,6 +229,96 @@ function compileObject(node: Record<string, unknown>): NodeFn {
 
 export type CompiledTemplate = (root: unknown) => unknown;
 
+// ---------------------------------------------------------------------------------------------
+// The parse in a form JSON carries (render.ts records it at build time, so that start-up need not
+// load the library): an expression becomes { "$expr": { type, value?, text, children } } with
+// exactly the fields compiling reads; everything else is kept as it is.
+
+interface EncodedExpr {
+  type: string;
+  value?: string | number | boolean | null;
+  text: string;
+  children: EncodedExpr[];
+}
+
+export type EncodedPrepared = unknown;
+
+const EXPR_KEY = '$expr';
+
+function encodeExpr(node: ExprNode): EncodedExpr | undefined {
+  const children: EncodedExpr[] = [];
+  for (const child of node.children) {
+    const encoded = encodeExpr(child);
+    if (!encoded) return undefined;
+    children.push(encoded);
+  }
+  const out: EncodedExpr = { type: node.type, text: node.toString(), children };
+  const { value } = node;
+  if (value !== undefined) {
+    if (value !== null && !isScalar(value)) return undefined;
+    out.value = value;
+  }
+  return out;
+}
+
+/** The library's parse, encoded; undefined when some part would not come back the same from JSON. */
+export function encodePrepared(node: unknown): EncodedPrepared | undefined {
+  class NotEncodable extends Error {}
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (isExpression(value)) {
+      const expr = encodeExpr(value);
+      if (!expr) throw new NotEncodable();
+      return { [EXPR_KEY]: expr };
+    }
+    if (typeof value === 'object' && value !== null) {
+      if (Object.getPrototypeOf(value) !== Object.prototype || Object.prototype.hasOwnProperty.call(value, EXPR_KEY)) throw new NotEncodable();
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) out[key] = walk(item);
+      return out;
+    }
+    if (value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
+    throw new NotEncodable();
+  };
+  try {
+    return walk(node);
+  } catch (error) {
+    if (error instanceof NotEncodable) return undefined;
+    throw error;
+  }
+}
+
+/** An expression read back from its encoding: what compiling reads of the library's, nothing more. */
+class DecodedExpr implements ExprNode {
+  readonly type: string;
+  readonly children: ExprNode[];
+  readonly value?: unknown;
+  private readonly text: string;
+
+  constructor(encoded: EncodedExpr) {
+    this.type = encoded.type;
+    this.text = encoded.text;
+    this.children = encoded.children.map((child) => new DecodedExpr(child));
+    if ('value' in encoded) this.value = encoded.value;
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+export function decodePrepared(node: EncodedPrepared): unknown {
+  if (Array.isArray(node)) return node.map(decodePrepared);
+  if (typeof node === 'object' && node !== null) {
+    const expr = (node as Record<string, unknown>)[EXPR_KEY];
+    if (expr !== undefined) return new DecodedExpr(expr as EncodedExpr);
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(node)) out[key] = decodePrepared(item);
+    return out;
+  }
+  return node;
+}
+
 /**
  * Compile a template as adaptivecards-templating prepared it (`Template.prepare`: strings with
  * `${...}` parsed into expressions). Throws Unsupported when it uses a shape this does not compile.

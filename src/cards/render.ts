@@ -2,8 +2,16 @@
 // and compiled into plain functions (compile.ts), so a render builds objects instead of evaluating
 // expressions; whatever the compiled code does not reproduce is expanded by adaptivecards-templating
 // as before. Pasted text only ever arrives as data, never as part of a template.
-import { Template } from 'adaptivecards-templating';
-import { compileTemplate, Unsupported, type CompiledTemplate } from './compile.js';
+//
+// adaptivecards-templating (with adaptive-expressions and antlr4ts, about a sixth of start-up and
+// several MiB) is loaded only when needed: `npm run build` records each template's parse
+// (dist/card-templates.json, with the template it came from), so the compiled templates are built
+// without it; it loads for a template whose record is missing or stale, and for a card the
+// compiled code leaves to it.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Template } from 'adaptivecards-templating';
+import { compileTemplate, decodePrepared, encodePrepared, Unsupported, type CompiledTemplate, type EncodedPrepared } from './compile.js';
 import ambiguous from '../../cards/ambiguous.json' with { type: 'json' };
 import apps from '../../cards/apps.json' with { type: 'json' };
 import catalogEntry from '../../cards/catalog-entry.json' with { type: 'json' };
@@ -47,14 +55,59 @@ const templateJson: Record<CardName, unknown> = {
 };
 
 const templates = new Map<CardName, Template>();
+let templating: typeof import('adaptivecards-templating') | undefined;
 
 function template(name: CardName): Template {
   let cached = templates.get(name);
   if (!cached) {
-    cached = new Template(templateJson[name]);
+    templating ??= createRequire(import.meta.url)('adaptivecards-templating') as typeof import('adaptivecards-templating');
+    cached = new templating.Template(templateJson[name]);
     templates.set(name, cached);
   }
   return cached;
+}
+
+/** The library's own parse of a template (strings with ${...} become expressions). */
+function preparedOf(name: CardName): unknown {
+  return (template(name) as unknown as { _preparedPayload: unknown })._preparedPayload;
+}
+
+/** Per card: the template as JSON text and its parse, as `npm run build` recorded them. */
+export type TemplateSnapshot = Partial<Record<CardName, { template: string; prepared: EncodedPrepared }>>;
+
+/** The parse of every template, by the library, in a form JSON carries (written at build time). */
+export function buildTemplateSnapshot(): TemplateSnapshot {
+  const snapshot: TemplateSnapshot = {};
+  for (const name of Object.keys(templateJson) as CardName[]) {
+    const encoded = encodePrepared(preparedOf(name));
+    if (encoded !== undefined) snapshot[name] = { template: JSON.stringify(templateJson[name]), prepared: encoded };
+  }
+  return snapshot;
+}
+
+function readTemplateSnapshot(): TemplateSnapshot {
+  try {
+    // dist/src/cards/render.js -> dist/card-templates.json (none beside the TypeScript sources).
+    return JSON.parse(readFileSync(new URL('../../card-templates.json', import.meta.url), 'utf8')) as TemplateSnapshot;
+  } catch {
+    return {};
+  }
+}
+
+let snapshot: TemplateSnapshot | undefined;
+
+/** Tests: use this snapshot from now on (undefined: read the built one again); compiled templates are rebuilt. */
+export function useTemplateSnapshot(next: TemplateSnapshot | undefined): void {
+  snapshot = next;
+  compiled.clear();
+}
+
+/** The recorded parse of a template, when it was recorded from the template as it is now. */
+function recordedPrepared(name: CardName): unknown {
+  snapshot ??= readTemplateSnapshot();
+  const record = snapshot[name];
+  if (!record || record.template !== JSON.stringify(templateJson[name])) return undefined;
+  return decodePrepared(record.prepared);
 }
 
 /** Each template compiled once; null when it uses an expression compile.ts does not compile. */
@@ -64,8 +117,7 @@ export function compiledTemplate(name: CardName): CompiledTemplate | null {
   let found = compiled.get(name);
   if (found === undefined) {
     try {
-      // The library's own parse of the template (strings with ${...} become expressions).
-      found = compileTemplate((template(name) as unknown as { _preparedPayload: unknown })._preparedPayload);
+      found = compileTemplate(recordedPrepared(name) ?? preparedOf(name));
     } catch (error) {
       if (!(error instanceof Unsupported)) throw error;
       found = null;

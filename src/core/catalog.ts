@@ -1,6 +1,6 @@
 // Loads the error catalog: catalog/*.yaml (one file per app) plus an organisation's extra folder,
 // validates every file against one zod schema, and builds the immutable Catalog the matcher reads.
-import { defaultCatalogDir, readCatalogFolder, type CatalogOrigin, type ParsedFile } from './catalog-files.js';
+import { defaultCatalogDir, defaultSnapshotFile, readCatalogFolder, readParseSnapshot, type CatalogOrigin, type ParsedFile } from './catalog-files.js';
 import { CATALOG_LIMITS, signalsFields, type OverrideSpec } from './catalog-schema.js';
 import { CatalogError, type CatalogProblem } from './errors.js';
 import type { AppInfo, Catalog, CatalogEntry, Resolution, Signals } from './types.js';
@@ -8,7 +8,7 @@ import type { AppInfo, Catalog, CatalogEntry, Resolution, Signals } from './type
 // The file format lives in catalog-schema.ts and file reading in catalog-files.ts; what other
 // modules used from here stays importable from here.
 export { CATALOG_LIMITS, catalogJsonSchema } from './catalog-schema.js';
-export { defaultCatalogDir, packageRoot, type CatalogOrigin } from './catalog-files.js';
+export { defaultCatalogDir, defaultSnapshotFile, packageRoot, type CatalogOrigin } from './catalog-files.js';
 
 /**
  * Names of the product itself (not an app of the catalog). A paste saying "MCAS shows ..." says
@@ -184,6 +184,11 @@ export interface LoadCatalogOptions {
   dir?: string;
   /** An organisation's folder of additions and overrides (CATALOG_EXTRA_DIR). */
   extraDir?: string;
+  /**
+   * The parse snapshot `npm run build` writes (catalog-files.ts): files whose content it records
+   * skip the YAML parser. Default: the package's own (none before a build); false: parse everything.
+   */
+  snapshot?: string | false;
 }
 
 export interface AppliedOverride {
@@ -268,8 +273,9 @@ export function inspectCatalog(options: LoadCatalogOptions = {}): CatalogInspect
 
   const parsed: ParsedFile[] = [];
   const files: CatalogInspection['files'] = [];
+  const snapshot = options.snapshot === false ? undefined : readParseSnapshot(options.snapshot ?? defaultSnapshotFile());
   for (const { dir, display, origin } of dirs) {
-    const folder = readCatalogFolder(dir, display, origin, problems);
+    const folder = readCatalogFolder(dir, display, origin, problems, snapshot);
     files.push(...folder.files);
     parsed.push(...folder.parsed);
   }

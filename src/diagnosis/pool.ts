@@ -3,6 +3,9 @@
 // At most `threads` heavy pastes run at once; at most `queueLimit` wait; beyond that the paste is
 // refused at once with a BusyError ("try again in a minute") instead of queueing without end.
 // Short pastes stay on the main thread: posting them to a thread costs more than matching them.
+// The threads start with the first heavy paste (or `ready()`), not with the pool: each loads its own
+// copy of the catalog (tens of MiB and a few hundred ms of CPU), which an instance that never gets
+// a long paste does not need to pay for at start or hold while idle.
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -35,10 +38,12 @@ export interface DiagnosisPoolOptions {
 
 export interface DiagnosisPool {
   diagnose(text: string, options?: DiagnoseOptions): Promise<Diagnosis>;
-  /** Resolves once every thread has loaded its catalog (rejects if one cannot). */
+  /** Starts the threads if none runs yet; resolves once every thread has loaded its catalog (rejects if one cannot). */
   ready(): Promise<void>;
   /** Heavy pastes matching now and waiting. */
   load(): { running: number; queued: number };
+  /** Threads started (0 until the first heavy paste or `ready()`). */
+  threadCount(): number;
   close(): Promise<void>;
 }
 
@@ -53,6 +58,7 @@ interface Job {
 interface Thread {
   worker: Worker;
   ready: Promise<void>;
+  started: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
 }
@@ -90,6 +96,7 @@ export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPoo
     let failStart: (error: Error) => void = () => undefined;
     const thread: Thread = {
       worker,
+      started: false,
       ready: new Promise<void>((resolve, reject) => {
         markReady = resolve;
         failStart = reject;
@@ -98,6 +105,7 @@ export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPoo
     thread.ready.catch(() => undefined);
     worker.on('message', (message: { ready?: true; id?: number; diagnosis?: SlimDiagnosis; error?: string }) => {
       if (message.ready) {
+        thread.started = true;
         markReady();
         pump();
         return;
@@ -127,9 +135,17 @@ export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPoo
       const job = thread.job;
       finish(thread);
       job?.reject(new CodedError('MATCHER_FAILED', `matcher thread exited (${code})`));
-      if (!closed) {
+      if (closed) return;
+      if (thread.started) {
         options.onThreadError?.(new Error(`matcher thread exited (${code}); starting another`));
         threads.push(spawn());
+        return;
+      }
+      // A thread that could not even load its catalog would fail again at once: no restart loop.
+      // What waits is refused when no thread is left to take it; the next heavy paste tries again.
+      options.onThreadError?.(new Error(`matcher thread exited (${code}) before it was ready`));
+      if (threads.length === 0) {
+        for (const waiting of queue.splice(0)) waiting.reject(new CodedError('MATCHER_FAILED', 'no matcher thread could start'));
       }
     });
     return thread;
@@ -163,7 +179,11 @@ export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPoo
     }
   }
 
-  for (let i = 0; i < size; i++) threads.push(spawn());
+  /** The threads start on first need, not with the pool. */
+  function startThreads(): void {
+    if (closed) return;
+    while (threads.length < size) threads.push(spawn());
+  }
 
   return {
     diagnose(text, diagnoseOptions) {
@@ -176,20 +196,25 @@ export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPoo
       }
       // Counted together: a job handed to a thread leaves the queue only once the thread takes it.
       const running = threads.filter((t) => t.job).length;
-      if (running + queue.length >= threads.length + queueLimit) {
+      if (running + queue.length >= size + queueLimit) {
         options.onBusy?.();
         return Promise.reject(new BusyError(`diagnosis queue full (${queue.length} waiting)`, BUSY_MESSAGE));
       }
       return new Promise<Diagnosis>((resolve, reject) => {
         queue.push({ id: nextId++, text, ...(diagnoseOptions ? { options: diagnoseOptions } : {}), resolve, reject });
+        startThreads();
         pump();
       });
     },
     async ready() {
+      startThreads();
       await Promise.all(threads.map((t) => t.ready));
     },
     load() {
       return { running: threads.filter((t) => t.job).length, queued: queue.length };
+    },
+    threadCount() {
+      return threads.length;
     },
     async close() {
       closed = true;

@@ -3,7 +3,7 @@
 // That both build the same card for every card the suite renders is test/setup/card-renders.ts.
 import { describe, expect, it } from 'vitest';
 import type { CardName } from '../../src/cards/data.js';
-import { compiledTemplate, expandWithTemplating, observeRenders, renderCard } from '../../src/cards/render.js';
+import { buildTemplateSnapshot, compiledTemplate, expandWithTemplating, observeRenders, renderCard, useTemplateSnapshot, type TemplateSnapshot } from '../../src/cards/render.js';
 import { compileTemplate, Unsupported } from '../../src/cards/compile.js';
 import { Template } from 'adaptivecards-templating';
 
@@ -51,5 +51,28 @@ describe('compiled card templates', () => {
       observeRenders(previous);
     }
     expect(seen).toEqual([false, false]);
+  });
+
+  it('builds from the recorded parse of a template only while the template is the one it was recorded from', () => {
+    const recorded = (): TemplateSnapshot => JSON.parse(JSON.stringify(buildTemplateSnapshot())) as TemplateSnapshot;
+    const data = { title: 'T', lines: [{ text: 'a' }, { text: 'b' }] };
+    const fromLibrary = expandWithTemplating('note', data);
+    // The differential check would (rightly) refuse the marked card below.
+    const previous = observeRenders(undefined);
+    try {
+      const marked = recorded();
+      const record = marked.note!;
+      record.prepared = JSON.parse(JSON.stringify(record.prepared).replace('"Medium"', '"Large"'));
+      useTemplateSnapshot(marked);
+      expect(JSON.stringify(renderCard('note', data))).toBe(JSON.stringify(fromLibrary).replace('"Medium"', '"Large"'));
+      // The same record for another text of the template is stale: the library's parse is used.
+      record.template = `${record.template} `;
+      useTemplateSnapshot(marked);
+      expect(renderCard('note', data)).toEqual(fromLibrary);
+    } finally {
+      useTemplateSnapshot(recorded());
+      observeRenders(previous);
+    }
+    expect(renderCard('note', data)).toEqual(fromLibrary);
   });
 });

@@ -64,3 +64,27 @@ describe('diagnosis pool', () => {
     expect((await pool.diagnose(BOX)).findings[0]?.matches[0]?.entry.id).toBe('box-invalid-refresh-token');
   });
 });
+
+describe('diagnosis pool threads start on first need', () => {
+  it('starts no thread for short pastes; the first long paste starts them and is answered as inline', async () => {
+    const pool = open();
+    expect(pool.threadCount()).toBe(0);
+    expect(await pool.diagnose(BOX)).toEqual(matcher.diagnose(BOX));
+    expect(pool.threadCount()).toBe(0);
+    const text = heavy(7);
+    expect(await pool.diagnose(text)).toEqual(matcher.diagnose(text));
+    expect(pool.threadCount()).toBe(1);
+  });
+
+  it('a thread that cannot load its catalog fails the long pastes waiting for it, once, without a restart loop', async () => {
+    const errors: string[] = [];
+    const pool = open({ catalog: { extraDir: 'no-such-catalog-folder' }, onThreadError: (e) => errors.push(e.message) });
+    const failure = await pool.diagnose(heavy()).then(() => undefined, (e: unknown) => e);
+    expect(isCodedError(failure) && failure.code).toBe('MATCHER_FAILED');
+    expect(errors.join('\n')).toMatch(/before it was ready/);
+    expect(errors.join('\n')).not.toMatch(/starting another/);
+    expect(pool.threadCount()).toBe(0);
+    // Short pastes are still answered on the main thread.
+    expect((await pool.diagnose(BOX)).findings[0]?.matches[0]?.entry.id).toBe('box-invalid-refresh-token');
+  });
+});
