@@ -22,6 +22,13 @@ export { QUIET_LINE } from './paste.js';
 
 /** Teams gives an invoke about 5 s; the update for other viewers must not eat that budget. */
 const UPDATE_WAIT_MS = 2500;
+/**
+ * What a press may spend in all before it is answered (the store's work, then the wait for the
+ * update): Teams gives about 5 s, and the answer still has to travel back.
+ */
+export const PRESS_BUDGET_MS = 4000;
+/** turnState key: when this press's invoke reached the bot (performance.now()). */
+const PRESS_STARTED = Symbol('pressStarted');
 
 /**
  * Automatic refreshes come from every viewer opening the chat, several cards at a time: they get a
@@ -87,6 +94,7 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name === 'adaptiveCard/action') {
+      context.turnState.set(PRESS_STARTED, performance.now());
       const verb = (context.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
       const decision = this.take(verb === REFRESH_VERB ? this.refreshLimiter : this.deps.pressLimiter, context.activity);
       if (!decision.allowed) {
@@ -212,9 +220,13 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
 
   /** Wait for `updating` only as long as an invoke answer can wait; false if it took longer. */
   private async withinInvokeBudget(context: TurnContext, updating: Promise<boolean>): Promise<boolean> {
+    // Only what is left of the press's budget after the store's work (which may itself have waited).
+    const started = context.turnState.get(PRESS_STARTED) as number | undefined;
+    const spent = started === undefined ? 0 : performance.now() - started;
+    const waitMs = Math.max(0, Math.min(UPDATE_WAIT_MS, PRESS_BUDGET_MS - spent));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), UPDATE_WAIT_MS);
+      timer = setTimeout(() => resolve('timeout'), waitMs);
     });
     const outcome = await Promise.race([updating, timedOut]);
     if (timer) clearTimeout(timer);

@@ -4,7 +4,7 @@
 import { TurnContext, type Activity } from 'botbuilder';
 import { createRateLimiter } from '../../src/core/ratelimit.js';
 import type { Matcher } from '../../src/core/types.js';
-import { QUIET_LINE, parseCommand } from '../../src/teams/bot.js';
+import { PRESS_BUDGET_MS, QUIET_LINE, parseCommand } from '../../src/teams/bot.js';
 import type { MemberDirectory } from '../../src/teams/members.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quietMessages, type QuietMessage } from '../fixtures/pastes/quiet.js';
@@ -368,6 +368,21 @@ describe('card buttons (Action.Execute)', () => {
     expect(await h.store.get(incidentId)).toMatchObject({ state: 'escalated', escalationNote: 'Tried reconnecting twice', escalatedBy: { id: USER_BOB.id } });
     expect((await h.store.outboxCounts()).pending).toBe(1);
   });
+
+  it('waits for the other viewers\' update only for what is left of the press budget after the store\'s work', async () => {
+    const { incidentId, activityId } = await pasteBox();
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // The store takes the whole budget (a lock waited out); Teams would take the update in 100 ms.
+    const apply = h.store.apply.bind(h.store);
+    h.store.apply = async (...args: Parameters<typeof apply>) => (await sleep(PRESS_BUDGET_MS + 50), apply(...args));
+    const update = h.adapter.updateActivity.bind(h.adapter);
+    h.adapter.updateActivity = async (...args: Parameters<typeof update>) => (await sleep(100), update(...args));
+    const answer = invokeAnswer(await h.send(executeInvoke('resolve', { incidentId }, { replyToId: activityId })));
+    expect(answer.status).toBe(200);
+    expect(titleOf(answer.body.value)).toMatch(/^Box connector: /);
+    // Nothing was left to wait: the press is answered at once, the update carries on behind it.
+    expect(h.logs()).toContain('card update still in flight; answering the press first');
+  }, 15_000);
 
   it('a double press changes nothing twice', async () => {
     const { incidentId, activityId } = await pasteBox();
