@@ -90,6 +90,29 @@ function validDate(value: unknown): Date | undefined {
   return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }
 
+/** What every payload shape becomes: the title on one line, the texts joined, the app, an https link and a date only when valid. */
+function accepted(
+  source: AlertSource,
+  fields: { id: string; title: unknown; texts: (string | undefined)[]; app: string | undefined; status: ParsedAlert['status']; link?: unknown; raisedAt?: unknown },
+): ParseResult {
+  const link = httpsLink(fields.link);
+  const raisedAt = validDate(fields.raisedAt);
+  return {
+    ok: true,
+    alert: {
+      source,
+      sourceName: SOURCE_NAMES[source],
+      id: fields.id,
+      title: oneLine(String(fields.title), MAX_TITLE_CHARS),
+      text: joinText(fields.texts),
+      ...(fields.app ? { app: oneLine(fields.app, 100) } : {}),
+      status: fields.status,
+      ...(link ? { link } : {}),
+      ...(raisedAt ? { raisedAt } : {}),
+    },
+  };
+}
+
 function tooLong(id: string): ParseResult | undefined {
   return id.length > MAX_ID_CHARS ? { ok: false, message: `The alert's id is longer than ${MAX_ID_CHARS} characters.` } : undefined;
 }
@@ -120,21 +143,15 @@ function parseSentinel(object: Json): ParseResult {
   const cloudApp = entities.find((e) => String(e.kind ?? '').toLowerCase() === 'cloudapplication');
   const appProps = cloudApp && isObject(cloudApp.properties) ? cloudApp.properties : undefined;
   const app = str(appProps?.appDisplayName) ?? str(appProps?.friendlyName);
-  const title = oneLine(String(p.title), MAX_TITLE_CHARS);
-  return {
-    ok: true,
-    alert: {
-      source: 'sentinel',
-      sourceName: SOURCE_NAMES.sentinel,
-      id,
-      title,
-      text: joinText([String(p.title), str(p.description), ...alertTexts]),
-      ...(app ? { app: oneLine(app, 100) } : {}),
-      status: String(p.status ?? '').toLowerCase() === 'closed' ? 'resolved' : 'active',
-      ...(httpsLink(p.incidentUrl) ? { link: httpsLink(p.incidentUrl) } : {}),
-      ...(validDate(p.createdTimeUtc) ? { raisedAt: validDate(p.createdTimeUtc) } : {}),
-    },
-  };
+  return accepted('sentinel', {
+    id,
+    title: p.title,
+    texts: [String(p.title), str(p.description), ...alertTexts],
+    app,
+    status: String(p.status ?? '').toLowerCase() === 'closed' ? 'resolved' : 'active',
+    link: p.incidentUrl,
+    raisedAt: p.createdTimeUtc,
+  });
 }
 
 function parseMdca(body: Json): ParseResult {
@@ -147,20 +164,15 @@ function parseMdca(body: Json): ParseResult {
   const app = str(service?.label);
   // resolutionStatusValue: 0 open; 1 dismissed, 2 resolved, 3 false positive, 4 benign, 5 true positive (all closed).
   const resolution = typeof body.resolutionStatusValue === 'number' ? body.resolutionStatusValue : 0;
-  return {
-    ok: true,
-    alert: {
-      source: 'mdca',
-      sourceName: SOURCE_NAMES.mdca,
-      id,
-      title: oneLine(String(body.title), MAX_TITLE_CHARS),
-      text: joinText([String(body.title), str(body.description)]),
-      ...(app ? { app: oneLine(app, 100) } : {}),
-      status: resolution === 0 ? 'active' : 'resolved',
-      ...(httpsLink(body.URL) ? { link: httpsLink(body.URL) } : {}),
-      ...(validDate(body.timestamp) ? { raisedAt: validDate(body.timestamp) } : {}),
-    },
-  };
+  return accepted('mdca', {
+    id,
+    title: body.title,
+    texts: [String(body.title), str(body.description)],
+    app,
+    status: resolution === 0 ? 'active' : 'resolved',
+    link: body.URL,
+    raisedAt: body.timestamp,
+  });
 }
 
 const GENERIC_STATUS: Record<string, 'active' | 'resolved'> = {
@@ -192,19 +204,7 @@ function parseGeneric(body: Json): ParseResult {
     if (!link) return { ok: false, message: '"link" must be an https:// URL.' };
   }
   const app = str(body.app);
-  return {
-    ok: true,
-    alert: {
-      source: 'generic',
-      sourceName: SOURCE_NAMES.generic,
-      id,
-      title: oneLine(String(body.title), MAX_TITLE_CHARS),
-      text: joinText([String(body.title), str(body.description)]),
-      ...(app ? { app: oneLine(app, 100) } : {}),
-      status,
-      ...(link ? { link } : {}),
-    },
-  };
+  return accepted('generic', { id, title: body.title, texts: [String(body.title), str(body.description)], app, status, link });
 }
 
 /** Recognise one alert by its fields; anything else gets a message saying what is expected. */
