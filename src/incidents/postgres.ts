@@ -156,7 +156,11 @@ export function openPostgresDriver(url: string, options: PostgresDriverOptions =
       try {
         return await attempt(fn, setup, state);
       } catch (error) {
-        if (closed || state.committing || retry >= LOST_RETRIES || !isConnectionLost(error)) throw error;
+        if (!isConnectionLost(error)) throw error;
+        // Lost, and not to be run again here (during COMMIT it may have committed; or retried
+        // enough): a StoreError, so the store's own retry of a dropped connection, meant for plain
+        // statements, does not run it once more.
+        if (closed || state.committing || retry >= LOST_RETRIES) throw classifyPostgresError(error) ?? error;
         options.onRetry?.(error as Error);
       }
     }
@@ -188,7 +192,9 @@ export function openPostgresDriver(url: string, options: PostgresDriverOptions =
             await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [migration.version, now]);
           }
         }, "SET LOCAL lock_timeout = '60s'; SET LOCAL statement_timeout = '120s'");
-      } catch (error) {
+      } catch (caught) {
+        // A lost connection comes back from transaction() as a StoreError: read the reason from what it wraps.
+        const error = caught instanceof StoreError && caught.kind === 'unavailable' && caught.cause !== undefined ? caught.cause : caught;
         if (error instanceof StoreError) throw error;
         const failure = classifyPostgresError(error);
         if (failure && failure.kind !== 'unavailable') throw failure;

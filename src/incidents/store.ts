@@ -39,7 +39,11 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
   const optionalDate = (value: unknown): Date | null => (value === null || value === undefined ? null : driver.decodeDate(value));
   const person = (value: unknown): Person | null => (value === null || value === undefined ? null : (driver.decodeJson(value) as Person));
 
-  /** One store operation: guarded, classified, retried once on a dropped connection, reported. */
+  /**
+ * One store operation: guarded, classified, reported, and retried once on a dropped connection
+ * (a plain statement on a pooled connection that had died; a transaction's driver decides that
+ * itself and answers a StoreError when it must not be run again).
+ */
   async function operation<T>(name: string, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
