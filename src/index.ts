@@ -118,6 +118,15 @@ export async function start(config: Config, logger: Logger, options: StartOption
       },
     });
     const adapter = createAdapter({ auth, logger });
+    const escalationTargets = async () => {
+      const targets: string[] = [];
+      if (config.supportWebhookUrl) targets.push('webhook');
+      if (config.supportChannelId || (await store.getSetting(SUPPORT_CHANNEL_SETTING)) !== undefined) targets.push(TEAMS_CHANNEL_TARGET);
+      return targets;
+    };
+    const hasDestination = async () => (await escalationTargets()).length > 0;
+    // One set of view dependencies for every card the bot re-renders outside a turn (after a
+    // delivery, a dead letter, an alert repeat), so those cards offer Escalate as a fresh one would.
     const channelDeps = {
       adapter,
       botAppId: config.microsoftAppId ?? '',
@@ -125,12 +134,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
       matcher,
       logger,
       configuredChannelId: config.supportChannelId,
-    };
-    const escalationTargets = async () => {
-      const targets: string[] = [];
-      if (config.supportWebhookUrl) targets.push('webhook');
-      if (config.supportChannelId || (await store.getSetting(SUPPORT_CHANNEL_SETTING)) !== undefined) targets.push(TEAMS_CHANNEL_TARGET);
-      return targets;
+      hasDestination,
     };
     const refresh = async (incidentId: string) => {
       await refreshIncidentCard(channelDeps, incidentId);
@@ -145,7 +149,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
       logger,
       adapter,
       audience: auth.getOriginatingAudience(),
-      hasDestination: async () => (await escalationTargets()).length > 0,
+      hasDestination,
       refresh,
       wake: () => outbox.worker?.wake(),
       ...(options.entraNetworkClient ? { entraNetworkClient: options.entraNetworkClient } : {}),

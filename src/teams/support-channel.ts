@@ -40,6 +40,8 @@ export interface SupportChannelDeps {
   /** A channel id from configuration, used when nobody ran `set support channel`. */
   configuredChannelId?: string;
   clock?: () => Date;
+  /** Whether an escalation has somewhere to go: a refreshed card offers Escalate only then (as a fresh one does). */
+  hasDestination?: () => Promise<boolean>;
 }
 
 /** Who records what the bot itself did (where it posted) in an incident's audit trail. */

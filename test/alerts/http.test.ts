@@ -4,6 +4,7 @@
 // alert's card, and stats and /metrics counting it all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { actionsOf } from '../helpers/adaptive-card-schema.js';
 import { failOnLoggedErrors } from '../helpers/logged-errors.js';
 import { post, postRawPath, startApp, type RunningApp } from '../helpers/running-bot.js';
 import { startTeamsStandIn, type RecordedCall, type TeamsStandIn } from '../helpers/teams-standin.js';
@@ -155,6 +156,10 @@ describe('alerts in, cards out', () => {
     const threadId = `${CHANNEL};messageid=${sentinelThread.activityId}`;
     const update = await teams.next((c) => c.method === 'PUT' && c.conversationId === threadId && c.activityId === sentinelThread.activityId);
     expect(shown((update.body.attachments as { content: unknown }[])[0]?.content)).toMatch(/↻ Seen 2 times, last /);
+    // Re-rendered outside a turn, it offers what the posted card offered (no support destination is
+    // set here: Escalate explains how to set one up), not a note form with nowhere to send it.
+    const buttons = (card: unknown) => actionsOf(card).map((a) => `${a.verb ?? ''}:${a.title}`);
+    expect(buttons((update.body.attachments as { content: unknown }[])[0]?.content)).toEqual(buttons(cardOf(sentinelThread)));
     expect(threads()).toHaveLength(before);
   });
 
