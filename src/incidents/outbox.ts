@@ -96,6 +96,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const batchSize = options.batchSize ?? 10;
   const logger = options.logger ?? silent;
   const unroutableAfterMs = options.unroutableAfterMs ?? DEFAULT_UNROUTABLE_AFTER_MS;
+  /** When the last look for unroutable messages ran (clock ms). */
+  let lastSweep: number | undefined;
 
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -175,7 +177,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function drainOnce(): Promise<DrainSummary> {
     const summary: DrainSummary = { claimed: 0, delivered: 0, retrying: 0, deadLettered: 0 };
     const now = clock();
-    if (store.unroutable) {
+    // Nothing turns unroutable before unroutableAfterMs: look at most once a minute, not every poll.
+    if (store.unroutable && (lastSweep === undefined || now.getTime() - lastSweep >= Math.min(60_000, unroutableAfterMs))) {
+      lastSweep = now.getTime();
       for (const message of await store.unroutable(now, targets, new Date(now.getTime() - unroutableAfterMs), batchSize)) {
         await store.markDeadLettered(message.id, UNROUTABLE_ERROR, now);
         summary.deadLettered += 1;
