@@ -5,6 +5,7 @@
 
 import { redact } from '../core/redact.js';
 import type { Session, StoreDriver } from './driver.js';
+import { DAY_MS } from './rows.js';
 import type { AlertCounts, AlertDecision, AlertLookup, AlertOutcome, AlertPost, Incident, IncidentEventKind, IncidentStore, NewAlert, Person } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -209,7 +210,7 @@ export function alertOperations(internals: StoreInternals): Pick<
         const rows = await driver.db.all<{ kind: string; n: unknown }>(
           `SELECT kind, count(*) AS n FROM incident_events WHERE kind IN ('alert-received', 'alert-repeated', 'alert-cleared', 'card-posted')
            AND at > $1 AND at <= $2 GROUP BY kind`,
-          [date(new Date(now.getTime() - days * 24 * 60 * 60 * 1000)), date(now)],
+          [date(new Date(now.getTime() - days * DAY_MS)), date(now)],
         );
         const n = (kind: string) => Number(rows.find((r) => r.kind === kind)?.n ?? 0);
         return {

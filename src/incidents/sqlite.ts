@@ -245,7 +245,7 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
               // The connection is unusable; the failure below says why.
             }
           }
-          throw remember(error);
+          throw error;
         }
       }).catch((e: unknown) => Promise.reject(remember(e))) as Promise<T>,
     forUpdate: '',

@@ -15,7 +15,7 @@ import { createMemberDirectory, type MemberDirectory } from './members.js';
 import { createMessageExtension, type MessageExtension, type MessageExtensionDeps } from './message-extension/index.js';
 import { answerPaste, personFrom } from './paste.js';
 import { pressFaultMessage } from './store-fault.js';
-import { updateCard } from './support-channel.js';
+import { teamsFailureFields, updateCard } from './support-channel.js';
 
 export { parseCommand } from './commands.js';
 export { QUIET_LINE } from './paste.js';
@@ -186,7 +186,7 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
     const identity = context.turnState.get(context.adapter.BotIdentityKey) ?? '';
     const updating = updateCard(context.adapter, identity, { ...where, serviceUrl }, where.card).then((error) => {
       if (error !== undefined) {
-        this.deps.logger.warn({ ...activityLogFields(context.activity), err: { name: (error as Error)?.name, statusCode: (error as { statusCode?: number })?.statusCode } }, 'could not update the card elsewhere');
+        this.deps.logger.warn({ ...activityLogFields(context.activity), ...teamsFailureFields(error) }, 'could not update the card elsewhere');
       }
       return error === undefined;
     });
@@ -208,7 +208,7 @@ export class ConnectorDoctorBot extends TeamsActivityHandler {
       () => true,
       (error: unknown) => {
         this.deps.logger.warn(
-          { ...activityLogFields(context.activity), err: { name: (error as Error)?.name, statusCode: (error as { statusCode?: number })?.statusCode } },
+          { ...activityLogFields(context.activity), ...teamsFailureFields(error) },
           'card update failed',
         );
         return false;

@@ -318,6 +318,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
     if (escaped) v++;
     const first = text.charCodeAt(v);
     let value: Value | undefined;
+    let braced: Value | undefined;
     if (xmlElement) {
       let end = v;
       while (end < text.length && text.charCodeAt(end) !== 60 && text.charCodeAt(end) !== 10) end++;
@@ -345,9 +346,9 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       while (k < text.length && isSpace(text.charCodeAt(k))) k++;
       if ((text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13) && keyStart >= blockUntil) value = readBlockScalar(text, lineStartOf(keyStart), keyStart, k);
       if (value) blockUntil = value.next;
-    } else if (first === 123 && !separator.colon && key && readBraced(text, v) !== undefined) {
+    } else if (first === 123 && !separator.colon && key && (braced = readBraced(text, v)) !== undefined) {
       // ODBC / JDBC connection strings quote a value holding `;` in braces: `Pwd={Sup3r;S3cret};`.
-      value = readBraced(text, v);
+      value = braced;
     } else if (first === 123 /* { */ || first === 91 /* [ */ || first === 40 /* ( */) {
       // An object or list under the key: its own pairs are scanned in turn, and a `value` field
       // inside it (`"adminPassword": {"value": "..."}`, ARM parameters) holds this key's secret.
