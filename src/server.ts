@@ -24,7 +24,7 @@ export interface ServerDeps {
 }
 
 /** Where alert senders (Logic Apps, flows, playbooks) post. */
-export const ALERTS_PATH = '/api/alerts';
+const ALERTS_PATH = '/api/alerts';
 
 function sendJson(res: Response, status: number, body: unknown): void {
   if (res.headersSent) return;

@@ -58,7 +58,7 @@ export interface AlertEndpointOptions {
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /** What the sender gets back about its alert: the incident, and what its alert did to it. */
-export function outcomeWord(outcome: AlertOutcome): 'opened' | 'repeated' | 'cleared' | 'ignored' {
+function outcomeWord(outcome: AlertOutcome): 'opened' | 'repeated' | 'cleared' | 'ignored' {
   switch (outcome.decision.kind) {
     case 'open':
       return 'opened';

@@ -32,7 +32,7 @@ function mainFinding(diagnosis: Diagnosis): Finding | undefined {
 }
 
 /** What the store records for a parsed alert: redacted, diagnosed, keyed. */
-export async function alertRecord(deps: Pick<AlertIngestDeps, 'matcher' | 'diagnose' | 'clock'>, alert: ParsedAlert): Promise<NewAlert> {
+async function alertRecord(deps: Pick<AlertIngestDeps, 'matcher' | 'diagnose' | 'clock'>, alert: ParsedAlert): Promise<NewAlert> {
   const app = alert.app ? deps.matcher.catalog.app(alert.app) : undefined;
   const options: DiagnoseOptions = app ? { app: app.id } : {};
   const diagnosis = deps.diagnose ? await deps.diagnose(alert.text, options) : deps.matcher.diagnose(alert.text, options);

@@ -9,7 +9,7 @@ import type { AlertListResult, MdcaClient } from './mdca-client.js';
 import { parseAlert, type AlertSource, type ParsedAlert } from './payload.js';
 
 /** Name of the lease (and cursor) in the store. */
-export const POLL_LEASE = 'mdca-alerts-poll';
+const POLL_LEASE = 'mdca-alerts-poll';
 const PAGE_SIZE = 100;
 /** How much of the past a first poll looks at. */
 const FIRST_LOOKBACK_MS = 24 * 60 * 60_000;

@@ -51,7 +51,7 @@ export function segmentHints(index: Index, text: string, paste: PasteTokens, seg
 const noFrames = (): boolean => false;
 
 /** How many non-blank lines above an error a header naming its app may stand. */
-export const HEADER_WINDOW = 3;
+const HEADER_WINDOW = 3;
 /** A header is a label, not a sentence: at most this many words. */
 const HEADER_MAX_WORDS = 8;
 

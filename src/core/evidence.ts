@@ -90,7 +90,7 @@ export function hasAny<T>(items: ReadonlySet<T>, set: ReadonlySet<T>): boolean {
 /** "57% of the entry's words", made once per percentage: the lexical score writes one per candidate. */
 const LEXICAL_VALUES = Array.from({ length: 101 }, (_, p) => `${p}% of the entry's words`);
 
-export function lexicalValue(coverage: number): string {
+function lexicalValue(coverage: number): string {
   const percent = Math.round(coverage * 100);
   return LEXICAL_VALUES[percent] ?? `${percent}% of the entry's words`;
 }

@@ -55,7 +55,7 @@ function startsWithRoot(name: string, roots: readonly string[]): boolean {
  * The class a stack frame runs in, lower-cased (`com.acme.billing.invoicejob.run`), without a
  * Java module (`java.base/`); undefined for frames that name no package (Node, Python).
  */
-export function frameClass(body: string): string | undefined {
+function frameClass(body: string): string | undefined {
   if (!body.startsWith('at ')) return undefined;
   let i = 3;
   while (body.charCodeAt(i) === 32) i++;

@@ -89,7 +89,7 @@ export function describeStartFailure(error: unknown): string {
 }
 
 /** Times a transaction is run again after its connection was lost before COMMIT. */
-export const LOST_RETRIES = 2;
+const LOST_RETRIES = 2;
 
 export function openPostgresDriver(url: string, options: PostgresDriverOptions = {}): StoreDriver {
   const statementTimeoutMs = options.statementTimeoutMs ?? 3_000;

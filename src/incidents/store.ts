@@ -23,7 +23,7 @@ export interface StoreOptions {
 }
 
 /** Settings key the write probe overwrites; never read by the bot. */
-export const PROBE_SETTING = 'readiness-probe';
+const PROBE_SETTING = 'readiness-probe';
 
 type Row = Record<string, unknown>;
 

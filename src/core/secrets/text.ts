@@ -246,7 +246,7 @@ function hasWordyPiece(word: string): boolean {
  * or a short acronym before one) with the vowels of words and no long consonant cluster; random
  * letters split into one-letter humps, long acronyms or clusters (`xxsrXxhhzb`, `QADZAce`).
  */
-export function isCamelCaseName(word: string): boolean {
+function isCamelCaseName(word: string): boolean {
   let humps = 0;
   let acronyms = 0;
   let wordLetters = 0;
