@@ -104,7 +104,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
 
     const pool = createDiagnosisPool({
       matcher,
-      catalog: catalogOptions,
+      catalog,
       ...options.diagnosis,
       onBusy: () => metrics.busyRefusals.inc(),
       onThreadError: (error) => logger.error({ err: { name: error.name, message: error.message } }, 'matcher thread failed'),

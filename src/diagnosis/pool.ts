@@ -10,9 +10,8 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { LoadCatalogOptions } from '../core/catalog.js';
 import { BusyError, CodedError } from '../core/errors.js';
-import type { Diagnosis, DiagnoseOptions, Matcher } from '../core/types.js';
+import type { Catalog, Diagnosis, DiagnoseOptions, Matcher } from '../core/types.js';
 import { fullDiagnosis, type SlimDiagnosis } from './wire.js';
 
 export const BUSY_MESSAGE = 'I am busy with many long pastes right now. Please paste that again in a minute.';
@@ -20,8 +19,12 @@ export const BUSY_MESSAGE = 'I am busy with many long pastes right now. Please p
 export interface DiagnosisPoolOptions {
   /** The main thread's matcher: short pastes, and the catalog whose entries results are mapped back to. */
   matcher: Matcher;
-  /** What each thread loads: must be the catalog `matcher` was built from. */
-  catalog: LoadCatalogOptions;
+  /**
+   * The catalog each thread builds its matcher from, sent as data (apps and entries), so threads
+   * started long after start-up match with exactly the main thread's catalog, whatever the files
+   * on disk say by then. Default: `matcher.catalog`.
+   */
+  catalog?: Pick<Catalog, 'apps' | 'entries'>;
   /** Matcher threads, each one heavy paste at a time. Default: the cores, 1 to 4. */
   threads?: number;
   /** Heavy pastes that may wait for a thread; one more is refused (BusyError). Default 64. */
@@ -80,6 +83,7 @@ function workerEntry(): { source: string | URL; eval: boolean } {
 
 export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPool {
   const { matcher } = options;
+  const catalogData = options.catalog ?? matcher.catalog;
   const size = Math.max(1, Math.floor(options.threads ?? Math.min(4, availableParallelism() - 1)));
   const queueLimit = Math.max(0, options.queueLimit ?? 64);
   const heavyChars = options.heavyChars ?? 4096;
@@ -91,7 +95,7 @@ export function createDiagnosisPool(options: DiagnosisPoolOptions): DiagnosisPoo
   let closed = false;
 
   function spawn(): Thread {
-    const worker = new Worker(entry.source, { eval: entry.eval, execArgv: [], workerData: { catalog: options.catalog } });
+    const worker = new Worker(entry.source, { eval: entry.eval, execArgv: [], workerData: { apps: catalogData.apps, entries: catalogData.entries } });
     let markReady: () => void = () => undefined;
     let failStart: (error: Error) => void = () => undefined;
     const thread: Thread = {

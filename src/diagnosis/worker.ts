@@ -1,10 +1,11 @@
-// One matcher thread of the diagnosis pool: loads the same catalog as the main thread and answers
+// One matcher thread of the diagnosis pool: builds its matcher from the main thread's catalog
+// (its apps and entries, sent as data, never read again from disk) and answers
 // { id, text, options } with { id, diagnosis } (or { id, error }). Entries travel as ids only;
 // the main thread puts its own catalog objects back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadCatalog, type LoadCatalogOptions } from '../core/catalog.js';
+import { buildCatalog } from '../core/catalog.js';
 import { createMatcher } from '../core/match.js';
-import type { DiagnoseOptions } from '../core/types.js';
+import type { AppInfo, CatalogEntry, DiagnoseOptions } from '../core/types.js';
 import { slimDiagnosis } from './wire.js';
 
 interface Job {
@@ -13,7 +14,8 @@ interface Job {
   options?: DiagnoseOptions;
 }
 
-const matcher = createMatcher(loadCatalog((workerData as { catalog?: LoadCatalogOptions } | undefined)?.catalog ?? {}));
+const { apps, entries } = workerData as { apps: AppInfo[]; entries: CatalogEntry[] };
+const matcher = createMatcher(buildCatalog(apps, entries));
 
 parentPort?.on('message', (job: Job) => {
   try {

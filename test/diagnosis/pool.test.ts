@@ -2,7 +2,7 @@
 // entries), a bounded queue that refuses with a message people can act on, and a paste that never
 // finishes costs its thread, not the pool.
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/core/catalog.js';
+import { buildCatalog, loadCatalog } from '../../src/core/catalog.js';
 import { BusyError, isCodedError } from '../../src/core/errors.js';
 import { createMatcher } from '../../src/core/match.js';
 import { BUSY_MESSAGE, createDiagnosisPool, type DiagnosisPool } from '../../src/diagnosis/pool.js';
@@ -21,7 +21,7 @@ afterEach(async () => {
   for (const pool of pools.splice(0)) await pool.close();
 });
 const open = (options: Partial<Parameters<typeof createDiagnosisPool>[0]> = {}) => {
-  const pool = createDiagnosisPool({ matcher, catalog: {}, threads: 1, ...options });
+  const pool = createDiagnosisPool({ matcher, threads: 1, ...options });
   pools.push(pool);
   return pool;
 };
@@ -76,9 +76,19 @@ describe('diagnosis pool threads start on first need', () => {
     expect(pool.threadCount()).toBe(1);
   });
 
+  it('a thread matches with the main thread\'s catalog as it was handed over, never the files on disk', async () => {
+    // The main thread's catalog lacks Box's entry (as if the files had changed since start-up).
+    const withoutBox = buildCatalog(catalog.apps, catalog.entries.filter((e) => e.id !== 'box-invalid-refresh-token'));
+    const narrowed = createMatcher(withoutBox);
+    const pool = open({ matcher: narrowed });
+    const fromThread = await pool.diagnose(heavy());
+    expect(fromThread).toEqual(narrowed.diagnose(heavy()));
+    expect(fromThread.findings.flatMap((f) => f.matches.map((m) => m.entry.id))).not.toContain('box-invalid-refresh-token');
+  });
+
   it('a thread that cannot load its catalog fails the long pastes waiting for it, once, without a restart loop', async () => {
     const errors: string[] = [];
-    const pool = open({ catalog: { extraDir: 'no-such-catalog-folder' }, onThreadError: (e) => errors.push(e.message) });
+    const pool = open({ catalog: { apps: [], entries: catalog.entries }, onThreadError: (e) => errors.push(e.message) });
     const failure = await pool.diagnose(heavy()).then(() => undefined, (e: unknown) => e);
     expect(isCodedError(failure) && failure.code).toBe('MATCHER_FAILED');
     expect(errors.join('\n')).toMatch(/before it was ready/);
