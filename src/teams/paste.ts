@@ -137,7 +137,9 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
   const { matcher, store, metrics, logger } = deps;
   const activity = context.activity;
   const { reporter, conversationId, refreshUserIds } = options;
-  const views = { matcher, store, hasDestination: async () => (await deps.escalation.targets()).length > 0 };
+  // Asked once for all the cards of this paste (it reads a setting from the store).
+  let destination: Promise<boolean> | undefined;
+  const views = { matcher, store, hasDestination: () => (destination ??= deps.escalation.targets().then((targets) => targets.length > 0)) };
   const message = (card: AdaptiveCard): Partial<Activity> => {
     const reply = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     if (options.channelData) reply.channelData = options.channelData;
