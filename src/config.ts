@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ConfigError, toCodedError } from './core/errors.js';
 import { DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY_MS } from './incidents/outbox.js';
-import { parseWebhookUrl } from './incidents/webhook.js';
+import { isSecureTransport, parseWebhookUrl } from './incidents/webhook.js';
 
 export { ConfigError };
 
@@ -86,12 +86,9 @@ export interface MdcaPollerConfig {
 /** Shortest ALERTS_TOKEN accepted: a guessable token would open the endpoint to anyone. */
 export const MIN_ALERTS_TOKEN_CHARS = 32;
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** https, or plain http to this machine only (tests, a local relay). */
+/** https, or plain http to this machine only (tests, a local relay): the webhook's rule. */
 function secureUrl(name: string, value: string): string {
-  const url = new URL(value);
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))) return value.replace(/\/+$/, '');
+  if (isSecureTransport(new URL(value))) return value.replace(/\/+$/, '');
   throw new ConfigError(`Invalid configuration: ${name} must be https:// (plain http:// is accepted only for 127.0.0.1 or localhost).`);
 }
 

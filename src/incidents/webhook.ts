@@ -32,6 +32,11 @@ const RETRYABLE_STATUSES = new Set([408, 425, 429]);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** https, or plain http to this machine only (a local receiver, tests): nothing goes in clear over a network. */
+export function isSecureTransport(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+}
+
 /** HTTPS, or plain HTTP to this machine only (a local receiver, tests): escalations are not sent in clear over a network. */
 export function parseWebhookUrl(value: string): URL {
   let url: URL;
@@ -40,8 +45,7 @@ export function parseWebhookUrl(value: string): URL {
   } catch {
     throw new WebhookConfigError('SUPPORT_WEBHOOK_URL is not a valid URL.');
   }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url;
+  if (isSecureTransport(url)) return url;
   throw new WebhookConfigError('SUPPORT_WEBHOOK_URL must be https:// (plain http:// is accepted only for 127.0.0.1 or localhost).');
 }
 
