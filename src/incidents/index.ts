@@ -61,7 +61,8 @@ export function sqlitePath(databaseUrl: string): string | undefined {
   const url = databaseUrl.trim();
   if (!url.startsWith('sqlite:')) return undefined;
   const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-  return path === '' ? undefined : path;
+  // sqlite: and sqlite:// name no file (config refuses both; this agrees).
+  return path === '' || path === '//' ? undefined : path;
 }
 
 async function openDriver(databaseUrl: string, options: OpenStoreOptions): Promise<StoreDriver> {

@@ -99,6 +99,8 @@ describe('openStore (sqlite)', () => {
   it('refuses an unknown database URL with a clear message', async () => {
     await expect(openStore('mysql://localhost/db')).rejects.toThrow(StoreError);
     await expect(openStore('sqlite:')).rejects.toThrow(/file path/);
+    // The store agrees with the configuration: sqlite:// names no file either (it used to open "//", the root).
+    await expect(openStore('sqlite://')).rejects.toThrow(/file path/);
   });
 });
 
