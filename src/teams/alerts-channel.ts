@@ -7,8 +7,7 @@ import type { Matcher } from '../core/types.js';
 import type { DeliveryResult, EscalationSink, Incident, IncidentStore, OutboxMessage } from '../incidents/types.js';
 import type { Logger } from '../log.js';
 import { incidentCardFor } from './incident-view.js';
-import { httpStatusOf, retryAfterMs } from './retry.js';
-import { SUPPORT_CHANNEL_SETTING, refreshIncidentCard, teamsFailureFields } from './support-channel.js';
+import { SUPPORT_CHANNEL_SETTING, refreshIncidentCard, teamsDeliveryFailure } from './support-channel.js';
 
 /** Settings key holding the alerts channel's conversation reference (`set alerts channel`). */
 export const ALERTS_CHANNEL_SETTING = 'alerts-channel';
@@ -95,13 +94,7 @@ export function createAlertsChannelSink(deps: AlertsChannelDeps): EscalationSink
           thread = context.activity.conversation?.id;
         });
       } catch (error) {
-        const status = httpStatusOf(error);
-        // Without a status it is the network or a bug: the outbox retries, the log says which it was.
-        if (status === undefined) deps.logger.warn({ incidentId: incident.id, outboxId: message.id, ...teamsFailureFields(error) }, 'could not post to the alerts channel');
-        const retryable = status === undefined || status === 408 || status === 412 || status === 429 || status >= 500;
-        // Teams says when to come back (a throttled channel): the outbox waits that long, not its own backoff.
-        const asked = retryable ? retryAfterMs(error) : undefined;
-        return { ok: false, retryable, ...(asked !== undefined ? { retryAfterMs: asked } : {}), error: status === undefined ? 'Teams could not be reached' : `Teams answered ${status}` };
+        return teamsDeliveryFailure(error, deps.logger, { incidentId: incident.id, outboxId: message.id }, 'could not post to the alerts channel');
       }
       const activityId = thread ? threadActivityId(thread) : undefined;
       if (!thread || !activityId) {

@@ -9,7 +9,7 @@ import type { Matcher } from '../core/types.js';
 import type { DeliveryResult, EscalationSink, IncidentStore, OutboxMessage, Person } from '../incidents/types.js';
 import type { Logger } from '../log.js';
 import { incidentCardFor, peopleOf, supportCardFor } from './incident-view.js';
-import { httpStatusOf } from './retry.js';
+import { httpStatusOf, retryAfterMs } from './retry.js';
 
 /** Settings key holding the support channel's conversation reference. */
 export const SUPPORT_CHANNEL_SETTING = 'support-channel';
@@ -87,6 +87,19 @@ export function teamsFailureFields(error: unknown): Record<string, unknown> {
   return { err: error instanceof Error ? error.name : typeof error, ...(code ? { code } : {}) };
 }
 
+/**
+ * What a channel sink tells the outbox when Teams refused or could not be reached: retried for
+ * network errors, 408, 412, 429 and 5xx, after Teams' own Retry-After when it gave one; a failure
+ * without a status (the network, or a bug) is logged with its ids.
+ */
+export function teamsDeliveryFailure(error: unknown, logger: Logger, ids: { incidentId: string; outboxId: string }, logLine: string): DeliveryResult {
+  const status = httpStatusOf(error);
+  if (status === undefined) logger.warn({ ...ids, ...teamsFailureFields(error) }, logLine);
+  const retryable = status === undefined || status === 408 || status === 412 || status === 429 || status >= 500;
+  const asked = retryable ? retryAfterMs(error) : undefined;
+  return { ok: false, retryable, ...(asked !== undefined ? { retryAfterMs: asked } : {}), error: status === undefined ? 'Teams could not be reached' : `Teams answered ${status}` };
+}
+
 export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSink {
   return {
     target: TEAMS_CHANNEL_TARGET,
@@ -104,11 +117,7 @@ export function createSupportChannelSink(deps: SupportChannelDeps): EscalationSi
         if (postedId) await recordSupportPost(deps, incident.id, incident.conversationId, reference, postedId);
         return { ok: true };
       }
-      const status = httpStatusOf(error);
-      // Without a status it is the network or a bug: the outbox retries, the log says which it was.
-      if (status === undefined) deps.logger.warn({ incidentId: incident.id, outboxId: message.id, ...teamsFailureFields(error) }, 'could not post to the support channel');
-      const retryable = status === undefined || status === 408 || status === 412 || status === 429 || status >= 500;
-      return { ok: false, retryable, error: status === undefined ? 'Teams could not be reached' : `Teams answered ${status}` };
+      return teamsDeliveryFailure(error, deps.logger, { incidentId: incident.id, outboxId: message.id }, 'could not post to the support channel');
     },
   };
 }

@@ -105,6 +105,17 @@ describe('support channel sink', () => {
     expect(result).toEqual({ ok: false, retryable: false, error: 'Teams answered 403' });
   });
 
+  it('Teams throttling the post (429 with Retry-After): the outbox is told to wait as long as Teams asked, as for alert cards', async () => {
+    teams = await startTeamsStandIn();
+    teams.refuseWith = 429;
+    // Short: the Bot Framework client itself first retries a 429 three times after its Retry-After.
+    teams.refuseRetryAfter = '1';
+    await store.putSetting(SUPPORT_CHANNEL_SETTING, { channelId: 'msteams', serviceUrl: teams.serviceUrl, conversation: { id: '19:support@thread.tacv2', isGroup: true, conversationType: 'channel' } });
+    const incidentId = await escalatedIncident(teams.serviceUrl);
+    const result = await sinkFor().sink.deliver(message(incidentId));
+    expect(result).toEqual({ ok: false, retryable: true, retryAfterMs: 1_000, error: 'Teams answered 429' });
+  });
+
   it('a refresh that Teams refuses reports failure instead of pretending', async () => {
     teams = await startTeamsStandIn({ alwaysAnswer: 404 });
     const incidentId = await escalatedIncident(teams.serviceUrl);
