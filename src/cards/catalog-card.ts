@@ -4,26 +4,22 @@
 import { ALL_APPS_ID, type Catalog, type CatalogEntry } from '../core/index.js';
 import { plainText } from './plain-text.js';
 import { renderCard, type AdaptiveCard } from './render.js';
-import { actorText, appName, cutAtWord, firstLine, firstSentence, headline, plural, safeUrl } from './words.js';
-
-const DEFAULT_LEARN_MORE = 'https://learn.microsoft.com/defender-cloud-apps/';
+import { appName, cutAtWord, entryParts, firstLine, firstSentence, headline, plural } from './words.js';
 
 /** The card a person sends to a chat from the search: no buttons that act on anything. */
 export function catalogEntryCard(catalog: Catalog, entry: CatalogEntry): AdaptiveCard {
   const anyApp = entry.app === ALL_APPS_ID;
   const app = anyApp ? 'the app' : appName(catalog, entry.app);
+  const { facts, steps, learnMoreUrl } = entryParts(catalog, entry, app);
   return renderCard('catalog-entry', {
     title: plainText(`${anyApp ? 'Any connector' : `${app} connector`}: ${headline(entry.cause)}`),
     message: plainText(`The portal says: ${firstLine(entry.message)}`),
-    facts: [
-      { title: 'Who acts', value: plainText(actorText(entry.resolution.actor, app)) },
-      { title: 'Does retrying help?', value: entry.resolution.retryHelps ? 'Yes: Test now, or waiting, can clear it' : 'No: it needs the fix below' },
-    ],
+    facts,
     cause: plainText(entry.cause),
-    steps: entry.resolution.steps.map((step, index) => ({ number: String(index + 1), text: plainText(step) })),
+    steps,
     // The catalog's ref (a row of Microsoft's table) and the entry id are internal: not on the card.
     source: plainText('From the Connector Doctor catalog. Paste the whole error to Connector Doctor to track it as an incident.'),
-    learnMoreUrl: safeUrl(entry.learnMore) ?? safeUrl(catalog.app(entry.app)?.learnMore) ?? DEFAULT_LEARN_MORE,
+    learnMoreUrl,
   });
 }
 

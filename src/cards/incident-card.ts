@@ -12,7 +12,7 @@ import { asPreview, previewBadge, type IncidentPreview } from './preview.js';
 import { renderCard, withRefresh, type AdaptiveCard } from './render.js';
 import { secretNotice } from './secrets.js';
 import {
-  actorText,
+  entryParts,
   appName,
   certaintyOf,
   certaintyWords,
@@ -233,9 +233,9 @@ function diagnosisData(input: IncidentCardInput, entry: CatalogEntry, history: I
   const app = entry.app === ALL_APPS_ID ? (hinted ?? 'the app') : appName(catalog, entry.app);
   const alternatives = (input.alternatives ?? []).filter((e) => e.id !== entry.id).slice(0, MAX_ALTERNATIVES);
   const chosen = history.choice !== undefined && history.choice.kind !== 'none';
+  const { facts: entryFacts, steps, learnMoreUrl } = entryParts(catalog, entry, app);
   const facts = [
-    { title: 'Who acts', value: plainText(actorText(entry.resolution.actor, app)) },
-    { title: 'Does retrying help?', value: entry.resolution.retryHelps ? 'Yes: Test now, or waiting, can clear it' : 'No: it needs the fix below' },
+    ...entryFacts,
     // A person's choice replaces the matcher's certainty: it is shown above as who chose and when.
     ...(chosen ? [] : [{ title: 'How sure', value: certaintyWords(certaintyOf(incident.excerpt, entry, input.score), alternatives.length) }]),
   ];
@@ -243,7 +243,7 @@ function diagnosisData(input: IncidentCardInput, entry: CatalogEntry, history: I
     ...common(limit),
     title: plainText(`${entry.app === ALL_APPS_ID && !hinted ? 'Any connector' : `${app} connector`}: ${headline(entry.cause)}`),
     facts,
-    steps: entry.resolution.steps.map((step, index) => ({ number: String(index + 1), text: plainText(step) })),
+    steps,
     // Shown only when it adds something: not when the paste already says it.
     knownAs: pasteContains(incident.excerpt, entry.message) ? '' : plainText(`The portal calls it: ${firstLine(entry.message)}`),
     cause: plainText(entry.cause),
@@ -257,7 +257,7 @@ function diagnosisData(input: IncidentCardInput, entry: CatalogEntry, history: I
         buttonTitle: alt.app === entry.app ? "It's this one instead" : `It's ${truncateText(altApp, 40)} instead`,
       };
     }),
-    learnMoreUrl: safeUrl(entry.learnMore) ?? safeUrl(catalog.app(entry.app)?.learnMore) ?? 'https://learn.microsoft.com/defender-cloud-apps/',
+    learnMoreUrl,
   });
 }
 

@@ -1,6 +1,7 @@
 // The words cards use for the domain: app names, who acts, how sure the match is, a cause cut to
 // one line, durations, and times every reader's client shows in their own zone.
 import { ALL_APPS_ID, type Actor, type Catalog, type CatalogEntry } from '../core/index.js';
+import { plainText } from './plain-text.js';
 
 export function appName(catalog: Catalog, appId: string | undefined): string {
   if (!appId) return 'Unknown app';
@@ -116,4 +117,23 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 /** "a, b and c". */
 export function listWords(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** Where Learn more goes when neither the entry nor its app names a page. */
+const DEFAULT_LEARN_MORE = 'https://learn.microsoft.com/defender-cloud-apps/';
+
+/** What every card about a catalog entry shows of it: who acts, whether retrying helps, the numbered steps, Learn more. */
+export function entryParts(catalog: Catalog, entry: CatalogEntry, app: string): {
+  facts: { title: string; value: string }[];
+  steps: { number: string; text: string }[];
+  learnMoreUrl: string;
+} {
+  return {
+    facts: [
+      { title: 'Who acts', value: plainText(actorText(entry.resolution.actor, app)) },
+      { title: 'Does retrying help?', value: entry.resolution.retryHelps ? 'Yes: Test now, or waiting, can clear it' : 'No: it needs the fix below' },
+    ],
+    steps: entry.resolution.steps.map((step, index) => ({ number: String(index + 1), text: plainText(step) })),
+    learnMoreUrl: safeUrl(entry.learnMore) ?? safeUrl(catalog.app(entry.app)?.learnMore) ?? DEFAULT_LEARN_MORE,
+  };
 }
