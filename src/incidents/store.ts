@@ -61,6 +61,14 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
     }
   }
 
+  /** Write one setting (the readiness probe writes its own, so a read-only store is noticed). */
+  async function upsertSetting(key: string, value: unknown): Promise<void> {
+    await db.run(
+      'INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      [key, JSON.stringify(value ?? null), date(now())],
+    );
+  }
+
   async function deliveryOf(s: Session, incidentId: string, seq: number): Promise<OutboxStatus[]> {
     if (seq === 0) return [];
     const rows = await s.all<{ status: OutboxStatus }>('SELECT status FROM outbox WHERE incident_id = $1 AND escalation_seq = $2', [incidentId, seq]);
@@ -160,10 +168,7 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
       if (probing && t - probing.at < probeCacheMs) return probing.result;
       const result = operation('probe', async () => {
         driver.preflight?.();
-        await db.run(
-          'INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-          [PROBE_SETTING, JSON.stringify(t), date(now())],
-        );
+        await upsertSetting(PROBE_SETTING, t);
       });
       probing = { at: t, result };
       // A failed probe is not reused: the next /readyz looks again.
@@ -374,12 +379,7 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
       }),
 
     putSetting: (key, value) =>
-      operation('putSetting', async () => {
-        await db.run(
-          'INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-          [key, JSON.stringify(value ?? null), date(now())],
-        );
-      }),
+      operation('putSetting', () => upsertSetting(key, value)),
 
     purge: (before) =>
       operation('purge', () =>
