@@ -31,7 +31,7 @@ function describeMachine(options: BenchOptions): string {
 
 /** Node flags for the real bot in a profiling run: a CPU profile written at exit, heap snapshots on SIGUSR2. */
 function profileFlags(options: BenchOptions): string[] {
-  const flags: string[] = [];
+  const flags: string[] = [...options.botFlags];
   if (options.cpuProfileDir) flags.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProfileDir)}`);
   if (options.heapSnapshotDir) flags.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${path.resolve(options.heapSnapshotDir)}`);
   return flags;

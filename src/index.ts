@@ -208,7 +208,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
       const missing = await alerts.missing();
       return missing ? { alerts: `${missing}: alert cards wait until someone types "set alerts channel" in a channel or ALERTS_CHANNEL_ID is set` } : {};
     };
-    const server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics, auth }), readiness, notices, metrics, logger, ...(alerts.endpoint ? { alerts: alerts.endpoint } : {}) });
+    const server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics, logger }), readiness, notices, metrics, logger, ...(alerts.endpoint ? { alerts: alerts.endpoint } : {}) });
 
     await listen(server, config.port, config.host);
     opened.push({ name: 'server', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });

@@ -19,11 +19,13 @@ export interface BenchOptions {
   cpuProfileDir: string | undefined;
   /** Write heap snapshots of the real bot here, after round 1's and the last round's pastes (distorts too). */
   heapSnapshotDir: string | undefined;
+  /** Extra Node flags for the real bot, after the start script's (to try V8 settings side by side with a plain run). */
+  botFlags: string[];
 }
 
 export const USAGE = `npm run bench:http -- [--rounds N] [--seconds S] [--warmup S] [--connections C] [--starts K] [--no-build]
                           [--quiet-below CORES] [--quiet-wait S]
-                          [--cpu-prof DIR] [--heap-snapshots DIR]
+                          [--cpu-prof DIR] [--heap-snapshots DIR] [--bot-flags "FLAGS"]
   env: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_CONNECTIONS (20), BENCH_STARTS (5), BENCH_QUIET_BELOW (0.25), BENCH_QUIET_WAIT (10)`;
 
 function wholeNumber(name: string, raw: string | undefined, fallback: number, min = 1): number {
@@ -54,6 +56,7 @@ export function readOptions(argv: string[] = process.argv.slice(2), env: NodeJS.
       'no-build': { type: 'boolean' },
       'cpu-prof': { type: 'string' },
       'heap-snapshots': { type: 'string' },
+      'bot-flags': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -72,5 +75,6 @@ export function readOptions(argv: string[] = process.argv.slice(2), env: NodeJS.
     build: !values['no-build'],
     cpuProfileDir: values['cpu-prof'],
     heapSnapshotDir: values['heap-snapshots'],
+    botFlags: (values['bot-flags'] ?? '').split(/\s+/).filter((flag) => flag !== ''),
   };
 }

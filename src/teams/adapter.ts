@@ -4,19 +4,22 @@
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  type InvokeResponse,
+  type TurnContext,
   type Activity,
   type ActivityHandler,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type Request as BotRequest,
   type Response as BotResponse,
 } from 'botbuilder';
-import type { BotFrameworkAuthentication } from 'botframework-connector';
-import { REFUSAL_BODY, type TeamsBotAuthentication } from './auth.js';
+import { AuthenticationError, type AuthenticateRequestResult, type BotFrameworkAuthentication } from 'botframework-connector';
+import { REFUSAL_BODY } from './auth.js';
 import { BusyError, isStoreError } from '../core/errors.js';
 import { STORE_DOWN_REQUEST } from './store-fault.js';
 import { activityLogFields, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { teamsRetryMiddleware } from './retry.js';
+import { validateAndFixActivity } from './activity.js';
 
 export const APOLOGY = 'Sorry, something went wrong on my side. Please try again in a moment.';
 
@@ -30,8 +33,24 @@ export interface AdapterDeps {
   logger: Logger;
 }
 
-export function createAdapter({ auth, logger }: AdapterDeps): CloudAdapter {
-  const adapter = new CloudAdapter(auth);
+/**
+ * CloudAdapter that can run an activity whose request was already authenticated: the endpoint
+ * checks the token once and hands the result over, instead of CloudAdapter.process checking it
+ * again (and validating the body with zod on every request).
+ */
+export class BotAdapter extends CloudAdapter {
+  constructor(readonly authentication: BotFrameworkAuthentication) {
+    super(authentication);
+  }
+
+  /** CloudAdapter's own turn: callerId, connector and user-token clients, middleware, expectReplies/invoke results. */
+  runAuthenticated(result: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(result, activity, logic);
+  }
+}
+
+export function createAdapter({ auth, logger }: AdapterDeps): BotAdapter {
+  const adapter = new BotAdapter(auth);
   // Teams answers 429/412/502/504 under load: every send and card update backs off and retries.
   adapter.use(teamsRetryMiddleware({ onRetry: (retry) => logger.warn({ ...retry }, 'retrying a call to Teams') }));
   adapter.onTurnError = async (context, error) => {
@@ -57,41 +76,61 @@ export function createAdapter({ auth, logger }: AdapterDeps): CloudAdapter {
 const KNOWN_TYPES = new Set(['message', 'invoke', 'conversationUpdate', 'messageReaction', 'installationUpdate', 'event']);
 
 export interface EndpointDeps {
-  adapter: CloudAdapter;
+  adapter: BotAdapter;
   bot: ActivityHandler;
   metrics: Metrics;
-  /**
-   * The adapter's own authentication. Given, a refused request is answered here: its reason goes
-   * to the structured log and the refusals counter (onRefusal), not to CloudAdapter's console.error.
-   */
-  auth?: TeamsBotAuthentication;
+  logger?: Logger;
 }
 
-/** POST /api/messages: one activity through the adapter (auth, expectReplies, invoke answers). */
-export function createMessageEndpoint({ adapter, bot, metrics, auth }: EndpointDeps) {
-  return async (req: unknown, res: unknown): Promise<void> => {
-    if (auth && !auth.isLocalMode) {
-      const request = req as BotRequest;
-      const header = request.headers?.authorization ?? request.headers?.Authorization;
-      try {
-        await auth.authenticateRequest(request.body as unknown as Activity, typeof header === 'string' ? header : '');
-      } catch {
-        // Same answer CloudAdapter gives a refusal: 401 and one word, nothing about why.
-        const response = res as BotResponse;
-        response.status(401);
-        response.send(REFUSAL_BODY);
-        response.end();
-        return;
-      }
+/** What CloudAdapter.process answers a body that is not a JSON object. */
+export const NOT_AN_OBJECT = 'The request body must be a JSON object (a Bot Framework activity).';
+
+/**
+ * POST /api/messages: one activity through the adapter. What CloudAdapter.process does, with the
+ * token checked once (by the adapter's authentication, before the turn) and no internals in any
+ * answer: a refusal is 401 and one word (its reason goes to the log and the refusals counter), a
+ * body that is no activity is 400, and a failure outside the turn (the turn's own errors are
+ * answered by onTurnError) is a plain 500.
+ */
+export function createMessageEndpoint({ adapter, bot, metrics, logger }: EndpointDeps) {
+  const logic = async (context: TurnContext) => {
+    const type = KNOWN_TYPES.has(context.activity.type) ? context.activity.type : 'other';
+    const stop = metrics.turnSeconds.startTimer({ type });
+    try {
+      await bot.run(context);
+    } finally {
+      stop();
     }
-    await adapter.process(req as BotRequest, res as BotResponse, async (context) => {
-      const type = KNOWN_TYPES.has(context.activity.type) ? context.activity.type : 'other';
-      const stop = metrics.turnSeconds.startTimer({ type });
-      try {
-        await bot.run(context);
-      } finally {
-        stop();
-      }
-    });
+  };
+  return async (req: unknown, res: unknown): Promise<void> => {
+    const request = req as BotRequest;
+    const response = res as BotResponse;
+    const end = (status: number, body?: unknown) => {
+      response.status(status);
+      if (body !== undefined) response.send(body);
+      response.end();
+    };
+    if (request.method !== undefined && request.method !== 'POST') return end(405);
+    const body = request.body as unknown;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return end(400, NOT_AN_OBJECT);
+    if (typeof (body as { type?: unknown }).type !== 'string' || (body as { type: string }).type === '') return end(400);
+    const activity = validateAndFixActivity(body as Activity);
+    const header = request.headers?.authorization ?? request.headers?.Authorization;
+    let authenticated: AuthenticateRequestResult;
+    try {
+      authenticated = await adapter.authentication.authenticateRequest(activity, typeof header === 'string' ? header : '');
+    } catch (error) {
+      // Same answer CloudAdapter gives a refusal: 401 and one word, nothing about why.
+      if (error instanceof AuthenticationError) return end(401, REFUSAL_BODY);
+      logger?.error({ err: { name: (error as Error)?.name } }, 'authentication failed unexpectedly; request refused');
+      return end(500);
+    }
+    try {
+      const answer = await adapter.runAuthenticated(authenticated, activity, logic);
+      return end(answer?.status ?? 200, answer?.body);
+    } catch (error) {
+      logger?.error({ ...activityLogFields(activity), err: error }, 'activity could not be processed');
+      return end(500);
+    }
   };
 }

@@ -16,6 +16,7 @@ import {
   type UserTokenClient,
 } from 'botframework-connector';
 import { ConfigError } from '../core/errors.js';
+import { CachingConnectorFactory, botAppIdOf, createClientCaches, type ClientCaches } from './connector-cache.js';
 
 /** botbuilder's standard configuration keys, read from the environment (`process.env` fits). */
 export type BotAuthConfig = Record<string, string | boolean | undefined>;
@@ -410,6 +411,8 @@ export class TeamsBotAuthentication extends BotFrameworkAuthentication {
   private readonly onRefusal: ((reason: RefusalReason) => void) | undefined;
   /** The key set in use (undefined in local mode); exposed for readiness checks and tests. */
   readonly keys: OpenIdKeySet | undefined;
+  /** Connector and user-token clients, built once per bot app id and address instead of per turn. */
+  readonly clients: ClientCaches = createClientCaches();
 
   constructor(config: BotAuthConfig, options: AuthOptions = {}) {
     super();
@@ -442,13 +445,16 @@ export class TeamsBotAuthentication extends BotFrameworkAuthentication {
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
-    if (!this.rules || !this.cloud) return this.inner.authenticateRequest(activity, authHeader);
+    if (!this.rules || !this.cloud) {
+      const result = await this.inner.authenticateRequest(activity, authHeader);
+      return result.connectorFactory ? { ...result, connectorFactory: this.cached(result.connectorFactory, result.claimsIdentity) } : result;
+    }
     const claimsIdentity = await this.refuseLoudly(() => verifyChannelToken(authHeader, activity, this.rules as ChannelTokenRules));
     return {
       audience: this.cloud.oauthScope as string,
       claimsIdentity,
       ...(this.cloud.callerId !== undefined ? { callerId: this.cloud.callerId } : {}),
-      connectorFactory: this.inner.createConnectorFactory(claimsIdentity),
+      connectorFactory: this.createConnectorFactory(claimsIdentity),
     };
   }
 
@@ -465,11 +471,16 @@ export class TeamsBotAuthentication extends BotFrameworkAuthentication {
   }
 
   override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return this.inner.createConnectorFactory(claimsIdentity);
+    return this.cached(this.inner.createConnectorFactory(claimsIdentity), claimsIdentity);
   }
 
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
-    return this.inner.createUserTokenClient(claimsIdentity);
+    // botbuilder builds it from the bot app id alone (and the configuration), like the factory.
+    return this.clients.userTokens.get(botAppIdOf(claimsIdentity), () => this.inner.createUserTokenClient(claimsIdentity));
+  }
+
+  private cached(factory: ConnectorFactory, claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return new CachingConnectorFactory(factory, botAppIdOf(claimsIdentity), this.clients.connectors);
   }
 
   override createBotFrameworkClient(): BotFrameworkClient {

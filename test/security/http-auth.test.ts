@@ -87,12 +87,17 @@ describe('POST /api/messages with authentication on', () => {
     const printed = vi.mocked(console.error);
     printed.mockClear();
     const token = signToken(key, claims({ exp: Math.floor(Date.now() / 1000) - 7200 }));
+    const before = bot.logs().split('\n').length;
     const answer = await postActivity(bot, message, { authorization: `Bearer ${token}` });
     expect(answer.status).toBe(401);
-    // What an operator reads on stderr: CloudAdapter prints each refusal with console.error.
-    const lines = printed.mock.calls.map((args) => format(...args));
-    expect(lines).toEqual(['[AuthRefusal: request refused (expired)]']);
-    expect(lines.join('\n')).not.toContain(token.split('.')[1]);
+    // What an operator reads: one structured line with the reason (the token is checked once, by
+    // the endpoint, so CloudAdapter's console.error of every refusal never runs).
+    const lines = bot.logs().split('\n').slice(before - 1).filter((line) => line.includes('refused'));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ reason: 'expired', msg: 'request refused by authentication' });
+    expect(lines[0]).not.toMatch(/stack|\bat /);
+    expect(lines[0]).not.toContain(token.split('.')[1]);
+    expect(printed.mock.calls.map((args) => format(...args))).toEqual([]);
   });
 
   it('still answers 400 (not 401, not 500) to a body that is not an activity', async () => {

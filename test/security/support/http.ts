@@ -48,8 +48,14 @@ export async function startBot(authConfig: BotAuthConfig, authOptions: AuthOptio
     ...(rateLimiter ? { rateLimiter } : {}),
     escalation: { targets: async () => [], buildPayload: (incident) => buildEscalationPayload(incident, { catalog: matcher.catalog }) },
   });
-  const adapter = createAdapter({ auth: createBotFrameworkAuthentication(authConfig, authOptions), logger });
-  const server: Server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics }), readiness: {}, metrics, logger });
+  // As src/index.ts wires it: a refusal is counted and logged with its reason, once.
+  const onRefusal = (reason: Parameters<NonNullable<AuthOptions['onRefusal']>>[0]) => {
+    metrics.authRefusals.inc({ reason });
+    logger.warn({ reason }, 'request refused by authentication');
+    authOptions.onRefusal?.(reason);
+  };
+  const adapter = createAdapter({ auth: createBotFrameworkAuthentication(authConfig, { ...authOptions, onRefusal }), logger });
+  const server: Server = createServer({ messages: createMessageEndpoint({ adapter, bot, metrics, logger }), readiness: {}, metrics, logger });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
