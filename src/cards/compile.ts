@@ -324,6 +324,14 @@ export function decodePrepared(node: EncodedPrepared): unknown {
  * `${...}` parsed into expressions). Throws Unsupported when it uses a shape this does not compile.
  */
 export function compileTemplate(prepared: unknown): CompiledTemplate {
-  const expand = compileNode(prepared);
+  // The $schema hint at the top helps editors, not clients: left out when compiling, so a card is
+  // never built with it and then deleted (a deleted property turns the object into a slow dictionary).
+  const expand = compileNode(withoutSchema(prepared));
   return (root) => expand({ root, data: root, index: undefined });
+}
+
+function withoutSchema(prepared: unknown): unknown {
+  if (!prepared || typeof prepared !== 'object' || Array.isArray(prepared) || !('$schema' in prepared)) return prepared;
+  const { $schema: _schema, ...rest } = prepared as Record<string, unknown>;
+  return rest;
 }

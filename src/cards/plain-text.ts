@@ -19,6 +19,36 @@ function printable(input: string): string {
  * quotes are not rendered by Adaptive Cards.
  */
 export function plainText(input: string): string {
+  if (input.length > MEMO_MAX_CHARS) return escapeMarkdown(input);
+  const known = memo.get(input);
+  if (known !== undefined) return known;
+  const text = escapeMarkdown(input);
+  // Oldest first out: a bounded memo, whatever text people send.
+  if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value as string);
+  memo.set(input, text);
+  return text;
+}
+
+/**
+ * Most text a card escapes is the catalog's (causes, steps, names), the same on every card: the
+ * answers are remembered, at most MEMO_ENTRIES texts of at most MEMO_MAX_CHARS characters each
+ * (a few MB at worst). plainText is a pure function, so a remembered answer is the same answer.
+ */
+export const MEMO_ENTRIES = 1024;
+export const MEMO_MAX_CHARS = 1024;
+const memo = new Map<string, string>();
+
+/** Tests: how many texts are remembered. */
+export function plainTextMemoSize(): number {
+  return memo.size;
+}
+
+/** Tests: forget every remembered text. */
+export function forgetPlainTextMemo(): void {
+  memo.clear();
+}
+
+function escapeMarkdown(input: string): string {
   let text = printable(input);
   text = text.replace(/\\/g, '\\\\');
   // Emphasis and links; an underscore only where it could open or close emphasis (not inside a word).

@@ -149,9 +149,8 @@ export function renderCard<N extends CardName>(name: N, data: CardDataByName[N])
   let card: AdaptiveCard | undefined;
   if (fast) {
     try {
+      // Compiled without the $schema hint (compileTemplate), which helps editors, not clients.
       card = fast(data) as AdaptiveCard;
-      // The $schema hint helps editors, not clients.
-      delete card.$schema;
     } catch (error) {
       if (!(error instanceof Unsupported)) throw error;
     }

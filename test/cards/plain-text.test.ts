@@ -1,7 +1,7 @@
 // The two ways text reaches a card: escaped Markdown for our own words, literal for TextRuns. Neither
 // may add a character a reader cannot see (it would travel with anything they copy).
-import { describe, expect, it } from 'vitest';
-import { literalText, plainText, truncateText } from '../../src/cards/plain-text.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MEMO_ENTRIES, MEMO_MAX_CHARS, forgetPlainTextMemo, literalText, plainText, plainTextMemoSize, truncateText } from '../../src/cards/plain-text.js';
 import { unescapeDisplay } from '../helpers/adaptive-card-schema.js';
 
 const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD]/;
@@ -46,5 +46,32 @@ describe('literalText (TextRuns)', () => {
 describe('truncateText', () => {
   it('never splits a surrogate pair', () => {
     expect(truncateText('ab😀cd', 3)).toBe('ab😀');
+  });
+});
+
+describe('plainText remembers its answers, within a bound', () => {
+  beforeEach(() => forgetPlainTextMemo());
+
+  it('answers a text it has seen exactly as it did the first time', () => {
+    const text = '1. Open *Settings* <at>Ops</at> [here](https://x.example) _now_';
+    const first = plainText(text);
+    expect(plainText(text)).toBe(first);
+    expect(first).toBe('1\\. Open \\*Settings\\* \\<at>Ops\\</at> \\[here\\](https://x.example) \\_now\\_');
+  });
+
+  it('keeps at most MEMO_ENTRIES texts however many different ones people send', () => {
+    for (let i = 0; i < MEMO_ENTRIES * 3; i += 1) plainText(`note ${i} *bold*`);
+    expect(plainTextMemoSize()).toBeLessThanOrEqual(MEMO_ENTRIES);
+    // Still right after the oldest were dropped.
+    expect(plainText('note 0 *bold*')).toBe('note 0 \\*bold\\*');
+  });
+
+  it('does not remember long texts', () => {
+    plainText('short *one*');
+    const before = plainTextMemoSize();
+    expect(before).toBe(1);
+    const long = `${'x'.repeat(MEMO_MAX_CHARS)} *y* ${Math.random()}`;
+    expect(plainText(long).endsWith(`\\*y\\* ${long.split(' ').at(-1)}`)).toBe(true);
+    expect(plainTextMemoSize()).toBe(before);
   });
 });
