@@ -49,7 +49,8 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv[3] ?? 5);
   const workDir = mkdtempSync(path.join(tmpdir(), 'connector-doctor-memory-'));
   try {
-    const bot = await startServer(realBotSpec(path.join(workDir, 'memory.db')));
+    // Extra Node flags for the bot (after the start script's), e.g. MEMORY_BOT_FLAGS=--max-old-space-size=256.
+    const bot = await startServer(realBotSpec(path.join(workDir, 'memory.db'), (process.env.MEMORY_BOT_FLAGS ?? '').split(/\s+/).filter(Boolean)));
     const targets = new PressTargets();
     process.stdout.write(`${await describe('idle', bot.url, bot.pid)}\n`);
     for (let window = 1; window <= windows; window += 1) {
