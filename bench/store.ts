@@ -1,0 +1,170 @@
+// `npm run bench:store`: the store's share of a paste and of a press, in this process, on a
+// temporary SQLite file, with 20 callers at once (the bench:http load). A paste is what
+// postFindings asks of the store: record the incident (a new conversation each time), what its
+// card needs (the audit trail, the support-channel setting), and the card's activity id. A press
+// is what runCardAction asks: the incident and its trail, the action, the trail again and the
+// setting. Prints operations/s and CPU ms per paste or press. Figures, never assertions.
+//
+//   npm run bench:store -- [--rounds N] [--seconds S] [--callers C]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { isEntryPoint } from '../src/entry-point.js';
+import { openStore } from '../src/incidents/index.js';
+import type { IncidentStore, NewIncident, Person } from '../src/incidents/types.js';
+
+const SUPPORT_CHANNEL_SETTING = 'support-channel';
+const reporter: Person = { id: '29:bench-reporter', name: 'Ada Ops', aadObjectId: 'aad-bench' };
+// A realistic excerpt: the store redacts it again before storing, as it does for a real paste.
+const EXCERPT =
+  'AuthFatalFailureException: com.box.boxjavalibv2.exceptions.BoxServerException: {"error":"invalid_grant","error_description":"Invalid refresh token"}\n' +
+  'Last run: 11/28/2026, 4:12 AM';
+
+interface Workload {
+  name: string;
+  /** Ready the database for `callers` callers; returns one operation (a paste or a press) per call. */
+  prepare(store: IncidentStore, callers: number, tag: string): Promise<(caller: number, n: number) => Promise<void>>;
+}
+
+const opening = (conversationId: string): NewIncident => ({
+  conversationId,
+  tenantId: 'tenant-bench',
+  serviceUrl: 'https://smba.trafficmanager.net/emea/',
+  reporter,
+  excerpt: EXCERPT,
+  verdict: 'match',
+  entryIds: ['box-invalid-refresh-token'],
+  appId: 'box',
+  at: new Date(),
+});
+
+const paste: Workload = {
+  name: 'paste',
+  async prepare(store, _callers, tag) {
+    return async (caller, n) => {
+      const { incident } = await store.openOrRepeat(opening(`a:bench-${tag}-${caller}-${n}`));
+      await store.events(incident.id);
+      await store.getSetting(SUPPORT_CHANNEL_SETTING);
+      await store.attachCard(incident.id, `activity-${tag}-${caller}-${n}`);
+    };
+  },
+};
+
+/** Each caller presses its own incidents in turn (resolve, then reopen): every press is applied. */
+const press: Workload = {
+  name: 'press',
+  async prepare(store, callers, tag) {
+    const ids: string[][] = [];
+    for (let c = 0; c < callers; c++) {
+      ids.push([]);
+      for (let k = 0; k < 10; k++) ids[c]!.push((await store.openOrRepeat(opening(`a:bench-press-${tag}-${c}-${k}`))).incident.id);
+    }
+    return async (caller, n) => {
+      const id = ids[caller]![n % 10]!;
+      const incident = (await store.get(id))!;
+      await store.events(id);
+      await store.apply(
+        { incidentId: id, conversationId: incident.conversationId, actor: reporter, action: { kind: incident.state === 'open' ? 'resolve' : 'reopen' }, at: new Date() },
+        [],
+        () => null,
+      );
+      await store.events(id);
+      await store.getSetting(SUPPORT_CHANNEL_SETTING);
+    };
+  },
+};
+
+interface Figures {
+  perSecond: number;
+  cpuMs: number;
+}
+
+/**
+ * `callers` loops, each awaiting its operations one after the other, for `seconds` after `warmup`
+ * seconds. The loops read the clock themselves: SQLite answers synchronously, so a loop of store
+ * operations never lets a timer run.
+ */
+async function window(op: (caller: number, n: number) => Promise<void>, callers: number, seconds: number, warmup: number): Promise<Figures> {
+  const begin = performance.now();
+  const countFrom = begin + warmup * 1000;
+  const countTo = countFrom + seconds * 1000;
+  let cpu: NodeJS.CpuUsage | undefined;
+  let used: NodeJS.CpuUsage | undefined;
+  let started = 0;
+  let elapsed = 0;
+  let done = 0;
+  const loops = Array.from({ length: callers }, async (_, caller) => {
+    for (let n = 0; ; n++) {
+      await op(caller, n);
+      const now = performance.now();
+      if (now >= countTo) {
+        if (!used) {
+          used = process.cpuUsage(cpu);
+          elapsed = (now - started) / 1000;
+        }
+        return;
+      }
+      if (cpu) done += 1;
+      else if (now >= countFrom) {
+        cpu = process.cpuUsage();
+        started = now;
+      }
+    }
+  });
+  await Promise.all(loops);
+  return { perSecond: done / elapsed, cpuMs: (used!.user + used!.system) / 1000 / done };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '3' }, warmup: { type: 'string', default: '0.5' }, callers: { type: 'string', default: '20' } },
+  });
+  const rounds = Number(values.rounds);
+  const seconds = Number(values.seconds);
+  const warmup = Number(values.warmup);
+  const callers = Number(values.callers);
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${load()} at start`);
+  console.log(`${rounds} rounds x ${seconds} s after ${warmup} s of warm-up, ${callers} callers, SQLite (WAL, synchronous NORMAL) in ${tmpdir()}`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'cd-bench-store-'));
+  const results = new Map<string, Figures[]>();
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      for (const workload of [paste, press]) {
+        // A fresh file per window: every window starts from the same database size.
+        const store = await openStore(`sqlite:${path.join(dir, `r${round}-${workload.name}.db`)}`);
+        try {
+          const op = await workload.prepare(store, callers, `r${round}`);
+          const figures = await window(op, callers, seconds, warmup);
+          const key = workload.name;
+          results.set(key, [...(results.get(key) ?? []), figures]);
+          console.log(`round ${round} ${key}: ${figures.perSecond.toFixed(0)}/s, ${figures.cpuMs.toFixed(3)} CPU ms each`);
+        } finally {
+          await store.close();
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`load average ${load()} at the end\n`);
+  console.log('| workload | per second (median) | CPU ms each (median) | CPU ms each (rounds) |');
+  console.log('|---|---|---|---|');
+  for (const [key, figures] of results) {
+    console.log(`| ${key} | ${median(figures.map((f) => f.perSecond)).toFixed(0)} | ${median(figures.map((f) => f.cpuMs)).toFixed(3)} | ${figures.map((f) => f.cpuMs.toFixed(3)).join(', ')} |`);
+  }
+}
+
+if (isEntryPoint(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
