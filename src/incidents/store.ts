@@ -10,7 +10,7 @@ import { alertOperations } from './alert-store.js';
 import type { Session, StoreDriver } from './driver.js';
 import { idempotencyKey, repeatKey, transition } from './machine.js';
 import { addCount, computeStats, DAY_MS, emptyCounts, eventFromColumns, incidentFromColumns, summariseDelivery, type OutboxStatus } from './rows.js';
-import type { ActionOutcome, ActionRequest, Incident, IncidentEventKind, IncidentStore, NewIncident, OutboxCounts, OutboxMessage, Person, StatsWindow } from './types.js';
+import type { ActionOutcome, ActionRequest, Incident, IncidentEvent, IncidentEventKind, IncidentStore, NewIncident, OutboxCounts, OutboxMessage, Person, StatsWindow } from './types.js';
 
 export interface StoreOptions {
   newId?: () => string;
@@ -134,6 +134,12 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
     ]);
   }
 
+  /** The incident's audit trail, oldest first. */
+  async function eventsOf(s: Session, incidentId: string): Promise<IncidentEvent[]> {
+    const rows = await s.all('SELECT incident_id, kind, at, actor, detail FROM incident_events WHERE incident_id = $1 ORDER BY seq', [incidentId]);
+    return rows.map((r) => eventFromColumns(String(r.incident_id), r.kind as IncidentEventKind, driver.decodeDate(r.at), person(r.actor), text(r.detail)));
+  }
+
   async function finish(messageId: string, status: 'delivered' | 'dead-lettered', error: string | null, at: Date): Promise<void> {
     await driver.transaction(async (tx) => {
       const [row] = await tx.all<{ incident_id: string; target: string; escalation_seq: unknown }>(
@@ -191,20 +197,22 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
              ORDER BY created_at DESC, id DESC LIMIT 1${driver.forUpdate}`,
             [input.conversationId, key],
           );
+          // RETURNING *: the row as written, exactly what reading it back would give, without a second statement.
           if (existing) {
             const id = String(existing.id);
-            await tx.run('UPDATE incidents SET repeat_count = repeat_count + 1, updated_at = CASE WHEN updated_at < $2 THEN $2 ELSE updated_at END WHERE id = $1', [
-              id,
-              date(input.at),
-            ]);
+            const [updated] = await tx.all(
+              'UPDATE incidents SET repeat_count = repeat_count + 1, updated_at = CASE WHEN updated_at < $2 THEN $2 ELSE updated_at END WHERE id = $1 RETURNING *',
+              [id, date(input.at)],
+            );
             await addEvent(tx, id, 'repeated', input.at, input.reporter);
-            return { incident: await toIncident(tx, (await readRow(tx, id))!), repeated: true };
+            // The card shows the whole trail (choices, support's post): read in this transaction, it is the one this repeat belongs to.
+            return { incident: await toIncident(tx, updated!), repeated: true, events: await eventsOf(tx, id) };
           }
           const id = newId();
-          await tx.run(
+          const [inserted] = await tx.all(
             `INSERT INTO incidents (id, conversation_id, tenant_id, service_url, reporter, excerpt, verdict, entry_ids, repeat_key,
                app_id, state, version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', 1, $11, $11)`,
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', 1, $11, $11) RETURNING *`,
             [
               id,
               input.conversationId,
@@ -220,7 +228,9 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
             ],
           );
           await addEvent(tx, id, 'opened', input.at, input.reporter);
-          return { incident: await toIncident(tx, (await readRow(tx, id))!), repeated: false };
+          // A new incident's trail is the one event just written, as reading it back would decode it.
+          const opened = eventFromColumns(id, 'opened', new Date(input.at.getTime()), JSON.parse(JSON.stringify(input.reporter)) as Person, null);
+          return { incident: await toIncident(tx, inserted!), repeated: false, events: [opened] };
         });
       }),
 
@@ -255,10 +265,10 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
           if (t.status === 'rejected') return { status: 'rejected', incident: current, reason: t.reason ?? 'Not allowed now.' };
           if (t.status === 'unchanged') return { status: 'unchanged', incident: current };
           const next = t.incident;
-          await tx.run(
+          const [updated] = await tx.all(
             `UPDATE incidents SET state = $3, version = $4, updated_at = $5, verdict = $6, entry_ids = $7, app_id = $8,
                resolved_at = $9, resolved_by = $10, escalated_at = $11, escalated_by = $12, escalation_note = $13, escalations = $14
-             WHERE id = $1 AND version = $2`,
+             WHERE id = $1 AND version = $2 RETURNING *`,
             [
               current.id,
               current.version,
@@ -287,15 +297,13 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
               );
             }
           }
-          return { status: 'applied', incident: await toIncident(tx, (await readRow(tx, current.id))!) };
+          // The row as the UPDATE left it (its delivery read after the outbox rows above), and the trail
+          // with this change in it: what the cards of the press show, without asking the store again.
+          return { status: 'applied', incident: await toIncident(tx, updated ?? (await readRow(tx, current.id))!), events: await eventsOf(tx, current.id) };
         }),
       ),
 
-    events: (incidentId) =>
-      operation('events', async () => {
-        const rows = await db.all('SELECT incident_id, kind, at, actor, detail FROM incident_events WHERE incident_id = $1 ORDER BY seq', [incidentId]);
-        return rows.map((r) => eventFromColumns(String(r.incident_id), r.kind as IncidentEventKind, driver.decodeDate(r.at), person(r.actor), text(r.detail)));
-      }),
+    events: (incidentId) => operation('events', () => eventsOf(db, incidentId)),
 
     stats: (at: Date, days: number): Promise<StatsWindow> =>
       operation('stats', async () => {
