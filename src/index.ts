@@ -23,6 +23,13 @@ import { ConnectorDoctorBot, type BotDeps } from './teams/bot.js';
 import { SUPPORT_CHANNEL_SETTING, TEAMS_CHANNEL_TARGET, createSupportChannelSink, refreshIncidentCard } from './teams/support-channel.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * How long a setting read from the store is reused. Every paste and press asks whether escalations
+ * have somewhere to go (the support channel setting): at most one read a second instead of one per
+ * card. `set support channel` is seen by the very next card of the instance that ran it; another
+ * instance sharing a PostgreSQL database sees it within this long.
+ */
+export const SETTINGS_MAX_AGE_MS = 1_000;
 
 /** Seams for fault tests: how the store is opened, how many matcher threads run and how much may wait. */
 export interface StartOptions {
@@ -83,6 +90,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     const storeLog = createLogThrottle(options.storeLogIntervalMs);
     let storeFailing = false;
     const store = await (options.openStore ?? openStore)(config.databaseUrl, {
+      settingsMaxAgeMs: SETTINGS_MAX_AGE_MS,
       onLockWait: () => metrics.storeLockWaits.inc(),
       onFailure: (operation, error) => {
         metrics.storeFailures.inc({ operation });

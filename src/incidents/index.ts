@@ -26,8 +26,10 @@ export interface OpenStoreOptions {
   applicationName?: string;
   /** Id factory (tests); defaults to random UUIDs. */
   newId?: () => string;
-  /** Clock for bookkeeping columns only; incident times come from arguments. */
+  /** Clock for bookkeeping only (columns, the age of a remembered setting); incident times come from arguments. */
   now?: () => Date;
+  /** How long a setting read is reused; a write through this store is seen at once, another instance's within this long. Default 0 (always read). */
+  settingsMaxAgeMs?: number;
   /** Skip migrations and the write probe at open (tests of migrate() itself use this). */
   skipMigrations?: boolean;
   /** Told about every failed store operation (after its one retry): log and count it. */
@@ -43,7 +45,7 @@ export interface OpenStoreOptions {
  */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<IncidentStore> {
   const driver = await openDriver(databaseUrl, options);
-  const store = createStore(driver, { newId: options.newId, now: options.now, onFailure: options.onFailure });
+  const store = createStore(driver, { newId: options.newId, now: options.now, onFailure: options.onFailure, settingsMaxAgeMs: options.settingsMaxAgeMs });
   if (!options.skipMigrations) {
     try {
       await store.migrate();

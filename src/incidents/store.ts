@@ -14,12 +14,19 @@ import type { ActionOutcome, ActionRequest, Incident, IncidentEvent, IncidentEve
 
 export interface StoreOptions {
   newId?: () => string;
-  /** Only for bookkeeping columns (migration, setting and probe timestamps); incident times come from arguments. */
+  /** Only for bookkeeping (migration, setting and probe timestamps, the age of a remembered setting); incident times come from arguments. */
   now?: () => Date;
   /** Told about every failed operation, after the one retry (log it, count it). */
   onFailure?: (operation: string, error: StoreError) => void;
   /** How long a write probe's answer is reused, so a flood of /readyz is not a flood of writes. Default 1 s. */
   probeCacheMs?: number;
+  /**
+   * How long a setting read from the database is reused (the bot reads the support channel on every
+   * paste and press). A putSetting through this store is seen by its very next getSetting; one
+   * written by another instance sharing the database is seen within this long. Default 0: every
+   * getSetting reads the database.
+   */
+  settingsMaxAgeMs?: number;
 }
 
 /** Settings key the write probe overwrites; never read by the bot. */
@@ -61,12 +68,33 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
     }
   }
 
+  // Settings read lately, each with when its read began. A write through this store forgets the
+  // key and counts a write of it, before and after: a read that overlapped a write (its answer may
+  // be from before or after it) is not remembered, so the next read after a write is the database's.
+  const settingsMaxAgeMs = Math.max(0, options.settingsMaxAgeMs ?? 0);
+  const rememberedSettings = new Map<string, { value: unknown; readAt: number }>();
+  const settingWrites = new Map<string, number>();
+  const wroteSetting = (key: string) => {
+    settingWrites.set(key, (settingWrites.get(key) ?? 0) + 1);
+    rememberedSettings.delete(key);
+  };
+
   /** Write one setting (the readiness probe writes its own, so a read-only store is noticed). */
   async function upsertSetting(key: string, value: unknown): Promise<void> {
-    await db.run(
-      'INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-      [key, JSON.stringify(value ?? null), date(now())],
-    );
+    wroteSetting(key);
+    try {
+      await db.run(
+        'INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+        [key, JSON.stringify(value ?? null), date(now())],
+      );
+    } finally {
+      wroteSetting(key);
+    }
+  }
+
+  async function readSetting(key: string): Promise<unknown> {
+    const [row] = await db.all<{ value: unknown }>('SELECT value FROM settings WHERE key = $1', [key]);
+    return row ? driver.decodeJson(row.value) : undefined;
   }
 
   async function deliveryOf(s: Session, incidentId: string, seq: number): Promise<OutboxStatus[]> {
@@ -382,8 +410,16 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
 
     getSetting: (key) =>
       operation('getSetting', async () => {
-        const [row] = await db.all<{ value: unknown }>('SELECT value FROM settings WHERE key = $1', [key]);
-        return row ? driver.decodeJson(row.value) : undefined;
+        if (settingsMaxAgeMs === 0) return readSetting(key);
+        const readAt = now().getTime();
+        const remembered = rememberedSettings.get(key);
+        // A copy each time: whoever asked may change what it got.
+        // (A clock set back does not keep a setting for ever: a negative age is no age.)
+        if (remembered && readAt >= remembered.readAt && readAt - remembered.readAt < settingsMaxAgeMs) return structuredClone(remembered.value);
+        const writes = settingWrites.get(key) ?? 0;
+        const value = await readSetting(key);
+        if ((settingWrites.get(key) ?? 0) === writes) rememberedSettings.set(key, { value: structuredClone(value), readAt });
+        return value;
       }),
 
     putSetting: (key, value) =>

@@ -4,10 +4,11 @@
 
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OpenStoreOptions } from '../../src/incidents/index.js';
 import type { ActionRequest, Incident, IncidentAction, IncidentEvent, IncidentStore, NewIncident, Person } from '../../src/incidents/types.js';
 
 export interface StoreHarness {
-  open(): Promise<IncidentStore>;
+  open(options?: OpenStoreOptions): Promise<IncidentStore>;
   dispose(): Promise<void>;
 }
 
@@ -505,6 +506,60 @@ export function storeSuite(name: string, makeHarness: () => Promise<StoreHarness
         await store.putSetting('support-channel', { conversation: { id: '19:new' } });
         const other = await harness.open();
         expect(await other.getSetting('support-channel')).toEqual({ conversation: { id: '19:new' } });
+      });
+
+      describe('a setting read is reused for settingsMaxAgeMs', () => {
+        const KEY = 'support-channel';
+        const clock = (iso = '2026-11-30T10:00:00.000Z') => {
+          const now = () => new Date(now.at);
+          now.at = Date.parse(iso);
+          return now;
+        };
+
+        it('a write through the same store is seen by its very next read, even one that overlapped a read', async () => {
+          const now = clock();
+          // The age never runs out here: only the writes can make the store read again.
+          const reusing = await harness.open({ settingsMaxAgeMs: 60_000, now });
+          expect(await reusing.getSetting(KEY)).toBeUndefined();
+          await reusing.putSetting(KEY, { conversation: { id: '19:first' } });
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:first' } });
+          // A read in flight while the setting changes answers either value, but is not what is remembered.
+          const during = reusing.getSetting(KEY);
+          await reusing.putSetting(KEY, { conversation: { id: '19:second' } });
+          expect([{ conversation: { id: '19:first' } }, { conversation: { id: '19:second' } }]).toContainEqual(await during);
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:second' } });
+        });
+
+        it("another instance's write is seen once the remembered read is settingsMaxAgeMs old, not before", async () => {
+          const now = clock();
+          const reusing = await harness.open({ settingsMaxAgeMs: 1_000, now });
+          const other = await harness.open();
+          await other.putSetting(KEY, { conversation: { id: '19:old' } });
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:old' } });
+          await other.putSetting(KEY, { conversation: { id: '19:new' } });
+          now.at += 999;
+          // Still the value read a moment ago: the database was not asked.
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:old' } });
+          now.at += 1;
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:new' } });
+          // A clock set back does not keep a value for ever.
+          await other.putSetting(KEY, { conversation: { id: '19:newer' } });
+          now.at -= 60_000;
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:newer' } });
+        });
+
+        it('hands out copies (changing one changes nothing remembered), and a closed store refuses even a remembered setting', async () => {
+          const reusing = await harness.open({ settingsMaxAgeMs: 60_000, now: clock() });
+          await reusing.putSetting(KEY, { conversation: { id: '19:kept' } });
+          const first = (await reusing.getSetting(KEY)) as { conversation: { id: string } };
+          first.conversation.id = 'changed by a caller';
+          const second = (await reusing.getSetting(KEY)) as { conversation: { id: string } };
+          expect(second).toEqual({ conversation: { id: '19:kept' } });
+          second.conversation.id = 'changed again';
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:kept' } });
+          await reusing.close();
+          await expect(reusing.getSetting(KEY)).rejects.toMatchObject({ kind: 'unavailable' });
+        });
       });
 
       it('migrates idempotently and answers ping', async () => {
