@@ -3,7 +3,10 @@
 // postFindings asks of the store: record the incident (a new conversation each time), what its
 // card needs (the audit trail, the support-channel setting), and the card's activity id. A press
 // is what runCardAction asks: the incident and its trail, the action, the trail after it (handed
-// back by the action, or read) and the setting. Prints operations/s and CPU ms per paste or press. Figures, never assertions.
+// back by the action, or read) and the setting. Each window runs the store twice, one transaction
+// per commit (maxBatch 1, as before group commit) and with group commit, the order swapped every
+// round. Prints operations/s, CPU ms per paste or press and transactions per commit. Figures,
+// never assertions.
 //
 //   npm run bench:store -- [--rounds N] [--seconds S] [--callers C]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +14,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isEntryPoint } from '../src/entry-point.js';
-import { openStore } from '../src/incidents/index.js';
+import { SETTINGS_MAX_AGE_MS } from '../src/incidents/index.js';
+import { DEFAULT_MAX_BATCH, openSqliteDriver } from '../src/incidents/sqlite.js';
+import { createStore } from '../src/incidents/store.js';
 import type { IncidentStore, NewIncident, Person } from '../src/incidents/types.js';
 
 const SUPPORT_CHANNEL_SETTING = 'support-channel';
@@ -123,6 +128,30 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/** How the store is opened: as the bot opens it, with or without group commit. */
+interface Variant {
+  name: string;
+  maxBatch: number;
+}
+const VARIANTS: Variant[] = [
+  { name: 'one commit each', maxBatch: 1 },
+  { name: 'group commit', maxBatch: DEFAULT_MAX_BATCH },
+];
+
+async function openVariant(file: string, variant: Variant, commits: { commits: number; transactions: number }): Promise<IncidentStore> {
+  const driver = openSqliteDriver(file, {
+    maxBatch: variant.maxBatch,
+    onCommit: (n) => {
+      commits.commits += 1;
+      commits.transactions += n;
+    },
+  });
+  // As the bot opens it (src/index.ts): a setting read is reused for SETTINGS_MAX_AGE_MS.
+  const store = createStore(driver, { settingsMaxAgeMs: SETTINGS_MAX_AGE_MS });
+  await store.migrate();
+  return store;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '3' }, warmup: { type: 'string', default: '0.5' }, callers: { type: 'string', default: '20' } },
@@ -134,21 +163,27 @@ async function main(): Promise<void> {
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${load()} at start`);
   console.log(`${rounds} rounds x ${seconds} s after ${warmup} s of warm-up, ${callers} callers, SQLite (WAL, synchronous NORMAL) in ${tmpdir()}`);
+  console.log(`variants: ${VARIANTS.map((v) => `${v.name} (maxBatch ${v.maxBatch})`).join(', ')}, in turn, the order swapped every round`);
   const dir = mkdtempSync(path.join(tmpdir(), 'cd-bench-store-'));
-  const results = new Map<string, Figures[]>();
+  const results = new Map<string, (Figures & { perCommit: number })[]>();
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const workload of [paste, press]) {
-        // A fresh file per window: every window starts from the same database size.
-        const store = await openStore(`sqlite:${path.join(dir, `r${round}-${workload.name}.db`)}`);
-        try {
-          const op = await workload.prepare(store, callers, `r${round}`);
-          const figures = await window(op, callers, seconds, warmup);
-          const key = workload.name;
-          results.set(key, [...(results.get(key) ?? []), figures]);
-          console.log(`round ${round} ${key}: ${figures.perSecond.toFixed(0)}/s, ${figures.cpuMs.toFixed(3)} CPU ms each`);
-        } finally {
-          await store.close();
+        for (const variant of round % 2 === 1 ? VARIANTS : [...VARIANTS].reverse()) {
+          // A fresh file per window: every window starts from the same database size.
+          const commits = { commits: 0, transactions: 0 };
+          const store = await openVariant(path.join(dir, `r${round}-${workload.name}-${variant.maxBatch}.db`), variant, commits);
+          try {
+            const op = await workload.prepare(store, callers, `r${round}`);
+            commits.commits = 0;
+            commits.transactions = 0;
+            const figures = { ...(await window(op, callers, seconds, warmup)), perCommit: commits.transactions / commits.commits };
+            const key = `${workload.name} | ${variant.name}`;
+            results.set(key, [...(results.get(key) ?? []), figures]);
+            console.log(`round ${round} ${workload.name}, ${variant.name}: ${figures.perSecond.toFixed(0)}/s, ${figures.cpuMs.toFixed(3)} CPU ms each, ${figures.perCommit.toFixed(1)} transactions per commit`);
+          } finally {
+            await store.close();
+          }
         }
       }
     }
@@ -156,10 +191,11 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(`load average ${load()} at the end\n`);
-  console.log('| workload | per second (median) | CPU ms each (median) | CPU ms each (rounds) |');
-  console.log('|---|---|---|---|');
-  for (const [key, figures] of results) {
-    console.log(`| ${key} | ${median(figures.map((f) => f.perSecond)).toFixed(0)} | ${median(figures.map((f) => f.cpuMs)).toFixed(3)} | ${figures.map((f) => f.cpuMs.toFixed(3)).join(', ')} |`);
+  console.log('| workload | store | per second (median) | CPU ms each (median) | CPU ms each (rounds) | transactions per commit |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [key, figures] of [...results].sort(([a], [b]) => a.localeCompare(b))) {
+    const cpu = median(figures.map((f) => f.cpuMs));
+    console.log(`| ${key} | ${median(figures.map((f) => f.perSecond)).toFixed(0)} | ${cpu.toFixed(3)} | ${figures.map((f) => f.cpuMs.toFixed(3)).join(', ')} | ${median(figures.map((f) => f.perCommit)).toFixed(1)} |`);
   }
 }
 

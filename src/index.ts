@@ -11,7 +11,7 @@ import { refuseCapturingEntries } from './core/catalog-guard.js';
 import { DEFAULT_PRESS_RATE_LIMITS, DEFAULT_RATE_LIMITS, createRateLimiter } from './core/ratelimit.js';
 import { createDiagnosisPool } from './diagnosis/pool.js';
 import { isEntryPoint } from './entry-point.js';
-import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
+import { SETTINGS_MAX_AGE_MS, buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
 import type { EscalationSink, IncidentStore } from './incidents/types.js';
 import type { INetworkModule } from '@azure/msal-node';
 import { createLogThrottle, createLogger, type Logger } from './log.js';
@@ -23,13 +23,6 @@ import { ConnectorDoctorBot, type BotDeps } from './teams/bot.js';
 import { SUPPORT_CHANNEL_SETTING, TEAMS_CHANNEL_TARGET, createSupportChannelSink, refreshIncidentCard } from './teams/support-channel.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
-/**
- * How long a setting read from the store is reused. Every paste and press asks whether escalations
- * have somewhere to go (the support channel setting): at most one read a second instead of one per
- * card. `set support channel` is seen by the very next card of the instance that ran it; another
- * instance sharing a PostgreSQL database sees it within this long.
- */
-export const SETTINGS_MAX_AGE_MS = 1_000;
 
 /** Seams for fault tests: how the store is opened, how many matcher threads run and how much may wait. */
 export interface StartOptions {

@@ -39,6 +39,14 @@ export interface OpenStoreOptions {
 }
 
 /**
+ * How long the bot reuses a setting read from the store (`settingsMaxAgeMs`, src/index.ts). Every
+ * paste and press asks whether escalations have somewhere to go (the support channel setting): at
+ * most one read a second instead of one per card. `set support channel` is seen by the very next
+ * card of the instance that ran it; another instance sharing the database sees it within this long.
+ */
+export const SETTINGS_MAX_AGE_MS = 1_000;
+
+/**
  * Open and migrate the store: `sqlite:<path>` (the folder is created), `sqlite::memory:`, or
  * `postgres://...` / `postgresql://...`. Then write once: a store that cannot record anything
  * (read-only, disk full) is refused here, at start, not at the first paste.
