@@ -57,17 +57,21 @@ const paste: Workload = {
   },
 };
 
+/** Incidents per caller: each is pressed a few times in a window, so its audit trail stays as short as a real one. */
+const PRESSED_PER_CALLER = 150;
+
 /** Each caller presses its own incidents in turn (resolve, then reopen): every press is applied. */
 const press: Workload = {
   name: 'press',
   async prepare(store, callers, tag) {
     const ids: string[][] = [];
     for (let c = 0; c < callers; c++) {
-      ids.push([]);
-      for (let k = 0; k < 10; k++) ids[c]!.push((await store.openOrRepeat(opening(`a:bench-press-${tag}-${c}-${k}`))).incident.id);
+      ids.push(
+        await Promise.all(Array.from({ length: PRESSED_PER_CALLER }, async (_, k) => (await store.openOrRepeat(opening(`a:bench-press-${tag}-${c}-${k}`))).incident.id)),
+      );
     }
     return async (caller, n) => {
-      const id = ids[caller]![n % 10]!;
+      const id = ids[caller]![n % PRESSED_PER_CALLER]!;
       const incident = (await store.get(id))!;
       await store.events(id);
       const outcome = await store.apply(

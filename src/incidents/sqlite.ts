@@ -373,6 +373,8 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
       all: <T>(sql: string, params?: readonly unknown[]) => enqueue<T[]>('statement', { run: (deadline) => session(deadline).all<T>(sql, params) }),
       run: (sql, params) => enqueue<number>('statement', { run: (deadline) => session(deadline).run(sql, params) }),
     },
+    // A one-statement transaction, so it joins a batch (a plain statement would end one).
+    write: (sql, params) => enqueue<number>('transaction', { fn: (tx) => tx.run(sql, params) }),
     transaction: <T>(fn: (tx: Session) => Promise<T>) => enqueue<T>('transaction', { fn }),
     forUpdate: '',
     skipLocked: '',

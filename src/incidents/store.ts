@@ -263,7 +263,8 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
       }),
 
     attachCard: (incidentId, activityId) =>
-      operation('attachCard', async () => void (await db.run('UPDATE incidents SET activity_id = $2 WHERE id = $1', [incidentId, activityId]))),
+      // A write of every paste: on SQLite it shares the commit of the pastes recorded around it.
+      operation('attachCard', async () => void (await driver.write('UPDATE incidents SET activity_id = $2 WHERE id = $1', [incidentId, activityId]))),
 
     withdraw: (incidentId, opened, actor, at) =>
       operation('withdraw', () =>

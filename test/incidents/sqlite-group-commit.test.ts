@@ -96,6 +96,18 @@ describe('group commit (SQLite)', () => {
     expect(alone.commits).toEqual([1, 1, 1, 1, 1]);
   });
 
+  it("a paste's card id (attachCard, a single write) shares the commit of the transactions queued around it", async () => {
+    const { store, commits } = await storeOnFile();
+    const first = await store.openOrRepeat(paste(1));
+    const second = await store.openOrRepeat(paste(2));
+    commits.splice(0);
+    const [, , third] = await Promise.all([store.attachCard(first.incident.id, 'activity-1'), store.attachCard(second.incident.id, 'activity-2'), store.openOrRepeat(paste(3))]);
+    expect(commits).toEqual([3]);
+    expect((await store.get(first.incident.id))?.activityId).toBe('activity-1');
+    expect((await store.get(second.incident.id))?.activityId).toBe('activity-2');
+    expect(await store.get(third.incident.id)).toStrictEqual(third.incident);
+  });
+
   it('a transaction that fails is rolled back alone, first in its batch or later; the others commit', async () => {
     const { driver, commits } = await storeOnFile();
     const failing = (key: string) =>
