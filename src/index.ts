@@ -85,6 +85,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     const store = await (options.openStore ?? openStore)(config.databaseUrl, {
       settingsMaxAgeMs: SETTINGS_MAX_AGE_MS,
       onLockWait: () => metrics.storeLockWaits.inc(),
+      onCommit: (transactions) => metrics.storeCommitTransactions.observe(transactions),
       onFailure: (operation, error) => {
         metrics.storeFailures.inc({ operation });
         storeFailing = true;

@@ -12,6 +12,8 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** SQLite: told each time an operation finds the database locked and waits to try again. */
   onLockWait?: () => void;
+  /** SQLite: told after each COMMIT with how many transactions it held (group commit). */
+  onCommit?: (transactions: number) => void;
   /** SQLite: extra pragmas for every connection (e.g. `max_page_count = 100`). */
   sqlitePragmas?: readonly string[];
   /** PostgreSQL: pool size. */
@@ -80,7 +82,13 @@ async function openDriver(databaseUrl: string, options: OpenStoreOptions): Promi
   if (url.startsWith('sqlite:')) {
     const path = sqlitePath(url);
     if (path === undefined) throw new StoreError('bad-url', 'DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/connector-doctor.db');
-    return openSqliteDriver(path, { busyTimeoutMs: options.busyTimeoutMs, pragmas: options.sqlitePragmas, onReplaced: options.onFault, onLockWait: options.onLockWait });
+    return openSqliteDriver(path, {
+      busyTimeoutMs: options.busyTimeoutMs,
+      pragmas: options.sqlitePragmas,
+      onReplaced: options.onFault,
+      onLockWait: options.onLockWait,
+      onCommit: options.onCommit,
+    });
   }
   if (/^postgres(ql)?:\/\//i.test(url)) {
     const { openPostgresDriver } = await import('./postgres.js');

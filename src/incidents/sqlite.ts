@@ -254,6 +254,10 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
   /** Run this driver's jobs at the head of the queue: a batch of transactions, or a run of statements, or one job alone. */
   async function turn(q: FileQueue): Promise<void> {
     const head = q.jobs[0]!;
+    // Requests arrive in event-loop turns of their own, and each one's store work runs to its end
+    // in microtasks: a batch started at once would hold one transaction. It starts once the I/O
+    // callbacks of this turn of the event loop have run, with every transaction they queued.
+    if (head.kind === 'transaction' && maxBatch > 1) await new Promise((resolve) => setImmediate(resolve));
     try {
       reconnectIfReadOnly();
       checkFile();

@@ -15,6 +15,12 @@ import { openStore } from '../../src/incidents/index.js';
 import { DEFAULT_MAX_BATCH, openSqliteDriver } from '../../src/incidents/sqlite.js';
 import { createStore } from '../../src/incidents/store.js';
 import type { IncidentStore, NewIncident } from '../../src/incidents/types.js';
+import { failOnLoggedErrors } from '../helpers/logged-errors.js';
+import { startApp, type RunningApp } from '../helpers/running-bot.js';
+import { BOX_PASTE, metric, pasteExpectingReplies } from './fixtures/bot-http.js';
+
+const apps: RunningApp[] = [];
+failOnLoggedErrors(() => apps.splice(0));
 
 let dir: string;
 let file: string;
@@ -83,6 +89,29 @@ describe('group commit (SQLite)', () => {
       expect(await reopened.get(incident.id)).toStrictEqual(incident);
       expect(await reopened.events(incident.id)).toStrictEqual(events);
     }
+  });
+
+  it('transactions queued by separate callbacks of one event-loop turn (requests arriving together) share a commit', async () => {
+    const { driver, commits } = await storeOnFile();
+    // Each request's store work runs to its end in microtasks: the batch waits for the turn's other callbacks.
+    const arrivals = Array.from({ length: 5 }, (_, n) => new Promise<unknown>((resolve, reject) => setImmediate(() => insert(driver, `k${n}`).then(resolve, reject))));
+    await Promise.all(arrivals);
+    expect(commits).toEqual([5]);
+    expect(committedKeys()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+  });
+
+  it('the bot counts its commits and the transactions in them in /metrics', async () => {
+    const app = await startApp({ DATABASE_URL: `sqlite:${file}` });
+    apps.push(app);
+    opened.push({ close: app.stop });
+    const pastes = await Promise.all(Array.from({ length: 10 }, (_, n) => pasteExpectingReplies(app.url, BOX_PASTE, { conversationId: `a:group-metrics-${n}`, from: { id: `29:m${n}`, name: 'Ada Ops' } })));
+    expect(pastes.every((cards) => cards.length === 1)).toBe(true);
+    const sum = await metric(app.url, 'connector_doctor_store_commit_transactions_sum');
+    const count = await metric(app.url, 'connector_doctor_store_commit_transactions_count');
+    // Ten pastes are ten transactions at least (the outbox poll adds its own); never more commits than transactions.
+    expect(sum).toBeGreaterThanOrEqual(10);
+    expect(count).toBeGreaterThan(0);
+    expect(count).toBeLessThanOrEqual(sum!);
   });
 
   it(`holds at most ${DEFAULT_MAX_BATCH} transactions per commit, and maxBatch 1 gives each its own`, async () => {
