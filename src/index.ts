@@ -11,7 +11,7 @@ import { refuseCapturingEntries } from './core/catalog-guard.js';
 import { DEFAULT_PRESS_RATE_LIMITS, DEFAULT_RATE_LIMITS, createRateLimiter } from './core/ratelimit.js';
 import { createDiagnosisPool } from './diagnosis/pool.js';
 import { isEntryPoint } from './entry-point.js';
-import { buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
+import { SETTINGS_MAX_AGE_MS, buildEscalationPayload, createOutboxWorker, createRetentionJob, createWebhookSink, openStore } from './incidents/index.js';
 import type { EscalationSink, IncidentStore } from './incidents/types.js';
 import type { INetworkModule } from '@azure/msal-node';
 import { createLogThrottle, createLogger, type Logger } from './log.js';
@@ -83,7 +83,9 @@ export async function start(config: Config, logger: Logger, options: StartOption
     const storeLog = createLogThrottle(options.storeLogIntervalMs);
     let storeFailing = false;
     const store = await (options.openStore ?? openStore)(config.databaseUrl, {
+      settingsMaxAgeMs: SETTINGS_MAX_AGE_MS,
       onLockWait: () => metrics.storeLockWaits.inc(),
+      onCommit: (transactions) => metrics.storeCommitTransactions.observe(transactions),
       onFailure: (operation, error) => {
         metrics.storeFailures.inc({ operation });
         storeFailing = true;

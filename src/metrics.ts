@@ -13,6 +13,8 @@ export interface Metrics {
   readonly storeFailures: Counter<'operation'>;
   /** Times a SQLite operation found the database locked by another process and waited (off the event loop) to try again. */
   readonly storeLockWaits: Counter;
+  /** SQLite: transactions per COMMIT (group commit); its count is the commits, its sum the transactions. */
+  readonly storeCommitTransactions: Histogram;
   /** Requests refused by authentication, by reason (signature, expired, keys-unavailable, ...). */
   readonly authRefusals: Counter<'reason'>;
   /** Pastes refused because the diagnosis queue was full. */
@@ -89,6 +91,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const storeLockWaits = new Counter({
     name: 'connector_doctor_store_lock_waits_total',
     help: 'Times a SQLite operation found the database locked by another process and waited to try again.',
+    registers: [registry],
+  });
+  const storeCommitTransactions = new Histogram({
+    name: 'connector_doctor_store_commit_transactions',
+    help: 'Transactions committed together by one SQLite COMMIT (group commit: transactions queued at the same moment share one).',
+    buckets: [1, 2, 4, 8, 16, 32],
     registers: [registry],
   });
   const authRefusals = new Counter({
@@ -177,6 +185,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     cardActions,
     storeFailures,
     storeLockWaits,
+    storeCommitTransactions,
     authRefusals,
     busyRefusals,
     matcherErrors,

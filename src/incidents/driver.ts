@@ -15,6 +15,12 @@ export interface StoreDriver {
   readonly name: 'sqlite' | 'postgres';
   /** Statements outside any transaction (each one commits on its own). */
   readonly db: Session;
+  /**
+   * One statement that changes rows, committed on its own; resolves with the number of rows changed
+   * once it is committed. SQLite commits it with the transactions queued around it (group commit);
+   * PostgreSQL runs it as `db.run` does.
+   */
+  write(sql: string, params?: readonly unknown[]): Promise<number>;
   /** Run `fn` in one transaction that holds the write lock it needs; rolled back if `fn` throws. */
   transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
   /** Appended to a SELECT inside a transaction to lock the rows read (PostgreSQL: FOR UPDATE). */

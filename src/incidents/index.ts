@@ -12,6 +12,8 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** SQLite: told each time an operation finds the database locked and waits to try again. */
   onLockWait?: () => void;
+  /** SQLite: told after each COMMIT with how many transactions it held (group commit). */
+  onCommit?: (transactions: number) => void;
   /** SQLite: extra pragmas for every connection (e.g. `max_page_count = 100`). */
   sqlitePragmas?: readonly string[];
   /** PostgreSQL: pool size. */
@@ -26,8 +28,10 @@ export interface OpenStoreOptions {
   applicationName?: string;
   /** Id factory (tests); defaults to random UUIDs. */
   newId?: () => string;
-  /** Clock for bookkeeping columns only; incident times come from arguments. */
+  /** Clock for bookkeeping only (columns, the age of a remembered setting); incident times come from arguments. */
   now?: () => Date;
+  /** How long a setting read is reused; a write through this store is seen at once, another instance's within this long. Default 0 (always read). */
+  settingsMaxAgeMs?: number;
   /** Skip migrations and the write probe at open (tests of migrate() itself use this). */
   skipMigrations?: boolean;
   /** Told about every failed store operation (after its one retry): log and count it. */
@@ -37,13 +41,21 @@ export interface OpenStoreOptions {
 }
 
 /**
+ * How long the bot reuses a setting read from the store (`settingsMaxAgeMs`, src/index.ts). Every
+ * paste and press asks whether escalations have somewhere to go (the support channel setting): at
+ * most one read a second instead of one per card. `set support channel` is seen by the very next
+ * card of the instance that ran it; another instance sharing the database sees it within this long.
+ */
+export const SETTINGS_MAX_AGE_MS = 1_000;
+
+/**
  * Open and migrate the store: `sqlite:<path>` (the folder is created), `sqlite::memory:`, or
  * `postgres://...` / `postgresql://...`. Then write once: a store that cannot record anything
  * (read-only, disk full) is refused here, at start, not at the first paste.
  */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<IncidentStore> {
   const driver = await openDriver(databaseUrl, options);
-  const store = createStore(driver, { newId: options.newId, now: options.now, onFailure: options.onFailure });
+  const store = createStore(driver, { newId: options.newId, now: options.now, onFailure: options.onFailure, settingsMaxAgeMs: options.settingsMaxAgeMs });
   if (!options.skipMigrations) {
     try {
       await store.migrate();
@@ -70,7 +82,13 @@ async function openDriver(databaseUrl: string, options: OpenStoreOptions): Promi
   if (url.startsWith('sqlite:')) {
     const path = sqlitePath(url);
     if (path === undefined) throw new StoreError('bad-url', 'DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/connector-doctor.db');
-    return openSqliteDriver(path, { busyTimeoutMs: options.busyTimeoutMs, pragmas: options.sqlitePragmas, onReplaced: options.onFault, onLockWait: options.onLockWait });
+    return openSqliteDriver(path, {
+      busyTimeoutMs: options.busyTimeoutMs,
+      pragmas: options.sqlitePragmas,
+      onReplaced: options.onFault,
+      onLockWait: options.onLockWait,
+      onCommit: options.onCommit,
+    });
   }
   if (/^postgres(ql)?:\/\//i.test(url)) {
     const { openPostgresDriver } = await import('./postgres.js');

@@ -166,9 +166,11 @@ export function openPostgresDriver(url: string, options: PostgresDriverOptions =
     }
   }
 
+  const db = session(pool);
   return {
     name: 'postgres',
-    db: session(pool),
+    db,
+    write: (sql, params) => db.run(sql, params),
     transaction: (fn) => transaction(fn),
     forUpdate: ' FOR UPDATE',
     skipLocked: ' FOR UPDATE SKIP LOCKED',

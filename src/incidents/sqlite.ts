@@ -8,6 +8,10 @@
 // so SQLite's own busy_timeout would freeze /healthz and every other request for as long as it
 // waits. The pragma is kept tiny and the wait happens here instead, as timers between attempts,
 // bounded by a deadline set when the operation was queued.
+//
+// Transactions queued one after another share one BEGIN IMMEDIATE ... COMMIT (group commit, see
+// `batch`): under load a commit's WAL write, the lock wait and the file check are paid once for
+// up to 32 of them, and nobody is told "done" before the COMMIT that holds their work.
 
 import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -33,6 +37,14 @@ export interface SqliteDriverOptions {
   minFreeBytes?: number;
   /** Told once when the file is found deleted or replaced (log it as an error). */
   onReplaced?: (error: StoreError) => void;
+  /**
+   * Transactions waiting in the queue one after another that share one BEGIN ... COMMIT (group
+   * commit), and statements that share one turn (one check of the file). Default 32; 1 gives every
+   * transaction a commit of its own.
+   */
+  maxBatch?: number;
+  /** Told after each COMMIT with how many transactions it held (count them). */
+  onCommit?: (transactions: number) => void;
 }
 
 /** `$1..$n` (written once for both databases) to SQLite's positional `?`, with the parameter order that goes with it. */
@@ -41,6 +53,8 @@ const SYNC_BUSY_MS = 5;
 /** Between attempts at a locked database: 5 ms growing to 100 ms, with jitter. */
 const LOCK_RETRY_BASE_MS = 5;
 const LOCK_RETRY_MAX_MS = 100;
+/** Transactions committed together at most (group commit), and statements run in one turn. */
+export const DEFAULT_MAX_BATCH = 32;
 
 const isBusy = (error: unknown) => {
   const code = (error as { code?: unknown })?.code;
@@ -90,6 +104,7 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
   }
   const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 2_000));
   const minFreeBytes = options.minFreeBytes ?? 1024 * 1024;
+  const maxBatch = Math.max(1, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH));
 
   function connect(): Database.Database {
     let connection: Database.Database | undefined;
@@ -175,36 +190,169 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
 
   // A transaction spans awaits, so nothing else may use the connection meanwhile; and a second
   // store on the same file in this process would wait for the lock synchronously, never letting
-  // the first one commit: every store of one file in one process shares one queue.
+  // the first one commit: every store of one file in one process shares one queue, run one turn
+  // at a time.
+  //
+  // Group commit: transactions waiting in the queue one after another run in one BEGIN IMMEDIATE
+  // ... COMMIT (a batch, at most maxBatch of them), each in a SAVEPOINT of its own, so the lock
+  // wait, the file check and the commit's WAL write are paid once per batch instead of once per
+  // transaction. A transaction that fails is rolled back to its savepoint and fails alone; the
+  // others are told they are done only once the shared COMMIT succeeded, and all of them fail if it
+  // does not. Plain statements run only between batches (a batch ends at the first one in the
+  // queue), so they never see a write that is not committed.
   const queue = queueFor(file);
-  function exclusive<T>(fn: (deadline: number) => Promise<T>): Promise<T> {
+  const owner: QueueOwner = { turn: (q) => turn(q) };
+  /** Jobs this driver queued that have not settled yet, and who waits for there to be none (close). */
+  let unsettled = 0;
+  const whenSettled: (() => void)[] = [];
+  const settledOne = () => {
+    unsettled -= 1;
+    if (unsettled === 0) for (const wake of whenSettled.splice(0)) wake();
+  };
+
+  function enqueue<T>(kind: Job['kind'], work: Pick<Job, 'run' | 'fn'>): Promise<T> {
     // The deadline counts from now: an operation queued behind one waiting for a lock does not get a
     // fresh budget; inside withStoreBudget (a press) it ends no later than the budget does.
     const deadline = Math.min(Date.now() + busyTimeoutMs, storeBudgetDeadline() ?? Number.POSITIVE_INFINITY);
-    const step = () => {
-      reconnectIfReadOnly();
-      return fn(deadline);
-    };
-    const next = queue.tail.then(step, step);
-    queue.tail = next.catch(() => undefined);
-    return next;
+    unsettled += 1;
+    const settled = new Promise<T>((resolve, reject) => {
+      queue.jobs.push({
+        owner,
+        kind,
+        deadline,
+        ...work,
+        resolve: (value) => {
+          settledOne();
+          resolve(value as T);
+        },
+        reject: (error) => {
+          settledOne();
+          reject(remember(error));
+        },
+      });
+    });
+    pump(queue);
+    return settled;
   }
 
+  /** The identity check, once per turn: a file deleted or replaced since it was opened is refused. */
+  function checkFile(): void {
+    if (replaced) throw replaced;
+    if (!identity) return;
+    const now = fileIdentity(file);
+    if (!now || now.dev !== identity.dev || now.ino !== identity.ino) {
+      replaced = new StoreError(
+        'replaced',
+        `The SQLite database file ${file} was ${now ? 'replaced' : 'deleted'} while the bot was running; nothing more is written to it. ` +
+          'Restore the file from a backup (or remove it to start empty) and restart the bot.',
+      );
+      options.onReplaced?.(replaced);
+      throw replaced;
+    }
+  }
+
+  /** Run this driver's jobs at the head of the queue: a batch of transactions, or a run of statements, or one job alone. */
+  async function turn(q: FileQueue): Promise<void> {
+    const head = q.jobs[0]!;
+    // Requests arrive in event-loop turns of their own, and each one's store work runs to its end
+    // in microtasks: a batch started at once would hold one transaction. It starts once the I/O
+    // callbacks of this turn of the event loop have run, with every transaction they queued.
+    if (head.kind === 'transaction' && maxBatch > 1) await new Promise((resolve) => setImmediate(resolve));
+    try {
+      reconnectIfReadOnly();
+      checkFile();
+    } catch (error) {
+      q.jobs.shift();
+      head.reject(error);
+      return;
+    }
+    if (head.kind === 'transaction') return batch(q);
+    // Statements one after another (each commits on its own), or a job that needs the connection alone (migrate).
+    const taken = head.kind === 'statement' ? takeWhile(q, 'statement', maxBatch) : [q.jobs.shift()!];
+    for (const job of taken) {
+      try {
+        job.resolve(await job.run!(job.deadline));
+      } catch (error) {
+        job.reject(error);
+      }
+    }
+  }
+
+  async function batch(q: FileQueue): Promise<void> {
+    const first = q.jobs.shift()!;
+    try {
+      // Nothing is done before the lock is held, so waiting for it is safe to repeat.
+      await whenUnlocked(() => prepared('BEGIN IMMEDIATE').statement.run(), first.deadline);
+    } catch (error) {
+      first.reject(error);
+      return;
+    }
+    const done: { job: Job; result: unknown }[] = [];
+    /** Every member so far fails with `error`: the transaction they were in is gone. */
+    const abandon = (error: unknown) => {
+      if (db.inTransaction) {
+        try {
+          prepared('ROLLBACK').statement.run();
+        } catch {
+          // The connection is unusable; the failure below says why.
+        }
+      }
+      for (const { job } of done) job.reject(error);
+    };
+    let members = 0;
+    for (let member: Job | undefined = first; member; member = members < maxBatch && nextTransaction(q) ? q.jobs.shift() : undefined) {
+      members += 1;
+      // The first member needs no savepoint: if it fails, the whole transaction is only its own.
+      const savepoint = member !== first;
+      try {
+        if (savepoint) prepared('SAVEPOINT batch_member').statement.run();
+        const result = await member.fn!(session(member.deadline));
+        if (savepoint) prepared('RELEASE batch_member').statement.run();
+        done.push({ job: member, result });
+      } catch (error) {
+        member.reject(error);
+        if (!db.inTransaction || !savepoint) {
+          // The first member failed (its transaction was its own), or SQLite rolled the whole
+          // transaction back (a full disk, an I/O error): nothing of the batch is kept.
+          abandon(error);
+          return;
+        }
+        try {
+          prepared('ROLLBACK TO batch_member').statement.run();
+          prepared('RELEASE batch_member').statement.run();
+        } catch (rollbackError) {
+          abandon(rollbackError);
+          return;
+        }
+      }
+    }
+    try {
+      prepared('COMMIT').statement.run();
+    } catch (error) {
+      abandon(error);
+      return;
+    }
+    for (const { job, result } of done) job.resolve(result);
+    try {
+      options.onCommit?.(done.length);
+    } catch {
+      // A counter that throws changes nothing committed.
+    }
+  }
+
+  /** The next job is a transaction of this driver's (a batch takes nothing else). */
+  const nextTransaction = (q: FileQueue) => q.jobs[0]?.owner === owner && q.jobs[0].kind === 'transaction' && !reopen;
+
+  function takeWhile(q: FileQueue, kind: Job['kind'], max: number): Job[] {
+    const taken: Job[] = [];
+    while (taken.length < max && q.jobs[0]?.owner === owner && q.jobs[0].kind === kind) taken.push(q.jobs.shift()!);
+    return taken;
+  }
+
+  /** Refuses an operation on a closed store or a file found replaced (the file itself is checked once per turn, in the queue). */
   function guard(): void {
     if (closed) throw new StoreError('unavailable', 'The SQLite database is closed.');
     if (replaced) throw replaced;
-    if (identity) {
-      const now = fileIdentity(file);
-      if (!now || now.dev !== identity.dev || now.ino !== identity.ino) {
-        replaced = new StoreError(
-          'replaced',
-          `The SQLite database file ${file} was ${now ? 'replaced' : 'deleted'} while the bot was running; nothing more is written to it. ` +
-            'Restore the file from a backup (or remove it to start empty) and restart the bot.',
-        );
-        options.onReplaced?.(replaced);
-        throw replaced;
-      }
-    }
   }
 
   function reconnectIfReadOnly(): void {
@@ -226,28 +374,12 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
   return {
     name: 'sqlite',
     db: {
-      all: <T>(sql: string, params?: readonly unknown[]) => exclusive((deadline) => session(deadline).all<T>(sql, params)).catch((e: unknown) => Promise.reject(remember(e))),
-      run: (sql, params) => exclusive((deadline) => session(deadline).run(sql, params)).catch((e: unknown) => Promise.reject(remember(e))),
+      all: <T>(sql: string, params?: readonly unknown[]) => enqueue<T[]>('statement', { run: (deadline) => session(deadline).all<T>(sql, params) }),
+      run: (sql, params) => enqueue<number>('statement', { run: (deadline) => session(deadline).run(sql, params) }),
     },
-    transaction: <T>(fn: (tx: Session) => Promise<T>) =>
-      exclusive(async (deadline) => {
-        // Nothing is done before the lock is held, so waiting for it is safe to repeat.
-        await whenUnlocked(() => db.exec('BEGIN IMMEDIATE'), deadline);
-        try {
-          const result = await fn(session(deadline));
-          db.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (db.inTransaction) {
-            try {
-              db.exec('ROLLBACK');
-            } catch {
-              // The connection is unusable; the failure below says why.
-            }
-          }
-          throw error;
-        }
-      }).catch((e: unknown) => Promise.reject(remember(e))) as Promise<T>,
+    // A one-statement transaction, so it joins a batch (a plain statement would end one).
+    write: (sql, params) => enqueue<number>('transaction', { fn: (tx) => tx.run(sql, params) }),
+    transaction: <T>(fn: (tx: Session) => Promise<T>) => enqueue<T>('transaction', { fn }),
     forUpdate: '',
     skipLocked: '',
     // BEGIN IMMEDIATE already holds the database's one write lock.
@@ -256,7 +388,7 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
     decodeDate: (value) => new Date(Number(value)),
     decodeJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
     async migrate(now) {
-      await exclusive(async (deadline) => {
+      await enqueue('alone', { run: async (deadline) => {
         try {
           // Another instance migrating the same file holds the lock: wait for it (the whole transaction is repeated).
           await whenUnlocked(() => db.transaction(() => {
@@ -275,7 +407,7 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
           if (failure && failure.kind !== 'unavailable') throw failure;
           throw new StoreError('migration', 'The SQLite database could not be migrated.', { cause: error });
         }
-      });
+      } });
     },
     guard,
     preflight() {
@@ -297,22 +429,67 @@ export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}
     async close() {
       if (closed) return;
       closed = true;
-      await queue.tail;
+      // What was queued before still runs (its lock waits cut short); then the connection closes.
+      if (unsettled > 0) await new Promise<void>((resolve) => whenSettled.push(resolve));
       if (db.open) db.close();
     },
   };
 }
 
-const queues = new Map<string, { tail: Promise<unknown> }>();
+/** One job in a file's queue: a transaction (`fn`) or a statement or a job needing the connection alone (`run`). */
+interface Job {
+  owner: QueueOwner;
+  kind: 'transaction' | 'statement' | 'alone';
+  /** Epoch ms: how long it may wait for another process's lock. */
+  deadline: number;
+  fn?: (tx: Session) => Promise<unknown>;
+  run?: (deadline: number) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
 
-function queueFor(file: string): { tail: Promise<unknown> } {
-  if (file === ':memory:') return { tail: Promise.resolve() };
+/** A driver (one connection) with jobs in a file's queue: it runs them, taking them off the queue itself. */
+interface QueueOwner {
+  /** Runs at least the job at the head of the queue (which is this owner's); never throws. */
+  turn(queue: FileQueue): Promise<void>;
+}
+
+interface FileQueue {
+  jobs: Job[];
+  running: boolean;
+}
+
+const queues = new Map<string, FileQueue>();
+
+function queueFor(file: string): FileQueue {
+  if (file === ':memory:') return { jobs: [], running: false };
   let queue = queues.get(file);
   if (!queue) {
-    queue = { tail: Promise.resolve() };
+    queue = { jobs: [], running: false };
     queues.set(file, queue);
   }
   return queue;
+}
+
+/** One turn at a time, in the order the jobs were queued, until the queue is empty. */
+function pump(queue: FileQueue): void {
+  if (queue.running) return;
+  queue.running = true;
+  void (async () => {
+    while (queue.jobs.length > 0) {
+      const head = queue.jobs[0]!;
+      try {
+        await head.owner.turn(queue);
+      } catch (error) {
+        // A turn does not throw; if one did (a bug), the job it left at the head fails instead of the queue stopping.
+        if (queue.jobs[0] === head) {
+          queue.jobs.shift();
+          head.reject(error);
+        }
+      }
+    }
+    queue.running = false;
+  })();
 }
 
 function fileIdentity(file: string): { dev: number; ino: number } | undefined {

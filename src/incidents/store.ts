@@ -10,16 +10,23 @@ import { alertOperations } from './alert-store.js';
 import type { Session, StoreDriver } from './driver.js';
 import { idempotencyKey, repeatKey, transition } from './machine.js';
 import { addCount, computeStats, DAY_MS, emptyCounts, eventFromColumns, incidentFromColumns, summariseDelivery, type OutboxStatus } from './rows.js';
-import type { ActionOutcome, ActionRequest, Incident, IncidentEventKind, IncidentStore, NewIncident, OutboxCounts, OutboxMessage, Person, StatsWindow } from './types.js';
+import type { ActionOutcome, ActionRequest, Incident, IncidentEvent, IncidentEventKind, IncidentStore, NewIncident, OutboxCounts, OutboxMessage, Person, StatsWindow } from './types.js';
 
 export interface StoreOptions {
   newId?: () => string;
-  /** Only for bookkeeping columns (migration, setting and probe timestamps); incident times come from arguments. */
+  /** Only for bookkeeping (migration, setting and probe timestamps, the age of a remembered setting); incident times come from arguments. */
   now?: () => Date;
   /** Told about every failed operation, after the one retry (log it, count it). */
   onFailure?: (operation: string, error: StoreError) => void;
   /** How long a write probe's answer is reused, so a flood of /readyz is not a flood of writes. Default 1 s. */
   probeCacheMs?: number;
+  /**
+   * How long a setting read from the database is reused (the bot reads the support channel on every
+   * paste and press). A putSetting through this store is seen by its very next getSetting; one
+   * written by another instance sharing the database is seen within this long. Default 0: every
+   * getSetting reads the database.
+   */
+  settingsMaxAgeMs?: number;
 }
 
 /** Settings key the write probe overwrites; never read by the bot. */
@@ -61,12 +68,33 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
     }
   }
 
+  // Settings read lately, each with when its read began. A write through this store forgets the
+  // key and counts a write of it, before and after: a read that overlapped a write (its answer may
+  // be from before or after it) is not remembered, so the next read after a write is the database's.
+  const settingsMaxAgeMs = Math.max(0, options.settingsMaxAgeMs ?? 0);
+  const rememberedSettings = new Map<string, { value: unknown; readAt: number }>();
+  const settingWrites = new Map<string, number>();
+  const wroteSetting = (key: string) => {
+    settingWrites.set(key, (settingWrites.get(key) ?? 0) + 1);
+    rememberedSettings.delete(key);
+  };
+
   /** Write one setting (the readiness probe writes its own, so a read-only store is noticed). */
   async function upsertSetting(key: string, value: unknown): Promise<void> {
-    await db.run(
-      'INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-      [key, JSON.stringify(value ?? null), date(now())],
-    );
+    wroteSetting(key);
+    try {
+      await db.run(
+        'INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+        [key, JSON.stringify(value ?? null), date(now())],
+      );
+    } finally {
+      wroteSetting(key);
+    }
+  }
+
+  async function readSetting(key: string): Promise<unknown> {
+    const [row] = await db.all<{ value: unknown }>('SELECT value FROM settings WHERE key = $1', [key]);
+    return row ? driver.decodeJson(row.value) : undefined;
   }
 
   async function deliveryOf(s: Session, incidentId: string, seq: number): Promise<OutboxStatus[]> {
@@ -134,6 +162,12 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
     ]);
   }
 
+  /** The incident's audit trail, oldest first. */
+  async function eventsOf(s: Session, incidentId: string): Promise<IncidentEvent[]> {
+    const rows = await s.all('SELECT incident_id, kind, at, actor, detail FROM incident_events WHERE incident_id = $1 ORDER BY seq', [incidentId]);
+    return rows.map((r) => eventFromColumns(String(r.incident_id), r.kind as IncidentEventKind, driver.decodeDate(r.at), person(r.actor), text(r.detail)));
+  }
+
   async function finish(messageId: string, status: 'delivered' | 'dead-lettered', error: string | null, at: Date): Promise<void> {
     await driver.transaction(async (tx) => {
       const [row] = await tx.all<{ incident_id: string; target: string; escalation_seq: unknown }>(
@@ -191,20 +225,22 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
              ORDER BY created_at DESC, id DESC LIMIT 1${driver.forUpdate}`,
             [input.conversationId, key],
           );
+          // RETURNING *: the row as written, exactly what reading it back would give, without a second statement.
           if (existing) {
             const id = String(existing.id);
-            await tx.run('UPDATE incidents SET repeat_count = repeat_count + 1, updated_at = CASE WHEN updated_at < $2 THEN $2 ELSE updated_at END WHERE id = $1', [
-              id,
-              date(input.at),
-            ]);
+            const [updated] = await tx.all(
+              'UPDATE incidents SET repeat_count = repeat_count + 1, updated_at = CASE WHEN updated_at < $2 THEN $2 ELSE updated_at END WHERE id = $1 RETURNING *',
+              [id, date(input.at)],
+            );
             await addEvent(tx, id, 'repeated', input.at, input.reporter);
-            return { incident: await toIncident(tx, (await readRow(tx, id))!), repeated: true };
+            // The card shows the whole trail (choices, support's post): read in this transaction, it is the one this repeat belongs to.
+            return { incident: await toIncident(tx, updated!), repeated: true, events: await eventsOf(tx, id) };
           }
           const id = newId();
-          await tx.run(
+          const [inserted] = await tx.all(
             `INSERT INTO incidents (id, conversation_id, tenant_id, service_url, reporter, excerpt, verdict, entry_ids, repeat_key,
                app_id, state, version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', 1, $11, $11)`,
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', 1, $11, $11) RETURNING *`,
             [
               id,
               input.conversationId,
@@ -220,12 +256,15 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
             ],
           );
           await addEvent(tx, id, 'opened', input.at, input.reporter);
-          return { incident: await toIncident(tx, (await readRow(tx, id))!), repeated: false };
+          // A new incident's trail is the one event just written, as reading it back would decode it.
+          const opened = eventFromColumns(id, 'opened', new Date(input.at.getTime()), JSON.parse(JSON.stringify(input.reporter)) as Person, null);
+          return { incident: await toIncident(tx, inserted!), repeated: false, events: [opened] };
         });
       }),
 
     attachCard: (incidentId, activityId) =>
-      operation('attachCard', async () => void (await db.run('UPDATE incidents SET activity_id = $2 WHERE id = $1', [incidentId, activityId]))),
+      // A write of every paste: on SQLite it shares the commit of the pastes recorded around it.
+      operation('attachCard', async () => void (await driver.write('UPDATE incidents SET activity_id = $2 WHERE id = $1', [incidentId, activityId]))),
 
     withdraw: (incidentId, opened, actor, at) =>
       operation('withdraw', () =>
@@ -255,10 +294,10 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
           if (t.status === 'rejected') return { status: 'rejected', incident: current, reason: t.reason ?? 'Not allowed now.' };
           if (t.status === 'unchanged') return { status: 'unchanged', incident: current };
           const next = t.incident;
-          await tx.run(
+          const [updated] = await tx.all(
             `UPDATE incidents SET state = $3, version = $4, updated_at = $5, verdict = $6, entry_ids = $7, app_id = $8,
                resolved_at = $9, resolved_by = $10, escalated_at = $11, escalated_by = $12, escalation_note = $13, escalations = $14
-             WHERE id = $1 AND version = $2`,
+             WHERE id = $1 AND version = $2 RETURNING *`,
             [
               current.id,
               current.version,
@@ -287,15 +326,13 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
               );
             }
           }
-          return { status: 'applied', incident: await toIncident(tx, (await readRow(tx, current.id))!) };
+          // The row as the UPDATE left it (its delivery read after the outbox rows above), and the trail
+          // with this change in it: what the cards of the press show, without asking the store again.
+          return { status: 'applied', incident: await toIncident(tx, updated ?? (await readRow(tx, current.id))!), events: await eventsOf(tx, current.id) };
         }),
       ),
 
-    events: (incidentId) =>
-      operation('events', async () => {
-        const rows = await db.all('SELECT incident_id, kind, at, actor, detail FROM incident_events WHERE incident_id = $1 ORDER BY seq', [incidentId]);
-        return rows.map((r) => eventFromColumns(String(r.incident_id), r.kind as IncidentEventKind, driver.decodeDate(r.at), person(r.actor), text(r.detail)));
-      }),
+    events: (incidentId) => operation('events', () => eventsOf(db, incidentId)),
 
     stats: (at: Date, days: number): Promise<StatsWindow> =>
       operation('stats', async () => {
@@ -374,8 +411,16 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
 
     getSetting: (key) =>
       operation('getSetting', async () => {
-        const [row] = await db.all<{ value: unknown }>('SELECT value FROM settings WHERE key = $1', [key]);
-        return row ? driver.decodeJson(row.value) : undefined;
+        if (settingsMaxAgeMs === 0) return readSetting(key);
+        const readAt = now().getTime();
+        const remembered = rememberedSettings.get(key);
+        // A copy each time: whoever asked may change what it got.
+        // (A clock set back does not keep a setting for ever: a negative age is no age.)
+        if (remembered && readAt >= remembered.readAt && readAt - remembered.readAt < settingsMaxAgeMs) return structuredClone(remembered.value);
+        const writes = settingWrites.get(key) ?? 0;
+        const value = await readSetting(key);
+        if ((settingWrites.get(key) ?? 0) === writes) rememberedSettings.set(key, { value: structuredClone(value), readAt });
+        return value;
       }),
 
     putSetting: (key, value) =>

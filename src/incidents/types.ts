@@ -135,8 +135,11 @@ export interface ActionRequest {
 }
 
 export type ActionOutcome =
-  /** The action changed the incident. */
-  | { status: 'applied'; incident: Incident }
+  /**
+   * The action changed the incident. `events`: its audit trail with this change in it, read in
+   * the same transaction (what `events()` would answer just after), so the cards need no second read.
+   */
+  | { status: 'applied'; incident: Incident; events?: IncidentEvent[] }
   /** The incident already was in the asked-for state (double click, a colleague was faster). */
   | { status: 'unchanged'; incident: Incident }
   /** Not allowed from the current state (e.g. escalate a resolved incident, reopen an escalated one). */
@@ -258,9 +261,10 @@ export interface IncidentStore {
   probe(): Promise<void>;
   /**
    * Record a diagnosed error. If the same entry (same verdict and entry ids) is already open in
-   * this conversation, count a repeat on that incident instead of opening a twin.
+   * this conversation, count a repeat on that incident instead of opening a twin. `events`: the
+   * incident's audit trail as of this record (what `events()` would answer just after), for its card.
    */
-  openOrRepeat(input: NewIncident): Promise<{ incident: Incident; repeated: boolean }>;
+  openOrRepeat(input: NewIncident): Promise<{ incident: Incident; repeated: boolean; events?: IncidentEvent[] }>;
   /** Remember which activity shows the incident's card. */
   attachCard(incidentId: string, activityId: string): Promise<void>;
   /**

@@ -1,7 +1,7 @@
 // A card button press, from Action.Execute or its Action.Submit fallback: find the incident in the
 // pressing conversation (its chat, or support's post about it), check the data, apply it through
 // the store, and render the cards the incident now deserves, here and in the other place.
-import type { IncidentHistory } from '../cards/history.js';
+import { historyOf, type IncidentHistory } from '../cards/history.js';
 import type { AdaptiveCard } from '../cards/render.js';
 import type { Matcher } from '../core/types.js';
 import { isStoreError } from '../core/errors.js';
@@ -165,7 +165,8 @@ async function runCardActionWithin(deps: CardActionDeps, press: CardPress): Prom
   deps.metrics.cardActions.inc({ verb: label, outcome: outcome.status });
   if (outcome.status === 'applied' && action.kind === 'escalate') deps.escalation.onEscalated?.(outcome.incident);
   const current = outcome.incident;
-  const after = outcome.status === 'applied' ? await historyFor(deps.store, current.id) : history;
+  // An applied press: the trail with its change in it, as the store's transaction read it (or read now).
+  const after = outcome.status === 'applied' ? (outcome.events ? historyOf(outcome.events) : await historyFor(deps.store, current.id)) : history;
   const card = await render(current, place, after);
   const other: CardPlace = place === 'chat' ? 'support' : 'chat';
   const otherActivity = activityIdIn(other, current, after);

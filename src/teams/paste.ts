@@ -2,13 +2,14 @@
 // recorded as an incident; or, when it holds no error at all, with one short line and nothing kept.
 // postFindings is the posting half, shared with the message extension's "Post to this chat".
 import { CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import { historyOf } from '../cards/history.js';
 import type { AdaptiveCard } from '../cards/render.js';
 import { plainText } from '../cards/plain-text.js';
 import { secretNotice } from '../cards/secrets.js';
 import { appName } from '../cards/words.js';
 import { isStoreError } from '../core/errors.js';
 import { ALL_APPS_ID, DEFAULT_MAX_INPUT_CHARS, type Catalog, type DiagnoseOptions, type Diagnosis, type Finding } from '../core/index.js';
-import type { Incident, NewIncident, Person } from '../incidents/types.js';
+import type { Incident, IncidentEvent, NewIncident, Person } from '../incidents/types.js';
 import { activityLogFields, type Logger } from '../log.js';
 import type { CardActionDeps } from './card-actions.js';
 import { incidentCardFor } from './incident-view.js';
@@ -161,8 +162,10 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
     };
     let incident: Incident;
     let repeated: boolean;
+    // The audit trail as the store recorded it, for the card (undefined: the card reads it).
+    let events: IncidentEvent[] | undefined;
     try {
-      ({ incident, repeated } = await store.openOrRepeat(opening));
+      ({ incident, repeated, events } = await store.openOrRepeat(opening));
     } catch (error) {
       // The database is down, full or read-only: the person still gets the diagnosis, without
       // buttons and saying it was not recorded. The store counted and logged the failure itself.
@@ -181,8 +184,8 @@ export async function postFindings(context: TurnContext, post: FindingsToPost, d
       continue;
     }
     // The first card says what was removed from the message: it stays said when the card refreshes.
-    if (index === 0 && post.redactions > 0) incident = await recordSecrets(deps, incident, reporter, post, fromMessage);
-    const card = await incidentCardFor(views, incident, { refreshUserIds });
+    if (index === 0 && post.redactions > 0) ({ incident, events } = await recordSecrets(deps, incident, reporter, post, fromMessage));
+    const card = await incidentCardFor(views, incident, { refreshUserIds, ...(events ? { history: historyOf(events) } : {}) });
     let response: Awaited<ReturnType<TurnContext['sendActivity']>>;
     try {
       response = await context.sendActivity(message(card));
@@ -238,8 +241,14 @@ function unrecordedIncident(opening: NewIncident, index: number): Incident {
   };
 }
 
-/** Note on the incident how many secrets (of which kinds) the paste had, for its card. */
-async function recordSecrets(deps: PasteDeps, incident: Incident, reporter: Person, post: Pick<FindingsToPost, 'redactions' | 'redactedKinds'>, fromMessage: boolean): Promise<Incident> {
+/** Note on the incident how many secrets (of which kinds) the paste had, for its card; with the trail that now says so, when the store handed it back. */
+async function recordSecrets(
+  deps: PasteDeps,
+  incident: Incident,
+  reporter: Person,
+  post: Pick<FindingsToPost, 'redactions' | 'redactedKinds'>,
+  fromMessage: boolean,
+): Promise<{ incident: Incident; events?: IncidentEvent[] }> {
   const outcome = await deps.store.apply(
     {
       incidentId: incident.id,
@@ -251,7 +260,8 @@ async function recordSecrets(deps: PasteDeps, incident: Incident, reporter: Pers
     [],
     () => null,
   );
-  return outcome.status === 'not-found' ? incident : outcome.incident;
+  if (outcome.status === 'applied') return { incident: outcome.incident, events: outcome.events };
+  return { incident: outcome.status === 'not-found' ? incident : outcome.incident };
 }
 
 /** "Salesforce, Zendesk and 1 error I do not know": what the cards left out, in a few words. */

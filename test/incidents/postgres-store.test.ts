@@ -23,8 +23,8 @@ storeSuite('postgres', async () => {
   const url = await run.freshSchemaUrl();
   const opened: IncidentStore[] = [];
   return {
-    async open() {
-      const store = await openStore(url, { maxConnections: 6 });
+    async open(options) {
+      const store = await openStore(url, { maxConnections: 6, ...options });
       opened.push(store);
       return store;
     },

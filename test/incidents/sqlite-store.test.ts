@@ -10,13 +10,15 @@ import { openStore, StoreError, withStoreBudget } from '../../src/incidents/inde
 import type { IncidentStore } from '../../src/incidents/types.js';
 import { storeSuite } from './store-suite.js';
 import { SQLITE_MIGRATIONS } from '../../src/incidents/migrations.js';
+import { openSqliteDriver } from '../../src/incidents/sqlite.js';
+import { createStore } from '../../src/incidents/store.js';
 
 storeSuite('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cd-incidents-'));
   const opened: IncidentStore[] = [];
   return {
-    async open() {
-      const store = await openStore(`sqlite:${join(dir, 'incidents.db')}`);
+    async open(options) {
+      const store = await openStore(`sqlite:${join(dir, 'incidents.db')}`, options);
       opened.push(store);
       return store;
     },
@@ -101,6 +103,42 @@ describe('openStore (sqlite)', () => {
     await expect(openStore('sqlite:')).rejects.toThrow(/file path/);
     // The store agrees with the configuration: sqlite:// names no file either (it used to open "//", the root).
     await expect(openStore('sqlite://')).rejects.toThrow(/file path/);
+  });
+});
+
+describe('a remembered setting (settingsMaxAgeMs)', () => {
+  it('a read that began before a write and answered after it is not remembered: the next read is the database\'s', async () => {
+    const driver = openSqliteDriver(':memory:');
+    // Settings reads answer only when the test lets them (what a slow pooled connection does).
+    let hold: Promise<void> | undefined;
+    const slow = {
+      ...driver,
+      db: {
+        ...driver.db,
+        async all<T>(sql: string, params?: readonly unknown[]) {
+          const rows = await driver.db.all<T>(sql, params);
+          if (sql.includes('FROM settings')) await hold;
+          return rows;
+        },
+      },
+    };
+    const store = createStore(slow, { settingsMaxAgeMs: 60_000, now: () => new Date('2026-11-30T10:00:00Z') });
+    try {
+      await store.migrate();
+      await store.putSetting('support-channel', 'old');
+      let release = () => {};
+      hold = new Promise((resolve) => (release = resolve));
+      const before = store.getSetting('support-channel');
+      // The read has run; its answer waits while the setting is written.
+      await new Promise((resolve) => setImmediate(resolve));
+      hold = undefined;
+      await store.putSetting('support-channel', 'new');
+      release();
+      expect(await before).toBe('old');
+      expect(await store.getSetting('support-channel')).toBe('new');
+    } finally {
+      await store.close();
+    }
   });
 });
 

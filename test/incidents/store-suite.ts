@@ -2,11 +2,13 @@
 // A harness gives a fresh database per test; open() may be called several times to get several
 // store instances on that same database, standing in for several bot instances.
 
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ActionRequest, Incident, IncidentAction, IncidentStore, NewIncident, Person } from '../../src/incidents/types.js';
+import type { OpenStoreOptions } from '../../src/incidents/index.js';
+import type { ActionRequest, Incident, IncidentAction, IncidentEvent, IncidentStore, NewIncident, Person } from '../../src/incidents/types.js';
 
 export interface StoreHarness {
-  open(): Promise<IncidentStore>;
+  open(options?: OpenStoreOptions): Promise<IncidentStore>;
   dispose(): Promise<void>;
 }
 
@@ -154,6 +156,89 @@ export function storeSuite(name: string, makeHarness: () => Promise<StoreHarness
         await store.attachCard(incident.id, 'activity-123');
         expect((await store.get(incident.id))?.activityId).toBe('activity-123');
         expect(await store.get('no-such-incident')).toBeUndefined();
+      });
+    });
+
+    describe('what a record and a press hand back for the cards', () => {
+      // The paste and the press render their cards from these, without reading the store again:
+      // they must be exactly what reading back would give, incidents and audit trails alike.
+      async function expectAsReadBack(incident: Incident, events: IncidentEvent[] | undefined): Promise<void> {
+        // Strictly: a property present but undefined (a person's missing Entra id) would be a difference.
+        expect(incident).toStrictEqual(await store.get(incident.id));
+        expect(events).toStrictEqual(await store.events(incident.id));
+      }
+
+      it('a new incident, with or without the optional fields and with a person who has no Entra id', async () => {
+        const full = await store.openOrRepeat(paste());
+        await expectAsReadBack(full.incident, full.events);
+        const bare = await store.openOrRepeat(
+          paste({ conversationId: 'conv-bare', tenantId: undefined, serviceUrl: undefined, appId: undefined, reporter: { id: '29:x', name: 'Zoë «x» 中文', aadObjectId: undefined } as Person, verdict: 'none', entryIds: [] }),
+        );
+        await expectAsReadBack(bare.incident, bare.events);
+        expect(bare.events?.map((e) => e.actor)).toEqual([{ id: '29:x', name: 'Zoë «x» 中文' }]);
+        // A secret that reached the store is redacted in what comes back, as in what is stored.
+        const secret = await store.openOrRepeat(paste({ conversationId: 'conv-secret', excerpt: 'invalid_grant password=hunter2222 and more' }));
+        expect(secret.incident.excerpt).not.toContain('hunter2222');
+        await expectAsReadBack(secret.incident, secret.events);
+      });
+
+      it('a repeat, on an incident with a history (a choice, an escalation on its way, an earlier repeat)', async () => {
+        const { incident } = await store.openOrRepeat(paste({ verdict: 'ambiguous', entryIds: ['okta-session-expired', 'box-session-expired'], appId: undefined }));
+        await store.apply(press(incident, { kind: 'choose-app', appId: 'okta', entryIds: ['okta-session-expired'] }, bob), [], payloadOf);
+        // The same paste again: its repeat key is the one it was opened with, whatever was chosen since.
+        const chosen = { verdict: 'ambiguous' as const, entryIds: ['okta-session-expired', 'box-session-expired'], appId: undefined };
+        await store.apply(press(incident, { kind: 'escalate', note: 'urgent' }, bob, at(2)), ['webhook', 'teams-channel'], payloadOf);
+        const first = await store.openOrRepeat(paste({ ...chosen, reporter: bob, at: at(3) }));
+        // Pasted "earlier" than the last change: updated_at keeps the later time.
+        const second = await store.openOrRepeat(paste({ ...chosen, at: at(1) }));
+        expect(first.repeated && second.repeated).toBe(true);
+        expect(second.incident).toMatchObject({ id: incident.id, repeatCount: 2, state: 'escalated', escalationDelivery: 'pending' });
+        expect(second.incident.updatedAt.toISOString()).toBe(at(3).toISOString());
+        await expectAsReadBack(second.incident, second.events);
+        expect(second.events?.map((e) => e.kind)).toEqual(['opened', 'app-chosen', 'escalated', 'repeated', 'repeated']);
+      });
+
+      it('an applied press: resolve, reopen, escalate with its delivery pending, support acknowledging once delivered', async () => {
+        const { incident } = await store.openOrRepeat(paste());
+        const applied = [
+          await store.apply(press(incident, { kind: 'resolve' }, bob, at(1)), [], payloadOf),
+          await store.apply(press(incident, { kind: 'reopen' }, ada, at(2)), [], payloadOf),
+          await store.apply(press(incident, { kind: 'escalate', note: 'token=abcdef123456 blocking' }, bob, at(3)), ['webhook'], payloadOf),
+        ];
+        for (const [i, outcome] of applied.entries()) {
+          expect(outcome.status).toBe('applied');
+          if (outcome.status !== 'applied') continue;
+          expect(outcome.events).toHaveLength(2 + i);
+          // Each answer is the state right after its own press (checked against the trail up to it).
+          expect(outcome.events).toEqual((await store.events(incident.id)).slice(0, 2 + i));
+        }
+        const last = applied.at(-1)!;
+        if (last.status !== 'applied') throw new Error('escalation not applied');
+        expect(last.incident.escalationDelivery).toBe('pending');
+        await expectAsReadBack(last.incident, last.events);
+        const [message] = await store.claimDue(at(4), 1, 60_000);
+        await store.markDelivered(message!.id, at(5));
+        const ack = await store.apply(press(incident, { kind: 'support-acknowledge' }, bob, at(6)), [], payloadOf);
+        if (ack.status !== 'applied') throw new Error('acknowledgement not applied');
+        expect(ack.incident.escalationDelivery).toBe('delivered');
+        await expectAsReadBack(ack.incident, ack.events);
+      });
+
+      it('holds for any text a paste can carry', async () => {
+        let runs = 0;
+        await fc.assert(
+          fc.asyncProperty(
+            fc.record({ name: fc.string({ unit: 'grapheme', maxLength: 20 }), excerpt: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }), tenant: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }), repeat: fc.boolean() }),
+            async ({ name, excerpt, tenant, repeat }) => {
+              const input = paste({ conversationId: `conv-any-${(runs += 1)}`, reporter: { id: '29:p', name }, excerpt, tenantId: tenant });
+              if (repeat) await store.openOrRepeat(input);
+              const recorded = await store.openOrRepeat(input);
+              expect(recorded.repeated).toBe(repeat);
+              await expectAsReadBack(recorded.incident, recorded.events);
+            },
+          ),
+          { numRuns: 40 },
+        );
       });
     });
 
@@ -421,6 +506,60 @@ export function storeSuite(name: string, makeHarness: () => Promise<StoreHarness
         await store.putSetting('support-channel', { conversation: { id: '19:new' } });
         const other = await harness.open();
         expect(await other.getSetting('support-channel')).toEqual({ conversation: { id: '19:new' } });
+      });
+
+      describe('a setting read is reused for settingsMaxAgeMs', () => {
+        const KEY = 'support-channel';
+        const clock = (iso = '2026-11-30T10:00:00.000Z') => {
+          const now = () => new Date(now.at);
+          now.at = Date.parse(iso);
+          return now;
+        };
+
+        it('a write through the same store is seen by its very next read, even one that overlapped a read', async () => {
+          const now = clock();
+          // The age never runs out here: only the writes can make the store read again.
+          const reusing = await harness.open({ settingsMaxAgeMs: 60_000, now });
+          expect(await reusing.getSetting(KEY)).toBeUndefined();
+          await reusing.putSetting(KEY, { conversation: { id: '19:first' } });
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:first' } });
+          // A read in flight while the setting changes answers either value, but is not what is remembered.
+          const during = reusing.getSetting(KEY);
+          await reusing.putSetting(KEY, { conversation: { id: '19:second' } });
+          expect([{ conversation: { id: '19:first' } }, { conversation: { id: '19:second' } }]).toContainEqual(await during);
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:second' } });
+        });
+
+        it("another instance's write is seen once the remembered read is settingsMaxAgeMs old, not before", async () => {
+          const now = clock();
+          const reusing = await harness.open({ settingsMaxAgeMs: 1_000, now });
+          const other = await harness.open();
+          await other.putSetting(KEY, { conversation: { id: '19:old' } });
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:old' } });
+          await other.putSetting(KEY, { conversation: { id: '19:new' } });
+          now.at += 999;
+          // Still the value read a moment ago: the database was not asked.
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:old' } });
+          now.at += 1;
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:new' } });
+          // A clock set back does not keep a value for ever.
+          await other.putSetting(KEY, { conversation: { id: '19:newer' } });
+          now.at -= 60_000;
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:newer' } });
+        });
+
+        it('hands out copies (changing one changes nothing remembered), and a closed store refuses even a remembered setting', async () => {
+          const reusing = await harness.open({ settingsMaxAgeMs: 60_000, now: clock() });
+          await reusing.putSetting(KEY, { conversation: { id: '19:kept' } });
+          const first = (await reusing.getSetting(KEY)) as { conversation: { id: string } };
+          first.conversation.id = 'changed by a caller';
+          const second = (await reusing.getSetting(KEY)) as { conversation: { id: string } };
+          expect(second).toEqual({ conversation: { id: '19:kept' } });
+          second.conversation.id = 'changed again';
+          expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:kept' } });
+          await reusing.close();
+          await expect(reusing.getSetting(KEY)).rejects.toMatchObject({ kind: 'unavailable' });
+        });
       });
 
       it('migrates idempotently and answers ping', async () => {
