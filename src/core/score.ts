@@ -3,8 +3,8 @@
 
 import type { AppHint } from './app-hints.js';
 import { ALL_APPS_ID } from './catalog.js';
-import { addTo, type Index } from './catalog-index.js';
-import { add, findSequences, hasAny, hasCodeOfKind, inScope, lexicalEvidence, messageRun, nextGeneration, noisyOr, round, sharedBy, specificity, statusEvidence, type Candidate, type Found } from './evidence.js';
+import { addTo, type Index, type IndexedEntry } from './catalog-index.js';
+import { add, findSequences, hasAny, hasCodeOfKind, inScope, lexicalEvidence, messageRun, nextGeneration, noisyOr, open, round, sharedBy, specificity, statusEvidence, type Candidate, type Found } from './evidence.js';
 import { httpStatusesIn, statusesInContext, terseStatus } from './http-status.js';
 import type { Evidence } from './types.js';
 import type { SegmentView } from './view.js';
@@ -54,36 +54,71 @@ function hasDetail(lowerText: string, name: string): boolean {
   return false;
 }
 
+/** Bits of LexicalScratch.flags: what the paste says of one entry in this segment. */
+/** Pointed at with something that says its app (see `carriesApp` below). */
+const ENTRY_CARRIES_APP = 1;
+/** Pointed at with a code or phrase only its app has. */
+const ENTRY_APP_CODE_OR_PHRASE = 2;
+/** Anchored by the status the error reports (see `ownStatus` below). */
+const ENTRY_OWN_STATUS = 4;
+
+function hasHintOf(hints: readonly AppHint[], appId: string): boolean {
+  for (const h of hints) if (h.appId === appId) return true;
+  return false;
+}
+
+/** Evidence best first; equal weights keep their order (what a stable sort by weight gives). */
+function byWeight(evidence: Evidence[]): Evidence[] {
+  for (let k = 1; k < evidence.length; k++) {
+    const e = evidence[k] as Evidence;
+    let j = k - 1;
+    while (j >= 0 && (evidence[j] as Evidence).weight < e.weight) {
+      evidence[j + 1] = evidence[j] as Evidence;
+      j--;
+    }
+    evidence[j + 1] = e;
+  }
+  return evidence;
+}
+
 export function scoreSegment(index: Index, view: SegmentView, context: ErrorContext): Candidate[] {
   const { hintApps, namedApps, ownHints, innerCodes, foreignCode } = context;
-  const { sums, stamp, evidenceStamp } = index.scratch;
-  const generation = nextGeneration(index.scratch);
-  const evidenceOf = new Map<number, Evidence[]>();
-  const found: Found = { evidenceOf, evidenceStamp, generation };
-  const uniqueWords = new Set(view.words);
-  const segmentStatuses = new Set<number>();
+  const { scratch } = index;
+  const { sums, stamp, evidenceStamp, flags, postingStamp } = scratch;
+  const generation = nextGeneration(scratch);
+  // Entries with evidence, in the order they got their first; their evidence and facts live in
+  // the matcher's scratch slots (`flags[i]`: ENTRY_* bits), not in a Map and Sets per segment.
+  const order: number[] = [];
+  const found: Found = { evidence: scratch.evidence, flags, evidenceStamp, order, generation };
+  const { words } = view;
+  /** Statuses of the paste the catalog knows or read in a status's context, in order of first sight. */
+  const segmentStatuses: number[] = [];
   /** Families of the error codes in the paste (`aadsts` of AADSTS50126). */
-  const segmentFamilies = new Set<string>();
+  let segmentFamilies: Set<string> | undefined;
   /** Whether the paste holds a qualified exception name (asked once per name, not per entry). */
-  const qualifiedSeen = new Map<string, boolean>();
-  /** Entries the paste points at with a code or phrase only their app has. */
-  const appCodeOrPhrase = new Set<number>();
-  /**
-   * Entries the paste points at with something that says their app: a code, a phrase only their
-   * app has, an exception of their app's own package, their own message beyond exception names.
-   * An exception name alone (NullPointerException, IOException) or a generic timeout does not.
-   */
-  const carriesApp = new Set<number>();
+  let qualifiedSeen: Map<string, boolean> | undefined;
   /**
    * Entries of each catalog code, exception and phrase the paste holds: an error that carries
    * another entry's own words is not one a status alone can point at.
    */
   const anchorsHeld: number[][] = [];
   /** Exception names of the paste followed by a detail message of their own (`IOException: No space left on device`). */
-  const withDetail = new Set<string>();
+  let withDetail: string[] | undefined;
+  /** Words already read as a code or an exception: each counts once. */
+  let anchorWords: Set<string> | undefined;
 
-  for (const word of uniqueWords) {
+  // An entry is flagged ENTRY_CARRIES_APP when the paste points at it with something that says
+  // its app: a code, a phrase only its app has, an exception of its app's own package, its own
+  // message beyond exception names. An exception name alone (NullPointerException, IOException)
+  // or a generic timeout does not. ENTRY_APP_CODE_OR_PHRASE: a code or phrase only its app has.
+  for (let p = 0; p < words.length; p++) {
+    const word = words[p] as string;
     const codeHits = index.codes.get(word);
+    const exceptionHits = index.exceptions.get(word);
+    if (codeHits !== undefined || exceptionHits !== undefined) {
+      if (anchorWords?.has(word)) continue;
+      (anchorWords ??= new Set()).add(word);
+    }
     if (codeHits) {
       anchorsHeld.push(codeHits);
       const oneApp = index.oneAppCodes.has(word);
@@ -92,67 +127,68 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
       const seenInScope: Evidence = { ...seen, weight: WEIGHT.code * specificity(sharedBy(index, namedApps, codeHits)) };
       for (const i of codeHits) {
         add(found, i, inScope(index, namedApps, i) ? seenInScope : seen);
-        carriesApp.add(i);
-        if (oneApp) appCodeOrPhrase.add(i);
+        flags[i] = (flags[i] as number) | (oneApp ? ENTRY_CARRIES_APP | ENTRY_APP_CODE_OR_PHRASE : ENTRY_CARRIES_APP);
       }
     }
     const family = codeFamily(word);
-    if (family !== undefined) segmentFamilies.add(family);
-    const exceptionHits = index.exceptions.get(word);
+    if (family !== undefined) (segmentFamilies ??= new Set()).add(family);
     if (exceptionHits) {
       anchorsHeld.push(exceptionHits);
-      if (hasDetail(view.lowerText, word)) withDetail.add(word);
+      if (hasDetail(view.lowerText, word)) (withDetail ??= []).push(word);
       const typo = view.corrected.has(word);
       for (const i of exceptionHits) {
-        const entry = index.entries[i];
-        const qualified = entry?.qualifiedExceptions.find((q) => {
-          if (!q.endsWith(word)) return false;
-          let seen = qualifiedSeen.get(q);
+        const entry = index.entries[i] as IndexedEntry;
+        let qualified: string | undefined;
+        for (const q of entry.qualifiedExceptions) {
+          if (!q.endsWith(word)) continue;
+          let seen = qualifiedSeen?.get(q);
           if (seen === undefined) {
             seen = view.lowerText.includes(q);
-            qualifiedSeen.set(q, seen);
+            (qualifiedSeen ??= new Map()).set(q, seen);
           }
-          return seen;
-        });
+          if (seen) {
+            qualified = q;
+            break;
+          }
+        }
         const shared = inScope(index, namedApps, i) ? sharedBy(index, namedApps, exceptionHits) : exceptionHits.length;
         const weight = (qualified ? WEIGHT.qualifiedException : WEIGHT.exception) * specificity(shared) * (typo ? WEIGHT.fuzzyFactor : 1);
         const name = typo ? (view.corrected.get(word) ?? word) : (index.exceptionNames.get(word) ?? word);
         add(found, i, { kind: 'exception', value: qualified ? (index.exceptionNames.get(qualified) ?? qualified) : name, weight });
-        if (entry !== undefined && index.exceptionOwners.get(word) === entry.entry.app) carriesApp.add(i);
+        if (index.exceptionOwners.get(word) === entry.entry.app) flags[i] = (flags[i] as number) | ENTRY_CARRIES_APP;
       }
     }
     if (word.length === 3) {
       const n = Number(word);
-      if (index.knownStatuses.has(n)) segmentStatuses.add(n);
+      if (index.knownStatuses.has(n) && !segmentStatuses.includes(n)) segmentStatuses.push(n);
     }
   }
-  for (const status of httpStatusesIn(view.words, index.knownStatuses)) segmentStatuses.add(status);
-  for (const phrase of findSequences(index.phrases, view.words)) {
+  for (const status of httpStatusesIn(words, index.knownStatuses)) if (!segmentStatuses.includes(status)) segmentStatuses.push(status);
+  for (const phrase of findSequences(index.phrases, words)) {
     anchorsHeld.push(phrase.entries);
     const seen: Evidence = { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) };
     const seenInScope: Evidence = { ...seen, weight: WEIGHT.phrase * specificity(sharedBy(index, namedApps, phrase.entries)) };
     for (const i of phrase.entries) {
       add(found, i, inScope(index, namedApps, i) ? seenInScope : seen);
-      if (phrase.oneApp) {
-        appCodeOrPhrase.add(i);
-        carriesApp.add(i);
-      }
+      if (phrase.oneApp) flags[i] = (flags[i] as number) | ENTRY_CARRIES_APP | ENTRY_APP_CODE_OR_PHRASE;
     }
   }
   // Hosts and statuses only support an entry something else already points at...
-  const hostsFound = findSequences(index.hosts, view.words);
+  const hostsFound = findSequences(index.hosts, words);
   // ...except together: the status an error reports, in a status's context (`401 Unauthorized`,
   // `returns 403`, `Status Code: Unauthorized`, or terse `Exchange Online 401`), points at the
   // entry carrying it when the error names the entry's app or shows the entry's upstream host
   // (`401 Client Error ... https://contoso.okta.com/...`), and holds no catalog code, exception or
   // phrase the entry lacks (`Box: HttpRequestFailure: ... 401` is not Box's BoxServerException 401).
-  const statusesRead = statusesInContext(view.words);
-  for (const appId of namedApps ?? []) {
-    const terse = terseStatus(view.words, index.appNames.get(appId) ?? []);
-    if (terse !== undefined) statusesRead.add(terse);
+  // Such an entry is flagged ENTRY_OWN_STATUS.
+  const statusesRead = statusesInContext(words);
+  if (namedApps !== undefined) {
+    for (const appId of namedApps) {
+      const terse = terseStatus(words, index.appNames.get(appId) ?? []);
+      if (terse !== undefined) statusesRead.add(terse);
+    }
   }
-  for (const status of statusesRead) if (index.knownStatuses.has(status)) segmentStatuses.add(status);
-  const ownStatus = new Set<number>();
+  for (const status of statusesRead) if (index.knownStatuses.has(status) && !segmentStatuses.includes(status)) segmentStatuses.push(status);
   if (statusesRead.size > 0 && (namedApps !== undefined || hostsFound.length > 0)) {
     // The named apps' entries and the hosts' entries, not every entry with the status (a
     // 10,000-entry catalog has a thousand 401s).
@@ -161,31 +197,32 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     for (const host of hostsFound) for (const i of host.entries) pool.push(i);
     for (const i of pool) {
       const entry = index.entries[i];
-      if (!entry || ownStatus.has(i) || !hasAny(statusesRead, entry.statuses)) continue;
-      if (anchorsHeld.some((list) => !list.includes(i))) continue;
-      ownStatus.add(i);
-      if (evidenceStamp[i] !== generation) {
-        evidenceOf.set(i, []);
-        evidenceStamp[i] = generation;
-      }
+      if (!entry || (evidenceStamp[i] === generation && ((flags[i] as number) & ENTRY_OWN_STATUS) !== 0) || !hasAny(statusesRead, entry.statuses)) continue;
+      if (!heldByAll(anchorsHeld, i)) continue;
+      open(found, i);
+      flags[i] = (flags[i] as number) | ENTRY_OWN_STATUS;
     }
   }
 
   // Lexical: idf-weighted share of the entry's words present (BM25 with k1 -> 0, normalised by the
   // entry's own score, so 1.0 means every word of the entry is in the paste). Sums live in the
-  // matcher's scratch slots; `touched` keeps the order entries were first reached in.
+  // matcher's scratch slots; `touched` keeps the order entries were first reached in. Each word
+  // counts once (`postingStamp`), in the order it first appears.
   const touched: number[] = [];
   let segmentWeight = 0;
-  const uniqueMaskedWords = new Set(view.masked);
   // The words of the app the error names are the name, which the app hint accounts for, not
   // something an entry has to explain ('Microsoft 365: invalid_grant').
-  const nameWords = new Set<string>();
-  for (const appId of namedApps ?? []) for (const name of index.appNames.get(appId) ?? []) for (const w of name) nameWords.add(w);
-  for (const word of uniqueMaskedWords) {
+  let nameWords: Set<string>[] | undefined;
+  for (const appId of namedApps ?? []) {
+    const names = index.appNameWords.get(appId);
+    if (names !== undefined) (nameWords ??= []).push(names);
+  }
+  for (const word of view.masked) {
     const posting = index.postings.get(word);
-    if (!posting) continue;
+    if (!posting || postingStamp[posting.id] === generation) continue;
+    postingStamp[posting.id] = generation;
     const w = posting.idf;
-    if (!nameWords.has(word)) segmentWeight += w;
+    if (!inAny(nameWords, word)) segmentWeight += w;
     for (const i of posting.entries) {
       if (stamp[i] !== generation) {
         stamp[i] = generation;
@@ -223,18 +260,20 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
   // Hosts, packages and frames of the error's own lines that point at apps: an entry none of them
   // is of, pointed at only by what several apps share (NullPointerException, `Read timed out`,
   // the 401 wrapper), is not this error.
-  const ownApps = new Set(ownHints.map((h) => h.appId));
-  const pointsElsewhere = foreignCode || ownHints.some((h) => !h.named);
+  let pointsElsewhere = foreignCode;
+  for (const h of ownHints) if (!h.named) pointsElsewhere = true;
 
   let positions: Map<string, number[]> | undefined;
   const candidates: Candidate[] = [];
-  for (const [i, evidence] of evidenceOf) {
-    const entry = index.entries[i];
-    if (!entry) continue;
+  for (const i of order) {
+    const entry = index.entries[i] as IndexedEntry;
+    const evidence = scratch.evidence[i] as Evidence[];
+    scratch.evidence[i] = undefined;
+    const app = entry.entry.app;
     let sharesStatus = false;
     for (const status of segmentStatuses) {
       if (entry.statuses.has(status)) {
-        const own = ownStatus.has(i) && statusesRead.has(status);
+        const own = ((flags[i] as number) & ENTRY_OWN_STATUS) !== 0 && statusesRead.has(status);
         evidence.push(statusEvidence(status, own));
         sharesStatus = true;
       }
@@ -253,19 +292,40 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     else if (m >= 3 && k >= 3 && k / m >= 0.5) {
       evidence.push({ kind: 'message', value: `${k} of ${m} words of the portal message`, weight: WEIGHT.messagePrefix * (k / m) });
     }
-    if (entry.messageCarriesApp && m > 0 && k >= Math.min(m, 3)) carriesApp.add(i);
+    if (entry.messageCarriesApp && m > 0 && k >= Math.min(m, 3)) flags[i] = (flags[i] as number) | ENTRY_CARRIES_APP;
+    const entryFlags = flags[i] as number;
+    const ownStatus = (entryFlags & ENTRY_OWN_STATUS) !== 0;
+    let ownCode = false;
+    let hasPhrase = false;
+    let hasException = false;
+    let hasMessage = false;
+    let hasWholeMessage = false;
+    for (const e of evidence) {
+      if (e.kind === 'code') ownCode = true;
+      else if (e.kind === 'phrase') hasPhrase = true;
+      else if (e.kind === 'exception') hasException = true;
+      else if (e.kind === 'message') {
+        hasMessage = true;
+        if (e.weight >= WEIGHT.message) hasWholeMessage = true;
+      }
+    }
     // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
     // is not AADSTS70008).
     // The entry's own error code outweighs the status: the vendor's API and the connector report
     // one failure with different statuses (Salesforce answers INVALID_SESSION_ID with 401, the
     // portal shows 400).
-    const ownCode = evidence.some((e) => e.kind === 'code');
-    const otherStatus = !ownCode && entry.statuses.size > 0 && segmentStatuses.size > 0 && !sharesStatus;
+    const otherStatus = !ownCode && entry.statuses.size > 0 && segmentStatuses.length > 0 && !sharesStatus;
     // The app named by the caller or the text backs an entry something specific already points at.
     // Under another status, the wrapper around it (`HttpRequestFailure: Server returned:`, the start
     // of the message up to the status) is shared by every status and is no anchor of its own.
-    const anchored = ownStatus.has(i) || evidence.some((e) => e.kind === 'code' || e.kind === 'phrase' || (e.kind === 'message' && (!otherStatus || e.weight >= WEIGHT.message)) || (e.kind === 'exception' && !otherStatus));
-    const hint = hintApps.find((h) => h.appId === entry.entry.app);
+    const anchored = ownStatus || ownCode || hasPhrase || (hasMessage && (!otherStatus || hasWholeMessage)) || (hasException && !otherStatus);
+    let hint: AppHint | undefined;
+    for (const h of hintApps) {
+      if (h.appId === app) {
+        hint = h;
+        break;
+      }
+    }
     if (hint && anchored) evidence.push({ kind: 'app-hint', value: hint.value, weight: WEIGHT.appHint });
     let score = noisyOr(evidence);
     // Shared words and a status alone ("500 Internal Server Error" on any web page) are a
@@ -274,40 +334,61 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     if (!anchored) score = Math.min(score, UNANCHORED_CAP);
     // An error the caller or its own words say is app X's is not app Y's (an all-apps entry fits
     // any app): Y's entry stays a suggestion at most.
-    if (namedApps && entry.entry.app !== ALL_APPS_ID && !namedApps.has(entry.entry.app)) score = Math.min(score, UNANCHORED_CAP);
-    if (pointsElsewhere && entry.entry.app !== ALL_APPS_ID && !ownApps.has(entry.entry.app) && !carriesApp.has(i)) score = Math.min(score, UNANCHORED_CAP);
+    if (namedApps && app !== ALL_APPS_ID && !namedApps.has(app)) score = Math.min(score, UNANCHORED_CAP);
+    const carriesApp = (entryFlags & ENTRY_CARRIES_APP) !== 0;
+    if (pointsElsewhere && app !== ALL_APPS_ID && !hasHintOf(ownHints, app) && !carriesApp) score = Math.min(score, UNANCHORED_CAP);
     // A portal message that is only a runtime exception's name (`IOException:`) says nothing of
     // the detail the exception carries: a paste whose exception has a detail message of its own
     // (`IOException: No space left on device`, `Connection reset by peer`) is somebody's
     // exception, not the entry's, unless something points at the entry's app (its name, host,
     // package or frames) or says its app (a code or phrase only its app has).
-    if (entry.messageIsRuntimeException && entry.entry.app !== ALL_APPS_ID && !carriesApp.has(i) && !hintApps.some((h) => h.appId === entry.entry.app) &&
-      evidence.some((e) => e.kind === 'exception') && [...withDetail].some((w) => index.exceptions.get(w)?.includes(i))) score = Math.min(score, UNANCHORED_CAP);
+    if (entry.messageIsRuntimeException && app !== ALL_APPS_ID && !carriesApp && hint === undefined && hasException &&
+      withDetail !== undefined && withDetail.some((w) => index.exceptions.get(w)?.includes(i))) score = Math.min(score, UNANCHORED_CAP);
     if (otherStatus) score *= STATUS_CONTRADICTION;
     // The inner code says which error a wrapper holds: an entry that carries none of the paste's
     // (`AADSTS50126` under TokenRefreshException, `E0000004` under the 401 wrapper) is another
     // error, however well the wrapper fits. All-apps entries are a status, whatever the code.
-    const otherFamilyCode = entry.codeFamilies.size > 0 && segmentFamilies.size > 0 && !hasAny(entry.codes, uniqueWords) && hasAny(segmentFamilies, entry.codeFamilies);
+    // (An entry holds one of the paste's words as a code exactly when it has code evidence.)
+    const otherFamilyCode = entry.codeFamilies.size > 0 && segmentFamilies !== undefined && !ownCode && hasAny(segmentFamilies, entry.codeFamilies);
     // Unless the entry is pointed at by a code or phrase only its app has (another error on the
     // same line), or it carries an inner code of the same kind that differs (Workday's wrapper
     // around invalid_request is not its invalid_grant entry).
-    const otherInnerCode = innerCodes.length > 0 && entry.entry.app !== ALL_APPS_ID && !innerCodes.some((c) => entry.knownCodes.has(c)) &&
-      (!appCodeOrPhrase.has(i) || hasCodeOfKind(entry.knownCodes, innerCodes));
+    const otherInnerCode = innerCodes.length > 0 && app !== ALL_APPS_ID && !knowsAny(entry.knownCodes, innerCodes) &&
+      ((entryFlags & ENTRY_APP_CODE_OR_PHRASE) === 0 || hasCodeOfKind(entry.knownCodes, innerCodes));
     if (otherFamilyCode || otherInnerCode) score *= CODE_CONTRADICTION;
     // How much of what the paste says (in the catalog's words) this entry explains; the status an
     // entry is anchored by is explained even where its message does not spell it.
     let explained = stamp[i] === generation ? (sums[i] ?? 0) : 0;
-    if (ownStatus.has(i)) {
+    if (ownStatus) {
       for (const status of statusesRead) {
         const word = String(status);
-        if (entry.statuses.has(status) && !entry.lexTokens.includes(word) && uniqueMaskedWords.has(word)) explained += index.postings.get(word)?.idf ?? 0;
+        if (!entry.statuses.has(status) || entry.lexTokens.includes(word)) continue;
+        const posting = index.postings.get(word);
+        if (posting !== undefined && postingStamp[posting.id] === generation) explained += posting.idf;
       }
     }
     const share = segmentWeight > 0 ? Math.min(1, explained / segmentWeight) : 0;
     score *= 0.75 + 0.25 * share;
-    candidates.push({ index: i, evidence: evidence.sort((a, b) => b.weight - a.weight), score: round(score) });
+    candidates.push({ index: i, evidence: byWeight(evidence), score: round(score) });
   }
   // Best first; on a tie the shorter message (the more general error), then catalog order.
   const lengths = index.messageLengths;
   return candidates.sort((a, b) => b.score - a.score || (lengths[a.index] ?? 0) - (lengths[b.index] ?? 0) || a.index - b.index);
+}
+
+/** Entry `i` is among the entries of every anchor the paste holds. */
+function heldByAll(anchorsHeld: readonly (readonly number[])[], i: number): boolean {
+  for (const list of anchorsHeld) if (!list.includes(i)) return false;
+  return true;
+}
+
+function knowsAny(known: ReadonlySet<string>, codes: readonly string[]): boolean {
+  for (const code of codes) if (known.has(code)) return true;
+  return false;
+}
+
+function inAny(sets: readonly ReadonlySet<string>[] | undefined, word: string): boolean {
+  if (sets === undefined) return false;
+  for (const set of sets) if (set.has(word)) return true;
+  return false;
 }
