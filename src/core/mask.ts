@@ -217,9 +217,63 @@ function isStatusNumber(raw: string): boolean {
   return n >= 100 && n <= 599;
 }
 
-function isAllDigits(s: string): boolean {
-  for (let k = 0; k < s.length; k++) if (!isDigit(s.charCodeAt(k))) return false;
-  return s.length > 0;
+/** Longest part of a word kept as its token (base64 blobs stay small). */
+const MAX_TOKEN_CHARS = 128;
+
+/**
+ * Appends the tokens of `text` to `out`, their offsets shifted by `offset` (see tokenize). One
+ * pass over each word reads its case and digits, so a word already in lower case is not copied
+ * again and a number is known without a second look.
+ */
+function tokenizeInto(text: string, offset: number, out: Token[], maxTokens: number): void {
+  const spans = maskSpans(text);
+  const n = text.length;
+  const first = out.length;
+  let spanIndex = 0;
+  let lastPlaceholderSpan = -1;
+  let i = 0;
+  while (i < n && out.length - first < maxTokens) {
+    if (!isWordChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    // Cap absurd words (base64 blobs) so a token never dominates memory; case and digits are
+    // read within the cap, as the token is.
+    const cap = start + MAX_TOKEN_CHARS;
+    let upper = false;
+    let digits = true;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) continue;
+      if ((c >= 97 && c <= 122) || c === 95) {
+        if (i < cap) digits = false;
+      } else if (c >= 65 && c <= 90) {
+        if (i < cap) {
+          digits = false;
+          upper = true;
+        }
+      } else break;
+    }
+    const sliced = text.slice(start, i < cap ? i : cap);
+    const raw = upper ? sliced.toLowerCase() : sliced;
+    while (spanIndex < spans.length && (spans[spanIndex] as MaskSpan).end <= start) spanIndex++;
+    const span = spans[spanIndex];
+    let masked: string;
+    if (span && span.start <= start && start < span.end) {
+      if (lastPlaceholderSpan === spanIndex) {
+        out.push({ raw, masked: '', start: start + offset, end: i + offset });
+        continue;
+      }
+      lastPlaceholderSpan = spanIndex;
+      masked = span.placeholder;
+    } else if (digits) {
+      masked = isStatusNumber(raw) ? raw : '<num>';
+    } else {
+      masked = raw;
+    }
+    out.push({ raw, masked, start: start + offset, end: i + offset });
+  }
 }
 
 /**
@@ -227,36 +281,12 @@ function isAllDigits(s: string): boolean {
  * timestamp, email or URL (such a span yields its placeholder once, as the first token in it).
  */
 export function tokenize(text: string, maxTokens = Number.POSITIVE_INFINITY): Token[] {
-  const spans = maskSpans(text);
   const tokens: Token[] = [];
-  let spanIndex = 0;
-  let lastPlaceholderSpan = -1;
-  let i = 0;
-  while (i < text.length && tokens.length < maxTokens) {
-    if (!isWordChar(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    const start = i;
-    while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
-    // Cap absurd words (base64 blobs) so a token never dominates memory.
-    const raw = text.slice(start, Math.min(i, start + 128)).toLowerCase();
-    while (spanIndex < spans.length && (spans[spanIndex]?.end ?? 0) <= start) spanIndex++;
-    const span = spans[spanIndex];
-    let masked: string;
-    if (span && span.start <= start && start < span.end) {
-      if (lastPlaceholderSpan === spanIndex) {
-        tokens.push({ raw, masked: '', start, end: i });
-        continue;
-      }
-      lastPlaceholderSpan = spanIndex;
-      masked = span.placeholder;
-    } else if (isDigit(raw.charCodeAt(0)) && isAllDigits(raw)) {
-      masked = isStatusNumber(raw) ? raw : '<num>';
-    } else {
-      masked = raw;
-    }
-    tokens.push({ raw, masked, start, end: i });
-  }
+  tokenizeInto(text, 0, tokens, maxTokens);
   return tokens;
+}
+
+/** Appends the tokens of a line that starts at `offset` in a longer text, at their offsets in it (as tokenize(line) shifted). */
+export function tokenizeLine(line: string, offset: number, out: Token[]): void {
+  tokenizeInto(line, offset, out, Number.POSITIVE_INFINITY);
 }

@@ -3,7 +3,7 @@
 // scorer's view all read these instead of tokenising the same text again.
 
 import { MAX_SEGMENT_TOKENS } from './weights.js';
-import { tokenize, type Token } from './mask.js';
+import { tokenize, tokenizeLine, type Token } from './mask.js';
 import type { Segment, SegmentLine } from './segment.js';
 
 export interface LineTokens {
@@ -38,11 +38,7 @@ export function tokenizePaste(segments: readonly Segment[]): PasteTokens {
     const lines: LineTokens[] = [];
     for (const line of segment.lines) {
       const lineFrom = tokens.length;
-      for (const t of tokenize(line.text)) {
-        t.start += line.start;
-        t.end += line.start;
-        tokens.push(t);
-      }
+      tokenizeLine(line.text, line.start, tokens);
       lines.push({ line, from: lineFrom, to: tokens.length });
     }
     out.push({ segment, from, to: tokens.length, lines });
