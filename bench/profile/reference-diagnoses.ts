@@ -1,7 +1,7 @@
 // `tsx bench/profile/reference-diagnoses.ts record|compare FILE`: the matcher's answers to a large
 // reference set, for speed work that must not change a single answer. `record` writes one line per
-// input (catalog, input id, SHA-256 of JSON.stringify(diagnosis), SHA-256 of redact(normalize(text)))
-// and `compare` reports every line that differs from a recorded file.
+// input (catalog, input id, SHA-256 of JSON.stringify(diagnosis), SHA-256 of redact(normalize(text))
+// and of redact(text)) and `compare` reports every line that differs from a recorded file.
 //
 // The set: every paste fixture (variants in 5 copies, field with the 200 KB log, quiet, both
 // independent sets), the secret corpora and their false-positive samples, and a few thousand
@@ -93,7 +93,8 @@ function lines(generated: number): string[] {
       const again = matcher.diagnose(input.text, input.app ? { app: input.app } : undefined);
       const json = JSON.stringify(d);
       if (JSON.stringify(again) !== json) throw new Error(`${label} ${input.id}: a second diagnose differs`);
-      const red = label === 'real' ? sha(JSON.stringify(redact(normalize(input.text)))) : '-';
+      // Redaction on its own too, of the text as given and normalised (the bench's coverage reads the former).
+      const red = label === 'real' ? `${sha(JSON.stringify(redact(normalize(input.text))))}\t${sha(JSON.stringify(redact(input.text)))}` : '-';
       out.push(`${label}\t${input.id}\t${sha(json)}\t${red}`);
     }
   }

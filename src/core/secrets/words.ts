@@ -97,6 +97,17 @@ function isPasswordWord(word: string): boolean {
   return (lower.includes('pass') || lower.includes('pw')) && isNameLike(word) && secretKeyOf(word)?.kind === 'password';
 }
 
+/** A secret word among the recent words (a field's value speaks for nothing after it). */
+function hasContextWord(text: string, recent: readonly Word[]): boolean {
+  for (const w of recent) if (!w.value && isContextWord(text.slice(w.start, w.end))) return true;
+  return false;
+}
+
+function mayNamePassword(recent: readonly Word[]): boolean {
+  for (const w of recent) if (w.pw) return true;
+  return false;
+}
+
 export function scanWords(text: string, spans: Span[]): void {
   const recent: Word[] = [];
   let publicValue = false;
@@ -139,11 +150,12 @@ export function scanWords(text: string, spans: Span[]): void {
       }
     }
     // An unsigned JWT ends in its (empty) signature's dot.
-    if (end < i && text.charCodeAt(end) === 46 && classifyToken(text.slice(start, end + 1)) === 'jwt') end++;
+    // (classifyToken knows no shape under 20 characters: shorter words are not cut out to ask.)
+    if (end < i && text.charCodeAt(end) === 46 && end + 1 - start >= 20 && classifyToken(text.slice(start, end + 1)) === 'jwt') end++;
     // Most words are short and plain: no slice, no classification.
     const word = end - start >= 8 ? text.slice(start, end) : '';
     const kind = word ? classifyWord(text, word, start, recent, spans, publicValue) : undefined;
-    const password = recent.some((w) => w.pw) ? passwordAfter(text, start, recent) : undefined;
+    const password = mayNamePassword(recent) ? passwordAfter(text, start, recent) : undefined;
     if (password && password >= end) {
       spans.push({ start, end: password, kind: kind && kind !== 'random-secret' ? kind : 'password' });
       i = Math.max(i, password);
@@ -332,6 +344,7 @@ function classifyWord(text: string, word: string, start: number, recent: Word[],
   }
   if (word.length < 16 || publicValue || !randomPieces(word)) return undefined;
   if (looksRandom(word, 'alone')) return 'random-secret';
-  if (looksRandom(word, 'context') && recent.some((w) => !w.value && isContextWord(text.slice(w.start, w.end)))) return 'random-secret';
+  // Both tests are pure: the secret word nearby is asked first, as it is missing for nearly every word.
+  if (hasContextWord(text, recent) && looksRandom(word, 'context')) return 'random-secret';
   return undefined;
 }
