@@ -26,8 +26,11 @@ function isHex(c: number): boolean {
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
+/** Word characters (letters, digits, `_`) by ASCII code: one load per character instead of three range tests. */
+const WORD_CHAR = Uint8Array.from({ length: 128 }, (_, c) => ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 ? 1 : 0));
+
 function isWordChar(c: number): boolean {
-  return isDigit(c) || isLetter(c) || c === 95 /* _ */;
+  return c < 128 && WORD_CHAR[c] === 1;
 }
 
 /** Length of a GUID starting at `i` (8-4-4-4-12 hex), or 0. */

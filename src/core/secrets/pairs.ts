@@ -205,16 +205,32 @@ export interface PairsWork {
   valueChars: number;
 }
 
+/**
+ * Where the current line starts, kept going forward with the scan (keys come in order), so no
+ * key searches back for its line: on one long line that search would make the scan quadratic.
+ */
+interface LineCursor {
+  lineAt: number;
+  scanned: number;
+}
+
+function lineStartOf(text: string, cursor: LineCursor, at: number): number {
+  for (; cursor.scanned < at; cursor.scanned++) if (text.charCodeAt(cursor.scanned) === 10) cursor.lineAt = cursor.scanned + 1;
+  return cursor.lineAt;
+}
+
+/** `name` lower-cased with everything but letters and digits dropped; most names already are. */
+function compactLower(name: string): string {
+  for (let k = 0; k < name.length; k++) {
+    const c = name.charCodeAt(k);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  }
+  return name;
+}
+
 export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
   let pending: { key: SecretKey; until: number } | undefined;
-  // Where the current line starts, kept going forward with the scan (keys come in order), so no
-  // key searches back for its line: on one long line that search would make the scan quadratic.
-  let lineAt = 0;
-  let lineScanned = 0;
-  const lineStartOf = (at: number): number => {
-    for (; lineScanned < at; lineScanned++) if (text.charCodeAt(lineScanned) === 10) lineAt = lineScanned + 1;
-    return lineAt;
-  };
+  const line: LineCursor = { lineAt: 0, scanned: 0 };
   // End of the block scalar whose lines are being scanned again because its value was no secret
   // (`auth: |` holding `password=...`): a block below one of its lines is not read as a block
   // again, or nested blocks would read the same lines once per level.
@@ -285,7 +301,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
 
     const name = text.slice(keyStart, keyEnd);
     // Naming and value keys are short; only they need the compact lower-case form.
-    const lowerName = name.length <= 24 ? name.toLowerCase().replace(/[^a-z0-9]/g, '') : '';
+    const lowerName = name.length <= 24 ? compactLower(name) : '';
     if (lowerName === 'authorization' || lowerName === 'proxyauthorization') continue; // the header scanner's
     let key = secretKeyOf(name);
     if (key && looksRandom(name, 'context')) key = undefined; // `sDQCQfIxNVPwY7XiqSQof==` only spells `pw` by chance
@@ -344,7 +360,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       let k = v + 1;
       while (k < text.length && k - v < 4 && /[-+0-9]/.test(text[k] ?? '')) k++;
       while (k < text.length && isSpace(text.charCodeAt(k))) k++;
-      if ((text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13) && keyStart >= blockUntil) value = readBlockScalar(text, lineStartOf(keyStart), keyStart, k);
+      if ((text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13) && keyStart >= blockUntil) value = readBlockScalar(text, lineStartOf(text, line, keyStart), keyStart, k);
       if (value) blockUntil = value.next;
     } else if (first === 123 && !separator.colon && key && (braced = readBraced(text, v)) !== undefined) {
       // ODBC / JDBC connection strings quote a value holding `;` in braces: `Pwd={Sup3r;S3cret};`.
@@ -355,7 +371,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       if (key && first === 123) pending = { key, until: v + NAMING_WINDOW };
       continue;
 
-    } else if (separator.colon && key && isYamlKeyLine(text, lineStartOf(keyStart), keyStart, v)) {
+    } else if (separator.colon && key && isYamlKeyLine(text, lineStartOf(text, line, keyStart), keyStart, v)) {
       value = firstWordOfPlain(text, readYamlPlain(text, v));
     } else {
       const word = readUnquoted(text, v);

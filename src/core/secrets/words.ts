@@ -117,7 +117,7 @@ export function scanWords(text: string, spans: Span[]): void {
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c === 10) {
-      recent.length = 0; // context does not cross lines
+      if (recent.length > 0) recent.length = 0; // context does not cross lines
       valueNext = false;
       i++;
       continue;
@@ -169,7 +169,7 @@ export function scanWords(text: string, spans: Span[]): void {
       // `</AWSAccessKeyId><RequestId>...`, `&client_id=...`: a new field, whose value the secret word
       // before it does not describe. A field named public (`publicToken`, `publishable_key`) holds
       // a random value that is meant to be seen.
-      recent.length = 0;
+      if (recent.length > 0) recent.length = 0;
       publicValue = /public/i.test(text.slice(start, end));
       valueNext = false;
       continue;
@@ -186,7 +186,7 @@ export function scanWords(text: string, spans: Span[]): void {
     }
     if (recent.length > CONTEXT_WORDS_BACK) recent.shift();
     // "API token expired. HttpRequestFailure: ...": a secret word speaks for its own sentence only.
-    if (endsSentence(text, end)) recent.length = 0;
+    if (recent.length > 0 && endsSentence(text, end)) recent.length = 0;
   }
 }
 
