@@ -70,6 +70,24 @@ export interface Posting {
 }
 
 /**
+ * Everything the index knows about one word, found with one lookup per word of a paste instead
+ * of one per map: the entries of the codes and exceptions it is, its posting, the phrases, hosts
+ * and app hints it starts. `undefined` where that map has no such key.
+ */
+export interface WordInfo {
+  codes: number[] | undefined;
+  exceptions: number[] | undefined;
+  posting: Posting | undefined;
+  phrases: PhraseRef[] | undefined;
+  hosts: PhraseRef[] | undefined;
+  appHints: AppHintRef[] | undefined;
+  /** A portal message starts with it (Index.messageStarts). */
+  messageStart: boolean;
+  /** In Index.vocabulary. */
+  vocabulary: boolean;
+}
+
+/**
  * Per-matcher scratch space for the lexical score, reused by every diagnose() (it is synchronous):
  * one slot per entry instead of a Map per segment. `stamp[i] === generation` marks a slot in use.
  */
@@ -121,6 +139,8 @@ export interface Index {
   messageLengths: Int32Array;
   /** Entries of each app, by app id. */
   entriesByApp: Map<string, number[]>;
+  /** Every key of codes, exceptions, postings, phrases, hosts, appHints, messageStarts and vocabulary, with what each says of it. */
+  words: Map<string, WordInfo>;
   scratch: LexicalScratch;
   /** Typo corrections already worked out (view.ts); a cache, bounded there. */
   typoMemo: Map<string, string>;
@@ -307,12 +327,20 @@ export function buildIndex(catalog: Catalog): Index {
   for (const e of entries) for (const code of innerCodesOf(e.entry.message, codeFamilies)) e.knownCodes.add(code);
   const messageStarts = new Set<string>();
   for (const e of entries) if (e.messageSeq[0] !== undefined) messageStarts.add(e.messageSeq[0]);
+  const words = new Map<string, WordInfo>();
+  for (const key of [...codes.keys(), ...exceptions.keys(), ...lexicon.keys(), ...phrases.keys(), ...hosts.keys(), ...appHints.keys(), ...messageStarts, ...vocabulary]) {
+    if (words.has(key)) continue;
+    words.set(key, {
+      codes: codes.get(key), exceptions: exceptions.get(key), posting: lexicon.get(key), phrases: phrases.get(key), hosts: hosts.get(key), appHints: appHints.get(key),
+      messageStart: messageStarts.has(key), vocabulary: vocabulary.has(key),
+    });
+  }
   const scratch: LexicalScratch = {
     sums: new Float64Array(n), stamp: new Uint32Array(n), evidenceStamp: new Uint32Array(n), evidence: new Array<Evidence[] | undefined>(n).fill(undefined),
     flags: new Uint8Array(n), postingStamp: new Uint32Array(lexicon.size), generation: 0,
   };
   return {
     entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, appNames, appNameWords, vocabulary, typos, oneAppCodes, exceptionOwners, provenance, codeFamilies, messageStarts,
-    lexSelf: Float64Array.from(entries, (e) => e.lexSelf), messageLengths: Int32Array.from(entries, (e) => e.messageSeq.length), entriesByApp, scratch, typoMemo: new Map(),
+    lexSelf: Float64Array.from(entries, (e) => e.lexSelf), messageLengths: Int32Array.from(entries, (e) => e.messageSeq.length), entriesByApp, words, scratch, typoMemo: new Map(),
   };
 }

@@ -3,18 +3,31 @@
 // evidence values made once, and the per-segment bookkeeping the scorer shares.
 
 import { ALL_APPS_ID } from './catalog.js';
-import type { IndexedEntry, Index, LexicalScratch, Sequence } from './catalog-index.js';
+import type { IndexedEntry, Index, LexicalScratch, PhraseRef, Sequence, WordInfo } from './catalog-index.js';
 import type { Evidence } from './types.js';
 import { WEIGHT } from './weights.js';
 import { codeFamily } from './words.js';
 
-/** Every sequence of `map` found in `words`, with where it was found. */
-export function findSequences<T extends Sequence>(map: Map<string, T[]>, words: string[]): T[] {
+/** The phrases a word starts (a module-level reader for findSequences: no closure per call). */
+export function phrasesOf(info: WordInfo | undefined): PhraseRef[] | undefined {
+  return info?.phrases;
+}
+
+/** The hosts a word starts. */
+export function hostsOf(info: WordInfo | undefined): PhraseRef[] | undefined {
+  return info?.hosts;
+}
+
+/**
+ * Every sequence found in `words`, in order of first finding. `infos[p]` is what the index knows
+ * of `words[p]` (one lookup per word, see WordInfo); `startedBy` reads the sequences it starts.
+ */
+export function findSequences<T extends Sequence>(infos: readonly (WordInfo | undefined)[], words: string[], startedBy: (info: WordInfo | undefined) => T[] | undefined): T[] {
   const found: T[] = [];
   // Made at the first find: most segments find none.
   let seen: Set<T> | undefined;
   for (let p = 0; p < words.length; p++) {
-    const list = map.get(words[p] ?? '');
+    const list = startedBy(infos[p]);
     if (!list) continue;
     for (const seq of list) {
       if (seen?.has(seq)) continue;

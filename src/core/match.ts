@@ -2,7 +2,7 @@
 // normalises, redacts, masks and segments a paste, scores each distinct error (score.ts), reads
 // its app hints (app-hints.ts) and chooses a verdict (verdict.ts). See docs/matching.md.
 
-import { appHintsIn, headerHint, segmentHints } from './app-hints.js';
+import { appHintsIn, headerHint, segmentHints, tokenInfos } from './app-hints.js';
 import { buildIndex, type Index } from './catalog-index.js';
 import { isOwnError, reportsError } from './error-shape.js';
 import { capInput, excerptOf, trimExcerpt } from './excerpt.js';
@@ -80,7 +80,8 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
   const callerApp = resolveApp(catalog, options?.app);
 
   const paste = tokenizePaste(segment(text));
-  const wholeHints = appHintsIn(index, text, paste.tokens, 0, paste.tokens.length);
+  const infos = tokenInfos(index, paste.tokens);
+  const wholeHints = appHintsIn(text, paste.tokens, infos, 0, paste.tokens.length);
   // From elsewhere in the paste only hosts, packages, URLs and frames carry over: an app a person
   // named belongs to the line or JSON body it was named in ("Okta is fine, this one fails: ...").
   const carriedHints = wholeHints.filter((h) => h.incidental);
@@ -96,12 +97,12 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
     const seg = segTokens.segment;
     const scoringText = seg.lines.filter((l) => !l.frame).map((l) => l.body).join('\n');
     const view = viewOf(index, scoringTokens(paste, segTokens), scoringText);
-    let ownHints = segmentHints(index, text, paste, segTokens);
+    let ownHints = segmentHints(text, paste, infos, segTokens);
     // A label just above the error naming one app (`Okta connector failing:`, an alert card's
     // `Connector alert: Okta`) names the error's app, unless its own lines name one or point at
     // another app.
     if (!callerApp && !ownHints.some((h) => h.named)) {
-      const header = headerHint(index, text, paste, segmentIndex, (k) => errorSegments[k] === true);
+      const header = headerHint(text, paste, infos, segmentIndex, (k) => errorSegments[k] === true);
       if (header && ownHints.every((h) => h.appId === header.appId)) ownHints = [header, ...ownHints.filter((h) => h.appId !== header.appId)];
     }
     const hints = ownHints.length > 0 ? ownHints : carriedHints;

@@ -4,7 +4,7 @@
 import type { AppHint } from './app-hints.js';
 import { ALL_APPS_ID } from './catalog.js';
 import { addTo, type Index, type IndexedEntry } from './catalog-index.js';
-import { add, findSequences, hasAny, hasCodeOfKind, inScope, lexicalEvidence, messageRun, nextGeneration, noisyOr, open, round, sharedBy, specificity, statusEvidence, type Candidate, type Found } from './evidence.js';
+import { add, findSequences, hasAny, hostsOf, phrasesOf, hasCodeOfKind, inScope, lexicalEvidence, messageRun, nextGeneration, noisyOr, open, round, sharedBy, specificity, statusEvidence, type Candidate, type Found } from './evidence.js';
 import { httpStatusesIn, statusesInContext, terseStatus } from './http-status.js';
 import type { Evidence } from './types.js';
 import type { SegmentView } from './view.js';
@@ -90,7 +90,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
   // the matcher's scratch slots (`flags[i]`: ENTRY_* bits), not in a Map and Sets per segment.
   const order: number[] = [];
   const found: Found = { evidence: scratch.evidence, flags, evidenceStamp, order, generation };
-  const { words } = view;
+  const { words, infos, maskedInfos } = view;
   /** Statuses of the paste the catalog knows or read in a status's context, in order of first sight. */
   const segmentStatuses: number[] = [];
   /** Families of the error codes in the paste (`aadsts` of AADSTS50126). */
@@ -113,8 +113,9 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
   // or a generic timeout does not. ENTRY_APP_CODE_OR_PHRASE: a code or phrase only its app has.
   for (let p = 0; p < words.length; p++) {
     const word = words[p] as string;
-    const codeHits = index.codes.get(word);
-    const exceptionHits = index.exceptions.get(word);
+    const info = infos[p];
+    const codeHits = info?.codes;
+    const exceptionHits = info?.exceptions;
     if (codeHits !== undefined || exceptionHits !== undefined) {
       if (anchorWords?.has(word)) continue;
       (anchorWords ??= new Set()).add(word);
@@ -164,7 +165,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     }
   }
   for (const status of httpStatusesIn(words, index.knownStatuses)) if (!segmentStatuses.includes(status)) segmentStatuses.push(status);
-  for (const phrase of findSequences(index.phrases, words)) {
+  for (const phrase of findSequences(infos, words, phrasesOf)) {
     anchorsHeld.push(phrase.entries);
     const seen: Evidence = { kind: 'phrase', value: phrase.display, weight: WEIGHT.phrase * specificity(phrase.entries.length) };
     const seenInScope: Evidence = { ...seen, weight: WEIGHT.phrase * specificity(sharedBy(index, namedApps, phrase.entries)) };
@@ -174,7 +175,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     }
   }
   // Hosts and statuses only support an entry something else already points at...
-  const hostsFound = findSequences(index.hosts, words);
+  const hostsFound = findSequences(infos, words, hostsOf);
   // ...except together: the status an error reports, in a status's context (`401 Unauthorized`,
   // `returns 403`, `Status Code: Unauthorized`, or terse `Exchange Online 401`), points at the
   // entry carrying it when the error names the entry's app or shows the entry's upstream host
@@ -217,8 +218,9 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     const names = index.appNameWords.get(appId);
     if (names !== undefined) (nameWords ??= []).push(names);
   }
-  for (const word of view.masked) {
-    const posting = index.postings.get(word);
+  for (let p = 0; p < view.masked.length; p++) {
+    const word = view.masked[p] as string;
+    const posting = maskedInfos[p]?.posting;
     if (!posting || postingStamp[posting.id] === generation) continue;
     postingStamp[posting.id] = generation;
     const w = posting.idf;
@@ -283,7 +285,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
       positions = new Map();
       for (let p = 0; p < view.masked.length; p++) {
         const w = view.masked[p] as string;
-        if (index.messageStarts.has(w)) addTo(positions, w, p);
+        if (maskedInfos[p]?.messageStart === true) addTo(positions, w, p);
       }
     }
     const m = entry.messageSeq.length;

@@ -1,7 +1,7 @@
 // What the scorer reads of one error: its words with typos corrected to the catalog's vocabulary
 // (one edit away, words of six letters or more), and its masked words for the lexical score.
 
-import type { Index } from './catalog-index.js';
+import type { Index, WordInfo } from './catalog-index.js';
 import type { Token } from './mask.js';
 import { isAlphabetic, typoKeys, withinOneEdit } from './words.js';
 
@@ -11,8 +11,12 @@ const MAX_REMEMBERED_TYPOS = 20_000;
 export interface SegmentView {
   /** Raw words, typos corrected to the catalog's vocabulary where one edit away. */
   words: string[];
+  /** What the index knows of each of `words` (Index.words), read once. */
+  infos: (WordInfo | undefined)[];
   /** Masked words (placeholders once per span), typos corrected. */
   masked: string[];
+  /** What the index knows of each of `masked`. */
+  maskedInfos: (WordInfo | undefined)[];
   /** Words corrected from a typo: corrected -> as written. */
   corrected: Map<string, string>;
   lowerText: string;
@@ -37,23 +41,38 @@ function correctTypo(index: Index, word: string): string | undefined {
  */
 export function viewOf(index: Index, tokens: readonly Token[], text: string): SegmentView {
   const words: string[] = [];
+  const infos: (WordInfo | undefined)[] = [];
   const masked: string[] = [];
+  const maskedInfos: (WordInfo | undefined)[] = [];
   const corrected = new Map<string, string>();
   const memo = index.typoMemo;
   for (const t of tokens) {
     let word = t.raw;
-    if (!index.vocabulary.has(word) && t.masked === word) {
+    let info = index.words.get(word);
+    if (info?.vocabulary !== true && t.masked === word) {
       let fixed = memo.get(word);
       if (fixed === undefined) {
         fixed = correctTypo(index, word) ?? word;
         if (memo.size >= MAX_REMEMBERED_TYPOS) memo.clear();
         memo.set(word, fixed);
       }
-      if (fixed !== word) corrected.set(fixed, word);
-      word = fixed;
+      if (fixed !== word) {
+        corrected.set(fixed, word);
+        word = fixed;
+        info = index.words.get(word);
+      }
     }
     words.push(word);
-    if (t.masked.length > 0) masked.push(t.masked === t.raw ? word : t.masked);
+    infos.push(info);
+    if (t.masked.length > 0) {
+      if (t.masked === t.raw) {
+        masked.push(word);
+        maskedInfos.push(info);
+      } else {
+        masked.push(t.masked);
+        maskedInfos.push(index.words.get(t.masked));
+      }
+    }
   }
-  return { words, masked, corrected, lowerText: text.toLowerCase() };
+  return { words, infos, masked, maskedInfos, corrected, lowerText: text.toLowerCase() };
 }
