@@ -89,12 +89,12 @@ function isLabelLine(line: string, words: number): boolean {
  * card's `Connector alert: Okta`), or undefined. Read from at most HEADER_WINDOW non-blank lines
  * above the error, walking up: a line that is an error (or part of one) ends the walk; so does the
  * nearest line that mentions an app without being a label naming exactly one app by its name.
- * `isError(k)` says whether segment k is an error or an error report.
+ * `isError[k]` says whether segment k is an error or an error report.
  */
-export function headerHint(text: string, paste: PasteTokens, infos: readonly (WordInfo | undefined)[], segmentIndex: number, isError: (k: number) => boolean): AppHint | undefined {
+export function headerHint(text: string, paste: PasteTokens, infos: readonly (WordInfo | undefined)[], segmentIndex: number, isError: readonly boolean[]): AppHint | undefined {
   let seen = 0;
   for (let k = segmentIndex - 1; k >= 0 && seen < HEADER_WINDOW; k--) {
-    if (isError(k)) return undefined;
+    if (isError[k] === true) return undefined;
     const seg = paste.segments[k] as SegmentTokens;
     for (let l = seg.lines.length - 1; l >= 0 && seen < HEADER_WINDOW; l--) {
       const { line, from, to } = seg.lines[l] as SegmentTokens['lines'][number];

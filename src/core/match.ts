@@ -2,17 +2,18 @@
 // normalises, redacts, masks and segments a paste, scores each distinct error (score.ts), reads
 // its app hints (app-hints.ts) and chooses a verdict (verdict.ts). See docs/matching.md.
 
-import { appHintsIn, headerHint, segmentHints, tokenInfos } from './app-hints.js';
+import { appHintsIn, headerHint, segmentHints, tokenInfos, type AppHint } from './app-hints.js';
 import { buildIndex, type Index } from './catalog-index.js';
+import type { Candidate } from './evidence.js';
 import { isOwnError, reportsError } from './error-shape.js';
 import { capInput, excerptOf, trimExcerpt } from './excerpt.js';
 import { innerCodesOf, mostSpecific } from './inner-codes.js';
 import { normalize } from './normalize.js';
 import { isForeignFrame } from './provenance.js';
-import { scoringTokens, tokenizePaste } from './paste-tokens.js';
+import { scoringTokens, tokenizePaste, type SegmentTokens } from './paste-tokens.js';
 import { redact } from './redact.js';
 import { scoreSegment } from './score.js';
-import { segment } from './segment.js';
+import { segment, type Segment } from './segment.js';
 import type { Catalog, DiagnoseOptions, Diagnosis, Finding, Matcher, ScoredEntry } from './types.js';
 import { anchorsOf, chooseVerdict, scored, strongAnchor } from './verdict.js';
 import { viewOf } from './view.js';
@@ -44,7 +45,7 @@ interface SegmentResult {
   /** Its segment follows straight on from the one above (no blank line between). */
   follows: boolean;
   /** Apps its own lines point at. */
-  ownApps: ReadonlySet<string>;
+  ownApps: readonly string[];
 }
 
 /**
@@ -54,8 +55,8 @@ interface SegmentResult {
  */
 function opensError(header: SegmentResult | undefined, r: SegmentResult): boolean {
   if (!header || header.finding.verdict !== 'none' || header.segment !== r.segment - 1 || !r.follows) return false;
-  if (r.finding.verdict === 'none') return header.ownApps.size > 0 && r.ownApps.size === 0;
-  return r.finding.matches.some((m) => header.ownApps.has(m.entry.app));
+  if (r.finding.verdict === 'none') return header.ownApps.length > 0 && r.ownApps.length === 0;
+  return r.finding.matches.some((m) => header.ownApps.includes(m.entry.app));
 }
 
 function resolveApp(catalog: Catalog, app: string | undefined): string | undefined {
@@ -65,6 +66,44 @@ function resolveApp(catalog: Catalog, app: string | undefined): string | undefin
   } catch {
     return undefined;
   }
+}
+
+// Per-segment helpers at module level, not closures made per segment.
+
+/** The bodies of the segment's lines that are not stack frames, one per line: what is scored. */
+function scoringTextOf(seg: Segment): string {
+  let text: string | undefined;
+  for (const line of seg.lines) {
+    if (line.frame) continue;
+    text = text === undefined ? line.body : `${text}\n${line.body}`;
+  }
+  return text ?? '';
+}
+
+function anyNamed(hints: readonly AppHint[]): boolean {
+  for (const h of hints) if (h.named) return true;
+  return false;
+}
+
+function appIdsOf(hints: readonly AppHint[]): string[] {
+  const ids: string[] = [];
+  for (const h of hints) ids.push(h.appId);
+  return ids;
+}
+
+function allOfApp(hints: readonly AppHint[], appId: string): boolean {
+  for (const h of hints) if (h.appId !== appId) return false;
+  return true;
+}
+
+function runsInForeignCode(index: Index, seg: Segment): boolean {
+  for (const line of seg.lines) if (line.frame && isForeignFrame(index.provenance, line.body)) return true;
+  return false;
+}
+
+function anyCodeEvidence(candidates: readonly Candidate[]): boolean {
+  for (const c of candidates) for (const e of c.evidence) if (e.kind === 'code') return true;
+  return false;
 }
 
 /** How far a diagnosis got: what onError may report when it fails half-way. */
@@ -93,37 +132,40 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
   let pasteReportsError = false;
   /** Segments that are an error or an error report: a header above an error is neither. */
   const errorSegments: boolean[] = [];
-  for (const [segmentIndex, segTokens] of paste.segments.entries()) {
+  /** The caller's app, as the hint every segment's entries are backed by. */
+  const callerHints: AppHint[] | undefined = callerApp ? [{ appId: callerApp, value: `app ${callerApp} given`, named: true, incidental: false }] : undefined;
+  for (let segmentIndex = 0; segmentIndex < paste.segments.length; segmentIndex++) {
+    const segTokens = paste.segments[segmentIndex] as SegmentTokens;
     const seg = segTokens.segment;
-    const scoringText = seg.lines.filter((l) => !l.frame).map((l) => l.body).join('\n');
+    const scoringText = scoringTextOf(seg);
     const view = viewOf(index, scoringTokens(paste, segTokens), scoringText);
     let ownHints = segmentHints(text, paste, infos, segTokens);
     // A label just above the error naming one app (`Okta connector failing:`, an alert card's
     // `Connector alert: Okta`) names the error's app, unless its own lines name one or point at
     // another app.
-    if (!callerApp && !ownHints.some((h) => h.named)) {
-      const header = headerHint(text, paste, infos, segmentIndex, (k) => errorSegments[k] === true);
-      if (header && ownHints.every((h) => h.appId === header.appId)) ownHints = [header, ...ownHints.filter((h) => h.appId !== header.appId)];
+    if (!callerApp && !anyNamed(ownHints)) {
+      const header = headerHint(text, paste, infos, segmentIndex, errorSegments);
+      if (header && allOfApp(ownHints, header.appId)) ownHints = [header, ...ownHints.filter((h) => h.appId !== header.appId)];
     }
     const hints = ownHints.length > 0 ? ownHints : carriedHints;
-    const ownApps = new Set(ownHints.map((h) => h.appId));
+    const ownApps = appIdsOf(ownHints);
     // The app this error is about, when the caller, the error's own words or the label above it
     // name one: entries of other specific apps cannot be its match. Hints from elsewhere in the
     // paste (another error, the chat around it) and hosts, URLs or stack frames only settle ties.
-    const namedApps = callerApp ? new Set([callerApp]) : ownHints.some((h) => h.named) ? new Set(ownHints.map((h) => h.appId)) : undefined;
+    const namedApps = callerApp ? new Set([callerApp]) : anyNamed(ownHints) ? new Set(ownApps) : undefined;
     const innerCodes = mostSpecific(innerCodesOf(scoringText, index.codeFamilies));
     const candidates = scoreSegment(index, view, {
-      hintApps: callerApp ? [{ appId: callerApp, value: `app ${callerApp} given`, named: true, incidental: false }] : hints,
+      hintApps: callerHints ?? hints,
       namedApps,
       ownHints,
       innerCodes,
-      foreignCode: seg.lines.some((l) => l.frame && isForeignFrame(index.provenance, l.body)),
+      foreignCode: runsInForeignCode(index, seg),
     });
     let decision = chooseVerdict(index, candidates, callerApp, hints);
     // Whether text is an error of its own matters only where the catalog recognised nothing.
     // A catalog error code is an error wherever it stands, also where the named app keeps its
     // entry from matching (`Box: INVALID_SESSION_ID ...` is an unknown Box error, not chat).
-    const errorLike = decision.verdict !== 'none' || isOwnError(seg, index.codeFamilies) || candidates.some((c) => c.evidence.some((e) => e.kind === 'code'));
+    const errorLike = decision.verdict !== 'none' || isOwnError(seg, index.codeFamilies) || anyCodeEvidence(candidates);
     const reports = errorLike || reportsError(seg, view);
     errorSegments[segmentIndex] = reports;
     pasteReportsError ||= reports;

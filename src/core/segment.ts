@@ -217,12 +217,6 @@ export function segment(text: string): Segment[] {
   // Python prints the exception after the frames: `Traceback ...`, indented frames, `ValueError: x`.
   let inPythonTraceback = false;
   let startedAfterBlank = false;
-  const close = (): void => {
-    if (current.length > 0) segments.push({ lines: current, afterBlank: startedAfterBlank });
-    current = [];
-    depth = 0;
-    afterEllipsis = false;
-  };
   let lineStart = 0;
   for (const line of text.split('\n')) {
     const start = lineStart;
@@ -249,7 +243,12 @@ export function segment(text: string): Segment[] {
     else if (isSpace(line.charCodeAt(0)) && !startsWithExceptionName(body)) continues = true;
     else continues = false;
     if (!continues) {
-      close();
+      // The segment so far is complete (closed here and after the last line, not by a closure
+      // made per call).
+      if (current.length > 0) segments.push({ lines: current, afterBlank: startedAfterBlank });
+      current = [];
+      depth = 0;
+      afterEllipsis = false;
       startedAfterBlank = afterBlank;
       inPythonTraceback = body.startsWith('Traceback (most recent call last)');
     }
@@ -259,6 +258,6 @@ export function segment(text: string): Segment[] {
     afterBlank = false;
     previousBody = body;
   }
-  close();
+  if (current.length > 0) segments.push({ lines: current, afterBlank: startedAfterBlank });
   return segments;
 }

@@ -40,21 +40,51 @@ function appOf(index: Index, c: Candidate): string {
 }
 
 function hasCodes(c: Candidate, codes: readonly string[]): boolean {
-  return codes.every((code) => c.evidence.some((e) => e.kind === 'code' && e.value === code));
+  for (const code of codes) {
+    let held = false;
+    for (const e of c.evidence) {
+      if (e.kind === 'code' && e.value === code) {
+        held = true;
+        break;
+      }
+    }
+    if (!held) return false;
+  }
+  return true;
+}
+
+/** The first `max` candidates scoring `min` or more (other than entry `except`), in their order. */
+function atLeast(candidates: readonly Candidate[], min: number, max: number, except = -1): Candidate[] {
+  const out: Candidate[] = [];
+  for (const c of candidates) {
+    if (out.length >= max) break;
+    if (c.index !== except && c.score >= min) out.push(c);
+  }
+  return out;
+}
+
+/** The candidates are of more than one app. */
+function severalApps(index: Index, candidates: readonly Candidate[]): boolean {
+  const first = candidates[0];
+  if (first === undefined) return false;
+  const app = appOf(index, first);
+  for (const c of candidates) if (appOf(index, c) !== app) return true;
+  return false;
 }
 
 export function chooseVerdict(index: Index, candidates: Candidate[], callerApp: string | undefined, textHints: Pick<AppHint, 'appId' | 'value'>[]): VerdictChoice {
   const best = candidates[0];
   if (!best || best.score < MATCH_THRESHOLD) {
-    return { verdict: 'none', matches: candidates.filter((c) => c.score >= SUGGEST_THRESHOLD).slice(0, MAX_SUGGESTIONS), runnerUps: [] };
+    return { verdict: 'none', matches: atLeast(candidates, SUGGEST_THRESHOLD, MAX_SUGGESTIONS), runnerUps: [] };
   }
-  const strong = candidates.filter((c) => c.score >= MATCH_THRESHOLD);
   // A candidate lacking an error code that the best one has (E0000007, AF20012) is not as likely,
   // however close the scores.
-  const bestCodes = best.evidence.filter((e) => e.kind === 'code').map((e) => e.value);
-  let tied = strong.filter((c) => c.score >= best.score - TIE_MARGIN && hasCodes(c, bestCodes));
-  const apps = new Set(tied.map((c) => appOf(index, c)));
-  if (apps.size > 1) {
+  const bestCodes: string[] = [];
+  for (const e of best.evidence) if (e.kind === 'code') bestCodes.push(e.value);
+  let tied: Candidate[] = [];
+  for (const c of candidates) if (c.score >= MATCH_THRESHOLD && c.score >= best.score - TIE_MARGIN && hasCodes(c, bestCodes)) tied.push(c);
+  if (severalApps(index, tied)) {
+    const strong = candidates.filter((c) => c.score >= MATCH_THRESHOLD);
     // The caller's app wins over what the text says; an all-apps entry fits any app.
     const hintApps = callerApp ? [callerApp] : textHints.map((h) => h.appId);
     for (const appId of hintApps) {
@@ -68,12 +98,10 @@ export function chooseVerdict(index: Index, candidates: Candidate[], callerApp: 
       }
     }
   }
-  const tiedApps = new Set(tied.map((c) => appOf(index, c)));
-  if (tiedApps.size > 1) {
+  if (severalApps(index, tied)) {
     // One candidate per entry, best first; every app represented.
     return { verdict: 'ambiguous', matches: tied, runnerUps: [] };
   }
   const winner = tied[0] ?? best;
-  const runnerUps = candidates.filter((c) => c.index !== winner.index && c.score >= SUGGEST_THRESHOLD).slice(0, MAX_RUNNER_UPS);
-  return { verdict: 'match', matches: [winner], runnerUps };
+  return { verdict: 'match', matches: [winner], runnerUps: atLeast(candidates, SUGGEST_THRESHOLD, MAX_RUNNER_UPS, winner.index) };
 }

@@ -59,10 +59,7 @@ const NOT_SECRET_FIRST = new Set(['public', 'publishable', 'no', 'max', 'min', '
 export function nameWords(name: string): string[] {
   const words: string[] = [];
   let current = '';
-  const flush = (): void => {
-    if (current) words.push(current.toLowerCase());
-    current = '';
-  };
+  // (`current` is flushed inline, not by a closure made per call.)
   for (let i = 0; i < name.length; i++) {
     const ch = name[i] ?? '';
     const c = name.charCodeAt(i);
@@ -70,7 +67,8 @@ export function nameWords(name: string): string[] {
     const lower = c >= 97 && c <= 122;
     const digit = c >= 48 && c <= 57;
     if (!upper && !lower && !digit) {
-      flush();
+      if (current) words.push(current.toLowerCase());
+      current = '';
       continue;
     }
     const prev = name.charCodeAt(i - 1);
@@ -79,14 +77,14 @@ export function nameWords(name: string): string[] {
     const prevLower = prev >= 97 && prev <= 122;
     const prevDigit = prev >= 48 && prev <= 57;
     const nextLower = next >= 97 && next <= 122;
-    if (current) {
-      if (upper && (prevLower || prevDigit)) flush(); // camelCase, v2Token
-      else if (upper && prevUpper && nextLower) flush(); // AWSAccess
-      else if (digit !== prevDigit) flush(); // token2, 123abc
+    // camelCase, v2Token; AWSAccess; token2, 123abc
+    if (current && ((upper && (prevLower || prevDigit)) || (upper && prevUpper && nextLower) || digit !== prevDigit)) {
+      words.push(current.toLowerCase());
+      current = '';
     }
     current += ch;
   }
-  flush();
+  if (current) words.push(current.toLowerCase());
   return words;
 }
 
