@@ -4,6 +4,7 @@
 import type { AppHintRef, Index, WordInfo } from './catalog-index.js';
 import type { Token } from './mask.js';
 import type { PasteTokens, SegmentTokens } from './paste-tokens.js';
+import { codeAt } from './chars.js';
 
 export interface AppHint {
   appId: string;
@@ -34,7 +35,7 @@ function namedAt(hint: AppHintRef, tokens: readonly Token[], p: number, text: st
   const first = tokens[p];
   if (hint.tokens.length === 1 && first) {
     const wanted = hint.display.charCodeAt(0);
-    const written = text.charCodeAt(first.start);
+    const written = codeAt(text, first.start);
     if (wanted >= 65 && wanted <= 90 && written !== wanted) return false;
   }
   return true;
@@ -79,7 +80,7 @@ function isLabelLine(line: string, words: number): boolean {
   for (let k = 0; k < body.length; k++) {
     const c = body.charCodeAt(k);
     if (c === 44 || c === 59 || c === 33 || c === 63) return false;
-    if (c === 46 && (body.charCodeAt(k + 1) === 32 || body.charCodeAt(k + 1) === 9)) return false;
+    if (c === 46 && (codeAt(body, k + 1) === 32 || codeAt(body, k + 1) === 9)) return false;
   }
   return true;
 }

@@ -3,6 +3,7 @@
 // SlackApiError. The wrapper is shared by many errors; the inner code says which one it is.
 
 import { codeFamily } from './words.js';
+import { codeAt } from './chars.js';
 
 /** Quoted keys whose value is an error's code (`"error": "invalid_grant"`, `'errorCode': 'E0000004'`). */
 const CODE_KEYS = new Set(['error', 'errorcode', 'error_code', 'code']);
@@ -34,7 +35,7 @@ function codeLike(value: string): boolean {
     if (c >= 65 && c <= 90) capitals++;
   }
   // PascalCase with two words or more (`InvalidAuthenticationToken`), not a plain word.
-  return capitals >= 2 && value.charCodeAt(0) >= 65 && value.charCodeAt(0) <= 90;
+  return capitals >= 2 && codeAt(value, 0) >= 65 && codeAt(value, 0) <= 90;
 }
 
 /**
@@ -53,7 +54,7 @@ export function innerCodesOf(text: string, knownFamilies: ReadonlySet<string>): 
     const start = i;
     let digits = false;
     while (i < text.length && isWordChar(text.charCodeAt(i))) {
-      const c = text.charCodeAt(i);
+      const c = codeAt(text, i);
       if (c >= 48 && c <= 57) digits = true;
       i++;
     }
@@ -64,22 +65,22 @@ export function innerCodesOf(text: string, knownFamilies: ReadonlySet<string>): 
     const word = text.slice(start, i);
     const lower = word.toLowerCase();
     const family = codeFamily(lower);
-    if (family !== undefined && (knownFamilies.has(family) || text.charCodeAt(i) === 58) && !found.includes(lower)) found.push(lower);
+    if (family !== undefined && (knownFamilies.has(family) || codeAt(text, i) === 58) && !found.includes(lower)) found.push(lower);
     if (!CODE_KEYS.has(lower)) continue;
     // A key or label: skip its closing quote (escaped or not), spaces, the colon, spaces and an
     // opening quote; the value is the identifier after them.
-    const before = text.charCodeAt(start - 1);
+    const before = codeAt(text, start - 1);
     const quoted = before === 34 || before === 39;
     if (!quoted && lower !== CODE_LABEL) continue;
     let j = i;
-    if (text.charCodeAt(j) === 92) j++;
-    if (quoted && (text.charCodeAt(j) === 34 || text.charCodeAt(j) === 39)) j++;
-    while (text.charCodeAt(j) === 32) j++;
-    if (text.charCodeAt(j) !== 58) continue;
+    if (codeAt(text, j) === 92) j++;
+    if (quoted && (codeAt(text, j) === 34 || codeAt(text, j) === 39)) j++;
+    while (codeAt(text, j) === 32) j++;
+    if (codeAt(text, j) !== 58) continue;
     j++;
-    while (text.charCodeAt(j) === 32) j++;
-    if (text.charCodeAt(j) === 92) j++;
-    if (text.charCodeAt(j) === 34 || text.charCodeAt(j) === 39) j++;
+    while (codeAt(text, j) === 32) j++;
+    if (codeAt(text, j) === 92) j++;
+    if (codeAt(text, j) === 34 || codeAt(text, j) === 39) j++;
     const valueStart = j;
     while (j < text.length && isWordChar(text.charCodeAt(j))) j++;
     const value = text.slice(valueStart, j);

@@ -10,6 +10,7 @@ import type { Evidence } from './types.js';
 import type { SegmentView } from './view.js';
 import { CODE_CONTRADICTION, MAX_LEXICAL_CANDIDATES, STATUS_CONTRADICTION, UNANCHORED_CAP, WEIGHT } from './weights.js';
 import { codeFamily } from './words.js';
+import { codeAt } from './chars.js';
 
 /** What is known about one error beyond its words. */
 export interface ErrorContext {
@@ -39,11 +40,11 @@ function hasDetail(lowerText: string, name: string): boolean {
     const at = lowerText.indexOf(`${name}:`, from);
     if (at < 0) return false;
     from = at + name.length + 1;
-    const before = lowerText.charCodeAt(at - 1);
+    const before = codeAt(lowerText, at - 1);
     if (at > 0 && ((before >= 97 && before <= 122) || (before >= 48 && before <= 57) || before === 95)) continue;
     let letters = 0;
     for (let k = from; k < lowerText.length && k < from + DETAIL_READ; k++) {
-      const c = lowerText.charCodeAt(k);
+      const c = codeAt(lowerText, k);
       if (c === 10 || c === 34 || c === 39 || c === 41 || c === 93 || c === 125) break;
       if (c >= 97 && c <= 122) {
         letters++;

@@ -2,6 +2,8 @@
 // `some_api_token_123`, `private-key`, `AWSAccessKeyId`, `Ocp-Apim-Subscription-Key`. A name is split
 // into its words (separators, camelCase, digits); the last meaningful word decides.
 
+import { codeAt } from '../chars.js';
+
 /** `strong`: whatever the value, it is a secret. `weak`: only a random-looking value is. */
 export type KeyStrength = 'strong' | 'weak';
 
@@ -71,8 +73,8 @@ export function nameWords(name: string): string[] {
       current = '';
       continue;
     }
-    const prev = name.charCodeAt(i - 1);
-    const next = name.charCodeAt(i + 1);
+    const prev = codeAt(name, i - 1);
+    const next = codeAt(name, i + 1);
     const prevUpper = prev >= 65 && prev <= 90;
     const prevLower = prev >= 97 && prev <= 122;
     const prevDigit = prev >= 48 && prev <= 57;

@@ -2,6 +2,7 @@
 // what a placeholder looks like, whether a string looks random. All of them look at one string once.
 
 import type { SecretKind } from './kinds.js';
+import { codeAt } from '../chars.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -88,13 +89,13 @@ export function isProseWord(word: string): boolean {
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v.length === 0) return true;
-  const first = v.charCodeAt(0);
+  const first = codeAt(v, 0);
   if (first === 36 /* $ */ || first === 60 /* < */ || first === 91 /* [ */) return true;
   if (v.startsWith('{{') || v.startsWith('%') || v.startsWith('{$') || v.startsWith('#{')) return true;
   if (v.endsWith('...') || v.endsWith('…')) return v.length < 12;
   // One character repeated (XXXX, ****, ...., 0000), possibly with separators.
   let repeated = true;
-  const c0 = v.charCodeAt(0);
+  const c0 = codeAt(v, 0);
   for (let i = 1; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if (c !== c0 && c !== 45 && c !== 95 && c !== 46) {
@@ -115,7 +116,7 @@ export function isPlaceholder(value: string): boolean {
 }
 
 function hasDigit(word: string): boolean {
-  for (let i = 0; i < word.length; i++) if (isDigit(word.charCodeAt(i))) return true;
+  for (let i = 0; i < word.length; i++) if (isDigit(codeAt(word, i))) return true;
   return false;
 }
 
@@ -192,8 +193,8 @@ export function isIdentifierLike(word: string): boolean {
       cluster = 0;
       continue;
     }
-    const prev = word.charCodeAt(i - 1);
-    const next = word.charCodeAt(i + 1);
+    const prev = codeAt(word, i - 1);
+    const next = codeAt(word, i + 1);
     if (letters === 0 || (isUpper(c) && (isLower(prev) || (isUpper(prev) && isLower(next))))) starts++;
     letters++;
     if (isLower(c)) lower++;
@@ -220,7 +221,7 @@ export function isDocumentationSample(word: string): boolean {
   if (word.includes('EXAMPLE')) return true;
   let pieceStart = 0;
   for (let i = 0; i <= word.length; i++) {
-    if (i === word.length || !isAlnum(word.charCodeAt(i))) {
+    if (i === word.length || !isAlnum(codeAt(word, i))) {
       // A piece of letters filled with one to three characters (`xxxxxxxx`); numbers repeat digits anyway.
       const piece = word.slice(pieceStart, i);
       if (piece.length >= 12 && /[A-Za-z]/.test(piece) && isLowVariety(piece, 4)) return true;
@@ -241,7 +242,7 @@ export function isLowVariety(word: string, atLeast = 8): boolean {
 function hasWordyPiece(word: string): boolean {
   let start = 0;
   for (let i = 0; i <= word.length; i++) {
-    if (i === word.length || !isAlnum(word.charCodeAt(i))) {
+    if (i === word.length || !isAlnum(codeAt(word, i))) {
       if (i - start >= 12 && isIdentifierLike(word.slice(start, i))) return true;
       start = i + 1;
     }
@@ -266,7 +267,7 @@ function isCamelCaseName(word: string): boolean {
     const c = word.charCodeAt(i);
     if (!isUpper(c) && !isLower(c)) return false;
     let capitals = 0;
-    while (i + capitals < word.length && isUpper(word.charCodeAt(i + capitals))) capitals++;
+    while (i + capitals < word.length && isUpper(codeAt(word, i + capitals))) capitals++;
     const afterCapitals = i + capitals;
     if (capitals >= 2) {
       // An acronym: the capitals but the last, when small letters follow (`AWSAccess`), else all of them.
@@ -282,7 +283,7 @@ function isCamelCaseName(word: string): boolean {
     let end = i + Math.min(capitals, 1);
     let cluster = 0;
     while (end < word.length && isLower(word.charCodeAt(end))) {
-      const l = word.charCodeAt(end);
+      const l = codeAt(word, end);
       if (l === 97 || l === 101 || l === 105 || l === 111 || l === 117 || l === 121) {
         vowels++;
         cluster = 0;
@@ -294,7 +295,7 @@ function isCamelCaseName(word: string): boolean {
     const length = end - i;
     if (length < 2) return false;
     if (capitals > 0) {
-      const first = word.charCodeAt(i) | 32;
+      const first = codeAt(word, i) | 32;
       if (first === 97 || first === 101 || first === 105 || first === 111 || first === 117 || first === 121) vowels++;
     }
     lower += length - Math.min(capitals, 1);
