@@ -3,14 +3,14 @@
 // its app hints (app-hints.ts) and chooses a verdict (verdict.ts). See docs/matching.md.
 
 import { appHintsIn, headerHint, segmentHints, tokenInfos, type AppHint } from './app-hints.js';
-import { buildIndex, type Index } from './catalog-index.js';
+import { buildIndex, type Index, type WordInfo } from './catalog-index.js';
 import type { Candidate } from './evidence.js';
 import { isOwnError, reportsError } from './error-shape.js';
 import { capInput, excerptOf, trimExcerpt } from './excerpt.js';
 import { innerCodesOf, mostSpecific } from './inner-codes.js';
 import { normalize } from './normalize.js';
 import { isForeignFrame } from './provenance.js';
-import { scoringTokens, tokenizePaste, type SegmentTokens } from './paste-tokens.js';
+import { scoringTokens, tokenizePaste, type PasteTokens, type SegmentTokens } from './paste-tokens.js';
 import { redact } from './redact.js';
 import { scoreSegment } from './score.js';
 import { segment, type Segment } from './segment.js';
@@ -111,6 +111,119 @@ interface Progress {
   findings: number;
 }
 
+/** One paste's diagnosis as it is worked out, segment by segment (diagnoseSegment). */
+interface PasteWork {
+  index: Index;
+  /** The paste, normalised and redacted. */
+  text: string;
+  paste: PasteTokens;
+  /** tokenInfos of the paste's tokens. */
+  infos: (WordInfo | undefined)[];
+  callerApp: string | undefined;
+  /** The caller's app, as the hint every segment's entries are backed by. */
+  callerHints: AppHint[] | undefined;
+  /**
+   * From elsewhere in the paste only hosts, packages, URLs and frames carry over: an app a person
+   * named belongs to the line or JSON body it was named in ("Okta is fine, this one fails: ...").
+   */
+  carriedHints: AppHint[];
+  results: SegmentResult[];
+  /** Suggestions of the unrecognised segment whose best candidate scored highest: for the paste's one `none`. */
+  bestNone: { matches: ScoredEntry[] } | undefined;
+  /** Something in the paste reads as an error: without it, chat gets no finding at all. */
+  pasteReportsError: boolean;
+  /** Segments that are an error or an error report: a header above an error is neither. */
+  errorSegments: boolean[];
+  progress: Progress;
+}
+
+function scoredAll(index: Index, candidates: readonly Candidate[]): ScoredEntry[] {
+  const out: ScoredEntry[] = [];
+  for (const c of candidates) out.push(scored(index, c));
+  return out;
+}
+
+/** The best score of a list ranked best first (0 when empty). */
+function topScore(list: readonly { score: number }[]): number {
+  return list.length > 0 ? (list[0] as { score: number }).score : 0;
+}
+
+/** The findings of one segment (several errors on a line or in a JSON body), or what it says of the paste. */
+function diagnoseSegment(work: PasteWork, segmentIndex: number): void {
+  const { index, text, paste, infos, callerApp, errorSegments } = work;
+  const segTokens = paste.segments[segmentIndex] as SegmentTokens;
+  const seg = segTokens.segment;
+  const scoringText = scoringTextOf(seg);
+  const view = viewOf(index, scoringTokens(paste, segTokens), scoringText);
+  let ownHints = segmentHints(text, paste, infos, segTokens);
+  // A label just above the error naming one app (`Okta connector failing:`, an alert card's
+  // `Connector alert: Okta`) names the error's app, unless its own lines name one or point at
+  // another app.
+  if (!callerApp && !anyNamed(ownHints)) {
+    const header = headerHint(text, paste, infos, segmentIndex, errorSegments);
+    if (header && allOfApp(ownHints, header.appId)) ownHints = [header, ...ownHints.filter((h) => h.appId !== header.appId)];
+  }
+  const hints = ownHints.length > 0 ? ownHints : work.carriedHints;
+  const ownApps = appIdsOf(ownHints);
+  // The app this error is about, when the caller, the error's own words or the label above it
+  // name one: entries of other specific apps cannot be its match. Hints from elsewhere in the
+  // paste (another error, the chat around it) and hosts, URLs or stack frames only settle ties.
+  const namedApps = callerApp ? new Set([callerApp]) : anyNamed(ownHints) ? new Set(ownApps) : undefined;
+  const innerCodes = mostSpecific(innerCodesOf(scoringText, index.codeFamilies));
+  const candidates = scoreSegment(index, view, {
+    hintApps: work.callerHints ?? hints,
+    namedApps,
+    ownHints,
+    innerCodes,
+    foreignCode: runsInForeignCode(index, seg),
+  });
+  let decision = chooseVerdict(index, candidates, callerApp, hints);
+  // Whether text is an error of its own matters only where the catalog recognised nothing.
+  // A catalog error code is an error wherever it stands, also where the named app keeps its
+  // entry from matching (`Box: INVALID_SESSION_ID ...` is an unknown Box error, not chat).
+  const errorLike = decision.verdict !== 'none' || isOwnError(seg, index.codeFamilies) || anyCodeEvidence(candidates);
+  const reports = errorLike || reportsError(seg, view);
+  errorSegments[segmentIndex] = reports;
+  work.pasteReportsError ||= reports;
+  if (decision.verdict === 'none' && !errorLike) {
+    // Not a finding (chat, a header line): only its suggestions may serve the paste's one `none`.
+    if (!work.bestNone || topScore(candidates) > topScore(work.bestNone.matches)) {
+      work.bestNone = { matches: scoredAll(index, decision.matches) };
+    }
+    return;
+  }
+  const excerpt = excerptOf(seg);
+  let rest = candidates;
+  for (let round = 0; ; round++) {
+    const finding: Finding = {
+      verdict: decision.verdict,
+      excerpt,
+      matches: scoredAll(index, decision.matches),
+      runnerUps: scoredAll(index, decision.runnerUps),
+      appHints: appIdsOf(hints),
+    };
+    if (decision.verdict === 'none' && (!work.bestNone || topScore(candidates) > topScore(work.bestNone.matches))) {
+      work.bestNone = { matches: finding.matches };
+    }
+    if (round > 0 && decision.verdict === 'none') break;
+    const key = decision.verdict === 'none'
+      ? `none:${view.masked.join(' ')}`
+      : `${decision.verdict}:${decision.matches.map((c) => c.index).sort((a, b) => a - b).join(',')}`;
+    work.results.push({ finding, key, segment: segmentIndex, follows: segmentIndex > 0 && !seg.afterBlank, ownApps });
+    work.progress.findings = work.results.length;
+    if (decision.verdict === 'none' || round >= MAX_ERRORS_PER_SEGMENT - 1) break;
+    // Several errors on one line or in one JSON body ("Okta: E0000011 ..., Slack:
+    // team_not_authorized"): another error is one whose own anchors (code, exception, phrase,
+    // message) share nothing with the errors already found here, and that is strong on its own.
+    const taken = new Set(decision.matches.flatMap((c) => anchorsOf(c)));
+    const chosen = decision.matches;
+    // strongAnchor first: it allocates nothing and rules out most candidates.
+    rest = rest.filter((c) => strongAnchor(c) && !chosen.includes(c) && anchorsOf(c).every((a) => !taken.has(a)));
+    if (rest.length === 0) break;
+    decision = chooseVerdict(index, rest, callerApp, hints);
+  }
+}
+
 function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, input: unknown, options: DiagnoseOptions | undefined, progress: Progress): Diagnosis {
   const raw = typeof input === 'string' ? input : '';
   const capped = capInput(raw, maxInputChars);
@@ -121,91 +234,14 @@ function diagnoseUnsafe(index: Index, catalog: Catalog, maxInputChars: number, i
   const paste = tokenizePaste(segment(text));
   const infos = tokenInfos(index, paste.tokens);
   const wholeHints = appHintsIn(text, paste.tokens, infos, 0, paste.tokens.length);
-  // From elsewhere in the paste only hosts, packages, URLs and frames carry over: an app a person
-  // named belongs to the line or JSON body it was named in ("Okta is fine, this one fails: ...").
-  const carriedHints = wholeHints.filter((h) => h.incidental);
-
-  const results: SegmentResult[] = [];
-  /** Suggestions of the unrecognised segment whose best candidate scored highest: for the paste's one `none`. */
-  let bestNone: { matches: ScoredEntry[] } | undefined;
-  /** Something in the paste reads as an error: without it, chat gets no finding at all. */
-  let pasteReportsError = false;
-  /** Segments that are an error or an error report: a header above an error is neither. */
-  const errorSegments: boolean[] = [];
-  /** The caller's app, as the hint every segment's entries are backed by. */
-  const callerHints: AppHint[] | undefined = callerApp ? [{ appId: callerApp, value: `app ${callerApp} given`, named: true, incidental: false }] : undefined;
-  for (let segmentIndex = 0; segmentIndex < paste.segments.length; segmentIndex++) {
-    const segTokens = paste.segments[segmentIndex] as SegmentTokens;
-    const seg = segTokens.segment;
-    const scoringText = scoringTextOf(seg);
-    const view = viewOf(index, scoringTokens(paste, segTokens), scoringText);
-    let ownHints = segmentHints(text, paste, infos, segTokens);
-    // A label just above the error naming one app (`Okta connector failing:`, an alert card's
-    // `Connector alert: Okta`) names the error's app, unless its own lines name one or point at
-    // another app.
-    if (!callerApp && !anyNamed(ownHints)) {
-      const header = headerHint(text, paste, infos, segmentIndex, errorSegments);
-      if (header && allOfApp(ownHints, header.appId)) ownHints = [header, ...ownHints.filter((h) => h.appId !== header.appId)];
-    }
-    const hints = ownHints.length > 0 ? ownHints : carriedHints;
-    const ownApps = appIdsOf(ownHints);
-    // The app this error is about, when the caller, the error's own words or the label above it
-    // name one: entries of other specific apps cannot be its match. Hints from elsewhere in the
-    // paste (another error, the chat around it) and hosts, URLs or stack frames only settle ties.
-    const namedApps = callerApp ? new Set([callerApp]) : anyNamed(ownHints) ? new Set(ownApps) : undefined;
-    const innerCodes = mostSpecific(innerCodesOf(scoringText, index.codeFamilies));
-    const candidates = scoreSegment(index, view, {
-      hintApps: callerHints ?? hints,
-      namedApps,
-      ownHints,
-      innerCodes,
-      foreignCode: runsInForeignCode(index, seg),
-    });
-    let decision = chooseVerdict(index, candidates, callerApp, hints);
-    // Whether text is an error of its own matters only where the catalog recognised nothing.
-    // A catalog error code is an error wherever it stands, also where the named app keeps its
-    // entry from matching (`Box: INVALID_SESSION_ID ...` is an unknown Box error, not chat).
-    const errorLike = decision.verdict !== 'none' || isOwnError(seg, index.codeFamilies) || anyCodeEvidence(candidates);
-    const reports = errorLike || reportsError(seg, view);
-    errorSegments[segmentIndex] = reports;
-    pasteReportsError ||= reports;
-    if (decision.verdict === 'none' && !errorLike) {
-      // Not a finding (chat, a header line): only its suggestions may serve the paste's one `none`.
-      if (!bestNone || (candidates[0]?.score ?? 0) > (bestNone.matches[0]?.score ?? 0)) {
-        bestNone = { matches: decision.matches.map((c) => scored(index, c)) };
-      }
-      continue;
-    }
-    const excerpt = excerptOf(seg);
-    let rest = candidates;
-    for (let round = 0; ; round++) {
-      const finding: Finding = {
-        verdict: decision.verdict,
-        excerpt,
-        matches: decision.matches.map((c) => scored(index, c)),
-        runnerUps: decision.runnerUps.map((c) => scored(index, c)),
-        appHints: hints.map((h) => h.appId),
-      };
-      if (decision.verdict === 'none' && (!bestNone || (candidates[0]?.score ?? 0) > (bestNone.matches[0]?.score ?? 0))) {
-        bestNone = { matches: finding.matches };
-      }
-      if (round > 0 && decision.verdict === 'none') break;
-      const key = decision.verdict === 'none'
-        ? `none:${view.masked.join(' ')}`
-        : `${decision.verdict}:${decision.matches.map((c) => c.index).sort((a, b) => a - b).join(',')}`;
-      results.push({ finding, key, segment: segmentIndex, follows: segmentIndex > 0 && !seg.afterBlank, ownApps });
-      progress.findings = results.length;
-      if (decision.verdict === 'none' || round >= MAX_ERRORS_PER_SEGMENT - 1) break;
-      // Several errors on one line or in one JSON body ("Okta: E0000011 ..., Slack:
-      // team_not_authorized"): another error is one whose own anchors (code, exception, phrase,
-      // message) share nothing with the errors already found here, and that is strong on its own.
-      const taken = new Set(decision.matches.flatMap((c) => anchorsOf(c)));
-      // strongAnchor first: it allocates nothing and rules out most candidates.
-      rest = rest.filter((c) => strongAnchor(c) && !decision.matches.includes(c) && anchorsOf(c).every((a) => !taken.has(a)));
-      if (rest.length === 0) break;
-      decision = chooseVerdict(index, rest, callerApp, hints);
-    }
-  }
+  const work: PasteWork = {
+    index, text, paste, infos, callerApp,
+    callerHints: callerApp ? [{ appId: callerApp, value: `app ${callerApp} given`, named: true, incidental: false }] : undefined,
+    carriedHints: wholeHints.filter((h) => h.incidental),
+    results: [], bestNone: undefined, pasteReportsError: false, errorSegments: [], progress,
+  };
+  for (let segmentIndex = 0; segmentIndex < paste.segments.length; segmentIndex++) diagnoseSegment(work, segmentIndex);
+  const { results, bestNone, pasteReportsError } = work;
 
   const findings: Finding[] = [];
   const seen = new Set<string>();

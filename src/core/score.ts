@@ -3,7 +3,7 @@
 
 import type { AppHint } from './app-hints.js';
 import { ALL_APPS_ID } from './catalog.js';
-import { addTo, type Index, type IndexedEntry } from './catalog-index.js';
+import { addTo, type Index, type IndexedEntry, type PhraseRef } from './catalog-index.js';
 import { add, findSequences, hasAny, hostsOf, phrasesOf, hasCodeOfKind, inScope, lexicalEvidence, messageRun, nextGeneration, noisyOr, open, round, sharedBy, specificity, statusEvidence, type Candidate, type Found } from './evidence.js';
 import { httpStatusesIn, statusesInContext, terseStatus } from './http-status.js';
 import type { Evidence } from './types.js';
@@ -82,36 +82,84 @@ function byWeight(evidence: Evidence[]): Evidence[] {
   return evidence;
 }
 
-export function scoreSegment(index: Index, view: SegmentView, context: ErrorContext): Candidate[] {
-  const { hintApps, namedApps, ownHints, innerCodes, foreignCode } = context;
-  const { scratch } = index;
-  const { sums, stamp, evidenceStamp, flags, postingStamp } = scratch;
-  const generation = nextGeneration(scratch);
-  // Entries with evidence, in the order they got their first; their evidence and facts live in
-  // the matcher's scratch slots (`flags[i]`: ENTRY_* bits), not in a Map and Sets per segment.
-  const order: number[] = [];
-  const found: Found = { evidence: scratch.evidence, flags, evidenceStamp, order, generation };
-  const { words, infos, maskedInfos } = view;
+/**
+ * What one segment's words say, shared by the phases of scoreSegment and each candidate's score.
+ * The phases are functions of their own: V8 optimises (and, when it must, recompiles) each
+ * separately, and the per-candidate score, run for every entry reached, is hot early.
+ */
+interface SegmentFacts {
+  found: Found;
   /** Statuses of the paste the catalog knows or read in a status's context, in order of first sight. */
-  const segmentStatuses: number[] = [];
+  segmentStatuses: number[];
   /** Families of the error codes in the paste (`aadsts` of AADSTS50126). */
-  let segmentFamilies: Set<string> | undefined;
-  /** Whether the paste holds a qualified exception name (asked once per name, not per entry). */
-  let qualifiedSeen: Map<string, boolean> | undefined;
+  segmentFamilies: Set<string> | undefined;
   /**
    * Entries of each catalog code, exception and phrase the paste holds: an error that carries
    * another entry's own words is not one a status alone can point at.
    */
-  const anchorsHeld: number[][] = [];
+  anchorsHeld: number[][];
   /** Exception names of the paste followed by a detail message of their own (`IOException: No space left on device`). */
-  let withDetail: string[] | undefined;
+  withDetail: string[] | undefined;
+  /** Statuses read in a status's context (`401 Unauthorized`, terse `Exchange Online 401`). */
+  statusesRead: Set<number>;
+  /** Weight of what the paste says in the catalog's words (the lexical score's whole). */
+  segmentWeight: number;
+  /** The error's own lines point at apps by host, package or frame, or run in somebody else's code. */
+  pointsElsewhere: boolean;
+  /** Positions of the masked words a portal message starts with (made for the first candidate). */
+  positions: Map<string, number[]> | undefined;
+}
+
+export function scoreSegment(index: Index, view: SegmentView, context: ErrorContext): Candidate[] {
+  const { scratch } = index;
+  const generation = nextGeneration(scratch);
+  // Entries with evidence, in the order they got their first; their evidence and facts live in
+  // the matcher's scratch slots (`flags[i]`: ENTRY_* bits), not in a Map and Sets per segment.
+  const found: Found = { evidence: scratch.evidence, flags: scratch.flags, evidenceStamp: scratch.evidenceStamp, order: [], generation };
+  const facts: SegmentFacts = {
+    found, segmentStatuses: [], segmentFamilies: undefined, anchorsHeld: [], withDetail: undefined, statusesRead: new Set(), segmentWeight: 0, pointsElsewhere: false, positions: undefined,
+  };
+  readWords(index, view, context.namedApps, facts);
+  // Hosts and statuses only support an entry something else already points at...
+  const hostsFound = findSequences(view.infos, view.words, hostsOf);
+  readOwnStatus(index, view, context.namedApps, hostsFound, facts);
+  readLexical(index, view, context.namedApps, facts);
+  for (const host of hostsFound) {
+    const seen: Evidence = { kind: 'host', value: host.display, weight: WEIGHT.host };
+    for (const i of host.entries) {
+      if (scratch.evidenceStamp[i] === generation) add(found, i, seen);
+    }
+  }
+  // Hosts, packages and frames of the error's own lines that point at apps: an entry none of them
+  // is of, pointed at only by what several apps share (NullPointerException, `Read timed out`,
+  // the 401 wrapper), is not this error.
+  let pointsElsewhere = context.foreignCode;
+  for (const h of context.ownHints) if (!h.named) pointsElsewhere = true;
+  facts.pointsElsewhere = pointsElsewhere;
+
+  const candidates: Candidate[] = [];
+  for (const i of found.order) candidates.push(scoreCandidate(index, view, context, facts, i));
+  // Best first; on a tie the shorter message (the more general error), then catalog order.
+  const lengths = index.messageLengths;
+  return candidates.sort((a, b) => b.score - a.score || (lengths[a.index] ?? 0) - (lengths[b.index] ?? 0) || a.index - b.index);
+}
+
+/**
+ * The catalog codes, exceptions, statuses and phrases among the segment's words, as evidence of
+ * the entries holding them. An entry is flagged ENTRY_CARRIES_APP when the paste points at it
+ * with something that says its app: a code, a phrase only its app has, an exception of its app's
+ * own package, its own message beyond exception names. An exception name alone
+ * (NullPointerException, IOException) or a generic timeout does not. ENTRY_APP_CODE_OR_PHRASE: a
+ * code or phrase only its app has.
+ */
+function readWords(index: Index, view: SegmentView, namedApps: ReadonlySet<string> | undefined, facts: SegmentFacts): void {
+  const { found, segmentStatuses, anchorsHeld } = facts;
+  const { flags } = found;
+  const { words, infos } = view;
+  /** Whether the paste holds a qualified exception name (asked once per name, not per entry). */
+  let qualifiedSeen: Map<string, boolean> | undefined;
   /** Words already read as a code or an exception: each counts once. */
   let anchorWords: Set<string> | undefined;
-
-  // An entry is flagged ENTRY_CARRIES_APP when the paste points at it with something that says
-  // its app: a code, a phrase only its app has, an exception of its app's own package, its own
-  // message beyond exception names. An exception name alone (NullPointerException, IOException)
-  // or a generic timeout does not. ENTRY_APP_CODE_OR_PHRASE: a code or phrase only its app has.
   for (let p = 0; p < words.length; p++) {
     const word = words[p] as string;
     const info = infos[p];
@@ -133,10 +181,10 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
       }
     }
     const family = codeFamily(word);
-    if (family !== undefined) (segmentFamilies ??= new Set()).add(family);
+    if (family !== undefined) (facts.segmentFamilies ??= new Set()).add(family);
     if (exceptionHits) {
       anchorsHeld.push(exceptionHits);
-      if (hasDetail(view.lowerText, word)) (withDetail ??= []).push(word);
+      if (hasDetail(view.lowerText, word)) (facts.withDetail ??= []).push(word);
       const typo = view.corrected.has(word);
       for (const i of exceptionHits) {
         const entry = index.entries[i] as IndexedEntry;
@@ -175,41 +223,54 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
       if (phrase.oneApp) flags[i] = (flags[i] as number) | ENTRY_CARRIES_APP | ENTRY_APP_CODE_OR_PHRASE;
     }
   }
-  // Hosts and statuses only support an entry something else already points at...
-  const hostsFound = findSequences(infos, words, hostsOf);
-  // ...except together: the status an error reports, in a status's context (`401 Unauthorized`,
-  // `returns 403`, `Status Code: Unauthorized`, or terse `Exchange Online 401`), points at the
-  // entry carrying it when the error names the entry's app or shows the entry's upstream host
-  // (`401 Client Error ... https://contoso.okta.com/...`), and holds no catalog code, exception or
-  // phrase the entry lacks (`Box: HttpRequestFailure: ... 401` is not Box's BoxServerException 401).
-  // Such an entry is flagged ENTRY_OWN_STATUS.
-  const statusesRead = statusesInContext(words);
+}
+
+/**
+ * The status an error reports, in a status's context (`401 Unauthorized`, `returns 403`, `Status
+ * Code: Unauthorized`, or terse `Exchange Online 401`), points at the entry carrying it when the
+ * error names the entry's app or shows the entry's upstream host (`401 Client Error ...
+ * https://contoso.okta.com/...`), and holds no catalog code, exception or phrase the entry lacks
+ * (`Box: HttpRequestFailure: ... 401` is not Box's BoxServerException 401). Such an entry is
+ * flagged ENTRY_OWN_STATUS.
+ */
+function readOwnStatus(index: Index, view: SegmentView, namedApps: ReadonlySet<string> | undefined, hostsFound: readonly PhraseRef[], facts: SegmentFacts): void {
+  const { found, segmentStatuses } = facts;
+  const { flags, evidenceStamp, generation } = found;
+  const statusesRead = statusesInContext(view.words);
+  facts.statusesRead = statusesRead;
   if (namedApps !== undefined) {
     for (const appId of namedApps) {
-      const terse = terseStatus(words, index.appNames.get(appId) ?? []);
+      const terse = terseStatus(view.words, index.appNames.get(appId) ?? []);
       if (terse !== undefined) statusesRead.add(terse);
     }
   }
   for (const status of statusesRead) if (index.knownStatuses.has(status) && !segmentStatuses.includes(status)) segmentStatuses.push(status);
-  if (statusesRead.size > 0 && (namedApps !== undefined || hostsFound.length > 0)) {
-    // The named apps' entries and the hosts' entries, not every entry with the status (a
-    // 10,000-entry catalog has a thousand 401s).
-    const pool: number[] = [];
-    for (const appId of namedApps ?? []) for (const i of index.entriesByApp.get(appId) ?? []) pool.push(i);
-    for (const host of hostsFound) for (const i of host.entries) pool.push(i);
-    for (const i of pool) {
-      const entry = index.entries[i];
-      if (!entry || (evidenceStamp[i] === generation && ((flags[i] as number) & ENTRY_OWN_STATUS) !== 0) || !hasAny(statusesRead, entry.statuses)) continue;
-      if (!heldByAll(anchorsHeld, i)) continue;
-      open(found, i);
-      flags[i] = (flags[i] as number) | ENTRY_OWN_STATUS;
-    }
+  if (statusesRead.size === 0 || (namedApps === undefined && hostsFound.length === 0)) return;
+  // The named apps' entries and the hosts' entries, not every entry with the status (a
+  // 10,000-entry catalog has a thousand 401s).
+  const pool: number[] = [];
+  for (const appId of namedApps ?? []) for (const i of index.entriesByApp.get(appId) ?? []) pool.push(i);
+  for (const host of hostsFound) for (const i of host.entries) pool.push(i);
+  for (const i of pool) {
+    const entry = index.entries[i];
+    if (!entry || (evidenceStamp[i] === generation && ((flags[i] as number) & ENTRY_OWN_STATUS) !== 0) || !hasAny(statusesRead, entry.statuses)) continue;
+    if (!heldByAll(facts.anchorsHeld, i)) continue;
+    open(found, i);
+    flags[i] = (flags[i] as number) | ENTRY_OWN_STATUS;
   }
+}
 
-  // Lexical: idf-weighted share of the entry's words present (BM25 with k1 -> 0, normalised by the
-  // entry's own score, so 1.0 means every word of the entry is in the paste). Sums live in the
-  // matcher's scratch slots; `touched` keeps the order entries were first reached in. Each word
-  // counts once (`postingStamp`), in the order it first appears.
+/**
+ * Lexical: idf-weighted share of the entry's words present (BM25 with k1 -> 0, normalised by the
+ * entry's own score, so 1.0 means every word of the entry is in the paste). Sums live in the
+ * matcher's scratch slots; `touched` keeps the order entries were first reached in. Each word
+ * counts once (`postingStamp`), in the order it first appears.
+ */
+function readLexical(index: Index, view: SegmentView, namedApps: ReadonlySet<string> | undefined, facts: SegmentFacts): void {
+  const { found } = facts;
+  const { evidenceStamp, generation } = found;
+  const { sums, stamp, postingStamp } = index.scratch;
+  const { masked, maskedInfos } = view;
   const touched: number[] = [];
   let segmentWeight = 0;
   // The words of the app the error names are the name, which the app hint accounts for, not
@@ -219,8 +280,8 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     const names = index.appNameWords.get(appId);
     if (names !== undefined) (nameWords ??= []).push(names);
   }
-  for (let p = 0; p < view.masked.length; p++) {
-    const word = view.masked[p] as string;
+  for (let p = 0; p < masked.length; p++) {
+    const word = masked[p] as string;
     const posting = maskedInfos[p]?.posting;
     if (!posting || postingStamp[posting.id] === generation) continue;
     postingStamp[posting.id] = generation;
@@ -235,6 +296,7 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
       sums[i] = (sums[i] ?? 0) + w;
     }
   }
+  facts.segmentWeight = segmentWeight;
   // Entries only the lexical score points at: the best few are enough (a 10,000-entry catalog
   // shares common words with thousands of entries).
   const lexicalOnly: [number, number][] = [];
@@ -253,130 +315,120 @@ export function scoreSegment(index: Index, view: SegmentView, context: ErrorCont
     const entry = index.entries[i];
     if (entry) add(found, i, lexicalEvidence(entry, coverage));
   }
-  for (const host of hostsFound) {
-    const seen: Evidence = { kind: 'host', value: host.display, weight: WEIGHT.host };
-    for (const i of host.entries) {
-      if (evidenceStamp[i] === generation) add(found, i, seen);
+}
+
+/** Positions of the masked words a portal message starts with: the other words are never looked up. */
+function messageStartPositions(view: SegmentView): Map<string, number[]> {
+  const positions = new Map<string, number[]>();
+  for (let p = 0; p < view.masked.length; p++) {
+    if (view.maskedInfos[p]?.messageStart === true) addTo(positions, view.masked[p] as string, p);
+  }
+  return positions;
+}
+
+/** Entry `i`'s score from its evidence so far, its message, statuses and contradictions. */
+function scoreCandidate(index: Index, view: SegmentView, context: ErrorContext, facts: SegmentFacts, i: number): Candidate {
+  const { hintApps, namedApps, ownHints, innerCodes } = context;
+  const { found, segmentStatuses, statusesRead } = facts;
+  const { flags, generation } = found;
+  const { sums, stamp, postingStamp } = index.scratch;
+  const entry = index.entries[i] as IndexedEntry;
+  const evidence = found.evidence[i] as Evidence[];
+  found.evidence[i] = undefined;
+  const app = entry.entry.app;
+  let sharesStatus = false;
+  for (const status of segmentStatuses) {
+    if (entry.statuses.has(status)) {
+      const own = ((flags[i] as number) & ENTRY_OWN_STATUS) !== 0 && statusesRead.has(status);
+      evidence.push(statusEvidence(status, own));
+      sharesStatus = true;
     }
   }
-
-  // Hosts, packages and frames of the error's own lines that point at apps: an entry none of them
-  // is of, pointed at only by what several apps share (NullPointerException, `Read timed out`,
-  // the 401 wrapper), is not this error.
-  let pointsElsewhere = foreignCode;
-  for (const h of ownHints) if (!h.named) pointsElsewhere = true;
-
-  let positions: Map<string, number[]> | undefined;
-  const candidates: Candidate[] = [];
-  for (const i of order) {
-    const entry = index.entries[i] as IndexedEntry;
-    const evidence = scratch.evidence[i] as Evidence[];
-    scratch.evidence[i] = undefined;
-    const app = entry.entry.app;
-    let sharesStatus = false;
-    for (const status of segmentStatuses) {
-      if (entry.statuses.has(status)) {
-        const own = ((flags[i] as number) & ENTRY_OWN_STATUS) !== 0 && statusesRead.has(status);
-        evidence.push(statusEvidence(status, own));
-        sharesStatus = true;
-      }
-    }
-    if (!positions) {
-      // Only where a portal message could start: the other words are never looked up.
-      positions = new Map();
-      for (let p = 0; p < view.masked.length; p++) {
-        const w = view.masked[p] as string;
-        if (maskedInfos[p]?.messageStart === true) addTo(positions, w, p);
-      }
-    }
-    const m = entry.messageSeq.length;
-    const k = messageRun(entry.messageSeq, positions, view.masked);
-    if (m > 0 && k === m) evidence.push({ kind: 'message', value: entry.entry.message.slice(0, 200), weight: WEIGHT.message });
-    else if (m >= 3 && k >= 3 && k / m >= 0.5) {
-      evidence.push({ kind: 'message', value: `${k} of ${m} words of the portal message`, weight: WEIGHT.messagePrefix * (k / m) });
-    }
-    if (entry.messageCarriesApp && m > 0 && k >= Math.min(m, 3)) flags[i] = (flags[i] as number) | ENTRY_CARRIES_APP;
-    const entryFlags = flags[i] as number;
-    const ownStatus = (entryFlags & ENTRY_OWN_STATUS) !== 0;
-    let ownCode = false;
-    let hasPhrase = false;
-    let hasException = false;
-    let hasMessage = false;
-    let hasWholeMessage = false;
-    for (const e of evidence) {
-      if (e.kind === 'code') ownCode = true;
-      else if (e.kind === 'phrase') hasPhrase = true;
-      else if (e.kind === 'exception') hasException = true;
-      else if (e.kind === 'message') {
-        hasMessage = true;
-        if (e.weight >= WEIGHT.message) hasWholeMessage = true;
-      }
-    }
-    // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
-    // is not AADSTS70008).
-    // The entry's own error code outweighs the status: the vendor's API and the connector report
-    // one failure with different statuses (Salesforce answers INVALID_SESSION_ID with 401, the
-    // portal shows 400).
-    const otherStatus = !ownCode && entry.statuses.size > 0 && segmentStatuses.length > 0 && !sharesStatus;
-    // The app named by the caller or the text backs an entry something specific already points at.
-    // Under another status, the wrapper around it (`HttpRequestFailure: Server returned:`, the start
-    // of the message up to the status) is shared by every status and is no anchor of its own.
-    const anchored = ownStatus || ownCode || hasPhrase || (hasMessage && (!otherStatus || hasWholeMessage)) || (hasException && !otherStatus);
-    let hint: AppHint | undefined;
-    for (const h of hintApps) {
-      if (h.appId === app) {
-        hint = h;
-        break;
-      }
-    }
-    if (hint && anchored) evidence.push({ kind: 'app-hint', value: hint.value, weight: WEIGHT.appHint });
-    let score = noisyOr(evidence);
-    // Shared words and a status alone ("500 Internal Server Error" on any web page) are a
-    // suggestion at most: a match needs something of the entry's own (code, exception, phrase,
-    // or its message word for word).
-    if (!anchored) score = Math.min(score, UNANCHORED_CAP);
-    // An error the caller or its own words say is app X's is not app Y's (an all-apps entry fits
-    // any app): Y's entry stays a suggestion at most.
-    if (namedApps && app !== ALL_APPS_ID && !namedApps.has(app)) score = Math.min(score, UNANCHORED_CAP);
-    const carriesApp = (entryFlags & ENTRY_CARRIES_APP) !== 0;
-    if (pointsElsewhere && app !== ALL_APPS_ID && !hasHintOf(ownHints, app) && !carriesApp) score = Math.min(score, UNANCHORED_CAP);
-    // A portal message that is only a runtime exception's name (`IOException:`) says nothing of
-    // the detail the exception carries: a paste whose exception has a detail message of its own
-    // (`IOException: No space left on device`, `Connection reset by peer`) is somebody's
-    // exception, not the entry's, unless something points at the entry's app (its name, host,
-    // package or frames) or says its app (a code or phrase only its app has).
-    if (entry.messageIsRuntimeException && app !== ALL_APPS_ID && !carriesApp && hint === undefined && hasException &&
-      withDetail !== undefined && withDetail.some((w) => index.exceptions.get(w)?.includes(i))) score = Math.min(score, UNANCHORED_CAP);
-    if (otherStatus) score *= STATUS_CONTRADICTION;
-    // The inner code says which error a wrapper holds: an entry that carries none of the paste's
-    // (`AADSTS50126` under TokenRefreshException, `E0000004` under the 401 wrapper) is another
-    // error, however well the wrapper fits. All-apps entries are a status, whatever the code.
-    // (An entry holds one of the paste's words as a code exactly when it has code evidence.)
-    const otherFamilyCode = entry.codeFamilies.size > 0 && segmentFamilies !== undefined && !ownCode && hasAny(segmentFamilies, entry.codeFamilies);
-    // Unless the entry is pointed at by a code or phrase only its app has (another error on the
-    // same line), or it carries an inner code of the same kind that differs (Workday's wrapper
-    // around invalid_request is not its invalid_grant entry).
-    const otherInnerCode = innerCodes.length > 0 && app !== ALL_APPS_ID && !knowsAny(entry.knownCodes, innerCodes) &&
-      ((entryFlags & ENTRY_APP_CODE_OR_PHRASE) === 0 || hasCodeOfKind(entry.knownCodes, innerCodes));
-    if (otherFamilyCode || otherInnerCode) score *= CODE_CONTRADICTION;
-    // How much of what the paste says (in the catalog's words) this entry explains; the status an
-    // entry is anchored by is explained even where its message does not spell it.
-    let explained = stamp[i] === generation ? (sums[i] ?? 0) : 0;
-    if (ownStatus) {
-      for (const status of statusesRead) {
-        const word = String(status);
-        if (!entry.statuses.has(status) || entry.lexTokens.includes(word)) continue;
-        const posting = index.postings.get(word);
-        if (posting !== undefined && postingStamp[posting.id] === generation) explained += posting.idf;
-      }
-    }
-    const share = segmentWeight > 0 ? Math.min(1, explained / segmentWeight) : 0;
-    score *= 0.75 + 0.25 * share;
-    candidates.push({ index: i, evidence: byWeight(evidence), score: round(score) });
+  const positions = (facts.positions ??= messageStartPositions(view));
+  const m = entry.messageSeq.length;
+  const k = messageRun(entry.messageSeq, positions, view.masked);
+  if (m > 0 && k === m) evidence.push({ kind: 'message', value: entry.entry.message.slice(0, 200), weight: WEIGHT.message });
+  else if (m >= 3 && k >= 3 && k / m >= 0.5) {
+    evidence.push({ kind: 'message', value: `${k} of ${m} words of the portal message`, weight: WEIGHT.messagePrefix * (k / m) });
   }
-  // Best first; on a tie the shorter message (the more general error), then catalog order.
-  const lengths = index.messageLengths;
-  return candidates.sort((a, b) => b.score - a.score || (lengths[a.index] ?? 0) - (lengths[b.index] ?? 0) || a.index - b.index);
+  if (entry.messageCarriesApp && m > 0 && k >= Math.min(m, 3)) flags[i] = (flags[i] as number) | ENTRY_CARRIES_APP;
+  const entryFlags = flags[i] as number;
+  const ownStatus = (entryFlags & ENTRY_OWN_STATUS) !== 0;
+  let ownCode = false;
+  let hasPhrase = false;
+  let hasException = false;
+  let hasMessage = false;
+  let hasWholeMessage = false;
+  for (const e of evidence) {
+    if (e.kind === 'code') ownCode = true;
+    else if (e.kind === 'phrase') hasPhrase = true;
+    else if (e.kind === 'exception') hasException = true;
+    else if (e.kind === 'message') {
+      hasMessage = true;
+      if (e.weight >= WEIGHT.message) hasWholeMessage = true;
+    }
+  }
+  // Contradictions: a different HTTP status, or another code of the same family (AADSTS50126
+  // is not AADSTS70008).
+  // The entry's own error code outweighs the status: the vendor's API and the connector report
+  // one failure with different statuses (Salesforce answers INVALID_SESSION_ID with 401, the
+  // portal shows 400).
+  const otherStatus = !ownCode && entry.statuses.size > 0 && segmentStatuses.length > 0 && !sharesStatus;
+  // The app named by the caller or the text backs an entry something specific already points at.
+  // Under another status, the wrapper around it (`HttpRequestFailure: Server returned:`, the start
+  // of the message up to the status) is shared by every status and is no anchor of its own.
+  const anchored = ownStatus || ownCode || hasPhrase || (hasMessage && (!otherStatus || hasWholeMessage)) || (hasException && !otherStatus);
+  let hint: AppHint | undefined;
+  for (const h of hintApps) {
+    if (h.appId === app) {
+      hint = h;
+      break;
+    }
+  }
+  if (hint && anchored) evidence.push({ kind: 'app-hint', value: hint.value, weight: WEIGHT.appHint });
+  let score = noisyOr(evidence);
+  // Shared words and a status alone ("500 Internal Server Error" on any web page) are a
+  // suggestion at most: a match needs something of the entry's own (code, exception, phrase,
+  // or its message word for word).
+  if (!anchored) score = Math.min(score, UNANCHORED_CAP);
+  // An error the caller or its own words say is app X's is not app Y's (an all-apps entry fits
+  // any app): Y's entry stays a suggestion at most.
+  if (namedApps && app !== ALL_APPS_ID && !namedApps.has(app)) score = Math.min(score, UNANCHORED_CAP);
+  const carriesApp = (entryFlags & ENTRY_CARRIES_APP) !== 0;
+  if (facts.pointsElsewhere && app !== ALL_APPS_ID && !hasHintOf(ownHints, app) && !carriesApp) score = Math.min(score, UNANCHORED_CAP);
+  // A portal message that is only a runtime exception's name (`IOException:`) says nothing of
+  // the detail the exception carries: a paste whose exception has a detail message of its own
+  // (`IOException: No space left on device`, `Connection reset by peer`) is somebody's
+  // exception, not the entry's, unless something points at the entry's app (its name, host,
+  // package or frames) or says its app (a code or phrase only its app has).
+  if (entry.messageIsRuntimeException && app !== ALL_APPS_ID && !carriesApp && hint === undefined && hasException &&
+    facts.withDetail !== undefined && facts.withDetail.some((w) => index.exceptions.get(w)?.includes(i))) score = Math.min(score, UNANCHORED_CAP);
+  if (otherStatus) score *= STATUS_CONTRADICTION;
+  // The inner code says which error a wrapper holds: an entry that carries none of the paste's
+  // (`AADSTS50126` under TokenRefreshException, `E0000004` under the 401 wrapper) is another
+  // error, however well the wrapper fits. All-apps entries are a status, whatever the code.
+  // (An entry holds one of the paste's words as a code exactly when it has code evidence.)
+  const otherFamilyCode = entry.codeFamilies.size > 0 && facts.segmentFamilies !== undefined && !ownCode && hasAny(facts.segmentFamilies, entry.codeFamilies);
+  // Unless the entry is pointed at by a code or phrase only its app has (another error on the
+  // same line), or it carries an inner code of the same kind that differs (Workday's wrapper
+  // around invalid_request is not its invalid_grant entry).
+  const otherInnerCode = innerCodes.length > 0 && app !== ALL_APPS_ID && !knowsAny(entry.knownCodes, innerCodes) &&
+    ((entryFlags & ENTRY_APP_CODE_OR_PHRASE) === 0 || hasCodeOfKind(entry.knownCodes, innerCodes));
+  if (otherFamilyCode || otherInnerCode) score *= CODE_CONTRADICTION;
+  // How much of what the paste says (in the catalog's words) this entry explains; the status an
+  // entry is anchored by is explained even where its message does not spell it.
+  let explained = stamp[i] === generation ? (sums[i] ?? 0) : 0;
+  if (ownStatus) {
+    for (const status of statusesRead) {
+      const word = String(status);
+      if (!entry.statuses.has(status) || entry.lexTokens.includes(word)) continue;
+      const posting = index.postings.get(word);
+      if (posting !== undefined && postingStamp[posting.id] === generation) explained += posting.idf;
+    }
+  }
+  const share = facts.segmentWeight > 0 ? Math.min(1, explained / facts.segmentWeight) : 0;
+  score *= 0.75 + 0.25 * share;
+  return { index: i, evidence: byWeight(evidence), score: round(score) };
 }
 
 /** Entry `i` is among the entries of every anchor the paste holds. */

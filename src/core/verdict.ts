@@ -72,6 +72,31 @@ function severalApps(index: Index, candidates: readonly Candidate[]): boolean {
   return false;
 }
 
+/**
+ * Near-ties across apps, settled by the first app the caller or the text names that has strong
+ * candidates: that app's (and all-apps) candidates, the tied ones if any; `tied` when none has.
+ */
+function settledByHints(index: Index, candidates: readonly Candidate[], tied: Candidate[], callerApp: string | undefined, textHints: Pick<AppHint, 'appId' | 'value'>[]): Candidate[] {
+  const strong = candidates.filter((c) => c.score >= MATCH_THRESHOLD);
+  // The caller's app wins over what the text says; an all-apps entry fits any app.
+  const count = callerApp ? 1 : textHints.length;
+  for (let k = 0; k < count; k++) {
+    const appId = callerApp ? callerApp : (textHints[k] as Pick<AppHint, 'appId' | 'value'>).appId;
+    const fitting = strong.filter((c) => appOf(index, c) === appId || appOf(index, c) === ALL_APPS_ID);
+    const fittingTied = fitting.filter((c) => tied.includes(c));
+    const pick = fittingTied.length > 0 ? fittingTied : fitting;
+    if (pick.length > 0) {
+      const hint = callerApp ? { appId, value: `app ${appId} given` } : textHints.find((h) => h.appId === appId);
+      const settled: Candidate[] = [];
+      for (const c of pick) {
+        settled.push(appOf(index, c) === appId && hint && !c.evidence.some((e) => e.kind === 'app-hint') ? { ...c, evidence: [...c.evidence, { kind: 'app-hint', value: hint.value, weight: 0 }] } : c);
+      }
+      return settled;
+    }
+  }
+  return tied;
+}
+
 export function chooseVerdict(index: Index, candidates: Candidate[], callerApp: string | undefined, textHints: Pick<AppHint, 'appId' | 'value'>[]): VerdictChoice {
   const best = candidates[0];
   if (!best || best.score < MATCH_THRESHOLD) {
@@ -83,21 +108,7 @@ export function chooseVerdict(index: Index, candidates: Candidate[], callerApp: 
   for (const e of best.evidence) if (e.kind === 'code') bestCodes.push(e.value);
   let tied: Candidate[] = [];
   for (const c of candidates) if (c.score >= MATCH_THRESHOLD && c.score >= best.score - TIE_MARGIN && hasCodes(c, bestCodes)) tied.push(c);
-  if (severalApps(index, tied)) {
-    const strong = candidates.filter((c) => c.score >= MATCH_THRESHOLD);
-    // The caller's app wins over what the text says; an all-apps entry fits any app.
-    const hintApps = callerApp ? [callerApp] : textHints.map((h) => h.appId);
-    for (const appId of hintApps) {
-      const fitting = strong.filter((c) => appOf(index, c) === appId || appOf(index, c) === ALL_APPS_ID);
-      const fittingTied = fitting.filter((c) => tied.includes(c));
-      const pick = fittingTied.length > 0 ? fittingTied : fitting;
-      if (pick.length > 0) {
-        const hint = callerApp ? { appId, value: `app ${appId} given` } : textHints.find((h) => h.appId === appId);
-        tied = pick.map((c) => (appOf(index, c) === appId && hint && !c.evidence.some((e) => e.kind === 'app-hint') ? { ...c, evidence: [...c.evidence, { kind: 'app-hint', value: hint.value, weight: 0 }] } : c));
-        break;
-      }
-    }
-  }
+  if (severalApps(index, tied)) tied = settledByHints(index, candidates, tied, callerApp, textHints);
   if (severalApps(index, tied)) {
     // One candidate per entry, best first; every app represented.
     return { verdict: 'ambiguous', matches: tied, runnerUps: [] };
