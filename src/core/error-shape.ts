@@ -95,6 +95,9 @@ function hasErrorCode(text: string, knownFamilies: ReadonlySet<string>): boolean
     const start = i;
     while (i < text.length && isIdentifierChar(text.charCodeAt(i))) i++;
     if (i - start > 40) continue;
+    // A code ends in digits (codeFamily): other words are not cut out to be asked.
+    const last = text.charCodeAt(i - 1);
+    if (last < 48 || last > 57) continue;
     const family = codeFamily(text.slice(start, i).toLowerCase());
     if (family === undefined) continue;
     if (knownFamilies.has(family) || codeAt(text, i) === 58) return true;
@@ -136,6 +139,9 @@ function hasExceptionName(text: string): boolean {
     }
     const start = i;
     while (i < text.length && (isIdentifierChar(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i++;
+    // Every exception suffix ends in n, r, e or t: other words are not cut out to be asked.
+    const last = text.charCodeAt(i - 1);
+    if (last !== 110 && last !== 114 && last !== 101 && last !== 116) continue;
     if (i - start <= 300 && isExceptionName(text.slice(start, i))) return true;
   }
   return false;

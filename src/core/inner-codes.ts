@@ -38,6 +38,13 @@ function codeLike(value: string): boolean {
   return capitals >= 2 && codeAt(value, 0) >= 65 && codeAt(value, 0) <= 90;
 }
 
+/** The word of `length` at `start` may be one of CODE_KEYS: its length and first letter are. */
+function mayBeCodeKey(text: string, start: number, length: number): boolean {
+  if (length !== 4 && length !== 5 && length !== 9 && length !== 10) return false;
+  const first = text.charCodeAt(start) | 32;
+  return first === 99 /* c */ || first === 101 /* e */;
+}
+
 /**
  * Inner codes of a text, lower-cased: code-shaped words of a family the catalog knows or
  * followed by their colon (`AADSTS50126:`), and the code-like values of error and code keys,
@@ -62,6 +69,8 @@ export function innerCodesOf(text: string, knownFamilies: ReadonlySet<string>): 
     // Only a word with digits can be code-shaped, and the keys are 4 to 10 letters: skip the rest
     // without cutting them out of the text.
     if (length > 64 || (!digits && (length < 4 || length > 10))) continue;
+    // Without digits a word is no code, only maybe a key: `code`, `error`, `errorCode`, `error_code`.
+    if (!digits && !mayBeCodeKey(text, start, length)) continue;
     const word = text.slice(start, i);
     const lower = word.toLowerCase();
     const family = codeFamily(lower);

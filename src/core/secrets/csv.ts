@@ -65,6 +65,9 @@ export function scanCsv(text: string, spans: Span[]): void {
   let start = 0;
   while (start < text.length) {
     const nl = text.indexOf('\n', start);
+    // The last line can only be a row under a header in force: a header it would start has no
+    // row after it (a one-line paste is never read as CSV).
+    if (nl === -1 && header === undefined) break;
     const end = nl === -1 ? text.length : nl;
     // Without a header in force, only a line naming a secret can start one: most lines stop here.
     const candidate = header !== undefined || (end - start <= 8192 && mayNameSecret(text.slice(start, end)));

@@ -100,6 +100,8 @@ const ORACLE_TOOL_LOGON =
   /\b(?:sqlplus|expdp|impdp|exp|imp|sqlldr|rman|dgmgrl)(?:[ \t]{1,8}-[A-Za-z]{1,12}){0,4}[ \t]{1,8}(?:target[ \t]{1,8})?"?[A-Za-z_][\w$#.]{0,127}"?\/("[^"\n]{1,256}"|[^\s/@"'<>;]{1,256})(?=@|[\s"';]|$)/gi;
 
 export function scanOracleLogons(text: string, spans: Span[]): void {
+  // Both logons are `user/password`: without a slash neither can match.
+  if (!text.includes('/')) return;
   for (const pattern of [ORACLE_DRIVER_LOGON, ORACLE_TOOL_LOGON]) scanLogons(pattern, text, spans);
 }
 
