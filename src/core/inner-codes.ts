@@ -3,7 +3,7 @@
 // SlackApiError. The wrapper is shared by many errors; the inner code says which one it is.
 
 import { codeFamily } from './words.js';
-import { codeAt } from './chars.js';
+import { codeAt, isWordCode } from './chars.js';
 
 /** Quoted keys whose value is an error's code (`"error": "invalid_grant"`, `'errorCode': 'E0000004'`). */
 const CODE_KEYS = new Set(['error', 'errorcode', 'error_code', 'code']);
@@ -20,9 +20,7 @@ const STATUS_NAMES = new Set([
   'serviceunavailable', 'gatewaytimeout',
 ]);
 
-function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
+const isWordChar = isWordCode;
 
 /** An identifier that reads as a code: `invalid_grant`, `API_DISABLED_FOR_ORG`, `AF20099`, `ErrorItemNotFound`. */
 function codeLike(value: string): boolean {
@@ -60,10 +58,10 @@ export function innerCodesOf(text: string, knownFamilies: ReadonlySet<string>): 
     }
     const start = i;
     let digits = false;
-    while (i < text.length && isWordChar(text.charCodeAt(i))) {
-      const c = codeAt(text, i);
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (!isWordChar(c)) break;
       if (c >= 48 && c <= 57) digits = true;
-      i++;
     }
     const length = i - start;
     // Only a word with digits can be code-shaped, and the keys are 4 to 10 letters: skip the rest

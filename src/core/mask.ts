@@ -2,7 +2,7 @@
 // error (GUIDs, tenant ids, timestamps, emails, URLs, plain numbers) are masked to placeholders
 // so the lexical score compares the error's words, not its instance data. One linear scan.
 
-import { codeAt } from './chars.js';
+import { codeAt, isWordCode } from './chars.js';
 
 export interface Token {
   /** Lower-cased word as written (`aadsts70008`, `okta`, `403`, `998cea7e`). */
@@ -28,12 +28,7 @@ function isHex(c: number): boolean {
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
-/** Word characters (letters, digits, `_`) by ASCII code: one load per character instead of three range tests. */
-const WORD_CHAR = Uint8Array.from({ length: 128 }, (_, c) => ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 ? 1 : 0));
-
-function isWordChar(c: number): boolean {
-  return c < 128 && WORD_CHAR[c] === 1;
-}
+const isWordChar = isWordCode;
 
 /** Length of a GUID starting at `i` (8-4-4-4-12 hex), or 0. */
 function guidLength(text: string, i: number): number {

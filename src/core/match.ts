@@ -106,6 +106,32 @@ function anyCodeEvidence(candidates: readonly Candidate[]): boolean {
   return false;
 }
 
+/**
+ * The candidates left for another error on the same line or body: strong on their own and
+ * sharing no anchor with the errors `chosen` (whose anchors are listed only if one is asked).
+ */
+function otherErrors(candidates: readonly Candidate[], chosen: readonly Candidate[]): Candidate[] {
+  let taken: Set<string> | undefined;
+  const out: Candidate[] = [];
+  for (const c of candidates) {
+    // strongAnchor first: it allocates nothing and rules out most candidates.
+    if (!strongAnchor(c) || chosen.includes(c)) continue;
+    if (taken === undefined) {
+      taken = new Set();
+      for (const m of chosen) for (const a of anchorsOf(m)) taken.add(a);
+    }
+    let shares = false;
+    for (const a of anchorsOf(c)) {
+      if (taken.has(a)) {
+        shares = true;
+        break;
+      }
+    }
+    if (!shares) out.push(c);
+  }
+  return out;
+}
+
 /** How far a diagnosis got: what onError may report when it fails half-way. */
 interface Progress {
   findings: number;
@@ -215,10 +241,7 @@ function diagnoseSegment(work: PasteWork, segmentIndex: number): void {
     // Several errors on one line or in one JSON body ("Okta: E0000011 ..., Slack:
     // team_not_authorized"): another error is one whose own anchors (code, exception, phrase,
     // message) share nothing with the errors already found here, and that is strong on its own.
-    const taken = new Set(decision.matches.flatMap((c) => anchorsOf(c)));
-    const chosen = decision.matches;
-    // strongAnchor first: it allocates nothing and rules out most candidates.
-    rest = rest.filter((c) => strongAnchor(c) && !chosen.includes(c) && anchorsOf(c).every((a) => !taken.has(a)));
+    rest = otherErrors(rest, decision.matches);
     if (rest.length === 0) break;
     decision = chooseVerdict(index, rest, callerApp, hints);
   }

@@ -41,6 +41,8 @@ function isAsciiDigit(c: number): boolean {
 
 /** True when the text looks like Teams HTML rather than plain text that happens to contain `<`. */
 function looksLikeHtml(text: string): boolean {
+  // Every marker below holds `<` or `&`.
+  if (!text.includes('<') && !text.includes('&')) return false;
   const lower = text.slice(0, 4096).toLowerCase();
   return (
     lower.includes('<p>') || lower.includes('<p ') || lower.includes('<div') || lower.includes('<br') ||
