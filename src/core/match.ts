@@ -15,7 +15,7 @@ import { redact } from './redact.js';
 import { scoreSegment } from './score.js';
 import { segment, type Segment } from './segment.js';
 import type { Catalog, DiagnoseOptions, Diagnosis, Finding, Matcher, ScoredEntry } from './types.js';
-import { anchorsOf, chooseVerdict, scored, strongAnchor } from './verdict.js';
+import { anchorsOf, chooseVerdict, scored, sharesAnchor, strongAnchor } from './verdict.js';
 import { viewOf } from './view.js';
 import { DEFAULT_MAX_INPUT_CHARS, MAX_ERRORS_PER_SEGMENT, MAX_FINDINGS } from './weights.js';
 
@@ -120,14 +120,7 @@ function otherErrors(candidates: readonly Candidate[], chosen: readonly Candidat
       taken = new Set();
       for (const m of chosen) for (const a of anchorsOf(m)) taken.add(a);
     }
-    let shares = false;
-    for (const a of anchorsOf(c)) {
-      if (taken.has(a)) {
-        shares = true;
-        break;
-      }
-    }
-    if (!shares) out.push(c);
+    if (!sharesAnchor(c, taken)) out.push(c);
   }
   return out;
 }

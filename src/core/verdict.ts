@@ -16,14 +16,28 @@ export interface VerdictChoice {
 
 const ANCHOR_KINDS = new Set<Evidence['kind']>(['code', 'exception', 'phrase', 'message']);
 
+/** An anchor's comparable key: its value in lower case, an exception by its simple name. */
+function anchorKey(e: Evidence): string {
+  return (e.kind === 'exception' ? e.value.slice(e.value.lastIndexOf('.') + 1) : e.value).toLowerCase();
+}
+
 /** What of the entry's own the paste carries, as comparable keys. */
 export function anchorsOf(c: Candidate): string[] {
-  return c.evidence.filter((e) => ANCHOR_KINDS.has(e.kind)).map((e) => (e.kind === 'exception' ? e.value.slice(e.value.lastIndexOf('.') + 1) : e.value).toLowerCase());
+  const keys: string[] = [];
+  for (const e of c.evidence) if (ANCHOR_KINDS.has(e.kind)) keys.push(anchorKey(e));
+  return keys;
+}
+
+/** One of the candidate's anchors is among `taken` (anchorsOf's keys, read until one is). */
+export function sharesAnchor(c: Candidate, taken: ReadonlySet<string>): boolean {
+  for (const e of c.evidence) if (ANCHOR_KINDS.has(e.kind) && taken.has(anchorKey(e))) return true;
+  return false;
 }
 
 /** A second error in one segment needs a code, an exception or its whole message, not only a phrase. */
 export function strongAnchor(c: Candidate): boolean {
-  return c.evidence.some((e) => e.kind === 'code' || e.kind === 'exception' || (e.kind === 'message' && e.weight >= WEIGHT.message));
+  for (const e of c.evidence) if (e.kind === 'code' || e.kind === 'exception' || (e.kind === 'message' && e.weight >= WEIGHT.message)) return true;
+  return false;
 }
 
 export function scored(index: Index, c: Candidate): ScoredEntry {

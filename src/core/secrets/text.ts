@@ -116,7 +116,7 @@ export function isPlaceholder(value: string): boolean {
 }
 
 function hasDigit(word: string): boolean {
-  for (let i = 0; i < word.length; i++) if (isDigit(codeAt(word, i))) return true;
+  for (let i = 0; i < word.length; i++) if (isDigit(word.charCodeAt(i))) return true;
   return false;
 }
 
@@ -130,12 +130,15 @@ export interface Classes {
   switches: number;
 }
 
+/** classesOf's class of each ASCII code: 0 upper, 1 lower, 2 digit, 3 anything else. */
+const CLASS_OF = Uint8Array.from({ length: 128 }, (_, c) => (isUpper(c) ? 0 : isLower(c) ? 1 : isDigit(c) ? 2 : 3));
+
 export function classesOf(word: string): Classes {
   const out: Classes = { upper: 0, lower: 0, digit: 0, other: 0, switches: 0 };
   let previous = -1;
   for (let i = 0; i < word.length; i++) {
     const c = word.charCodeAt(i);
-    const cls = isUpper(c) ? 0 : isLower(c) ? 1 : isDigit(c) ? 2 : 3;
+    const cls = c < 128 ? (CLASS_OF[c] as number) : 3;
     if (cls === 0) out.upper++;
     else if (cls === 1) out.lower++;
     else if (cls === 2) out.digit++;

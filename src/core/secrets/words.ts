@@ -35,9 +35,10 @@ interface Word {
 
 /** `pass` or `pw` somewhere in the word, any case; no allocation. */
 function mentionsPassword(text: string, start: number, end: number): boolean {
+  // (`end` is within the text: both reads are inside it.)
   for (let k = start; k + 1 < end; k++) {
-    if ((codeAt(text, k) | 32) !== 112) continue;
-    const next = codeAt(text, k + 1) | 32;
+    if ((text.charCodeAt(k) | 32) !== 112) continue;
+    const next = text.charCodeAt(k + 1) | 32;
     if (next === 97 || next === 119) return true;
   }
   return false;
