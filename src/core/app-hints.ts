@@ -138,7 +138,13 @@ export function appHintsIn(text: string, tokens: readonly Token[], infos: readon
     coveredUntil = Math.max(coveredUntil, p + longest.tokens.length);
     const { appId, display } = longest;
     const named = namedAt(longest, tokens, p, text, inFrame);
-    const seen = found.find((f) => f.appId === appId);
+    let seen: AppHint | undefined;
+    for (const f of found) {
+      if (f.appId === appId) {
+        seen = f;
+        break;
+      }
+    }
     if (!seen) found.push({ appId, value: display, named, incidental: !named });
     else if (named) seen.named = true;
     else seen.incidental = true;

@@ -10,7 +10,7 @@ import { capInput, excerptOf, trimExcerpt } from './excerpt.js';
 import { innerCodesOf, mostSpecific } from './inner-codes.js';
 import { normalize } from './normalize.js';
 import { isForeignFrame } from './provenance.js';
-import { scoringTokens, tokenizePaste, type PasteTokens, type SegmentTokens } from './paste-tokens.js';
+import { scoringTokensWithInfos, tokenizePaste, type PasteTokens, type SegmentTokens } from './paste-tokens.js';
 import { redact } from './redact.js';
 import { scoreSegment } from './score.js';
 import { segment, type Segment } from './segment.js';
@@ -173,7 +173,8 @@ function diagnoseSegment(work: PasteWork, segmentIndex: number): void {
   const segTokens = paste.segments[segmentIndex] as SegmentTokens;
   const seg = segTokens.segment;
   const scoringText = scoringTextOf(seg);
-  const view = viewOf(index, scoringTokens(paste, segTokens), scoringText);
+  const scoring = scoringTokensWithInfos(paste, segTokens, infos, index.words);
+  const view = viewOf(index, scoring.tokens, scoringText, scoring.infos);
   let ownHints = segmentHints(text, paste, infos, segTokens);
   // A label just above the error naming one app (`Okta connector failing:`, an alert card's
   // `Connector alert: Okta`) names the error's app, unless its own lines name one or point at

@@ -298,8 +298,10 @@ function readLexical(index: Index, view: SegmentView, namedApps: ReadonlySet<str
   }
   facts.segmentWeight = segmentWeight;
   // Entries only the lexical score points at: the best few are enough (a 10,000-entry catalog
-  // shares common words with thousands of entries).
-  const lexicalOnly: [number, number][] = [];
+  // shares common words with thousands of entries). Kept as two lists, paired up only to be
+  // ranked when there are more than that.
+  const onlyEntries: number[] = [];
+  const onlyCoverages: number[] = [];
   const { lexSelf } = index;
   for (const i of touched) {
     const self = lexSelf[i] ?? 0;
@@ -308,12 +310,25 @@ function readLexical(index: Index, view: SegmentView, namedApps: ReadonlySet<str
     if (evidenceStamp[i] === generation) {
       const entry = index.entries[i];
       if (entry) add(found, i, lexicalEvidence(entry, coverage));
-    } else if (coverage >= 0.2) lexicalOnly.push([i, coverage]);
+    } else if (coverage >= 0.2) {
+      onlyEntries.push(i);
+      onlyCoverages.push(coverage);
+    }
   }
-  if (lexicalOnly.length > MAX_LEXICAL_CANDIDATES) lexicalOnly.sort((a, b) => b[1] - a[1]).length = MAX_LEXICAL_CANDIDATES;
-  for (const [i, coverage] of lexicalOnly) {
+  if (onlyEntries.length > MAX_LEXICAL_CANDIDATES) {
+    const ranked = onlyEntries.map((i, k): [number, number] => [i, onlyCoverages[k] as number]).sort((a, b) => b[1] - a[1]);
+    ranked.length = MAX_LEXICAL_CANDIDATES;
+    onlyEntries.length = 0;
+    onlyCoverages.length = 0;
+    for (const [i, coverage] of ranked) {
+      onlyEntries.push(i);
+      onlyCoverages.push(coverage);
+    }
+  }
+  for (let k = 0; k < onlyEntries.length; k++) {
+    const i = onlyEntries[k] as number;
     const entry = index.entries[i];
-    if (entry) add(found, i, lexicalEvidence(entry, coverage));
+    if (entry) add(found, i, lexicalEvidence(entry, onlyCoverages[k] as number));
   }
 }
 

@@ -5,6 +5,9 @@ import type { Index, WordInfo } from './catalog-index.js';
 import type { Token } from './mask.js';
 import { isAlphabetic, typoKeys, withinOneEdit } from './words.js';
 
+/** The corrections of a view with none. */
+const NO_CORRECTIONS: ReadonlyMap<string, string> = new Map();
+
 /** Corrections remembered per matcher (a word maps to itself when none is one edit away). */
 const MAX_REMEMBERED_TYPOS = 20_000;
 
@@ -18,7 +21,7 @@ export interface SegmentView {
   /** What the index knows of each of `masked`. */
   maskedInfos: (WordInfo | undefined)[];
   /** Words corrected from a typo: corrected -> as written. */
-  corrected: Map<string, string>;
+  corrected: ReadonlyMap<string, string>;
   lowerText: string;
 }
 
@@ -35,20 +38,24 @@ function correctTypo(index: Index, word: string): string | undefined {
 }
 
 /**
- * The view of one error from its scoring tokens (see scoringTokens) and their text. The same
+ * The view of one error from its scoring tokens (see scoringTokens) and their text;
+ * `tokenInfos[k]`, when given, is what the index knows of `tokens[k].raw`. The same
  * unknown words come back paste after paste (chat, instance data), so corrections are remembered
  * across calls; the memo is bounded and only ever holds the answer correctTypo would give.
  */
-export function viewOf(index: Index, tokens: readonly Token[], text: string): SegmentView {
+export function viewOf(index: Index, tokens: readonly Token[], text: string, tokenInfos?: readonly (WordInfo | undefined)[]): SegmentView {
   const words: string[] = [];
   const infos: (WordInfo | undefined)[] = [];
   const masked: string[] = [];
   const maskedInfos: (WordInfo | undefined)[] = [];
-  const corrected = new Map<string, string>();
+  // Made at the first correction: most views have none.
+  let corrected: Map<string, string> | undefined;
   const memo = index.typoMemo;
-  for (const t of tokens) {
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k] as Token;
     let word = t.raw;
-    let info = index.words.get(word);
+    // What the index knows of the word as written: given (read once per paste) or asked here.
+    let info = tokenInfos !== undefined ? tokenInfos[k] : index.words.get(word);
     if (info?.vocabulary !== true && t.masked === word) {
       let fixed = memo.get(word);
       if (fixed === undefined) {
@@ -57,7 +64,7 @@ export function viewOf(index: Index, tokens: readonly Token[], text: string): Se
         memo.set(word, fixed);
       }
       if (fixed !== word) {
-        corrected.set(fixed, word);
+        (corrected ??= new Map()).set(fixed, word);
         word = fixed;
         info = index.words.get(word);
       }
@@ -74,5 +81,5 @@ export function viewOf(index: Index, tokens: readonly Token[], text: string): Se
       }
     }
   }
-  return { words, infos, masked, maskedInfos, corrected, lowerText: text.toLowerCase() };
+  return { words, infos, masked, maskedInfos, corrected: corrected ?? NO_CORRECTIONS, lowerText: text.toLowerCase() };
 }
