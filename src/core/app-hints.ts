@@ -1,9 +1,10 @@
 // Which apps a text points at: app names and aliases a person wrote (they rule other apps out)
 // and hosts, packages, URLs and stack frames that merely pass by (they only settle ties).
 
-import type { AppHintRef, Index } from './catalog-index.js';
+import type { AppHintRef, Index, WordInfo } from './catalog-index.js';
 import type { Token } from './mask.js';
 import type { PasteTokens, SegmentTokens } from './paste-tokens.js';
+import { codeAt } from './chars.js';
 
 export interface AppHint {
   appId: string;
@@ -34,18 +35,28 @@ function namedAt(hint: AppHintRef, tokens: readonly Token[], p: number, text: st
   const first = tokens[p];
   if (hint.tokens.length === 1 && first) {
     const wanted = hint.display.charCodeAt(0);
-    const written = text.charCodeAt(first.start);
+    const written = codeAt(text, first.start);
     if (wanted >= 65 && wanted <= 90 && written !== wanted) return false;
   }
   return true;
 }
 
-/** App hints of one error's own lines; mentions inside its stack frames are incidental. */
-export function segmentHints(index: Index, text: string, paste: PasteTokens, seg: SegmentTokens): AppHint[] {
+/** What the index knows of each token's word (`Index.words`), read once per paste for every reader of app hints. */
+export function tokenInfos(index: Index, tokens: readonly Token[]): (WordInfo | undefined)[] {
+  const infos: (WordInfo | undefined)[] = [];
+  for (const t of tokens) infos.push(index.words.get(t.raw));
+  return infos;
+}
+
+/**
+ * App hints of one error's own lines; mentions inside its stack frames are incidental. `infos`:
+ * tokenInfos of the paste's tokens.
+ */
+export function segmentHints(text: string, paste: PasteTokens, infos: readonly (WordInfo | undefined)[], seg: SegmentTokens): AppHint[] {
   const frames: [number, number][] = [];
   for (const { line } of seg.lines) if (line.frame) frames.push([line.start, line.start + line.text.length]);
   const inFrame = frames.length === 0 ? noFrames : (offset: number) => frames.some(([a, b]) => offset >= a && offset < b);
-  return appHintsIn(index, text, paste.tokens, seg.from, seg.to, inFrame);
+  return appHintsIn(text, paste.tokens, infos, seg.from, seg.to, inFrame);
 }
 
 const noFrames = (): boolean => false;
@@ -69,7 +80,7 @@ function isLabelLine(line: string, words: number): boolean {
   for (let k = 0; k < body.length; k++) {
     const c = body.charCodeAt(k);
     if (c === 44 || c === 59 || c === 33 || c === 63) return false;
-    if (c === 46 && (body.charCodeAt(k + 1) === 32 || body.charCodeAt(k + 1) === 9)) return false;
+    if (c === 46 && (codeAt(body, k + 1) === 32 || codeAt(body, k + 1) === 9)) return false;
   }
   return true;
 }
@@ -79,17 +90,17 @@ function isLabelLine(line: string, words: number): boolean {
  * card's `Connector alert: Okta`), or undefined. Read from at most HEADER_WINDOW non-blank lines
  * above the error, walking up: a line that is an error (or part of one) ends the walk; so does the
  * nearest line that mentions an app without being a label naming exactly one app by its name.
- * `isError(k)` says whether segment k is an error or an error report.
+ * `isError[k]` says whether segment k is an error or an error report.
  */
-export function headerHint(index: Index, text: string, paste: PasteTokens, segmentIndex: number, isError: (k: number) => boolean): AppHint | undefined {
+export function headerHint(text: string, paste: PasteTokens, infos: readonly (WordInfo | undefined)[], segmentIndex: number, isError: readonly boolean[]): AppHint | undefined {
   let seen = 0;
   for (let k = segmentIndex - 1; k >= 0 && seen < HEADER_WINDOW; k--) {
-    if (isError(k)) return undefined;
+    if (isError[k] === true) return undefined;
     const seg = paste.segments[k] as SegmentTokens;
     for (let l = seg.lines.length - 1; l >= 0 && seen < HEADER_WINDOW; l--) {
       const { line, from, to } = seg.lines[l] as SegmentTokens['lines'][number];
       seen++;
-      const hints = appHintsIn(index, text, paste.tokens, from, to);
+      const hints = appHintsIn(text, paste.tokens, infos, from, to);
       if (hints.length === 0) continue;
       const only = hints[0] as AppHint;
       if (hints.length === 1 && only.named && isLabelLine(line.text, to - from)) return { ...only, incidental: false };
@@ -101,15 +112,16 @@ export function headerHint(index: Index, text: string, paste: PasteTokens, segme
 
 /**
  * App ids that `tokens[from..to)` of `text` point at, in order of first mention, with what was
- * seen. `inFrame` tells which offsets of `text` lie in stack frames (mentions there are incidental).
+ * seen. `infos[p]`: what the index knows of `tokens[p]` (tokenInfos). `inFrame` tells which
+ * offsets of `text` lie in stack frames (mentions there are incidental).
  */
-export function appHintsIn(index: Index, text: string, tokens: readonly Token[], from: number, to: number, inFrame: (offset: number) => boolean = noFrames): AppHint[] {
+export function appHintsIn(text: string, tokens: readonly Token[], infos: readonly (WordInfo | undefined)[], from: number, to: number, inFrame: (offset: number) => boolean = noFrames): AppHint[] {
   const found: AppHint[] = [];
   // A hint inside a longer one says nothing more: `outlook.office365.com` is Exchange Online's
   // host, not a mention of the `Office365` alias.
   let coveredUntil = 0;
   for (let p = from; p < to; p++) {
-    const list = index.appHints.get(tokens[p]?.raw ?? '');
+    const list = infos[p]?.appHints;
     if (!list) continue;
     let longest: AppHintRef | undefined;
     for (const hint of list) {
@@ -126,7 +138,13 @@ export function appHintsIn(index: Index, text: string, tokens: readonly Token[],
     coveredUntil = Math.max(coveredUntil, p + longest.tokens.length);
     const { appId, display } = longest;
     const named = namedAt(longest, tokens, p, text, inFrame);
-    const seen = found.find((f) => f.appId === appId);
+    let seen: AppHint | undefined;
+    for (const f of found) {
+      if (f.appId === appId) {
+        seen = f;
+        break;
+      }
+    }
     if (!seen) found.push({ appId, value: display, named, incidental: !named });
     else if (named) seen.named = true;
     else seen.incidental = true;

@@ -6,7 +6,7 @@ import { ALL_APPS_ID } from './catalog.js';
 import { innerCodesOf } from './inner-codes.js';
 import { buildProvenance, exceptionOwner, isRuntimeClass, type Provenance } from './provenance.js';
 import { tokenize, type Token } from './mask.js';
-import type { Catalog, CatalogEntry } from './types.js';
+import type { Catalog, CatalogEntry, Evidence } from './types.js';
 import { codeFamily, isAlphabetic, typoKeys } from './words.js';
 
 export interface Sequence {
@@ -65,6 +65,26 @@ export interface IndexedEntry {
 export interface Posting {
   entries: number[];
   idf: number;
+  /** Slot of the word in LexicalScratch.postingStamp. */
+  id: number;
+}
+
+/**
+ * Everything the index knows about one word, found with one lookup per word of a paste instead
+ * of one per map: the entries of the codes and exceptions it is, its posting, the phrases, hosts
+ * and app hints it starts. `undefined` where that map has no such key.
+ */
+export interface WordInfo {
+  codes: number[] | undefined;
+  exceptions: number[] | undefined;
+  posting: Posting | undefined;
+  phrases: PhraseRef[] | undefined;
+  hosts: PhraseRef[] | undefined;
+  appHints: AppHintRef[] | undefined;
+  /** A portal message starts with it (Index.messageStarts). */
+  messageStart: boolean;
+  /** In Index.vocabulary. */
+  vocabulary: boolean;
 }
 
 /**
@@ -76,6 +96,12 @@ export interface LexicalScratch {
   stamp: Uint32Array;
   /** `evidenceStamp[i] === generation`: entry i already has evidence in this segment. */
   evidenceStamp: Uint32Array;
+  /** Entry i's evidence so far, while `evidenceStamp[i] === generation` (cleared once scored). */
+  evidence: (Evidence[] | undefined)[];
+  /** Facts about entry i in this segment (score.ts's ENTRY_* bits), while `evidenceStamp[i] === generation`. */
+  flags: Uint8Array;
+  /** `postingStamp[p.id] === generation`: the word of posting p was already summed in this segment. */
+  postingStamp: Uint32Array;
   generation: number;
 }
 
@@ -96,6 +122,8 @@ export interface Index {
   typos: Map<string, string[]>;
   /** The words of each app's names and aliases (`exchange online`, `sfdc`), by app id. */
   appNames: Map<string, string[][]>;
+  /** Every word of appNames, by app id. */
+  appNameWords: Map<string, Set<string>>;
   /** Codes only one app's entries hold: they name the app. */
   oneAppCodes: Set<string>;
   /** Exceptions that are an app's own classes (Box's BoxServerException), by lower-cased simple name. */
@@ -111,6 +139,8 @@ export interface Index {
   messageLengths: Int32Array;
   /** Entries of each app, by app id. */
   entriesByApp: Map<string, number[]>;
+  /** Every key of codes, exceptions, postings, phrases, hosts, appHints, messageStarts and vocabulary, with what each says of it. */
+  words: Map<string, WordInfo>;
   scratch: LexicalScratch;
   /** Typo corrections already worked out (view.ts); a cache, bounded there. */
   typoMemo: Map<string, string>;
@@ -240,7 +270,7 @@ export function buildIndex(catalog: Catalog): Index {
   const n = entries.length;
   const lexicon = new Map<string, Posting>();
   for (const [word, list] of postings) {
-    lexicon.set(word, { entries: list, idf: Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)) });
+    lexicon.set(word, { entries: list, idf: Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)), id: lexicon.size });
   }
   for (const e of entries) e.lexSelf = e.lexTokens.reduce((sum, w) => sum + (lexicon.get(w)?.idf ?? 0), 0);
 
@@ -257,6 +287,8 @@ export function buildIndex(catalog: Catalog): Index {
       if (k < names.length) addTo(appNames, app.id, tokens);
     }
   }
+  const appNameWords = new Map<string, Set<string>>();
+  for (const [appId, names] of appNames) appNameWords.set(appId, new Set(names.flat()));
 
   const typos = new Map<string, string[]>();
   for (const word of vocabulary) {
@@ -295,9 +327,20 @@ export function buildIndex(catalog: Catalog): Index {
   for (const e of entries) for (const code of innerCodesOf(e.entry.message, codeFamilies)) e.knownCodes.add(code);
   const messageStarts = new Set<string>();
   for (const e of entries) if (e.messageSeq[0] !== undefined) messageStarts.add(e.messageSeq[0]);
-  const scratch: LexicalScratch = { sums: new Float64Array(n), stamp: new Uint32Array(n), evidenceStamp: new Uint32Array(n), generation: 0 };
+  const words = new Map<string, WordInfo>();
+  for (const key of [...codes.keys(), ...exceptions.keys(), ...lexicon.keys(), ...phrases.keys(), ...hosts.keys(), ...appHints.keys(), ...messageStarts, ...vocabulary]) {
+    if (words.has(key)) continue;
+    words.set(key, {
+      codes: codes.get(key), exceptions: exceptions.get(key), posting: lexicon.get(key), phrases: phrases.get(key), hosts: hosts.get(key), appHints: appHints.get(key),
+      messageStart: messageStarts.has(key), vocabulary: vocabulary.has(key),
+    });
+  }
+  const scratch: LexicalScratch = {
+    sums: new Float64Array(n), stamp: new Uint32Array(n), evidenceStamp: new Uint32Array(n), evidence: new Array<Evidence[] | undefined>(n).fill(undefined),
+    flags: new Uint8Array(n), postingStamp: new Uint32Array(lexicon.size), generation: 0,
+  };
   return {
-    entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, appNames, vocabulary, typos, oneAppCodes, exceptionOwners, provenance, codeFamilies, messageStarts,
-    lexSelf: Float64Array.from(entries, (e) => e.lexSelf), messageLengths: Int32Array.from(entries, (e) => e.messageSeq.length), entriesByApp, scratch, typoMemo: new Map(),
+    entries, postings: lexicon, codes, exceptions, exceptionNames, statuses, knownStatuses, phrases, hosts, appHints, appNames, appNameWords, vocabulary, typos, oneAppCodes, exceptionOwners, provenance, codeFamilies, messageStarts,
+    lexSelf: Float64Array.from(entries, (e) => e.lexSelf), messageLengths: Int32Array.from(entries, (e) => e.messageSeq.length), entriesByApp, words, scratch, typoMemo: new Map(),
   };
 }

@@ -9,6 +9,7 @@ import { hasFailureStatus } from './http-status.js';
 import type { Segment } from './segment.js';
 import type { SegmentView } from './view.js';
 import { codeFamily } from './words.js';
+import { codeAt } from './chars.js';
 
 /** Suffixes of exception and error class names (`IOException`, `HttpRequestFailure`, `SlackApiError`). */
 const EXCEPTION_SUFFIXES = ['Exception', 'Error', 'Failure', 'Fault'];
@@ -33,7 +34,7 @@ function isSpace(c: number): boolean {
  */
 function isExceptionName(word: string): boolean {
   const simple = word.slice(word.lastIndexOf('.') + 1);
-  const first = simple.charCodeAt(0);
+  const first = codeAt(simple, 0);
   if (!(first >= 65 && first <= 90)) return false;
   return EXCEPTION_SUFFIXES.some((suffix) => simple.length > suffix.length && simple.endsWith(suffix));
 }
@@ -42,11 +43,11 @@ function isExceptionName(word: string): boolean {
 function hasValue(text: string, i: number): boolean {
   let j = i;
   while (j < text.length && isSpace(text.charCodeAt(j))) j++;
-  if (text.charCodeAt(j) === 92 /* \ */) j++;
-  const c = text.charCodeAt(j);
+  if (codeAt(text, j) === 92 /* \ */) j++;
+  const c = codeAt(text, j);
   if (c === 34 || c === 39) {
     let k = j + 1;
-    if (text.charCodeAt(k) === 92) k++;
+    if (codeAt(text, k) === 92) k++;
     return k < text.length && text.charCodeAt(k) !== c;
   }
   if (c === 123 || c === 91) {
@@ -67,13 +68,13 @@ function hasErrorKey(text: string): boolean {
     while (j < text.length && j - i <= 20 && isIdentifierChar(text.charCodeAt(j))) j++;
     if (j === i + 1) continue;
     let end = j;
-    if (text.charCodeAt(end) === 92) end++;
-    if (text.charCodeAt(end) !== q) continue;
+    if (codeAt(text, end) === 92) end++;
+    if (codeAt(text, end) !== q) continue;
     const key = text.slice(i + 1, j).toLowerCase();
     if (!ERROR_KEYS.has(key) && key !== 'errors') continue;
     let k = end + 1;
     while (k < text.length && isSpace(text.charCodeAt(k))) k++;
-    if (text.charCodeAt(k) !== 58 /* : */) continue;
+    if (codeAt(text, k) !== 58 /* : */) continue;
     if (hasValue(text, k + 1)) return true;
   }
   return false;
@@ -94,9 +95,12 @@ function hasErrorCode(text: string, knownFamilies: ReadonlySet<string>): boolean
     const start = i;
     while (i < text.length && isIdentifierChar(text.charCodeAt(i))) i++;
     if (i - start > 40) continue;
+    // A code ends in digits (codeFamily): other words are not cut out to be asked.
+    const last = text.charCodeAt(i - 1);
+    if (last < 48 || last > 57) continue;
     const family = codeFamily(text.slice(start, i).toLowerCase());
     if (family === undefined) continue;
-    if (knownFamilies.has(family) || text.charCodeAt(i) === 58) return true;
+    if (knownFamilies.has(family) || codeAt(text, i) === 58) return true;
   }
   return false;
 }
@@ -110,9 +114,9 @@ function hasErrorCode(text: string, knownFamilies: ReadonlySet<string>): boolean
  */
 function startsAsError(body: string): boolean {
   for (const word of ['Error', 'ERROR', 'Exception', 'Fatal', 'FATAL']) {
-    if (!body.startsWith(word) || isIdentifierChar(body.charCodeAt(word.length))) continue;
+    if (!body.startsWith(word) || isIdentifierChar(codeAt(body, word.length))) continue;
     const rest = body.slice(word.length);
-    const first = rest.charCodeAt(0);
+    const first = codeAt(rest, 0);
     if (first === 58 /* : */ || first === 93 /* ] */) return readsAsError(rest.slice(1));
     const next = rest.slice(0, 120).trimStart().split(/[\s:,;]/, 1)[0] ?? '';
     if (isCodeShaped(next)) return true;
@@ -135,6 +139,9 @@ function hasExceptionName(text: string): boolean {
     }
     const start = i;
     while (i < text.length && (isIdentifierChar(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i++;
+    // Every exception suffix ends in n, r, e or t: other words are not cut out to be asked.
+    const last = text.charCodeAt(i - 1);
+    if (last !== 110 && last !== 114 && last !== 101 && last !== 116) continue;
     if (i - start <= 300 && isExceptionName(text.slice(start, i))) return true;
   }
   return false;

@@ -3,6 +3,8 @@
 // attempt at sourdough")? Read from the language of failures and from code-shaped tokens, never
 // from a list of chat sentences. Bounded work: one pass over at most the first 400 characters.
 
+import { codeAt } from './chars.js';
+
 /** Words errors are written in (lower case): what failed, what was refused, what is missing. */
 export const FAILURE_WORDS: ReadonlySet<string> = new Set([
   'fail', 'failed', 'fails', 'failing', 'failure', 'failures', 'error', 'errors', 'errored', 'exception',
@@ -42,13 +44,13 @@ export function isCodeShaped(token: string): boolean {
     if (isDigit(c)) digits++;
     else if (isLetter(c)) {
       letters++;
-      if (k > 0 && c >= 65 && c <= 90 && token.charCodeAt(k - 1) >= 97 && token.charCodeAt(k - 1) <= 122) innerUpper = true;
+      if (k > 0 && c >= 65 && c <= 90 && codeAt(token, k - 1) >= 97 && codeAt(token, k - 1) <= 122) innerUpper = true;
     } else if ((c === 95 || c === 46) && k > 0 && k < token.length - 1) underscoreOrDot = true;
   }
   if (letters === 0) {
     if (underscoreOrDot && digits >= 4) return true; // an address or version: 10.0.0.12, 1.2.840
     if (digits !== 3 || token.length !== 3) return false;
-    const first = token.charCodeAt(0);
+    const first = codeAt(token, 0);
     return first === 52 || first === 53; // 4xx, 5xx
   }
   if (digits >= 2) return true;
@@ -63,15 +65,15 @@ function tokens(text: string): string[] {
   const end = Math.min(text.length, MAX_READ);
   let i = 0;
   while (i < end) {
-    const c = text.charCodeAt(i);
+    const c = codeAt(text, i);
     if (!isLetter(c) && !isDigit(c) && c !== 95) {
       i++;
       continue;
     }
     const start = i;
     while (i < end) {
-      const d = text.charCodeAt(i);
-      if (isLetter(d) || isDigit(d) || d === 95 || (d === 46 && (isLetter(text.charCodeAt(i + 1)) || isDigit(text.charCodeAt(i + 1))))) i++;
+      const d = codeAt(text, i);
+      if (isLetter(d) || isDigit(d) || d === 95 || (d === 46 && (isLetter(codeAt(text, i + 1)) || isDigit(codeAt(text, i + 1))))) i++;
       else break;
     }
     out.push(text.slice(start, i));

@@ -3,20 +3,34 @@
 // evidence values made once, and the per-segment bookkeeping the scorer shares.
 
 import { ALL_APPS_ID } from './catalog.js';
-import type { IndexedEntry, Index, LexicalScratch, Sequence } from './catalog-index.js';
+import type { IndexedEntry, Index, LexicalScratch, PhraseRef, Sequence, WordInfo } from './catalog-index.js';
 import type { Evidence } from './types.js';
 import { WEIGHT } from './weights.js';
 import { codeFamily } from './words.js';
 
-/** Every sequence of `map` found in `words`, with where it was found. */
-export function findSequences<T extends Sequence>(map: Map<string, T[]>, words: string[]): T[] {
+/** The phrases a word starts (a module-level reader for findSequences: no closure per call). */
+export function phrasesOf(info: WordInfo | undefined): PhraseRef[] | undefined {
+  return info?.phrases;
+}
+
+/** The hosts a word starts. */
+export function hostsOf(info: WordInfo | undefined): PhraseRef[] | undefined {
+  return info?.hosts;
+}
+
+/**
+ * Every sequence found in `words`, in order of first finding. `infos[p]` is what the index knows
+ * of `words[p]` (one lookup per word, see WordInfo); `startedBy` reads the sequences it starts.
+ */
+export function findSequences<T extends Sequence>(infos: readonly (WordInfo | undefined)[], words: string[], startedBy: (info: WordInfo | undefined) => T[] | undefined): T[] {
   const found: T[] = [];
-  const seen = new Set<T>();
+  // Made at the first find: most segments find none.
+  let seen: Set<T> | undefined;
   for (let p = 0; p < words.length; p++) {
-    const list = map.get(words[p] ?? '');
+    const list = startedBy(infos[p]);
     if (!list) continue;
     for (const seq of list) {
-      if (seen.has(seq)) continue;
+      if (seen?.has(seq)) continue;
       let ok = true;
       for (let k = 1; k < seq.tokens.length; k++) {
         if (words[p + k] !== seq.tokens[k]) {
@@ -25,7 +39,7 @@ export function findSequences<T extends Sequence>(map: Map<string, T[]>, words: 
         }
       }
       if (ok) {
-        seen.add(seq);
+        (seen ??= new Set()).add(seq);
         found.push(seq);
       }
     }
@@ -76,6 +90,7 @@ export function nextGeneration(scratch: LexicalScratch): number {
   if (scratch.generation >= 0xfffffffe) {
     scratch.stamp.fill(0);
     scratch.evidenceStamp.fill(0);
+    scratch.postingStamp.fill(0);
     scratch.generation = 0;
   }
   scratch.generation++;
@@ -115,19 +130,35 @@ export function hasCodeOfKind(known: ReadonlySet<string>, codes: readonly string
 // Helpers at module level, not closures made per call: a paste scores many segments, and each
 // closure is an allocation (and, under tsx, a defineProperty for its name).
 
-/** The evidence found so far, per entry, in this segment's generation of the scratch slots. */
+/**
+ * The evidence found so far, per entry, in this segment's generation of the scratch slots:
+ * `evidence[i]` and `flags[i]` hold while `evidenceStamp[i] === generation`; `order` lists those
+ * entries in the order they got their first evidence.
+ */
 export interface Found {
-  evidenceOf: Map<number, Evidence[]>;
+  evidence: (Evidence[] | undefined)[];
+  flags: Uint8Array;
   evidenceStamp: Uint32Array;
+  order: number[];
   generation: number;
 }
 
+/** Entry `entryIndex` is a candidate of this segment, with no evidence yet if it was none before. */
+export function open(found: Found, entryIndex: number): void {
+  if (found.evidenceStamp[entryIndex] === found.generation) return;
+  found.evidence[entryIndex] = [];
+  found.flags[entryIndex] = 0;
+  found.evidenceStamp[entryIndex] = found.generation;
+  found.order.push(entryIndex);
+}
+
 export function add(found: Found, entryIndex: number, e: Evidence): void {
-  const list = found.evidenceOf.get(entryIndex);
-  if (list) list.push(e);
+  if (found.evidenceStamp[entryIndex] === found.generation) (found.evidence[entryIndex] as Evidence[]).push(e);
   else {
-    found.evidenceOf.set(entryIndex, [e]);
+    found.evidence[entryIndex] = [e];
+    found.flags[entryIndex] = 0;
     found.evidenceStamp[entryIndex] = found.generation;
+    found.order.push(entryIndex);
   }
 }
 

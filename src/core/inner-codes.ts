@@ -3,6 +3,7 @@
 // SlackApiError. The wrapper is shared by many errors; the inner code says which one it is.
 
 import { codeFamily } from './words.js';
+import { codeAt, isWordCode } from './chars.js';
 
 /** Quoted keys whose value is an error's code (`"error": "invalid_grant"`, `'errorCode': 'E0000004'`). */
 const CODE_KEYS = new Set(['error', 'errorcode', 'error_code', 'code']);
@@ -19,9 +20,7 @@ const STATUS_NAMES = new Set([
   'serviceunavailable', 'gatewaytimeout',
 ]);
 
-function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
+const isWordChar = isWordCode;
 
 /** An identifier that reads as a code: `invalid_grant`, `API_DISABLED_FOR_ORG`, `AF20099`, `ErrorItemNotFound`. */
 function codeLike(value: string): boolean {
@@ -34,7 +33,14 @@ function codeLike(value: string): boolean {
     if (c >= 65 && c <= 90) capitals++;
   }
   // PascalCase with two words or more (`InvalidAuthenticationToken`), not a plain word.
-  return capitals >= 2 && value.charCodeAt(0) >= 65 && value.charCodeAt(0) <= 90;
+  return capitals >= 2 && codeAt(value, 0) >= 65 && codeAt(value, 0) <= 90;
+}
+
+/** The word of `length` at `start` may be one of CODE_KEYS: its length and first letter are. */
+function mayBeCodeKey(text: string, start: number, length: number): boolean {
+  if (length !== 4 && length !== 5 && length !== 9 && length !== 10) return false;
+  const first = text.charCodeAt(start) | 32;
+  return first === 99 /* c */ || first === 101 /* e */;
 }
 
 /**
@@ -52,34 +58,36 @@ export function innerCodesOf(text: string, knownFamilies: ReadonlySet<string>): 
     }
     const start = i;
     let digits = false;
-    while (i < text.length && isWordChar(text.charCodeAt(i))) {
+    for (; i < text.length; i++) {
       const c = text.charCodeAt(i);
+      if (!isWordChar(c)) break;
       if (c >= 48 && c <= 57) digits = true;
-      i++;
     }
     const length = i - start;
     // Only a word with digits can be code-shaped, and the keys are 4 to 10 letters: skip the rest
     // without cutting them out of the text.
     if (length > 64 || (!digits && (length < 4 || length > 10))) continue;
+    // Without digits a word is no code, only maybe a key: `code`, `error`, `errorCode`, `error_code`.
+    if (!digits && !mayBeCodeKey(text, start, length)) continue;
     const word = text.slice(start, i);
     const lower = word.toLowerCase();
     const family = codeFamily(lower);
-    if (family !== undefined && (knownFamilies.has(family) || text.charCodeAt(i) === 58) && !found.includes(lower)) found.push(lower);
+    if (family !== undefined && (knownFamilies.has(family) || codeAt(text, i) === 58) && !found.includes(lower)) found.push(lower);
     if (!CODE_KEYS.has(lower)) continue;
     // A key or label: skip its closing quote (escaped or not), spaces, the colon, spaces and an
     // opening quote; the value is the identifier after them.
-    const before = text.charCodeAt(start - 1);
+    const before = codeAt(text, start - 1);
     const quoted = before === 34 || before === 39;
     if (!quoted && lower !== CODE_LABEL) continue;
     let j = i;
-    if (text.charCodeAt(j) === 92) j++;
-    if (quoted && (text.charCodeAt(j) === 34 || text.charCodeAt(j) === 39)) j++;
-    while (text.charCodeAt(j) === 32) j++;
-    if (text.charCodeAt(j) !== 58) continue;
+    if (codeAt(text, j) === 92) j++;
+    if (quoted && (codeAt(text, j) === 34 || codeAt(text, j) === 39)) j++;
+    while (codeAt(text, j) === 32) j++;
+    if (codeAt(text, j) !== 58) continue;
     j++;
-    while (text.charCodeAt(j) === 32) j++;
-    if (text.charCodeAt(j) === 92) j++;
-    if (text.charCodeAt(j) === 34 || text.charCodeAt(j) === 39) j++;
+    while (codeAt(text, j) === 32) j++;
+    if (codeAt(text, j) === 92) j++;
+    if (codeAt(text, j) === 34 || codeAt(text, j) === 39) j++;
     const valueStart = j;
     while (j < text.length && isWordChar(text.charCodeAt(j))) j++;
     const value = text.slice(valueStart, j);

@@ -1,6 +1,8 @@
 // Turns whatever people paste (Teams message HTML, plain text, Windows line endings, smart quotes)
 // into plain text lines. A hand-written scanner: one pass, no regular expression on user text.
 
+import { codeAt } from './chars.js';
+
 /** Block-level tags whose boundaries become line breaks. */
 const BREAK_TAGS = new Set([
   'p', 'div', 'br', 'li', 'tr', 'pre', 'blockquote', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'ul', 'ol',
@@ -39,6 +41,8 @@ function isAsciiDigit(c: number): boolean {
 
 /** True when the text looks like Teams HTML rather than plain text that happens to contain `<`. */
 function looksLikeHtml(text: string): boolean {
+  // Every marker below holds `<` or `&`.
+  if (!text.includes('<') && !text.includes('&')) return false;
   const lower = text.slice(0, 4096).toLowerCase();
   return (
     lower.includes('<p>') || lower.includes('<p ') || lower.includes('<div') || lower.includes('<br') ||
@@ -58,7 +62,7 @@ interface TagInfo {
 function readTag(text: string, start: number): TagInfo | undefined {
   let i = start + 1;
   let closing = false;
-  if (text.charCodeAt(i) === 47 /* / */) {
+  if (codeAt(text, i) === 47 /* / */) {
     closing = true;
     i++;
   }
@@ -66,13 +70,13 @@ function readTag(text: string, start: number): TagInfo | undefined {
   while (i < text.length && i - nameStart < 16 && (isAsciiLetter(text.charCodeAt(i)) || isAsciiDigit(text.charCodeAt(i)))) i++;
   const name = text.slice(nameStart, i).toLowerCase();
   if (!BREAK_TAGS.has(name) && !INLINE_TAGS.has(name) && !DROP_CONTENT_TAGS.has(name)) return undefined;
-  const next = text.charCodeAt(i);
+  const next = codeAt(text, i);
   // `<p>`, `<p class=..>`, `<br/>`; not `<pre_x` or `<p2`.
   if (!(next === 62 || next === 32 || next === 47 || next === 9 || next === 10 || next === 13)) return undefined;
   const limit = Math.min(text.length, start + MAX_TAG_LENGTH);
   let quote = 0;
   for (; i < limit; i++) {
-    const c = text.charCodeAt(i);
+    const c = codeAt(text, i);
     if (quote) {
       if (c === quote) quote = 0;
     } else if (c === 34 || c === 39) {
@@ -88,28 +92,28 @@ function readTag(text: string, start: number): TagInfo | undefined {
 function readEntity(text: string, start: number): { value: string; end: number } | undefined {
   const limit = Math.min(text.length, start + MAX_ENTITY_LENGTH);
   let i = start + 1;
-  if (text.charCodeAt(i) === 35 /* # */) {
+  if (codeAt(text, i) === 35 /* # */) {
     i++;
     let hex = false;
-    if (text.charCodeAt(i) === 120 || text.charCodeAt(i) === 88) {
+    if (codeAt(text, i) === 120 || codeAt(text, i) === 88) {
       hex = true;
       i++;
     }
     const digitsStart = i;
     while (i < limit) {
-      const c = text.charCodeAt(i);
+      const c = codeAt(text, i);
       const ok = isAsciiDigit(c) || (hex && ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)));
       if (!ok) break;
       i++;
     }
-    if (i === digitsStart || text.charCodeAt(i) !== 59 /* ; */) return undefined;
+    if (i === digitsStart || codeAt(text, i) !== 59 /* ; */) return undefined;
     const code = Number.parseInt(text.slice(digitsStart, i), hex ? 16 : 10);
     if (!Number.isFinite(code) || code < 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
     return { value: String.fromCodePoint(code), end: i + 1 };
   }
   const nameStart = i;
-  while (i < limit && (isAsciiLetter(text.charCodeAt(i)) || isAsciiDigit(text.charCodeAt(i)))) i++;
-  if (text.charCodeAt(i) !== 59) return undefined;
+  while (i < limit && (isAsciiLetter(codeAt(text, i)) || isAsciiDigit(codeAt(text, i)))) i++;
+  if (codeAt(text, i) !== 59) return undefined;
   const value = NAMED_ENTITIES.get(text.slice(nameStart, i).toLowerCase());
   if (value === undefined) return undefined;
   return { value, end: i + 1 };
@@ -179,7 +183,7 @@ function foldCharacters(text: string): string {
     let replacement: string | undefined;
     switch (c) {
       case 0x0d: // \r\n -> \n, lone \r -> \n
-        replacement = text.charCodeAt(i + 1) === 0x0a ? '' : '\n';
+        replacement = codeAt(text, i + 1) === 0x0a ? '' : '\n';
         break;
       case 0x2018: case 0x2019: case 0x201a: case 0x2032:
         replacement = "'";

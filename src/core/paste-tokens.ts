@@ -2,8 +2,9 @@
 // which tokens belong to which segment and line. App hints (whole paste, one error) and the
 // scorer's view all read these instead of tokenising the same text again.
 
+import type { WordInfo } from './catalog-index.js';
 import { MAX_SEGMENT_TOKENS } from './weights.js';
-import { tokenize, type Token } from './mask.js';
+import { tokenize, tokenizeLine, type Token } from './mask.js';
 import type { Segment, SegmentLine } from './segment.js';
 
 export interface LineTokens {
@@ -38,11 +39,7 @@ export function tokenizePaste(segments: readonly Segment[]): PasteTokens {
     const lines: LineTokens[] = [];
     for (const line of segment.lines) {
       const lineFrom = tokens.length;
-      for (const t of tokenize(line.text)) {
-        t.start += line.start;
-        t.end += line.start;
-        tokens.push(t);
-      }
+      tokenizeLine(line.text, line.start, tokens);
       lines.push({ line, from: lineFrom, to: tokens.length });
     }
     out.push({ segment, from, to: tokens.length, lines });
@@ -58,6 +55,25 @@ export function tokenizePaste(segments: readonly Segment[]): PasteTokens {
  */
 export function scoringTokens(paste: PasteTokens, seg: SegmentTokens): Token[] {
   const out: Token[] = [];
+  collectScoringTokens(paste, seg, out, undefined, undefined, undefined);
+  return out;
+}
+
+/**
+ * scoringTokens with what the index knows of each token's word: `pasteInfos[k]` for the paste's
+ * token k (read once per paste), `words` asked for a body tokenised on its own.
+ */
+export function scoringTokensWithInfos(paste: PasteTokens, seg: SegmentTokens, pasteInfos: readonly (WordInfo | undefined)[], words: ReadonlyMap<string, WordInfo>): { tokens: Token[]; infos: (WordInfo | undefined)[] } {
+  const tokens: Token[] = [];
+  const infos: (WordInfo | undefined)[] = [];
+  collectScoringTokens(paste, seg, tokens, infos, pasteInfos, words);
+  return { tokens, infos };
+}
+
+function collectScoringTokens(
+  paste: PasteTokens, seg: SegmentTokens, out: Token[], outInfos: (WordInfo | undefined)[] | undefined,
+  pasteInfos: readonly (WordInfo | undefined)[] | undefined, words: ReadonlyMap<string, WordInfo> | undefined,
+): void {
   for (const { line, from, to } of seg.lines) {
     if (line.frame) continue;
     let first = from;
@@ -67,16 +83,17 @@ export function scoringTokens(paste: PasteTokens, seg: SegmentTokens): Token[] {
       const straddles = first > from && (paste.tokens[first - 1] as Token).end > bodyStart;
       if (straddles || (first < to && (paste.tokens[first] as Token).masked === '')) {
         for (const t of tokenize(line.body)) {
-          if (out.length >= MAX_SEGMENT_TOKENS) return out;
+          if (out.length >= MAX_SEGMENT_TOKENS) return;
           out.push(t);
+          outInfos?.push(words?.get(t.raw));
         }
         continue;
       }
     }
     for (let k = first; k < to; k++) {
-      if (out.length >= MAX_SEGMENT_TOKENS) return out;
+      if (out.length >= MAX_SEGMENT_TOKENS) return;
       out.push(paste.tokens[k] as Token);
+      outInfos?.push(pasteInfos?.[k]);
     }
   }
-  return out;
 }

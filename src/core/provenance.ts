@@ -5,6 +5,7 @@
 
 import { PRODUCT_HINTS } from './catalog.js';
 import type { Catalog } from './types.js';
+import { codeAt } from './chars.js';
 
 /** Namespaces of the language runtimes the connectors run on; the product's vendor's own among them. */
 const RUNTIME_ROOTS = ['java', 'javax', 'jdk', 'sun', 'com.sun', 'kotlin', 'scala', 'system', 'microsoft'];
@@ -48,7 +49,7 @@ export function buildProvenance(catalog: Catalog): Provenance {
 }
 
 function startsWithRoot(name: string, roots: readonly string[]): boolean {
-  return roots.some((root) => name === root || (name.startsWith(root) && name.charCodeAt(root.length) === 46));
+  return roots.some((root) => name === root || (name.startsWith(root) && codeAt(name, root.length) === 46));
 }
 
 /**
@@ -58,10 +59,10 @@ function startsWithRoot(name: string, roots: readonly string[]): boolean {
 function frameClass(body: string): string | undefined {
   if (!body.startsWith('at ')) return undefined;
   let i = 3;
-  while (body.charCodeAt(i) === 32) i++;
+  while (codeAt(body, i) === 32) i++;
   let start = i;
   while (i < body.length && i - start < 300) {
-    const c = body.charCodeAt(i);
+    const c = codeAt(body, i);
     if (c === 47 /* / */) start = i + 1;
     else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c === 46)) break;
     i++;

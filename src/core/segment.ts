@@ -4,6 +4,7 @@
 
 import { readsAsError } from './error-words.js';
 import { timestampLength } from './mask.js';
+import { codeAt } from './chars.js';
 
 export interface SegmentLine {
   /** The line as pasted (normalised and redacted). */
@@ -64,7 +65,7 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: 
   for (let round = 0; round < 10; round++) {
     while (i < line.length && isSpace(line.charCodeAt(i))) i++;
     if (i >= line.length) break;
-    const c = line.charCodeAt(i);
+    const c = codeAt(line, i);
     const ts = timestampLength(line, i);
     if (ts > 0) {
       i += ts;
@@ -80,8 +81,8 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: 
       let j = i + 1;
       const limit = Math.min(line.length, i + 80);
       let ok = true;
-      while (j < limit && line.charCodeAt(j) !== close) {
-        const d = line.charCodeAt(j);
+      while (j < limit && codeAt(line, j) !== close) {
+        const d = codeAt(line, j);
         if (d === 34 || d === 123 || d === 125 || d === 91 || d === 39) {
           ok = false;
           break;
@@ -100,7 +101,7 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: 
       }
       break;
     }
-    if (c === 124 /* | */ || ((c === 45 || c === 58) && isSpace(line.charCodeAt(i + 1)))) {
+    if (c === 124 /* | */ || ((c === 45 || c === 58) && isSpace(codeAt(line, i + 1)))) {
       i++;
       continue;
     }
@@ -109,7 +110,7 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: 
     while (j < line.length && isIdentChar(line.charCodeAt(j))) j++;
     if (j === i) break;
     const word = line.slice(i, j);
-    const after = line.charCodeAt(j);
+    const after = codeAt(line, j);
     if (LEVELS.has(word) && (j === line.length || isSpace(after) || after === 58 || after === 93 || after === 124)) {
       i = after === 58 ? j + 1 : j;
       record = true;
@@ -119,7 +120,7 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: 
       }
       continue;
     }
-    if (after === 58 && LEVEL_WORDS_WITH_COLON.has(word.toLowerCase()) && isSpace(line.charCodeAt(j + 1))) {
+    if (after === 58 && LEVEL_WORDS_WITH_COLON.has(word.toLowerCase()) && isSpace(codeAt(line, j + 1))) {
       i = j + 1;
       record = true;
       if (ERROR_LEVELS.has(word.toUpperCase()) && !errorLevel) {
@@ -129,7 +130,7 @@ function readLogPrefix(line: string): Prefix & { bodyStart: number; errorLevel: 
       continue;
     }
     // `c.m.a.Connector - message` (logback/log4j logger then dash); only when a level was already seen.
-    if (record && word.includes('.') && isSpace(after) && line.charCodeAt(j + 1) === 45 && isSpace(line.charCodeAt(j + 2))) {
+    if (record && word.includes('.') && isSpace(after) && codeAt(line, j + 1) === 45 && isSpace(codeAt(line, j + 2))) {
       i = j + 3;
       continue;
     }
@@ -152,14 +153,14 @@ function isFrame(body: string): boolean {
     while (j < body.length && isSpace(body.charCodeAt(j))) j++;
     let sawDotOrParen = false;
     for (; j < body.length && j < 400; j++) {
-      const c = body.charCodeAt(j);
+      const c = codeAt(body, j);
       if (c === 46 || c === 40) {
         sawDotOrParen = true;
         break;
       }
       if (!isIdentChar(c) && c !== 60 && c !== 62 && c !== 96) {
         // Node: `at createError (/app/node_modules/axios/lib/core/createError.js:16:15)`
-        if (c === 32 && body.charCodeAt(j + 1) === 40) sawDotOrParen = true;
+        if (c === 32 && codeAt(body, j + 1) === 40) sawDotOrParen = true;
         break;
       }
     }
@@ -191,7 +192,7 @@ function startsWithExceptionName(body: string): boolean {
   if (j === 0) return false;
   const word = body.slice(0, j);
   const simple = word.slice(word.lastIndexOf('.') + 1);
-  if (!isUpper(simple.charCodeAt(0))) return false;
+  if (!isUpper(codeAt(simple, 0))) return false;
   return /(?:Exception|Error|Failure|Fault)$/.test(simple) && simple.length > 6;
 }
 
@@ -217,12 +218,6 @@ export function segment(text: string): Segment[] {
   // Python prints the exception after the frames: `Traceback ...`, indented frames, `ValueError: x`.
   let inPythonTraceback = false;
   let startedAfterBlank = false;
-  const close = (): void => {
-    if (current.length > 0) segments.push({ lines: current, afterBlank: startedAfterBlank });
-    current = [];
-    depth = 0;
-    afterEllipsis = false;
-  };
   let lineStart = 0;
   for (const line of text.split('\n')) {
     const start = lineStart;
@@ -237,7 +232,7 @@ export function segment(text: string): Segment[] {
     if (current.length === 0) continues = false;
     else if (frame || isContinuationMarker(body) || isEllipsis(body)) continues = true;
     else if (afterEllipsis) continues = true;
-    else if (inPythonTraceback && !isSpace(line.charCodeAt(0))) {
+    else if (inPythonTraceback && !isSpace(codeAt(line, 0))) {
       continues = true;
       inPythonTraceback = false;
     }
@@ -246,10 +241,15 @@ export function segment(text: string): Segment[] {
     else if (depth > 0) continues = !startsWithExceptionName(body);
     else if (body.startsWith('}') || body.startsWith(']') || body.startsWith('"')) continues = true;
     else if ((body.startsWith('{') || body.startsWith('[')) && (/[:{[,]$/.test(previousBody) || depthDelta(body) > 0)) continues = true;
-    else if (isSpace(line.charCodeAt(0)) && !startsWithExceptionName(body)) continues = true;
+    else if (isSpace(codeAt(line, 0)) && !startsWithExceptionName(body)) continues = true;
     else continues = false;
     if (!continues) {
-      close();
+      // The segment so far is complete (closed here and after the last line, not by a closure
+      // made per call).
+      if (current.length > 0) segments.push({ lines: current, afterBlank: startedAfterBlank });
+      current = [];
+      depth = 0;
+      afterEllipsis = false;
       startedAfterBlank = afterBlank;
       inPythonTraceback = body.startsWith('Traceback (most recent call last)');
     }
@@ -259,6 +259,6 @@ export function segment(text: string): Segment[] {
     afterBlank = false;
     previousBody = body;
   }
-  close();
+  if (current.length > 0) segments.push({ lines: current, afterBlank: startedAfterBlank });
   return segments;
 }

@@ -1,6 +1,8 @@
 // Shapes of single words the matcher reasons about: error codes (`AADSTS70008`), plain
 // alphabetic words, and words one typo apart. Pure, allocation-light checks on one word.
 
+import { codeAt } from './chars.js';
+
 /** `aadsts70008` -> `aadsts`; undefined when the word is not shaped like an error code. */
 export function codeFamily(word: string): string | undefined {
   let letters = 0;
@@ -34,10 +36,10 @@ export function withinOneEdit(a: string, b: string): boolean {
   const lb = b.length;
   if (Math.abs(la - lb) > 1) return false;
   let i = 0;
-  while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  while (i < la && i < lb && codeAt(a, i) === codeAt(b, i)) i++;
   if (la === lb) {
     if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
-    return a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && a.slice(i + 2) === b.slice(i + 2);
+    return codeAt(a, i) === codeAt(b, i + 1) && codeAt(a, i + 1) === codeAt(b, i) && a.slice(i + 2) === b.slice(i + 2);
   }
   return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }

@@ -4,6 +4,7 @@
 import { secretKeyOf } from './keys.js';
 import { classifyToken } from './shapes.js';
 import { REDACTED, isPlaceholder, isQuote, isSpace, looksRandom, type Span } from './text.js';
+import { codeAt } from '../chars.js';
 
 const USER_OPTIONS = new Set(['-u', '--user', '-U', '--proxy-user', '--username', '--auth']);
 /** Password options; the short ones only after a user on the same line (`-p` means a port elsewhere). */
@@ -18,7 +19,7 @@ interface Arg {
 
 /** The argument starting at `at`: a quoted string or a run of non-space characters. */
 function readArg(text: string, at: number): Arg | undefined {
-  const c = text.charCodeAt(at);
+  const c = codeAt(text, at);
   if (Number.isNaN(c) || c === 10 || c === 13) return undefined;
   if (isQuote(c)) {
     let end = at + 1;
@@ -39,7 +40,7 @@ function readOption(text: string, at: number): { name: string; argAt: number } |
   let k = at;
   while (k < text.length && !isSpace(text.charCodeAt(k)) && text.charCodeAt(k) !== 61 && text.charCodeAt(k) !== 10 && k - at < 48) k++;
   const name = text.slice(at, k);
-  const c = text.charCodeAt(k);
+  const c = codeAt(text, k);
   if (c === 61 /* = */ && name.startsWith('--')) return { name, argAt: k + 1 };
   if (!isSpace(c)) return undefined;
   while (k < text.length && isSpace(text.charCodeAt(k))) k++;
@@ -56,11 +57,11 @@ export function scanCommandLines(text: string, spans: Span[]): void {
   let counted = 0;
   let at = text.indexOf('-');
   while (at !== -1) {
-    for (; counted < at; counted++) if (text.charCodeAt(counted) === 10) line++;
+    for (; counted < at; counted++) if (codeAt(text, counted) === 10) line++;
     let next = at + 1;
-    const before = at === 0 ? 10 : text.charCodeAt(at - 1);
-    const flag = text.charCodeAt(at + 1);
-    const glued = text.charCodeAt(at + 2);
+    const before = at === 0 ? 10 : codeAt(text, at - 1);
+    const flag = codeAt(text, at + 1);
+    const glued = codeAt(text, at + 2);
     if ((isSpace(before) || before === 10 || before === 13) && (flag === 117 || flag === 112 || flag === 80) && isGluedStart(glued)) {
       // `mysql -u root -pS3cret`, `curl -uadmin:secret`: the value glued to a one-letter option.
       const arg = readArg(text, at + 2);
@@ -114,8 +115,8 @@ function scanUserArgument(value: string, at: number, spans: Span[]): void {
   // `kevin:'pRf7...'`: shell quotes around the password are not the password.
   let start = colon + 1;
   let end = value.length;
-  const q = value.charCodeAt(start);
-  if (isQuote(q) && end - start >= 2 && value.charCodeAt(end - 1) === q) {
+  const q = codeAt(value, start);
+  if (isQuote(q) && end - start >= 2 && codeAt(value, end - 1) === q) {
     start++;
     end--;
   }
@@ -131,5 +132,5 @@ function isGluedStart(c: number): boolean {
 }
 
 function isOption(text: string, at: number): boolean {
-  return text.charCodeAt(at) === 45 && text.charCodeAt(at + 1) !== 45 ? /[A-Za-z]/.test(text[at + 1] ?? '') : text.startsWith('--', at);
+  return codeAt(text, at) === 45 && codeAt(text, at + 1) !== 45 ? /[A-Za-z]/.test(text[at + 1] ?? '') : text.startsWith('--', at);
 }

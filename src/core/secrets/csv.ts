@@ -4,6 +4,7 @@
 import { mayNameSecret, secretKeyOf, type SecretKey } from './keys.js';
 import { classifyToken } from './shapes.js';
 import { REDACTED, isPlaceholder, isProseWord, looksRandom, type Span } from './text.js';
+import { codeAt } from '../chars.js';
 
 interface Cell {
   start: number;
@@ -17,19 +18,19 @@ function cellsOf(text: string, start: number, end: number, delimiter: number): C
   while (i <= end) {
     let cellStart = i;
     let cellEnd: number;
-    if (text.charCodeAt(i) === 34) {
+    if (codeAt(text, i) === 34) {
       let k = i + 1;
-      while (k < end && text.charCodeAt(k) !== 34) k++;
+      while (k < end && codeAt(text, k) !== 34) k++;
       cellStart = i + 1;
       cellEnd = k;
       i = k + 1;
-      while (i < end && text.charCodeAt(i) !== delimiter) i++;
+      while (i < end && codeAt(text, i) !== delimiter) i++;
     } else {
-      while (i < end && text.charCodeAt(i) !== delimiter) i++;
+      while (i < end && codeAt(text, i) !== delimiter) i++;
       cellEnd = i;
     }
-    while (cellStart < cellEnd && (text.charCodeAt(cellStart) === 32 || text.charCodeAt(cellStart) === 9)) cellStart++;
-    while (cellEnd > cellStart && (text.charCodeAt(cellEnd - 1) === 32 || text.charCodeAt(cellEnd - 1) === 9 || text.charCodeAt(cellEnd - 1) === 13)) cellEnd--;
+    while (cellStart < cellEnd && (codeAt(text, cellStart) === 32 || codeAt(text, cellStart) === 9)) cellStart++;
+    while (cellEnd > cellStart && (codeAt(text, cellEnd - 1) === 32 || codeAt(text, cellEnd - 1) === 9 || codeAt(text, cellEnd - 1) === 13)) cellEnd--;
     cells.push({ start: cellStart, end: cellEnd });
     i++;
   }
@@ -51,7 +52,7 @@ function delimiterOf(text: string, start: number, end: number): number {
   let semicolon = false;
   let tab = false;
   for (let i = start; i < end && i - start <= 8192; i++) {
-    const c = text.charCodeAt(i);
+    const c = codeAt(text, i);
     if (c === 44) return 44;
     if (c === 59) semicolon = true;
     if (c === 9) tab = true;
@@ -64,6 +65,9 @@ export function scanCsv(text: string, spans: Span[]): void {
   let start = 0;
   while (start < text.length) {
     const nl = text.indexOf('\n', start);
+    // The last line can only be a row under a header in force: a header it would start has no
+    // row after it (a one-line paste is never read as CSV).
+    if (nl === -1 && header === undefined) break;
     const end = nl === -1 ? text.length : nl;
     // Without a header in force, only a line naming a secret can start one: most lines stop here.
     const candidate = header !== undefined || (end - start <= 8192 && mayNameSecret(text.slice(start, end)));

@@ -2,6 +2,7 @@
 // nothing after them does (a closing quote, later curl flags, the URL, the rest of a log line).
 
 import { REDACTED, isAlnum, isPlaceholder, isProseWord, isQuote, isSpace, type Span } from './text.js';
+import { codeAt } from '../chars.js';
 
 /** Authentication schemes; the word after one of them is the credential. */
 const SCHEMES = new Set([
@@ -19,8 +20,8 @@ function isNameChar(c: number): boolean {
 /** `name=` just ahead: the next auth-param of a Digest / AWS4 / OAuth header. */
 function startsParam(text: string, at: number, limit: number): boolean {
   let k = at;
-  while (k < limit && (isNameChar(text.charCodeAt(k)) || text.charCodeAt(k) === 45)) k++;
-  return k > at && text.charCodeAt(k) === 61;
+  while (k < limit && (isNameChar(codeAt(text, k)) || codeAt(text, k) === 45)) k++;
+  return k > at && codeAt(text, k) === 61;
 }
 
 /** How a header value ends: at its enclosing quote (`-H "Authorization: ..."`), or the line's end. */
@@ -32,10 +33,10 @@ interface ValueEnd {
 
 function atValueEnd(text: string, k: number, ends: ValueEnd): boolean {
   if (k >= text.length) return true;
-  const c = text.charCodeAt(k);
+  const c = codeAt(text, k);
   if (c === 10 || c === 13) return true;
-  if (ends.enclosure !== 0 && c === ends.enclosure && text.charCodeAt(k - 1) !== 92) return true;
-  return ends.escaped && c === 92 && text.charCodeAt(k + 1) === 34 && text.charCodeAt(k - 1) !== 92 && isEndOfEscapedValue(text, k);
+  if (ends.enclosure !== 0 && c === ends.enclosure && codeAt(text, k - 1) !== 92) return true;
+  return ends.escaped && c === 92 && codeAt(text, k + 1) === 34 && codeAt(text, k - 1) !== 92 && isEndOfEscapedValue(text, k);
 }
 
 /**
@@ -48,14 +49,14 @@ function readCredentials(text: string, at: number, ends: ValueEnd): number {
   for (;;) {
     let inner = false;
     while (!atValueEnd(text, k, ends)) {
-      const c = text.charCodeAt(k);
-      const escapedQuote = c === 92 && text.charCodeAt(k + 1) === 34;
+      const c = codeAt(text, k);
+      const escapedQuote = c === 92 && codeAt(text, k + 1) === 34;
       if (escapedQuote || c === 34) {
         // A quote opens a quoted auth-param value (`username="x"`) only after its `=`, and then
         // closes it. Anywhere else it is not part of a credential (token68 has no quotes): it closes
         // a string the header stands in whose opening quote is out of sight (`...Bearer x" https://`),
         // and what follows (curl flags, the URL) is not the credential's.
-        if (inner || text.charCodeAt(k - 1) === 61 /* = */) {
+        if (inner || codeAt(text, k - 1) === 61 /* = */) {
           if (c === 34 && ends.enclosure === 34) break;
           inner = !inner;
           k += escapedQuote ? 2 : 1;
@@ -69,10 +70,10 @@ function readCredentials(text: string, at: number, ends: ValueEnd): number {
     }
     end = Math.min(k, text.length);
     let m = k;
-    while (!atValueEnd(text, m, ends) && isSpace(text.charCodeAt(m))) m++;
-    if (text.charCodeAt(m) !== 44 || atValueEnd(text, m, ends)) break;
+    while (!atValueEnd(text, m, ends) && isSpace(codeAt(text, m))) m++;
+    if (codeAt(text, m) !== 44 || atValueEnd(text, m, ends)) break;
     m++;
-    while (!atValueEnd(text, m, ends) && isSpace(text.charCodeAt(m))) m++;
+    while (!atValueEnd(text, m, ends) && isSpace(codeAt(text, m))) m++;
     if (!startsParam(text, m, text.length)) break;
     k = m;
   }
@@ -83,38 +84,38 @@ export function scanAuthorizationHeaders(text: string, lower: string, spans: Spa
   let at = lower.indexOf(NEEDLE);
   while (at !== -1) {
     let next = at + NEEDLE.length;
-    const before = at > 0 ? text.charCodeAt(at - 1) : -1;
+    const before = at > 0 ? codeAt(text, at - 1) : -1;
     let j = at + NEEDLE.length;
-    if (!isNameChar(text.charCodeAt(j)) && !isNameChar(before)) {
+    if (!isNameChar(codeAt(text, j)) && !isNameChar(before)) {
       // `"Authorization": "..."` (the value has its own quotes) or `-H "Authorization: ..."` (the
       // quote before the name closes the value).
       let enclosure = 0;
       let quotedName = false;
-      if (isQuote(text.charCodeAt(j))) {
+      if (isQuote(codeAt(text, j))) {
         j++;
         quotedName = true;
       } else if (isQuote(before)) {
         enclosure = before;
-      } else if (text.charCodeAt(j) === 92 && isQuote(text.charCodeAt(j + 1))) {
+      } else if (codeAt(text, j) === 92 && isQuote(codeAt(text, j + 1))) {
         j += 2;
       }
       while (j < text.length && j - at < NEEDLE.length + 4 && isSpace(text.charCodeAt(j))) j++;
-      const separator = text.charCodeAt(j);
+      const separator = codeAt(text, j);
       // `setRequestHeader("Authorization", "Bearer ...")`: a call's next argument, when it is a string.
       let call = false;
       if (separator === 44 && quotedName) {
         let k = j + 1;
         while (k < text.length && k - j < 4 && isSpace(text.charCodeAt(k))) k++;
-        call = isQuote(text.charCodeAt(k));
+        call = isQuote(codeAt(text, k));
       }
       if (separator === 58 || separator === 61 || call) {
         j++;
         while (j < text.length && j - at < NEEDLE.length + 12 && isSpace(text.charCodeAt(j))) j++;
-        const escapedValue = text.charCodeAt(j) === 92 && isQuote(text.charCodeAt(j + 1));
+        const escapedValue = codeAt(text, j) === 92 && isQuote(codeAt(text, j + 1));
         if (escapedValue) j++;
         let valueStart = j;
-        if (isQuote(text.charCodeAt(j))) {
-          enclosure = text.charCodeAt(j);
+        if (isQuote(codeAt(text, j))) {
+          enclosure = codeAt(text, j);
           valueStart = j + 1;
         }
         // The value ends at the enclosing quote (unescaped) or the end of the line, found as the
@@ -122,14 +123,14 @@ export function scanAuthorizationHeaders(text: string, lower: string, spans: Spa
         const ends: ValueEnd = { enclosure, escaped: escapedValue };
         // The scheme (`Bearer`, `Basic`, `AWS4-HMAC-SHA256`) stays visible: it helps the diagnosis.
         let w = valueStart;
-        while (w - valueStart <= 32 && !atValueEnd(text, w, ends) && !isSpace(text.charCodeAt(w))) w++;
+        while (w - valueStart <= 32 && !atValueEnd(text, w, ends) && !isSpace(codeAt(text, w))) w++;
         let credStart = valueStart;
         // `-H Authorization:Bearer\ x` in a shell: the backslash escapes the space, it ends no scheme.
-        const shellEscaped = w > valueStart + 1 && text.charCodeAt(w - 1) === 92 && isSpace(text.charCodeAt(w));
+        const shellEscaped = w > valueStart + 1 && codeAt(text, w - 1) === 92 && isSpace(codeAt(text, w));
         const scheme = text.slice(valueStart, shellEscaped ? w - 1 : w).toLowerCase();
         if (SCHEMES.has(scheme)) {
           credStart = w;
-          while (!atValueEnd(text, credStart, ends) && isSpace(text.charCodeAt(credStart))) credStart++;
+          while (!atValueEnd(text, credStart, ends) && isSpace(codeAt(text, credStart))) credStart++;
         }
         const credEnd = readCredentials(text, credStart, ends);
         const credential = text.slice(credStart, credEnd);
@@ -138,7 +139,7 @@ export function scanAuthorizationHeaders(text: string, lower: string, spans: Spa
         // Auth-params (`Credential=AKIA.../scope, SignedHeaders=..., Signature=...`, Digest, OAuth 1,
         // SAS): each value is judged on its own by the pair and word scanners, so the parts that are
         // no secret (the credential scope, the signed header names) stay.
-        const params = startsParam(text, credStart, credEnd) && text.charCodeAt(credEnd - 1) !== 61;
+        const params = startsParam(text, credStart, credEnd) && codeAt(text, credEnd - 1) !== 61;
         if (!placeholder && !prose && !params) spans.push({ start: credStart, end: credEnd, kind: 'authorization-header' });
         next = Math.max(next, credEnd);
       }
@@ -149,6 +150,6 @@ export function scanAuthorizationHeaders(text: string, lower: string, spans: Spa
 
 /** Inside an escaped JSON string, `\"` ends the header value only when the string goes on as JSON. */
 function isEndOfEscapedValue(text: string, at: number): boolean {
-  const c = text.charCodeAt(at + 2);
+  const c = codeAt(text, at + 2);
   return Number.isNaN(c) || c === 44 || c === 125 || c === 93 || c === 58 || isSpace(c);
 }

@@ -2,6 +2,8 @@
 // `some_api_token_123`, `private-key`, `AWSAccessKeyId`, `Ocp-Apim-Subscription-Key`. A name is split
 // into its words (separators, camelCase, digits); the last meaningful word decides.
 
+import { codeAt } from '../chars.js';
+
 /** `strong`: whatever the value, it is a secret. `weak`: only a random-looking value is. */
 export type KeyStrength = 'strong' | 'weak';
 
@@ -59,10 +61,7 @@ const NOT_SECRET_FIRST = new Set(['public', 'publishable', 'no', 'max', 'min', '
 export function nameWords(name: string): string[] {
   const words: string[] = [];
   let current = '';
-  const flush = (): void => {
-    if (current) words.push(current.toLowerCase());
-    current = '';
-  };
+  // (`current` is flushed inline, not by a closure made per call.)
   for (let i = 0; i < name.length; i++) {
     const ch = name[i] ?? '';
     const c = name.charCodeAt(i);
@@ -70,23 +69,24 @@ export function nameWords(name: string): string[] {
     const lower = c >= 97 && c <= 122;
     const digit = c >= 48 && c <= 57;
     if (!upper && !lower && !digit) {
-      flush();
+      if (current) words.push(current.toLowerCase());
+      current = '';
       continue;
     }
-    const prev = name.charCodeAt(i - 1);
-    const next = name.charCodeAt(i + 1);
+    const prev = codeAt(name, i - 1);
+    const next = codeAt(name, i + 1);
     const prevUpper = prev >= 65 && prev <= 90;
     const prevLower = prev >= 97 && prev <= 122;
     const prevDigit = prev >= 48 && prev <= 57;
     const nextLower = next >= 97 && next <= 122;
-    if (current) {
-      if (upper && (prevLower || prevDigit)) flush(); // camelCase, v2Token
-      else if (upper && prevUpper && nextLower) flush(); // AWSAccess
-      else if (digit !== prevDigit) flush(); // token2, 123abc
+    // camelCase, v2Token; AWSAccess; token2, 123abc
+    if (current && ((upper && (prevLower || prevDigit)) || (upper && prevUpper && nextLower) || digit !== prevDigit)) {
+      words.push(current.toLowerCase());
+      current = '';
     }
     current += ch;
   }
-  flush();
+  if (current) words.push(current.toLowerCase());
   return words;
 }
 

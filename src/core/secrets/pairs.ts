@@ -8,6 +8,7 @@ import { mayNameSecret, secretKeyOf, type SecretKey } from './keys.js';
 import { classifyToken } from './shapes.js';
 import { REDACTED, isDigit, isKeyChar as isKeyCharImport, isProseWord, isPlaceholder, isQuote as isQuoteImport, isSpace as isSpaceImport, looksRandom, type Span } from './text.js';
 import { isYamlKeyLine, readBlockScalar, readQuoted, readUnquoted, readYamlPlain, type Value } from './values.js';
+import { codeAt } from '../chars.js';
 
 // Hot-loop tests bound once: tsx and vitest turn imported functions into getters, which cost
 // about a fifth of a scan when called for every character.
@@ -106,7 +107,7 @@ function isFiller(word: string): boolean {
  */
 function firstWordOfPlain(text: string, value: Value): Value {
   let end = value.start;
-  while (end < value.end && !isSpace(text.charCodeAt(end))) end++;
+  while (end < value.end && !isSpace(codeAt(text, end))) end++;
   if (end === value.end) return value;
   const first = text.slice(value.start, end);
   if (isFiller(first)) return { start: value.start, end, next: end, quoted: false };
@@ -126,19 +127,19 @@ const QUERY_WINDOW = 512;
  */
 function startsQuery(text: string, at: number): boolean {
   let k = at;
-  const question = text.charCodeAt(k) === 63;
+  const question = codeAt(text, k) === 63;
   if (question) k++;
   const nameStart = k;
   while (k < text.length && k - nameStart <= 32 && isKeyChar(text.charCodeAt(k))) k++;
-  if (k === nameStart || text.charCodeAt(k) !== 61 || text.charCodeAt(k + 1) === 61) return false;
+  if (k === nameStart || codeAt(text, k) !== 61 || codeAt(text, k + 1) === 61) return false;
   if (question) return true;
   for (let j = k + 1; j < text.length && j - at < QUERY_WINDOW; j++) {
-    const c = text.charCodeAt(j);
+    const c = codeAt(text, j);
     if (c <= 32 || isQuote(c)) return false;
     if (c === 38 /* & */) {
       let n = j + 1;
       while (n < text.length && n - j <= 33 && isKeyChar(text.charCodeAt(n))) n++;
-      if (n > j + 1 && text.charCodeAt(n) === 61) return true;
+      if (n > j + 1 && codeAt(text, n) === 61) return true;
     }
   }
   return false;
@@ -146,12 +147,12 @@ function startsQuery(text: string, at: number): boolean {
 
 /** Separator after a key: `=`, `:`, `:=`, `::=`, `=>`, `?=`, `+=`, `||=`, `??=`, `==`, `<-`. */
 function readSeparator(text: string, at: number): { end: number; colon: boolean } | undefined {
-  if (text.charCodeAt(at) === 60 && text.charCodeAt(at + 1) === 45) return { end: at + 2, colon: false }; // R: `token <- "..."`
+  if (codeAt(text, at) === 60 && codeAt(text, at + 1) === 45) return { end: at + 2, colon: false }; // R: `token <- "..."`
   let j = at;
   let sawEquals = false;
   let colons = 0;
   while (j < text.length && j - at < 4) {
-    const c = text.charCodeAt(j);
+    const c = codeAt(text, j);
     if (c === 61 /* = */) sawEquals = true;
     else if (c === 58 /* : */) colons++;
     else if (!(c === 62 /* > */ || c === 63 /* ? */ || c === 43 /* + */ || c === 124 /* | */ || c === 33 /* ! */)) break;
@@ -165,8 +166,8 @@ function readSeparator(text: string, at: number): { end: number; colon: boolean 
 /** The key's own character before it (skipping a backslash of escaped JSON). */
 function charBefore(text: string, at: number): number {
   let k = at - 1;
-  if (text.charCodeAt(k) === 92) k--;
-  return k >= 0 ? text.charCodeAt(k) : -1;
+  if (codeAt(text, k) === 92) k--;
+  return k >= 0 ? codeAt(text, k) : -1;
 }
 
 /**
@@ -179,7 +180,7 @@ function readBraced(text: string, at: number): Value | undefined {
   for (; k < text.length; k++) {
     const c = text.charCodeAt(k);
     if (c === 125 /* } */) {
-      if (text.charCodeAt(k + 1) === 125) {
+      if (codeAt(text, k + 1) === 125) {
         k++;
         continue;
       }
@@ -188,7 +189,7 @@ function readBraced(text: string, at: number): Value | undefined {
     if (c === 10 || c === 13 || c === 34 || c === 39 || c === 58 || c === 61 || c === 123) return undefined;
   }
   if (k >= text.length || k === at + 1) return undefined;
-  const after = text.charCodeAt(k + 1);
+  const after = codeAt(text, k + 1);
   if (!(Number.isNaN(after) || after === 59 || isSpace(after) || after === 10 || after === 13 || isQuote(after))) return undefined;
   return { start: at + 1, end: k, next: k + 1, quoted: true };
 }
@@ -196,8 +197,8 @@ function readBraced(text: string, at: number): Value | undefined {
 /** Last non-space character before `at`. */
 function previousNonSpace(text: string, at: number): number {
   let k = at - 1;
-  while (k >= 0 && isSpace(text.charCodeAt(k))) k--;
-  return k >= 0 ? text.charCodeAt(k) : -1;
+  while (k >= 0 && isSpace(codeAt(text, k))) k--;
+  return k >= 0 ? codeAt(text, k) : -1;
 }
 
 /** Characters read as values by one scan: a test's measure that the scan stays linear. */
@@ -205,16 +206,32 @@ export interface PairsWork {
   valueChars: number;
 }
 
+/**
+ * Where the current line starts, kept going forward with the scan (keys come in order), so no
+ * key searches back for its line: on one long line that search would make the scan quadratic.
+ */
+interface LineCursor {
+  lineAt: number;
+  scanned: number;
+}
+
+function lineStartOf(text: string, cursor: LineCursor, at: number): number {
+  for (; cursor.scanned < at; cursor.scanned++) if (codeAt(text, cursor.scanned) === 10) cursor.lineAt = cursor.scanned + 1;
+  return cursor.lineAt;
+}
+
+/** `name` lower-cased with everything but letters and digits dropped; most names already are. */
+function compactLower(name: string): string {
+  for (let k = 0; k < name.length; k++) {
+    const c = name.charCodeAt(k);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  }
+  return name;
+}
+
 export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
   let pending: { key: SecretKey; until: number } | undefined;
-  // Where the current line starts, kept going forward with the scan (keys come in order), so no
-  // key searches back for its line: on one long line that search would make the scan quadratic.
-  let lineAt = 0;
-  let lineScanned = 0;
-  const lineStartOf = (at: number): number => {
-    for (; lineScanned < at; lineScanned++) if (text.charCodeAt(lineScanned) === 10) lineAt = lineScanned + 1;
-    return lineAt;
-  };
+  const line: LineCursor = { lineAt: 0, scanned: 0 };
   // End of the block scalar whose lines are being scanned again because its value was no secret
   // (`auth: |` holding `password=...`): a block below one of its lines is not read as a block
   // again, or nested blocks would read the same lines once per level.
@@ -229,37 +246,37 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
     while (i < text.length && isKeyChar(text.charCodeAt(i))) i++;
     const keyEnd = i;
     // Names do not start with a digit: timestamps (`2026-11-30T03:00`) and numbers are skipped cheaply.
-    if (keyEnd - keyStart > 80 || isDigit(text.charCodeAt(keyStart))) continue;
+    if (keyEnd - keyStart > 80 || isDigit(codeAt(text, keyStart))) continue;
     // `https://x-access-token:ghp_...@github.com`: a URL's user, not a key (the URL scanner's).
     if (text.startsWith('://', keyStart - 3)) continue;
     // The tail of a base64 token (`.../AwH7PWEgliFq0r==`, `+dT1JmZ`), not a name.
-    const glued = text.charCodeAt(keyStart - 1);
+    const glued = codeAt(text, keyStart - 1);
     if (glued === 43 || glued === 47 || glued === 126 || glued === 42 || glued === 37) continue;
 
     let j = keyEnd;
     // `"key"`, `'key'`, `\"key\"`, `ENV["KEY"]`.
     const opening = charBefore(text, keyStart);
     let quotedKey = false;
-    if (text.charCodeAt(j) === 92 && isQuote(text.charCodeAt(j + 1))) j++;
-    if (isQuote(text.charCodeAt(j)) && opening === text.charCodeAt(j)) {
+    if (codeAt(text, j) === 92 && isQuote(codeAt(text, j + 1))) j++;
+    if (isQuote(codeAt(text, j)) && opening === codeAt(text, j)) {
       quotedKey = true;
       j++;
     }
-    if (text.charCodeAt(j) === 93 /* ] */) j++;
+    if (codeAt(text, j) === 93 /* ] */) j++;
     // `<password>x</password>`, and with attributes: `<secret name="smtp" encrypted="false">x</secret>`.
-    let tagEnd = opening === 60 /* < */ && text.charCodeAt(j) === 62 /* > */ ? j : -1;
-    if (opening === 60 && isSpace(text.charCodeAt(j))) {
+    let tagEnd = opening === 60 /* < */ && codeAt(text, j) === 62 /* > */ ? j : -1;
+    if (opening === 60 && isSpace(codeAt(text, j))) {
       // The attributes run to the tag's `>`, never past the next `<` (so each character is read once).
       let k = j;
       while (k < text.length && k - j < 512 && text.charCodeAt(k) !== 62 && text.charCodeAt(k) !== 60 && text.charCodeAt(k) !== 10) k++;
-      if (text.charCodeAt(k) === 62 && text.charCodeAt(k - 1) !== 47 /* / */) tagEnd = k;
+      if (codeAt(text, k) === 62 && codeAt(text, k - 1) !== 47 /* / */) tagEnd = k;
     }
     const xmlElement = tagEnd !== -1;
     while (j < text.length && j - keyEnd < 6 && isSpace(text.charCodeAt(j))) j++;
 
     let separator = xmlElement ? { end: tagEnd + 1, colon: false } : readSeparator(text, j);
     let call = false;
-    if (!separator && quotedKey && text.charCodeAt(j) === 44 /* , */) {
+    if (!separator && quotedKey && codeAt(text, j) === 44 /* , */) {
       // setProperty("X_TOKEN", "..."), put('password', '...'): only as a call's or list's argument.
       const before = previousNonSpace(text, keyStart - 1);
       if (before === 40 /* ( */ || before === 91 /* [ */ || before === 123 /* { */) {
@@ -268,14 +285,14 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       }
     }
     let typedGo = false;
-    if (!separator && isSpace(text.charCodeAt(keyEnd)) && TYPE_STARTS.includes(text[j] ?? '')) {
+    if (!separator && isSpace(codeAt(text, keyEnd)) && TYPE_STARTS.includes(text[j] ?? '')) {
       // Go: `token string = "..."`.
       let t = j;
       while (t < text.length && t - j < 14 && !isSpace(text.charCodeAt(t)) && text.charCodeAt(t) !== 61) t++;
       if (TYPE_WORDS.has(text.slice(j, t)) && mayNameSecret(text.slice(keyStart, keyEnd))) {
         let e = t;
         while (e < text.length && e - t < 4 && isSpace(text.charCodeAt(e))) e++;
-        if (text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) !== 61) {
+        if (codeAt(text, e) === 61 && codeAt(text, e + 1) !== 61) {
           separator = { end: e + 1, colon: false };
           typedGo = true;
         }
@@ -285,7 +302,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
 
     const name = text.slice(keyStart, keyEnd);
     // Naming and value keys are short; only they need the compact lower-case form.
-    const lowerName = name.length <= 24 ? name.toLowerCase().replace(/[^a-z0-9]/g, '') : '';
+    const lowerName = name.length <= 24 ? compactLower(name) : '';
     if (lowerName === 'authorization' || lowerName === 'proxyauthorization') continue; // the header scanner's
     let key = secretKeyOf(name);
     if (key && looksRandom(name, 'context')) key = undefined; // `sDQCQfIxNVPwY7XiqSQof==` only spells `pw` by chance
@@ -308,27 +325,27 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       while (t < text.length && t - v < 40 && isTypeChar(text.charCodeAt(t))) t++;
       let e = t;
       while (e < text.length && e - t < 4 && isSpace(text.charCodeAt(e))) e++;
-      if (t > v && text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) !== 61) {
+      if (t > v && codeAt(text, e) === 61 && codeAt(text, e + 1) !== 61) {
         v = e + 1;
         while (v < text.length && v - e < 8 && isSpace(text.charCodeAt(v))) v++;
       }
     }
 
-    const escaped = text.charCodeAt(v) === 92 && isQuote(text.charCodeAt(v + 1));
+    const escaped = codeAt(text, v) === 92 && isQuote(codeAt(text, v + 1));
     if (escaped) v++;
-    const first = text.charCodeAt(v);
+    const first = codeAt(text, v);
     let value: Value | undefined;
     let braced: Value | undefined;
     if (xmlElement) {
       let end = v;
       while (end < text.length && text.charCodeAt(end) !== 60 && text.charCodeAt(end) !== 10) end++;
       // Only an element that closes (`<password>x</password>`); `Bearer <token>` in a sentence is prose.
-      if (text.charCodeAt(end) === 60 && text.charCodeAt(end + 1) === 47) value = { start: v, end, next: end, quoted: false };
+      if (codeAt(text, end) === 60 && codeAt(text, end + 1) === 47) value = { start: v, end, next: end, quoted: false };
     } else if (isQuote(first) && first === opening && !quotedKey) {
       // "`token=` in a sentence", `'token=' + value`: the quote closes the span the key stands in.
       continue;
     } else if (isQuote(first)) {
-      const inner = text.charCodeAt(v + 1);
+      const inner = codeAt(text, v + 1);
       if (!call && (inner === 123 /* { */ || inner === 91 /* [ */)) {
         // `GOOGLE_CREDENTIALS='{"type": ...}'`: a JSON document in a string; its own pairs are scanned.
         continue;
@@ -336,7 +353,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       value = readQuoted(text, v, escaped);
       if (call) {
         const after = previousNonSpace(text, value.next + 1);
-        if (text.charCodeAt(value.next) === 58 || after === 58) continue; // `"a", "b": ...` is JSON, not a call
+        if (codeAt(text, value.next) === 58 || after === 58) continue; // `"a", "b": ...` is JSON, not a call
       }
     } else if (call) {
       continue;
@@ -344,7 +361,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       let k = v + 1;
       while (k < text.length && k - v < 4 && /[-+0-9]/.test(text[k] ?? '')) k++;
       while (k < text.length && isSpace(text.charCodeAt(k))) k++;
-      if ((text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13) && keyStart >= blockUntil) value = readBlockScalar(text, lineStartOf(keyStart), keyStart, k);
+      if ((codeAt(text, k) === 10 || codeAt(text, k) === 13) && keyStart >= blockUntil) value = readBlockScalar(text, lineStartOf(text, line, keyStart), keyStart, k);
       if (value) blockUntil = value.next;
     } else if (first === 123 && !separator.colon && key && (braced = readBraced(text, v)) !== undefined) {
       // ODBC / JDBC connection strings quote a value holding `;` in braces: `Pwd={Sup3r;S3cret};`.
@@ -355,7 +372,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       if (key && first === 123) pending = { key, until: v + NAMING_WINDOW };
       continue;
 
-    } else if (separator.colon && key && isYamlKeyLine(text, lineStartOf(keyStart), keyStart, v)) {
+    } else if (separator.colon && key && isYamlKeyLine(text, lineStartOf(text, line, keyStart), keyStart, v)) {
       value = firstWordOfPlain(text, readYamlPlain(text, v));
     } else {
       const word = readUnquoted(text, v);
@@ -364,7 +381,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       // every `=` inside would be quadratic in the word's length.
       i = Math.max(i, word.next);
       // `password = getPassword()`, `token = os.environ[...]`: code, not a value.
-      const after = text.charCodeAt(word.end);
+      const after = codeAt(text, word.end);
       value = after === 40 || after === 91 ? undefined : word;
     }
     if (work) work.valueChars += Math.max(0, (value?.next ?? 0) - v, i - v);
@@ -378,7 +395,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       // `<entry key="password">hunter2</entry>`: the element's content is the value.
       let k = value.next;
       while (k < text.length && k - value.next < 4 && isSpace(text.charCodeAt(k))) k++;
-      if (value.quoted && text.charCodeAt(k) === 62 /* > */) {
+      if (value.quoted && codeAt(text, k) === 62 /* > */) {
         let end = k + 1;
         while (end < text.length && text.charCodeAt(end) !== 60 && text.charCodeAt(end) !== 10) end++;
         if (isSecretValue(text.slice(k + 1, end).trim(), named, false)) spans.push({ start: k + 1, end, kind: named.kind });

@@ -3,6 +3,7 @@
 // block goes, BEGIN and END lines included; a block cut short (no END) goes to the end of its body.
 
 import type { Span } from './text.js';
+import { codeAt } from '../chars.js';
 
 const BEGIN = '-----BEGIN ';
 const END = '-----END ';
@@ -41,7 +42,7 @@ export function scanPrivateKeys(text: string, spans: Span[]): void {
           // No END (the paste was cut): the body runs while it looks like one.
           blockEnd = bodyStart;
           while (blockEnd < text.length && isBodyChar(text.charCodeAt(blockEnd))) blockEnd++;
-          while (blockEnd > bodyStart && !isBase64(text.charCodeAt(blockEnd - 1))) blockEnd--;
+          while (blockEnd > bodyStart && !isBase64(codeAt(text, blockEnd - 1))) blockEnd--;
         }
         // `-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----` in documentation is no key.
         if (hasKeyMaterial(text, bodyStart, blockEnd)) {
@@ -62,7 +63,7 @@ function isBase64(c: number): boolean {
 function hasKeyMaterial(text: string, start: number, end: number): boolean {
   let n = 0;
   for (let i = start; i < end && n < 40; i++) {
-    const c = text.charCodeAt(i);
+    const c = codeAt(text, i);
     // `\n` escapes are not key material: skip the `n` after a backslash.
     if (c === 92) i++;
     else if (isBase64(c)) n++;

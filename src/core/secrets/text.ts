@@ -2,6 +2,7 @@
 // what a placeholder looks like, whether a string looks random. All of them look at one string once.
 
 import type { SecretKind } from './kinds.js';
+import { codeAt } from '../chars.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -36,18 +37,27 @@ export function isQuote(c: number): boolean {
   return c === 34 /* " */ || c === 39 /* ' */ || c === 96 /* ` */;
 }
 
+/** Bits of CHAR_CLASS: the classes the scanners test for every character. */
+const TOKEN_CHAR = 1;
+const KEY_CHAR = 2;
+
+/** The classes of every ASCII character, by code: one load per character instead of a chain of comparisons. */
+const CHAR_CLASS = Uint8Array.from({ length: 128 }, (_, c) => {
+  const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  const token = alnum || c === 95 /* _ */ || c === 45 /* - */ || c === 46 /* . */ || c === 126 /* ~ */ || c === 33 /* ! */ ||
+    c === 47 /* / */ || c === 43 /* + */ || c === 42 /* * */ || c === 37 /* % */;
+  const key = alnum || c === 95 || c === 45 || c === 46;
+  return (token ? TOKEN_CHAR : 0) | (key ? KEY_CHAR : 0);
+});
+
 /** Characters of tokens and ids (base64, base64url, JWT, AAD, Salesforce and URL-escaped forms). */
 export function isTokenChar(c: number): boolean {
-  return (
-    isAlnum(c) ||
-    c === 95 /* _ */ || c === 45 /* - */ || c === 46 /* . */ || c === 126 /* ~ */ || c === 33 /* ! */ ||
-    c === 47 /* / */ || c === 43 /* + */ || c === 42 /* * */ || c === 37 /* % */
-  );
+  return c < 128 && ((CHAR_CLASS[c] as number) & TOKEN_CHAR) !== 0;
 }
 
 /** Characters of key names: `client_secret`, `x-api-key`, `spring.datasource.password`. */
 export function isKeyChar(c: number): boolean {
-  return isAlnum(c) || c === 95 || c === 45 || c === 46;
+  return c < 128 && ((CHAR_CLASS[c] as number) & KEY_CHAR) !== 0;
 }
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -79,13 +89,13 @@ export function isProseWord(word: string): boolean {
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v.length === 0) return true;
-  const first = v.charCodeAt(0);
+  const first = codeAt(v, 0);
   if (first === 36 /* $ */ || first === 60 /* < */ || first === 91 /* [ */) return true;
   if (v.startsWith('{{') || v.startsWith('%') || v.startsWith('{$') || v.startsWith('#{')) return true;
   if (v.endsWith('...') || v.endsWith('…')) return v.length < 12;
   // One character repeated (XXXX, ****, ...., 0000), possibly with separators.
   let repeated = true;
-  const c0 = v.charCodeAt(0);
+  const c0 = codeAt(v, 0);
   for (let i = 1; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if (c !== c0 && c !== 45 && c !== 95 && c !== 46) {
@@ -120,12 +130,15 @@ export interface Classes {
   switches: number;
 }
 
+/** classesOf's class of each ASCII code: 0 upper, 1 lower, 2 digit, 3 anything else. */
+const CLASS_OF = Uint8Array.from({ length: 128 }, (_, c) => (isUpper(c) ? 0 : isLower(c) ? 1 : isDigit(c) ? 2 : 3));
+
 export function classesOf(word: string): Classes {
   const out: Classes = { upper: 0, lower: 0, digit: 0, other: 0, switches: 0 };
   let previous = -1;
   for (let i = 0; i < word.length; i++) {
     const c = word.charCodeAt(i);
-    const cls = isUpper(c) ? 0 : isLower(c) ? 1 : isDigit(c) ? 2 : 3;
+    const cls = c < 128 ? (CLASS_OF[c] as number) : 3;
     if (cls === 0) out.upper++;
     else if (cls === 1) out.lower++;
     else if (cls === 2) out.digit++;
@@ -183,8 +196,8 @@ export function isIdentifierLike(word: string): boolean {
       cluster = 0;
       continue;
     }
-    const prev = word.charCodeAt(i - 1);
-    const next = word.charCodeAt(i + 1);
+    const prev = codeAt(word, i - 1);
+    const next = codeAt(word, i + 1);
     if (letters === 0 || (isUpper(c) && (isLower(prev) || (isUpper(prev) && isLower(next))))) starts++;
     letters++;
     if (isLower(c)) lower++;
@@ -211,7 +224,7 @@ export function isDocumentationSample(word: string): boolean {
   if (word.includes('EXAMPLE')) return true;
   let pieceStart = 0;
   for (let i = 0; i <= word.length; i++) {
-    if (i === word.length || !isAlnum(word.charCodeAt(i))) {
+    if (i === word.length || !isAlnum(codeAt(word, i))) {
       // A piece of letters filled with one to three characters (`xxxxxxxx`); numbers repeat digits anyway.
       const piece = word.slice(pieceStart, i);
       if (piece.length >= 12 && /[A-Za-z]/.test(piece) && isLowVariety(piece, 4)) return true;
@@ -232,7 +245,7 @@ export function isLowVariety(word: string, atLeast = 8): boolean {
 function hasWordyPiece(word: string): boolean {
   let start = 0;
   for (let i = 0; i <= word.length; i++) {
-    if (i === word.length || !isAlnum(word.charCodeAt(i))) {
+    if (i === word.length || !isAlnum(codeAt(word, i))) {
       if (i - start >= 12 && isIdentifierLike(word.slice(start, i))) return true;
       start = i + 1;
     }
@@ -257,7 +270,7 @@ function isCamelCaseName(word: string): boolean {
     const c = word.charCodeAt(i);
     if (!isUpper(c) && !isLower(c)) return false;
     let capitals = 0;
-    while (i + capitals < word.length && isUpper(word.charCodeAt(i + capitals))) capitals++;
+    while (i + capitals < word.length && isUpper(codeAt(word, i + capitals))) capitals++;
     const afterCapitals = i + capitals;
     if (capitals >= 2) {
       // An acronym: the capitals but the last, when small letters follow (`AWSAccess`), else all of them.
@@ -273,7 +286,7 @@ function isCamelCaseName(word: string): boolean {
     let end = i + Math.min(capitals, 1);
     let cluster = 0;
     while (end < word.length && isLower(word.charCodeAt(end))) {
-      const l = word.charCodeAt(end);
+      const l = codeAt(word, end);
       if (l === 97 || l === 101 || l === 105 || l === 111 || l === 117 || l === 121) {
         vowels++;
         cluster = 0;
@@ -285,7 +298,7 @@ function isCamelCaseName(word: string): boolean {
     const length = end - i;
     if (length < 2) return false;
     if (capitals > 0) {
-      const first = word.charCodeAt(i) | 32;
+      const first = codeAt(word, i) | 32;
       if (first === 97 || first === 101 || first === 105 || first === 111 || first === 117 || first === 121) vowels++;
     }
     lower += length - Math.min(capitals, 1);

@@ -5,6 +5,7 @@
 import { classifyToken } from './shapes.js';
 import { REDACTED, isAlnum, isPlaceholder, looksRandom, type Span } from './text.js';
 import type { SecretKind } from './kinds.js';
+import { codeAt } from '../chars.js';
 
 /** Longest authority (`user:password@host:port`) we read. */
 const MAX_AUTHORITY = 1024;
@@ -44,7 +45,7 @@ function scanWebhook(text: string, hostStart: number, hostEnd: number, spans: Sp
     const start = hostEnd + path.length;
     let end = start;
     while (end < text.length && isPathChar(text.charCodeAt(end))) end++;
-    while (end > start && text.charCodeAt(end - 1) === 46) end--; // a sentence's full stop
+    while (end > start && codeAt(text, end - 1) === 46) end--; // a sentence's full stop
     // A real hook's path is long and carries ids with digits (`T0000/B0000/XXXX`, `<guid>@<guid>/...`).
     const secret = text.slice(start, end);
     if (secret.length >= 20 && /\d/.test(secret) && !secret.startsWith(REDACTED)) spans.push({ start, end, kind: hook.kind });
@@ -59,8 +60,8 @@ export function scanUrls(text: string, spans: Span[]): void {
     const limit = Math.min(text.length, start + MAX_AUTHORITY);
     let end = start;
     let lastAt = -1;
-    while (end < limit && !endsAuthority(text.charCodeAt(end))) {
-      if (text.charCodeAt(end) === 64 /* @ */) lastAt = end;
+    while (end < limit && !endsAuthority(codeAt(text, end))) {
+      if (codeAt(text, end) === 64 /* @ */) lastAt = end;
       end++;
     }
     if (lastAt === -1) {
@@ -68,7 +69,7 @@ export function scanUrls(text: string, spans: Span[]): void {
     } else {
       // Userinfo runs to the last `@` of the authority: a password may hold `@` itself.
       let colon = start;
-      while (colon < lastAt && text.charCodeAt(colon) !== 58) colon++;
+      while (colon < lastAt && codeAt(text, colon) !== 58) colon++;
       if (colon < lastAt) {
         const password = text.slice(colon + 1, lastAt);
         if (password.length > 0 && !password.startsWith(REDACTED) && !isPlaceholder(password) && !NOT_PASSWORDS.has(password.toLowerCase())) {
@@ -99,6 +100,8 @@ const ORACLE_TOOL_LOGON =
   /\b(?:sqlplus|expdp|impdp|exp|imp|sqlldr|rman|dgmgrl)(?:[ \t]{1,8}-[A-Za-z]{1,12}){0,4}[ \t]{1,8}(?:target[ \t]{1,8})?"?[A-Za-z_][\w$#.]{0,127}"?\/("[^"\n]{1,256}"|[^\s/@"'<>;]{1,256})(?=@|[\s"';]|$)/gi;
 
 export function scanOracleLogons(text: string, spans: Span[]): void {
+  // Both logons are `user/password`: without a slash neither can match.
+  if (!text.includes('/')) return;
   for (const pattern of [ORACLE_DRIVER_LOGON, ORACLE_TOOL_LOGON]) scanLogons(pattern, text, spans);
 }
 

@@ -2,6 +2,7 @@
 // a plain YAML scalar to the end of its line, or a YAML block scalar (`|`, `>`) below it.
 
 import { isQuote as isQuoteImport, isSpace as isSpaceImport } from './text.js';
+import { codeAt } from '../chars.js';
 
 // Hot-loop tests bound once: tsx and vitest turn imported functions into getters.
 const isQuote = isQuoteImport;
@@ -24,14 +25,14 @@ export interface Value {
 
 /** Reads a quoted value whose opening quote is at `at` (`escaped`: inside a JSON string, `\"...\"`). */
 export function readQuoted(text: string, at: number, escaped: boolean): Value {
-  const quote = text.charCodeAt(at);
+  const quote = codeAt(text, at);
   const start = at + 1;
   let end = start;
   // No length cap: a cap would leave the tail of a long value (a SAML assertion) in clear.
   while (end < text.length && text.charCodeAt(end) !== 10) {
-    const c = text.charCodeAt(end);
+    const c = codeAt(text, end);
     if (escaped) {
-      if (c === 92 && text.charCodeAt(end + 1) === quote) break;
+      if (c === 92 && codeAt(text, end + 1) === quote) break;
     } else if (c === quote) {
       break;
     } else if (c === 92 /* \ */) {
@@ -47,7 +48,7 @@ export function readUnquoted(text: string, at: number): Value {
   let end = at;
   while (end < text.length && !endsUnquoted(text.charCodeAt(end))) end++;
   // `Access key: AKIA.... Verify the key`: the sentence's full stop is not the value's.
-  if (end > at + 1 && text.charCodeAt(end - 1) === 46 && (end === text.length || text.charCodeAt(end) <= 32)) end--;
+  if (end > at + 1 && codeAt(text, end - 1) === 46 && (end === text.length || codeAt(text, end) <= 32)) end--;
   return { start: at, end, next: end, quoted: false };
 }
 
@@ -55,17 +56,17 @@ export function readUnquoted(text: string, at: number): Value {
 export function readYamlPlain(text: string, at: number): Value {
   let end = at;
   while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) {
-    if (text.charCodeAt(end) === 35 /* # */ && isSpace(text.charCodeAt(end - 1))) break;
+    if (codeAt(text, end) === 35 /* # */ && isSpace(codeAt(text, end - 1))) break;
     end++;
   }
-  while (end > at && isSpace(text.charCodeAt(end - 1))) end--;
+  while (end > at && isSpace(codeAt(text, end - 1))) end--;
   return { start: at, end, next: end, quoted: false };
 }
 
 /** Indentation of the line starting at `start` up to `at`, with a list's `- ` counted as indentation. */
 function indentOf(text: string, start: number, at: number): number {
   let i = start;
-  while (i < at && (isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === 45 /* - */)) i++;
+  while (i < at && (isSpace(codeAt(text, i)) || codeAt(text, i) === 45 /* - */)) i++;
   return i - start;
 }
 
@@ -85,12 +86,12 @@ export function readBlockScalar(text: string, keyLineStart: number, keyStart: nu
     const lineEndAt = text.indexOf('\n', i);
     const stop = lineEndAt === -1 ? text.length : lineEndAt;
     let k = i;
-    while (k < stop && (isSpace(text.charCodeAt(k)) || text.charCodeAt(k) === 13)) k++;
+    while (k < stop && (isSpace(codeAt(text, k)) || codeAt(text, k) === 13)) k++;
     if (k < stop) {
       if (k - i <= keyIndent) break; // back at the key's level: the block is over
       if (start === -1) start = k;
       end = stop;
-      while (end > k && (isSpace(text.charCodeAt(end - 1)) || text.charCodeAt(end - 1) === 13)) end--;
+      while (end > k && (isSpace(codeAt(text, end - 1)) || codeAt(text, end - 1) === 13)) end--;
     }
     if (lineEndAt === -1) break;
     i = lineEndAt + 1;
@@ -104,10 +105,10 @@ export function readBlockScalar(text: string, keyLineStart: number, keyStart: nu
  */
 export function isYamlKeyLine(text: string, keyLineStart: number, keyStart: number, valueStart: number): boolean {
   for (let k = keyLineStart; k < keyStart; k++) {
-    const c = text.charCodeAt(k);
+    const c = codeAt(text, k);
     if (!isSpace(c) && c !== 45 /* - */) return false;
   }
   // A value that opens like JSON or a quoted string is read as such.
-  const c = text.charCodeAt(valueStart);
+  const c = codeAt(text, valueStart);
   return c !== 123 && c !== 91 && !isQuote(c);
 }

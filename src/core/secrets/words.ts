@@ -6,6 +6,7 @@ import { mayNameSecret, secretKeyOf } from './keys.js';
 import { classifyToken, hasShapePrefix } from './shapes.js';
 import type { SecretKind } from './kinds.js';
 import { classesOf, isAlnum as isAlnumImport, isPlaceholder, isProseWord, isQuote as isQuoteImport, isSpace as isSpaceImport, isTokenChar as isTokenCharImport, looksRandom, type Span } from './text.js';
+import { codeAt } from '../chars.js';
 
 // Hot-loop tests bound once: tsx and vitest turn imported functions into getters, which cost
 // about a fifth of a scan when called for every character.
@@ -34,6 +35,7 @@ interface Word {
 
 /** `pass` or `pw` somewhere in the word, any case; no allocation. */
 function mentionsPassword(text: string, start: number, end: number): boolean {
+  // (`end` is within the text: both reads are inside it.)
   for (let k = start; k + 1 < end; k++) {
     if ((text.charCodeAt(k) | 32) !== 112) continue;
     const next = text.charCodeAt(k + 1) | 32;
@@ -49,9 +51,9 @@ function pieces(word: string): Word[] {
   for (let i = 0; i <= word.length; i++) {
     let sep = 0;
     if (i === word.length) sep = 1;
-    else if (word.charCodeAt(i) === 47 /* / */ && !(i === start + 1 && word.startsWith('1//', start))) sep = 1;
-    else if (word.charCodeAt(i) === 47) i++; // Google's `1//` prefix is one piece
-    else if (word.charCodeAt(i) === 37 /* % */ && /^%(?:2F|3D|3A|40|2C|3F|26)$/i.test(word.slice(i, i + 3))) sep = 3;
+    else if (codeAt(word, i) === 47 /* / */ && !(i === start + 1 && word.startsWith('1//', start))) sep = 1;
+    else if (codeAt(word, i) === 47) i++; // Google's `1//` prefix is one piece
+    else if (codeAt(word, i) === 37 /* % */ && /^%(?:2F|3D|3A|40|2C|3F|26)$/i.test(word.slice(i, i + 3))) sep = 3;
     if (sep) {
       if (i > start) out.push({ start, end: i });
       start = i + sep;
@@ -97,6 +99,17 @@ function isPasswordWord(word: string): boolean {
   return (lower.includes('pass') || lower.includes('pw')) && isNameLike(word) && secretKeyOf(word)?.kind === 'password';
 }
 
+/** A secret word among the recent words (a field's value speaks for nothing after it). */
+function hasContextWord(text: string, recent: readonly Word[]): boolean {
+  for (const w of recent) if (!w.value && isContextWord(text.slice(w.start, w.end))) return true;
+  return false;
+}
+
+function mayNamePassword(recent: readonly Word[]): boolean {
+  for (const w of recent) if (w.pw) return true;
+  return false;
+}
+
 export function scanWords(text: string, spans: Span[]): void {
   const recent: Word[] = [];
   let publicValue = false;
@@ -106,7 +119,7 @@ export function scanWords(text: string, spans: Span[]): void {
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c === 10) {
-      recent.length = 0; // context does not cross lines
+      if (recent.length > 0) recent.length = 0; // context does not cross lines
       valueNext = false;
       i++;
       continue;
@@ -121,29 +134,30 @@ export function scanWords(text: string, spans: Span[]): void {
     // Base64 padding belongs to the word (`...==`, `...=/path`); `name=value` is an assignment.
     let pad = i;
     while (pad < text.length && text.charCodeAt(pad) === 61 /* = */) pad++;
-    const after = text.charCodeAt(pad);
+    const after = codeAt(text, pad);
     const longRun = runEnd - start >= 16;
     if (pad > i && (pad - i >= 2 || !(isAlnum(after) || after === 95 || after === 45 || (!longRun && isQuote(after))))) i = pad;
     let end = i;
     // A sentence may end right after a token.
-    while (end > start && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 33 || text.charCodeAt(end - 1) === 42)) end--;
+    while (end > start && (codeAt(text, end - 1) === 46 || codeAt(text, end - 1) === 33 || codeAt(text, end - 1) === 42)) end--;
     // Atlassian tokens end in `=` and a checksum: `ATATT3...=C7892A61` (maybe glued to a path).
-    if (text.charCodeAt(i) === 61 && end === i && i - start >= 20) {
+    if (codeAt(text, i) === 61 && end === i && i - start >= 20) {
       let k = i + 1;
       while (k < text.length && isAlnum(text.charCodeAt(k))) k++;
       let from = i;
-      while (from > start && text.charCodeAt(from - 1) !== 47) from--;
+      while (from > start && codeAt(text, from - 1) !== 47) from--;
       if (k > i + 1 && classifyToken(text.slice(from, k))) {
         i = k;
         end = k;
       }
     }
     // An unsigned JWT ends in its (empty) signature's dot.
-    if (end < i && text.charCodeAt(end) === 46 && classifyToken(text.slice(start, end + 1)) === 'jwt') end++;
+    // (classifyToken knows no shape under 20 characters: shorter words are not cut out to ask.)
+    if (end < i && codeAt(text, end) === 46 && end + 1 - start >= 20 && classifyToken(text.slice(start, end + 1)) === 'jwt') end++;
     // Most words are short and plain: no slice, no classification.
     const word = end - start >= 8 ? text.slice(start, end) : '';
     const kind = word ? classifyWord(text, word, start, recent, spans, publicValue) : undefined;
-    const password = recent.some((w) => w.pw) ? passwordAfter(text, start, recent) : undefined;
+    const password = mayNamePassword(recent) ? passwordAfter(text, start, recent) : undefined;
     if (password && password >= end) {
       spans.push({ start, end: password, kind: kind && kind !== 'random-secret' ? kind : 'password' });
       i = Math.max(i, password);
@@ -151,13 +165,13 @@ export function scanWords(text: string, spans: Span[]): void {
     publicValue = false;
     const field = startsAnotherField(text, start, runEnd);
     // Right after a secret key, `<your-api-key>` is the key's value (a placeholder), not a tag.
-    const isValue: boolean = valueNext && (!field || text.charCodeAt(start - 1) === 60);
+    const isValue: boolean = valueNext && (!field || codeAt(text, start - 1) === 60);
     const key: boolean = field && !isValue && isContextWord(text.slice(start, runEnd));
     if (field && !isValue && !key) {
       // `</AWSAccessKeyId><RequestId>...`, `&client_id=...`: a new field, whose value the secret word
       // before it does not describe. A field named public (`publicToken`, `publishable_key`) holds
       // a random value that is meant to be seen.
-      recent.length = 0;
+      if (recent.length > 0) recent.length = 0;
       publicValue = /public/i.test(text.slice(start, end));
       valueNext = false;
       continue;
@@ -174,7 +188,7 @@ export function scanWords(text: string, spans: Span[]): void {
     }
     if (recent.length > CONTEXT_WORDS_BACK) recent.shift();
     // "API token expired. HttpRequestFailure: ...": a secret word speaks for its own sentence only.
-    if (endsSentence(text, end)) recent.length = 0;
+    if (recent.length > 0 && endsSentence(text, end)) recent.length = 0;
   }
 }
 
@@ -186,13 +200,13 @@ function endsSentence(text: string, at: number): boolean {
   let k = at;
   let stop = false;
   while (k < text.length && k - at < 4) {
-    const c = text.charCodeAt(k);
+    const c = codeAt(text, k);
     if (c === 46 || c === 33 || c === 63 || c === 59) stop = true;
     else if (!(c === 41 || c === 93 || c === 34 || c === 39)) break;
     k++;
   }
   if (!stop) return false;
-  const c = text.charCodeAt(k);
+  const c = codeAt(text, k);
   return k >= text.length || isSpace(c) || c === 10 || c === 13;
 }
 
@@ -200,7 +214,7 @@ function endsSentence(text: string, at: number): boolean {
 const LINKING_WORDS = new Set(['is', 'was', 'now', 'still', 'be', 'to', 'temporary', 'new', 'old']);
 
 function onlySpacesBetween(text: string, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (!isSpace(text.charCodeAt(k))) return false;
+  for (let k = from; k < to; k++) if (!isSpace(codeAt(text, k))) return false;
   return true;
 }
 
@@ -238,19 +252,19 @@ function passwordAfter(text: string, start: number, recent: Word[]): number | un
 
 /** A key of its own (`name:`, `name=`, `"name":`, `<name>`) or a closing tag (`</name>`). */
 function startsAnotherField(text: string, start: number, end: number): boolean {
-  if (text.charCodeAt(start) === 47 && text.charCodeAt(start - 1) === 60) return true;
+  if (codeAt(text, start) === 47 && codeAt(text, start - 1) === 60) return true;
   let k = end;
-  if (isQuote(text.charCodeAt(k))) k++;
+  if (isQuote(codeAt(text, k))) k++;
   while (k < text.length && k - end < 3 && isSpace(text.charCodeAt(k))) k++;
-  const c = text.charCodeAt(k);
-  return c === 58 /* : */ || c === 61 /* = */ || (c === 62 /* > */ && text.charCodeAt(start - 1) === 60);
+  const c = codeAt(text, k);
+  return c === 58 /* : */ || c === 61 /* = */ || (c === 62 /* > */ && codeAt(text, start - 1) === 60);
 }
 
 function unpadded(word: string): string {
   const shaped = classifyToken(word);
   if (shaped) return word;
   let e = word.length;
-  while (e > 0 && word.charCodeAt(e - 1) === 61) e--;
+  while (e > 0 && codeAt(word, e - 1) === 61) e--;
   return word.slice(0, e);
 }
 
@@ -258,10 +272,10 @@ function classifyWord(text: string, word: string, start: number, recent: Word[],
   if (word.length < 8) return undefined;
   const shaped = classifyToken(word) ?? (word.endsWith('=') ? classifyToken(unpadded(word)) : undefined);
   if (shaped) return shaped;
-  if (word.charCodeAt(0) === 47) {
+  if (codeAt(word, 0) === 47) {
     // `/AKIA...`, `//<base64>@host`: the slashes before a token are the path's, not the token's.
     let k = 0;
-    while (word.charCodeAt(k) === 47) k++;
+    while (codeAt(word, k) === 47) k++;
     const rest = word.slice(k);
     const restKind = classifyToken(rest) ?? classifyToken(unpadded(rest));
     if (restKind) {
@@ -284,7 +298,7 @@ function classifyWord(text: string, word: string, start: number, recent: Word[],
         // (`items/ABSK...d/JAab.../status`: `JAab...` is the token's, `status` the path's).
         for (let q = p + 1; q < parts.length && q - p <= MAX_GLUED_PIECES; q++) {
           const nextPiece = parts[q] as Word;
-          if (word.charCodeAt(nextPiece.start - 1) !== 47 || !looksGenerated(word.slice(nextPiece.start, nextPiece.end))) break;
+          if (codeAt(word, nextPiece.start - 1) !== 47 || !looksGenerated(word.slice(nextPiece.start, nextPiece.end))) break;
           budget--;
           const kind = classifyToken(unpadded(word.slice(piece.start, nextPiece.end)));
           if (kind) best = { end: nextPiece.end, last: q, kind };
@@ -320,7 +334,7 @@ function classifyWord(text: string, word: string, start: number, recent: Word[],
     // `Bearer <token>` / `SSWS <token>` / `Basic <base64>`: only spaces between the scheme and the token.
     let gapOnlySpaces = true;
     for (let k = previous.end; k < start; k++) {
-      if (!isSpace(text.charCodeAt(k))) {
+      if (!isSpace(codeAt(text, k))) {
         gapOnlySpaces = false;
         break;
       }
@@ -332,6 +346,7 @@ function classifyWord(text: string, word: string, start: number, recent: Word[],
   }
   if (word.length < 16 || publicValue || !randomPieces(word)) return undefined;
   if (looksRandom(word, 'alone')) return 'random-secret';
-  if (looksRandom(word, 'context') && recent.some((w) => !w.value && isContextWord(text.slice(w.start, w.end)))) return 'random-secret';
+  // Both tests are pure: the secret word nearby is asked first, as it is missing for nearly every word.
+  if (hasContextWord(text, recent) && looksRandom(word, 'context')) return 'random-secret';
   return undefined;
 }
