@@ -36,6 +36,14 @@ function codeLike(value: string): boolean {
   return capitals >= 2 && codeAt(value, 0) >= 65 && codeAt(value, 0) <= 90;
 }
 
+function isLetterCode(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
 /** The word of `length` at `start` may be one of CODE_KEYS: its length and first letter are. */
 function mayBeCodeKey(text: string, start: number, length: number): boolean {
   if (length !== 4 && length !== 5 && length !== 9 && length !== 10) return false;
@@ -69,6 +77,9 @@ export function innerCodesOf(text: string, knownFamilies: ReadonlySet<string>): 
     if (length > 64 || (!digits && (length < 4 || length > 10))) continue;
     // Without digits a word is no code, only maybe a key: `code`, `error`, `errorCode`, `error_code`.
     if (!digits && !mayBeCodeKey(text, start, length)) continue;
+    // With digits it is no key, and a code only as letters then digits (codeFamily): `2026`,
+    // `30T10`, a GUID's pieces are neither.
+    if (digits && !(isLetterCode(text.charCodeAt(start)) && isDigitCode(text.charCodeAt(i - 1)))) continue;
     const word = text.slice(start, i);
     const lower = word.toLowerCase();
     const family = codeFamily(lower);

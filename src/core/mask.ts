@@ -232,8 +232,12 @@ function tokenizeInto(text: string, offset: number, out: Token[], maxTokens: num
   let spanIndex = 0;
   let lastPlaceholderSpan = -1;
   let i = 0;
+  // The text in lower case, made at the first word that has a capital: its words are cut out of
+  // it (lower-casing never changes the length of a text but for a few non-ASCII letters, and then
+  // each word is lower-cased on its own).
+  let lower: string | undefined;
   while (i < n && out.length - first < maxTokens) {
-    if (!isWordChar(codeAt(text, i))) {
+    if (!isWordChar(text.charCodeAt(i))) {
       i++;
       continue;
     }
@@ -255,8 +259,13 @@ function tokenizeInto(text: string, offset: number, out: Token[], maxTokens: num
         }
       } else break;
     }
-    const sliced = text.slice(start, i < cap ? i : cap);
-    const raw = upper ? sliced.toLowerCase() : sliced;
+    const end = i < cap ? i : cap;
+    let raw: string;
+    if (!upper) raw = text.slice(start, end);
+    else {
+      lower ??= text.toLowerCase();
+      raw = lower.length === n ? lower.slice(start, end) : text.slice(start, end).toLowerCase();
+    }
     while (spanIndex < spans.length && (spans[spanIndex] as MaskSpan).end <= start) spanIndex++;
     const span = spans[spanIndex];
     let masked: string;

@@ -24,6 +24,8 @@ const VALUE_KEYS = new Set(['value', 'val', 'data', 'content', 'parametervalue',
 const TYPE_WORDS = new Set(['string', 'str', 'String', 'var', 'val', 'const', 'let', '[]byte', 'char*', '*string', '&str', 'SecureString']);
 /** First characters of the type words, to skip the check for every other word followed by a space. */
 const TYPE_STARTS = 'sSvcl[*&';
+/** Their lengths: a word of another length is not cut out to be looked up. */
+const TYPE_WORD_LENGTHS = new Set([...TYPE_WORDS].map((w) => w.length));
 
 /** Characters of a type annotation: `string`, `Optional[str]`, `Map<K, V>`, `&str`, `String?`. */
 function isTypeChar(c: number): boolean {
@@ -220,13 +222,34 @@ function lineStartOf(text: string, cursor: LineCursor, at: number): number {
   return cursor.lineAt;
 }
 
-/** `name` lower-cased with everything but letters and digits dropped; most names already are. */
-function compactLower(name: string): string {
+/** The compact names scanPairs asks about (naming and value keys, the header's). */
+const ASKED_NAMES = [...NAMING_KEYS, ...VALUE_KEYS, 'authorization', 'proxyauthorization'];
+/** Their lengths and first letters, `length * 128 + code`: any other compact name is none of them. */
+const ASKED_SHAPES = new Set(ASKED_NAMES.map((n) => n.length * 128 + n.charCodeAt(0)));
+
+/**
+ * `name` lower-cased with everything but letters and digits dropped, when that may be one of
+ * ASKED_NAMES; '' (none of them) when its length and first letter say it is not. Names are key
+ * characters (ASCII), so the compact form's length and first letter are read without making it.
+ */
+function compactName(name: string): string {
+  let length = 0;
+  let first = 0;
+  let plain = true;
   for (let k = 0; k < name.length; k++) {
-    const c = name.charCodeAt(k);
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+    let c = name.charCodeAt(k);
+    if (c >= 65 && c <= 90) {
+      c += 32;
+      plain = false;
+    } else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) {
+      plain = false;
+      continue;
+    }
+    if (length === 0) first = c;
+    length++;
   }
-  return name;
+  if (!ASKED_SHAPES.has(length * 128 + first)) return '';
+  return plain ? name : name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
 export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
@@ -289,7 +312,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
       // Go: `token string = "..."`.
       let t = j;
       while (t < text.length && t - j < 14 && !isSpace(text.charCodeAt(t)) && text.charCodeAt(t) !== 61) t++;
-      if (TYPE_WORDS.has(text.slice(j, t)) && mayNameSecret(text.slice(keyStart, keyEnd))) {
+      if (TYPE_WORD_LENGTHS.has(t - j) && TYPE_WORDS.has(text.slice(j, t)) && mayNameSecret(text.slice(keyStart, keyEnd))) {
         let e = t;
         while (e < text.length && e - t < 4 && isSpace(text.charCodeAt(e))) e++;
         if (codeAt(text, e) === 61 && codeAt(text, e + 1) !== 61) {
@@ -302,7 +325,7 @@ export function scanPairs(text: string, spans: Span[], work?: PairsWork): void {
 
     const name = text.slice(keyStart, keyEnd);
     // Naming and value keys are short; only they need the compact lower-case form.
-    const lowerName = name.length <= 24 ? compactLower(name) : '';
+    const lowerName = name.length <= 24 ? compactName(name) : '';
     if (lowerName === 'authorization' || lowerName === 'proxyauthorization') continue; // the header scanner's
     let key = secretKeyOf(name);
     if (key && looksRandom(name, 'context')) key = undefined; // `sDQCQfIxNVPwY7XiqSQof==` only spells `pw` by chance
