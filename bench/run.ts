@@ -21,7 +21,7 @@ const FUSE_BIG_PASTES = 5;
 // A synthetic catalog: the real entries plus 10,000 made-up ones that borrow the real entries'
 // vocabulary (so they compete for the same words), spread over 250 made-up apps.
 
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s ^= s << 13;

@@ -18,22 +18,12 @@ import { pasteCases } from '../../test/fixtures/pastes/variants.js';
 import * as frozen from '../../test/fixtures/secrets/corpus-frozen.js';
 import * as tuning from '../../test/fixtures/secrets/corpus-tuning.js';
 import { classLines, plainPaste, secretLines, teamsHtmlPaste } from '../../test/fixtures/secrets/pastes.js';
-import { syntheticCatalog } from '../run.js';
+import { prng, syntheticCatalog } from '../run.js';
 
 interface Input {
   id: string;
   text: string;
   app?: string;
-}
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
 }
 
 function inputs(catalog: Catalog, generated: number): Input[] {
