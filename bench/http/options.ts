@@ -25,7 +25,7 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench:http -- [--rounds N] [--seconds S] [--warmup S] [--connections C] [--starts K] [--no-build]
                           [--quiet-below CORES] [--quiet-wait S]
-                          [--cpu-prof DIR] [--heap-snapshots DIR] [--bot-flags "FLAGS"]
+                          [--cpu-prof DIR] [--heap-snapshots DIR] [--bot-flags="FLAGS"]
   env: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_CONNECTIONS (20), BENCH_STARTS (5), BENCH_QUIET_BELOW (0.25), BENCH_QUIET_WAIT (10)`;
 
 function wholeNumber(name: string, raw: string | undefined, fallback: number, min = 1): number {

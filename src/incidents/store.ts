@@ -12,6 +12,9 @@ import { idempotencyKey, repeatKey, transition } from './machine.js';
 import { addCount, computeStats, DAY_MS, emptyCounts, eventFromColumns, incidentFromColumns, summariseDelivery, type OutboxStatus } from './rows.js';
 import type { ActionOutcome, ActionRequest, Incident, IncidentEvent, IncidentEventKind, IncidentStore, NewIncident, OutboxCounts, OutboxMessage, Person, StatsWindow } from './types.js';
 
+/** At most this many setting keys are remembered at once (the bot uses a handful). */
+export const MAX_REMEMBERED_SETTINGS = 32;
+
 export interface StoreOptions {
   newId?: () => string;
   /** Only for bookkeeping (migration, setting and probe timestamps, the age of a remembered setting); incident times come from arguments. */
@@ -69,13 +72,15 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
   }
 
   // Settings read lately, each with when its read began. A write through this store forgets the
-  // key and counts a write of it, before and after: a read that overlapped a write (its answer may
-  // be from before or after it) is not remembered, so the next read after a write is the database's.
+  // key and counts a write, before and after: a read that overlapped a write (its answer may be
+  // from before or after it) is not remembered, so the next read after a write is the database's.
+  // The bot has a handful of setting keys; at most MAX_REMEMBERED_SETTINGS are remembered, whatever
+  // a caller asks for.
   const settingsMaxAgeMs = Math.max(0, options.settingsMaxAgeMs ?? 0);
   const rememberedSettings = new Map<string, { value: unknown; readAt: number }>();
-  const settingWrites = new Map<string, number>();
+  let settingWrites = 0;
   const wroteSetting = (key: string) => {
-    settingWrites.set(key, (settingWrites.get(key) ?? 0) + 1);
+    settingWrites += 1;
     rememberedSettings.delete(key);
   };
 
@@ -417,9 +422,10 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
         // A copy each time: whoever asked may change what it got.
         // (A clock set back does not keep a setting for ever: a negative age is no age.)
         if (remembered && readAt >= remembered.readAt && readAt - remembered.readAt < settingsMaxAgeMs) return structuredClone(remembered.value);
-        const writes = settingWrites.get(key) ?? 0;
+        const writes = settingWrites;
         const value = await readSetting(key);
-        if ((settingWrites.get(key) ?? 0) === writes) rememberedSettings.set(key, { value: structuredClone(value), readAt });
+        const room = rememberedSettings.has(key) || rememberedSettings.size < MAX_REMEMBERED_SETTINGS;
+        if (settingWrites === writes && room) rememberedSettings.set(key, { value: structuredClone(value), readAt });
         return value;
       }),
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenStoreOptions } from '../../src/incidents/index.js';
 import type { ActionRequest, Incident, IncidentAction, IncidentEvent, IncidentStore, NewIncident, Person } from '../../src/incidents/types.js';
+import { MAX_REMEMBERED_SETTINGS } from '../../src/incidents/store.js';
 
 export interface StoreHarness {
   open(options?: OpenStoreOptions): Promise<IncidentStore>;
@@ -528,6 +529,19 @@ export function storeSuite(name: string, makeHarness: () => Promise<StoreHarness
           await reusing.putSetting(KEY, { conversation: { id: '19:second' } });
           expect([{ conversation: { id: '19:first' } }, { conversation: { id: '19:second' } }]).toContainEqual(await during);
           expect(await reusing.getSetting(KEY)).toEqual({ conversation: { id: '19:second' } });
+        });
+
+        it('remembers at most MAX_REMEMBERED_SETTINGS keys, however many are asked for', async () => {
+          const now = clock();
+          const reusing = await harness.open({ settingsMaxAgeMs: 60_000, now });
+          const other = await harness.open();
+          const keys = Array.from({ length: MAX_REMEMBERED_SETTINGS + 8 }, (_, i) => `key-${i}`);
+          for (const key of keys) await other.putSetting(key, 'old');
+          for (const key of keys) expect(await reusing.getSetting(key)).toBe('old');
+          for (const key of keys) await other.putSetting(key, 'new');
+          // The first keys were remembered (their age has not run out); those past the bound were not, so they are read again.
+          expect(await reusing.getSetting(keys[0]!)).toBe('old');
+          expect(await reusing.getSetting(keys.at(-1)!)).toBe('new');
         });
 
         it("another instance's write is seen once the remembered read is settingsMaxAgeMs old, not before", async () => {

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createServer } from '../../src/server.js';
-import { createAdapter, createMessageEndpoint, type BotAdapter } from '../../src/teams/adapter.js';
+import { NOT_AN_OBJECT, createAdapter, createMessageEndpoint, type BotAdapter } from '../../src/teams/adapter.js';
 import { createBotFrameworkAuthentication, type TeamsBotAuthentication } from '../../src/teams/auth.js';
 import { ClientCache } from '../../src/teams/connector-cache.js';
 import { post } from '../helpers/running-bot.js';
@@ -141,5 +141,50 @@ describe('turns through the endpoint', () => {
     } finally {
       broken.mockRestore();
     }
+  });
+});
+
+describe('the endpoint on its own (what server.ts lets through is checked again here)', () => {
+  const logger = createLogger('info', new Writable({ write: (_c, _e, done) => done() }));
+  const adapter = createAdapter({ auth: createBotFrameworkAuthentication(loadConfig({}).botFramework), logger });
+  const bot = new ActivityHandler();
+  const endpoint = createMessageEndpoint({ adapter, bot, metrics: createMetrics(), logger });
+
+  async function call(method: string, body: unknown): Promise<{ status?: number; body?: unknown; ended: boolean }> {
+    const answer: { status?: number; body?: unknown; ended: boolean } = { ended: false };
+    const res = {
+      status: (code: number) => void (answer.status = code),
+      send: (sent: unknown) => void (answer.body = sent),
+      end: () => void (answer.ended = true),
+      header: () => undefined,
+    };
+    await endpoint({ method, body, headers: {} }, res);
+    return answer;
+  }
+
+  it('answers 405 to anything but POST, without running a turn', async () => {
+    const run = vi.spyOn(adapter, 'runAuthenticated');
+    try {
+      expect(await call('GET', { type: 'message' })).toEqual({ status: 405, ended: true });
+      expect(run).not.toHaveBeenCalled();
+    } finally {
+      run.mockRestore();
+    }
+  });
+
+  it.each([
+    ['an array', [1, 2]],
+    ['null', null],
+    ['a string', 'message'],
+  ])('answers 400 with a plain sentence to %s', async (_name, body) => {
+    expect(await call('POST', body)).toEqual({ status: 400, body: NOT_AN_OBJECT, ended: true });
+  });
+
+  it.each([
+    ['no type', { text: 'hi' }],
+    ['an empty type', { type: '' }],
+    ['a numeric type', { type: 7 }],
+  ])('answers 400 to an activity with %s', async (_name, body) => {
+    expect(await call('POST', body)).toEqual({ status: 400, ended: true });
   });
 });
