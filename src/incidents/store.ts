@@ -333,7 +333,8 @@ export function createStore(driver: StoreDriver, options: StoreOptions = {}): In
           }
           // The row as the UPDATE left it (its delivery read after the outbox rows above), and the trail
           // with this change in it: what the cards of the press show, without asking the store again.
-          return { status: 'applied', incident: await toIncident(tx, updated ?? (await readRow(tx, current.id))!), events: await eventsOf(tx, current.id) };
+          // The row was read under this transaction's lock, so the UPDATE (same id and version) always matched.
+          return { status: 'applied', incident: await toIncident(tx, updated!), events: await eventsOf(tx, current.id) };
         }),
       ),
 
